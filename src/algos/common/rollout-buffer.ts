@@ -1,0 +1,180 @@
+import type { Rng } from "../../core/rng.js";
+import { InvalidArgumentError } from "../../errors.js";
+import { computeGae, computeRewardToGo } from "./gae.js";
+
+/** One minibatch gathered from a {@link RolloutBuffer}: preallocated rows, reused across minibatches. */
+export class Minibatch {
+  size = 0;
+  readonly observations: Float32Array;
+  readonly actions: Float32Array;
+  readonly logProbs: Float64Array;
+  readonly values: Float64Array;
+  readonly advantages: Float64Array;
+  readonly returns: Float64Array;
+
+  constructor(
+    readonly capacity: number,
+    readonly obsDim: number,
+    readonly actDim: number,
+  ) {
+    this.observations = new Float32Array(capacity * obsDim);
+    this.actions = new Float32Array(capacity * actDim);
+    this.logProbs = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+    this.advantages = new Float64Array(capacity);
+    this.returns = new Float64Array(capacity);
+  }
+}
+
+/**
+ * On-policy storage for `nSteps` transitions of `nEnvs` environments, laid out [nSteps, nEnvs] row-major in
+ * preallocated typed arrays (SB3's RolloutBuffer, CleanRL's storage tensors). Actions are stored as they were
+ * sampled (unclipped); discrete actions as their integer value. After `computeAdvantages` the flattened
+ * batch is visited through `shuffle` + `gather` in minibatches.
+ */
+export class RolloutBuffer {
+  readonly size: number;
+  readonly observations: Float32Array;
+  readonly actions: Float32Array;
+  readonly rewards: Float64Array;
+  readonly terminated: Uint8Array;
+  readonly truncated: Uint8Array;
+  /** V(final observation) for rows that were truncated (bootstrap target); 0 elsewhere. */
+  readonly truncatedValues: Float64Array;
+  readonly values: Float64Array;
+  readonly logProbs: Float64Array;
+  readonly advantages: Float64Array;
+  readonly returns: Float64Array;
+  readonly indices: Int32Array;
+  /** Number of steps (rows of nEnvs transitions) written since the last reset. */
+  pos = 0;
+
+  constructor(
+    readonly nSteps: number,
+    readonly nEnvs: number,
+    readonly obsDim: number,
+    readonly actDim: number,
+  ) {
+    for (const [name, v] of Object.entries({ nSteps, nEnvs, obsDim, actDim })) {
+      if (!Number.isInteger(v) || v < 1) {
+        throw new InvalidArgumentError(`RolloutBuffer: ${name} must be a positive integer, got ${v}`);
+      }
+    }
+    const n = nSteps * nEnvs;
+    this.size = n;
+    this.observations = new Float32Array(n * obsDim);
+    this.actions = new Float32Array(n * actDim);
+    this.rewards = new Float64Array(n);
+    this.terminated = new Uint8Array(n);
+    this.truncated = new Uint8Array(n);
+    this.truncatedValues = new Float64Array(n);
+    this.values = new Float64Array(n);
+    this.logProbs = new Float64Array(n);
+    this.advantages = new Float64Array(n);
+    this.returns = new Float64Array(n);
+    this.indices = new Int32Array(n);
+  }
+
+  get full(): boolean {
+    return this.pos === this.nSteps;
+  }
+
+  reset(): void {
+    this.pos = 0;
+    this.truncatedValues.fill(0);
+  }
+
+  /**
+   * Store one step of every env: the observations acted on, the actions taken, their log-probabilities and
+   * values, and what the env returned. Copies everything (the env reuses its arrays).
+   */
+  add(
+    observations: Float32Array,
+    actions: ArrayLike<number>,
+    logProbs: ArrayLike<number>,
+    values: ArrayLike<number>,
+    rewards: ArrayLike<number>,
+    terminated: ArrayLike<number>,
+    truncated: ArrayLike<number>,
+  ): void {
+    if (this.pos >= this.nSteps) {
+      throw new InvalidArgumentError(`RolloutBuffer.add: buffer is full (${this.nSteps} steps); call reset()`);
+    }
+    const { nEnvs, obsDim, actDim } = this;
+    const row = this.pos * nEnvs;
+    const o = this.observations;
+    for (let j = 0, base = row * obsDim; j < nEnvs * obsDim; j++) o[base + j] = observations[j];
+    for (let j = 0; j < nEnvs * actDim; j++) this.actions[row * actDim + j] = actions[j];
+    for (let e = 0; e < nEnvs; e++) {
+      this.logProbs[row + e] = logProbs[e];
+      this.values[row + e] = values[e];
+      this.rewards[row + e] = rewards[e];
+      this.terminated[row + e] = terminated[e];
+      this.truncated[row + e] = truncated[e];
+    }
+    this.pos++;
+  }
+
+  /** Record V(final observation) of env `env` for the step just added (it was truncated). */
+  setTruncatedValue(env: number, value: number): void {
+    this.truncatedValues[(this.pos - 1) * this.nEnvs + env] = value;
+  }
+
+  /** Advantages by GAE(gamma, lambda) and value targets R = A + V; `lastValues` is V of the next observation. */
+  computeAdvantages(lastValues: ArrayLike<number>, gamma: number, gaeLambda: number): void {
+    computeGae(this.gaeInputs(lastValues), gamma, gaeLambda, this.advantages, this.returns);
+  }
+
+  /** Discounted reward-to-go into `returns` (REINFORCE); advantages = returns - values. */
+  computeRewardToGo(lastValues: ArrayLike<number>, gamma: number): void {
+    computeRewardToGo(this.gaeInputs(lastValues), gamma, this.returns);
+    for (let i = 0; i < this.size; i++) this.advantages[i] = this.returns[i] - this.values[i];
+  }
+
+  /** Draw a fresh permutation of the flattened batch indices from `rng`. */
+  shuffle(rng: Rng): void {
+    rng.permutation(this.size, this.indices);
+  }
+
+  /** Identity order (for full-batch updates such as A2C and TRPO). */
+  sequential(): void {
+    for (let i = 0; i < this.size; i++) this.indices[i] = i;
+  }
+
+  /** Copy rows indices[start, start + size) of the flattened batch into `mb`. */
+  gather(start: number, size: number, mb: Minibatch): Minibatch {
+    if (size > mb.capacity || start + size > this.size) {
+      throw new InvalidArgumentError(
+        `RolloutBuffer.gather: rows [${start}, ${start + size}) do not fit buffer ${this.size} / minibatch ${mb.capacity}`,
+      );
+    }
+    const { obsDim, actDim } = this;
+    for (let k = 0; k < size; k++) {
+      const i = this.indices[start + k];
+      for (let j = 0; j < obsDim; j++) mb.observations[k * obsDim + j] = this.observations[i * obsDim + j];
+      for (let j = 0; j < actDim; j++) mb.actions[k * actDim + j] = this.actions[i * actDim + j];
+      mb.logProbs[k] = this.logProbs[i];
+      mb.values[k] = this.values[i];
+      mb.advantages[k] = this.advantages[i];
+      mb.returns[k] = this.returns[i];
+    }
+    mb.size = size;
+    return mb;
+  }
+
+  private gaeInputs(lastValues: ArrayLike<number>) {
+    if (this.pos !== this.nSteps) {
+      throw new InvalidArgumentError(`RolloutBuffer: advantages need a full buffer, have ${this.pos}/${this.nSteps}`);
+    }
+    return {
+      nSteps: this.nSteps,
+      nEnvs: this.nEnvs,
+      rewards: this.rewards,
+      values: this.values,
+      terminated: this.terminated,
+      truncated: this.truncated,
+      truncatedValues: this.truncatedValues,
+      lastValues,
+    };
+  }
+}
