@@ -128,7 +128,7 @@ export class RunningMeanStd {
     for (let i = 0; i < x.length; i++) {
       const j = i % d;
       const v = (x[i] - this.mean[j]) / Math.sqrt(this.var[j] + eps);
-      out[i] = v > clip ? clip : v < -clip ? -clip : v;
+      out[i] = Math.min(clip, Math.max(-clip, v));
     }
     return out;
   }
