@@ -1,0 +1,304 @@
+import type { Rng } from "../../core/rng.js";
+import { InvalidArgumentError, NonFiniteError } from "../../errors.js";
+
+/**
+ * Experience replay (Lin 1992; Mnih et al. 2015) for discrete actions: a ring of (s, a, r, s', terminated)
+ * transitions in preallocated typed arrays, sampled uniformly with the caller's seeded {@link Rng}.
+ *
+ * Layout follows Stable-Baselines3: `rows = floor(bufferSize / numEnvs)` rows of `numEnvs` transitions each, so a
+ * vector env adds one row per step and, with `optimizeMemoryUsage`, the next observation of row `t` is the
+ * observation stored at row `t + 1` of the same env (half the observation memory).
+ *
+ * Episode ends: the transition that ends an episode keeps the episode's FINAL observation as s' (a same-step
+ * autoreset vector env reports it in `finalObservations`), so a truncated transition bootstraps from the state the
+ * time limit cut off, while a terminated one is masked by `terminated` and never bootstraps.
+ */
+export interface ReplayBufferOptions {
+  /** Maximum number of transitions kept (over all envs). */
+  bufferSize: number;
+  /** Length of one flattened observation. */
+  obsDim: number;
+  /** Transitions added per `add` call (the vector env's `numEnvs`). Default 1. */
+  numEnvs?: number;
+  /** Store s' implicitly as the next row's s (SB3's `optimize_memory_usage`). Default false. */
+  optimizeMemoryUsage?: boolean;
+}
+
+/** A sampled minibatch; the arrays are owned by the batch and reused by the next `sample` into it. */
+export interface ReplayBatch {
+  size: number;
+  observations: Float32Array; // [size, obsDim]
+  actions: Int32Array; // [size]
+  rewards: Float32Array; // [size]
+  nextObservations: Float32Array; // [size, obsDim]
+  terminated: Uint8Array; // [size]: 1 where s' is terminal (no bootstrap)
+  /** Number of environment steps the reward sums over (1, or up to n for n-step returns): bootstrap with gamma^k. */
+  steps: Uint16Array; // [size]
+  /** Flat buffer index of each sample (row * numEnvs + env): prioritized replay updates priorities through it. */
+  indices: Int32Array; // [size]
+  /** Importance-sampling weights (all 1 for uniform replay). */
+  weights: Float32Array; // [size]
+}
+
+/** Per-transition data for {@link ReplayBuffer.add}: one entry per env, observations row-major. */
+export interface TransitionBatch {
+  observations: Float32Array;
+  actions: ArrayLike<number>;
+  rewards: ArrayLike<number>;
+  /** Observations after the step. For rows that ended an episode under same-step autoreset these are already the
+   * next episode's first observation: pass `finalObservations` too and s' is taken from there for those rows. */
+  nextObservations: Float32Array;
+  terminated: ArrayLike<number | boolean>;
+  truncated: ArrayLike<number | boolean>;
+  finalObservations?: Float32Array;
+  /** Steps summed in each reward (n-step returns); 1 when absent. */
+  steps?: ArrayLike<number>;
+}
+
+/** Serializable contents of a buffer (for checkpoints that resume bit for bit). */
+export interface ReplayBufferState {
+  pos: number;
+  full: boolean;
+  arrays: Record<string, Float32Array | Int32Array | Uint8Array | Uint16Array>;
+  /** optimizeMemoryUsage only: s' of truncated transitions whose next row holds a reset observation. */
+  truncatedNext: Array<[number, Float32Array]>;
+}
+
+export class ReplayBuffer {
+  readonly obsDim: number;
+  readonly numEnvs: number;
+  readonly rows: number;
+  readonly optimizeMemoryUsage: boolean;
+  protected readonly observations: Float32Array;
+  protected readonly nextObservations: Float32Array | null;
+  protected readonly actions: Int32Array;
+  protected readonly rewards: Float32Array;
+  protected readonly terminated: Uint8Array;
+  protected readonly truncated: Uint8Array;
+  protected readonly steps: Uint16Array;
+  /** optimizeMemoryUsage: the final observation of a truncated transition cannot live in the next row (which holds
+   * the reset observation), so it is kept here; one entry per truncated episode still in the buffer. */
+  protected readonly truncatedNext = new Map<number, Float32Array>();
+  protected pos = 0;
+  protected full = false;
+
+  constructor(opts: ReplayBufferOptions) {
+    const numEnvs = opts.numEnvs ?? 1;
+    checkPositiveInt("numEnvs", numEnvs);
+    checkPositiveInt("bufferSize", opts.bufferSize);
+    checkPositiveInt("obsDim", opts.obsDim);
+    this.obsDim = opts.obsDim;
+    this.numEnvs = numEnvs;
+    this.optimizeMemoryUsage = opts.optimizeMemoryUsage ?? false;
+    this.rows = Math.max(Math.floor(opts.bufferSize / numEnvs), 1);
+    if (this.optimizeMemoryUsage && this.rows < 2) {
+      throw new InvalidArgumentError(
+        `ReplayBuffer: optimizeMemoryUsage needs at least 2 rows (bufferSize >= 2 * numEnvs), got bufferSize ${opts.bufferSize} with numEnvs ${numEnvs}`,
+      );
+    }
+    const n = this.rows * numEnvs;
+    this.observations = new Float32Array(n * this.obsDim);
+    this.nextObservations = this.optimizeMemoryUsage ? null : new Float32Array(n * this.obsDim);
+    this.actions = new Int32Array(n);
+    this.rewards = new Float32Array(n);
+    this.terminated = new Uint8Array(n);
+    this.truncated = new Uint8Array(n);
+    this.steps = new Uint16Array(n);
+  }
+
+  /** Total capacity in transitions. */
+  get capacity(): number {
+    return this.rows * this.numEnvs;
+  }
+
+  /** Number of transitions that can be sampled now. */
+  get size(): number {
+    const filledRows = this.full ? this.rows : this.pos;
+    // optimizeMemoryUsage: once the ring wrapped, row `pos` has lost its s (overwritten by the previous s')
+    const validRows = this.full && this.optimizeMemoryUsage ? this.rows - 1 : filledRows;
+    return validRows * this.numEnvs;
+  }
+
+  /** Add one transition per env (one row). Throws NonFiniteError on a NaN/infinite reward or observation. */
+  add(t: TransitionBatch): void {
+    const { obsDim, numEnvs } = this;
+    const row = this.pos;
+    checkFiniteArray("observations", t.observations, numEnvs * obsDim);
+    checkFiniteArray("nextObservations", t.nextObservations, numEnvs * obsDim);
+    if (t.actions.length < numEnvs || t.rewards.length < numEnvs) {
+      throw new InvalidArgumentError(
+        `ReplayBuffer.add: expected ${numEnvs} actions and rewards, got ${t.actions.length} and ${t.rewards.length}`,
+      );
+    }
+    for (let e = 0; e < numEnvs; e++) {
+      const i = row * numEnvs + e;
+      const r = t.rewards[e];
+      if (!Number.isFinite(r)) {
+        throw new NonFiniteError(`ReplayBuffer.add: reward of env ${e} is ${r}; rewards must be finite numbers`);
+      }
+      const done = Boolean(t.terminated[e]) || Boolean(t.truncated[e]);
+      const next = done && t.finalObservations ? t.finalObservations : t.nextObservations;
+      if (next === t.finalObservations) checkFiniteRow("finalObservations", next, e, obsDim);
+      this.observations.set(t.observations.subarray(e * obsDim, (e + 1) * obsDim), i * obsDim);
+      this.actions[i] = t.actions[e];
+      this.rewards[i] = r;
+      this.terminated[i] = t.terminated[e] ? 1 : 0;
+      this.truncated[i] = t.truncated[e] && !t.terminated[e] ? 1 : 0;
+      this.steps[i] = t.steps ? t.steps[e] : 1;
+      const nextRow = next.subarray(e * obsDim, (e + 1) * obsDim);
+      if (this.nextObservations) {
+        this.nextObservations.set(nextRow, i * obsDim);
+      } else {
+        this.truncatedNext.delete(i);
+        if (this.truncated[i]) this.truncatedNext.set(i, Float32Array.from(nextRow));
+        const j = ((row + 1) % this.rows) * numEnvs + e;
+        this.observations.set(t.nextObservations.subarray(e * obsDim, (e + 1) * obsDim), j * obsDim);
+      }
+    }
+    this.pos = (row + 1) % this.rows;
+    if (this.pos === 0) this.full = true;
+  }
+
+  /** Draw `batchSize` transitions uniformly (with replacement) into `out` (allocated when absent). */
+  sample(batchSize: number, rng: Rng, out?: ReplayBatch): ReplayBatch {
+    const batch = this.prepareSample(batchSize, out);
+    for (let b = 0; b < batchSize; b++) batch.indices[b] = this.uniformIndex(rng);
+    batch.weights.fill(1, 0, batchSize);
+    this.gather(batch);
+    return batch;
+  }
+
+  /** A batch object with room for `capacity` samples (reuse it across `sample` calls: no allocation). */
+  makeBatch(capacity: number): ReplayBatch {
+    const d = this.obsDim;
+    return {
+      size: 0,
+      observations: new Float32Array(capacity * d),
+      actions: new Int32Array(capacity),
+      rewards: new Float32Array(capacity),
+      nextObservations: new Float32Array(capacity * d),
+      terminated: new Uint8Array(capacity),
+      steps: new Uint16Array(capacity),
+      indices: new Int32Array(capacity),
+      weights: new Float32Array(capacity),
+    };
+  }
+
+  protected prepareSample(batchSize: number, out?: ReplayBatch): ReplayBatch {
+    checkPositiveInt("batchSize", batchSize);
+    const size = this.size;
+    if (batchSize > size) {
+      throw new InvalidArgumentError(
+        `ReplayBuffer.sample: batchSize ${batchSize} is more than the ${size} transitions the buffer holds; add more transitions first (learningStarts >= batchSize)`,
+      );
+    }
+    const batch = out && out.actions.length >= batchSize ? out : this.makeBatch(batchSize);
+    batch.size = batchSize;
+    return batch;
+  }
+
+  /** A uniform flat index among the sampleable transitions. */
+  protected uniformIndex(rng: Rng): number {
+    let row: number;
+    if (this.full && this.optimizeMemoryUsage) row = (this.pos + 1 + rng.int(this.rows - 1)) % this.rows;
+    else row = rng.int(this.full ? this.rows : this.pos);
+    return row * this.numEnvs + (this.numEnvs === 1 ? 0 : rng.int(this.numEnvs));
+  }
+
+  /** Copy the transitions named by `batch.indices` into the batch arrays. */
+  protected gather(batch: ReplayBatch): void {
+    const d = this.obsDim;
+    for (let b = 0; b < batch.size; b++) {
+      const i = batch.indices[b];
+      batch.observations.set(this.observations.subarray(i * d, (i + 1) * d), b * d);
+      batch.actions[b] = this.actions[i];
+      batch.rewards[b] = this.rewards[i];
+      batch.terminated[b] = this.terminated[i];
+      batch.steps[b] = this.steps[i];
+      let next: Float32Array;
+      if (this.nextObservations) {
+        next = this.nextObservations.subarray(i * d, (i + 1) * d);
+      } else {
+        const kept = this.truncatedNext.get(i);
+        const j = ((Math.floor(i / this.numEnvs) + 1) % this.rows) * this.numEnvs + (i % this.numEnvs);
+        next = kept ?? this.observations.subarray(j * d, (j + 1) * d);
+      }
+      batch.nextObservations.set(next, b * d);
+    }
+  }
+
+  getState(): ReplayBufferState {
+    const arrays: ReplayBufferState["arrays"] = {
+      observations: this.observations.slice(),
+      actions: this.actions.slice(),
+      rewards: this.rewards.slice(),
+      terminated: this.terminated.slice(),
+      truncated: this.truncated.slice(),
+      steps: this.steps.slice(),
+    };
+    if (this.nextObservations) arrays.nextObservations = this.nextObservations.slice();
+    const truncatedNext: Array<[number, Float32Array]> = [];
+    for (const [k, v] of this.truncatedNext) truncatedNext.push([k, v.slice()]);
+    return { pos: this.pos, full: this.full, arrays, truncatedNext };
+  }
+
+  setState(state: ReplayBufferState): void {
+    const targets: Record<string, Float32Array | Int32Array | Uint8Array | Uint16Array | null> = {
+      observations: this.observations,
+      nextObservations: this.nextObservations,
+      actions: this.actions,
+      rewards: this.rewards,
+      terminated: this.terminated,
+      truncated: this.truncated,
+      steps: this.steps,
+    };
+    for (const [name, target] of Object.entries(targets)) {
+      if (!target) continue;
+      const src = state.arrays[name];
+      if (!src || src.length !== target.length || src.constructor !== target.constructor) {
+        throw new InvalidArgumentError(
+          `ReplayBuffer.setState: array ${name} must be a ${target.constructor.name} of length ${target.length}, got ${src ? `${src.constructor.name} of length ${src.length}` : "nothing"}`,
+        );
+      }
+      target.set(src as ArrayLike<number>);
+    }
+    if (!Number.isInteger(state.pos) || state.pos < 0 || state.pos >= this.rows) {
+      throw new InvalidArgumentError(
+        `ReplayBuffer.setState: pos must be an integer in [0, ${this.rows}), got ${state.pos}`,
+      );
+    }
+    this.pos = state.pos;
+    this.full = Boolean(state.full);
+    this.truncatedNext.clear();
+    for (const [k, v] of state.truncatedNext) this.truncatedNext.set(k, Float32Array.from(v));
+  }
+}
+
+function checkPositiveInt(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) {
+    throw new InvalidArgumentError(`ReplayBuffer: ${name} must be a positive integer, got ${v}`);
+  }
+}
+
+function checkFiniteArray(name: string, a: Float32Array, n: number): void {
+  if (a.length < n) {
+    throw new InvalidArgumentError(`ReplayBuffer.add: ${name} must hold ${n} values, got ${a.length}`);
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(a[i])) {
+      throw new NonFiniteError(
+        `ReplayBuffer.add: ${name}[${i}] is ${a[i]}; the environment returned a non-finite observation`,
+      );
+    }
+  }
+}
+
+function checkFiniteRow(name: string, a: Float32Array, row: number, d: number): void {
+  for (let i = row * d; i < (row + 1) * d; i++) {
+    if (!Number.isFinite(a[i])) {
+      throw new NonFiniteError(
+        `ReplayBuffer.add: ${name}[${i}] is ${a[i]}; the environment returned a non-finite observation`,
+      );
+    }
+  }
+}
