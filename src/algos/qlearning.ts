@@ -1,0 +1,14 @@
+import { TabularAgent } from "./common/tabular.js";
+
+/**
+ * Tabular Q-learning (Watkins 1989), off-policy TD control: act epsilon-greedily, learn the greedy policy's values.
+ *
+ *   Q(s,a) <- Q(s,a) + alpha * (r + gamma * max_a' Q(s',a') - Q(s,a))      (no bootstrap when s' is terminal)
+ *
+ * The run loop, schedules and table live in {@link TabularAgent}.
+ */
+export class QLearning extends TabularAgent {
+  protected bootstrap(nextState: number): number {
+    return this.maxQ(nextState);
+  }
+}

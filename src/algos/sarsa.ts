@@ -1,0 +1,43 @@
+import { TabularAgent } from "./common/tabular.js";
+
+/**
+ * Tabular SARSA (Rummery and Niranjan 1994), on-policy TD control: the bootstrap uses the action a' the
+ * epsilon-greedy behaviour policy actually takes next.
+ *
+ *   a' ~ pi_eps(.|s');  Q(s,a) <- Q(s,a) + alpha * (r + gamma * Q(s',a') - Q(s,a))
+ */
+export class Sarsa extends TabularAgent {
+  protected bootstrap(nextState: number): number {
+    const a = this.behaviourAction(nextState);
+    this.pendingAction = a; // executed at the next step (dropped by the loop if the episode ended)
+    return this.q[nextState * this.nActions + a];
+  }
+}
+
+/**
+ * Expected SARSA (van Seijen et al. 2009): SARSA's target with the sampled a' replaced by its expectation under the
+ * epsilon-greedy policy, which removes the variance of the draw.
+ *
+ *   Q(s,a) <- Q(s,a) + alpha * (r + gamma * sum_a' pi_eps(a'|s') Q(s',a') - Q(s,a))
+ *   pi_eps(a'|s') = eps / |A| + (1 - eps) / |argmax| for a' in argmax Q(s',.), eps / |A| otherwise
+ */
+export class ExpectedSarsa extends TabularAgent {
+  protected bootstrap(nextState: number): number {
+    const nA = this.nActions;
+    const base = nextState * nA;
+    const max = this.maxQ(nextState);
+    let sum = 0;
+    let maxSum = 0;
+    let ties = 0;
+    for (let a = 0; a < nA; a++) {
+      const v = this.q[base + a];
+      sum += v;
+      if (v === max) {
+        maxSum += v;
+        ties++;
+      }
+    }
+    // ties share the greedy mass, matching the behaviour policy's random tie-breaking
+    return (this.epsilon / nA) * sum + ((1 - this.epsilon) * maxSum) / ties;
+  }
+}
