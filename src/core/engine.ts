@@ -1,0 +1,332 @@
+import { InvalidArgumentError, NonFiniteError, ShapeError } from "../errors.js";
+import { Arena, type ArenaDType } from "./arena.js";
+import { type Kernels, selectKernels } from "./kernels/index.js";
+import { type OpDef, TapeNode } from "./tape.js";
+import { fmtShape, shapeSize, Tensor } from "./tensor.js";
+
+export interface EngineOptions {
+  /** Element type: "float32" (default; wasm SIMD kernels when available) or "float64" (TS kernels). */
+  dtype?: ArenaDType;
+  /** Kernel choice: "auto" (wasm when available, else TS), "wasm" (throws if unavailable) or "ts". */
+  kernels?: "auto" | "wasm" | "ts";
+  /** Check every op's output and every gradient for NaN/Infinity and throw NonFiniteError naming the op. */
+  checkFinite?: boolean;
+  /** Initial arena size in bytes (it grows as needed). */
+  initialBytes?: number;
+}
+
+/**
+ * One arena (all tensor storage) + one set of kernels + one autograd tape.
+ *
+ * Usage in a training loop:
+ * ```ts
+ * engine.scope(() => {
+ *   const loss = mean(square(sub(net.forward(x), y)));
+ *   engine.backward(loss);          // accumulates into each parameter's persistent .grad
+ *   opt.step();
+ * });                               // every temporary of the step is freed here
+ * ```
+ */
+export class Engine {
+  readonly dtype: ArenaDType;
+  readonly arena: Arena;
+  readonly kernels: Kernels;
+  /** When true, every op output and gradient is checked for NaN/Infinity (slower; for debugging). */
+  checkFinite: boolean;
+
+  private gradEnabled = true;
+  private depth = 0;
+  /** Pooled tape: tape[0..tapeLen) are the recorded ops of the current graph, oldest first. */
+  private readonly tape: TapeNode[] = [];
+  private tapeLen = 0;
+  /** Tensors made inside scopes, so they can be marked dead when their scope ends. */
+  private readonly scoped: Tensor[] = [];
+  private scopedLen = 0;
+
+  constructor(opts: EngineOptions = {}) {
+    const dtype = opts.dtype ?? "float32";
+    const choice = opts.kernels ?? "auto";
+    if (choice !== "auto" && choice !== "wasm" && choice !== "ts") {
+      throw new InvalidArgumentError(`Engine kernels must be "auto", "wasm" or "ts", got ${JSON.stringify(choice)}`);
+    }
+    this.arena = new Arena({ dtype, initialBytes: opts.initialBytes });
+    this.dtype = this.arena.dtype;
+    this.kernels = selectKernels(this.arena, choice);
+    this.checkFinite = opts.checkFinite ?? false;
+  }
+
+  // ---------------------------------------------------------------- creation
+
+  /** A new tensor holding a copy of `values` (row-major, length = product of `shape`). */
+  tensor(values: ArrayLike<number>, shape: readonly number[], opts: { requiresGrad?: boolean } = {}): Tensor {
+    const size = shapeSize(shape, "Engine.tensor shape");
+    if (values === null || typeof values !== "object" || typeof values.length !== "number") {
+      throw new InvalidArgumentError(`Engine.tensor values must be an array or typed array of numbers`);
+    }
+    if (values.length !== size) {
+      throw new ShapeError(`Engine.tensor: values has length ${values.length}, shape ${fmtShape(shape)} needs ${size}`);
+    }
+    const t = this.empty(shape, size, opts.requiresGrad ?? false);
+    this.arena.view.set(values, t.offset);
+    if (this.checkFinite) this.assertFinite("tensor (input)", t);
+    return t;
+  }
+
+  zeros(shape: readonly number[], opts: { requiresGrad?: boolean } = {}): Tensor {
+    return this.full(shape, 0, opts);
+  }
+
+  full(shape: readonly number[], value: number, opts: { requiresGrad?: boolean } = {}): Tensor {
+    const size = shapeSize(shape, "Engine.full shape");
+    if (typeof value !== "number") throw new InvalidArgumentError(`Engine.full value must be a number, got ${value}`);
+    const t = this.empty(shape, size, opts.requiresGrad ?? false);
+    this.arena.view.fill(value, t.offset, t.offset + size);
+    return t;
+  }
+
+  /**
+   * A persistent, trainable tensor (zero-filled; initialise it with nn/init) with a persistent zeroed `.grad`.
+   * Must be made outside every scope so it outlives the training steps.
+   */
+  parameter(shape: readonly number[]): Tensor {
+    if (this.depth > 0) {
+      throw new InvalidArgumentError("Engine.parameter must be called outside engine.scope(): parameters persist");
+    }
+    return this.full(shape, 0, { requiresGrad: true });
+  }
+
+  /** True when called inside a `scope` (allocations are temporary). */
+  get inScope(): boolean {
+    return this.depth > 0;
+  }
+
+  /** True unless inside `noGrad`. */
+  get isGradEnabled(): boolean {
+    return this.gradEnabled;
+  }
+
+  // ---------------------------------------------------------------- scopes
+
+  /**
+   * Run `fn`; every tensor allocated inside is freed when it returns (or throws), and the ops it recorded are
+   * dropped from the tape. Copy out what you need (`item()`, `toArray()`) before returning.
+   */
+  scope<T>(fn: () => T): T {
+    const mark = this.arena.mark();
+    const tapeStart = this.tapeLen;
+    const scopedStart = this.scopedLen;
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+      for (let i = scopedStart; i < this.scopedLen; i++) {
+        const t = this.scoped[i];
+        t.offset = -1;
+        t.grad = null;
+      }
+      this.scopedLen = scopedStart;
+      this.truncateTape(tapeStart);
+      this.arena.release(mark);
+    }
+  }
+
+  /** Run `fn` without recording ops (no gradients flow through what it computes). */
+  noGrad<T>(fn: () => T): T {
+    const prev = this.gradEnabled;
+    this.gradEnabled = false;
+    try {
+      return fn();
+    } finally {
+      this.gradEnabled = prev;
+    }
+  }
+
+  // ---------------------------------------------------------------- backward
+
+  /**
+   * Reverse-mode differentiation of `output` along the recorded tape. A scalar output gets an upstream gradient
+   * of 1; any other shape needs `upstream` of the same shape. Gradients ACCUMULATE into leaves' `.grad`
+   * (parameters: their persistent buffer; other leaves with requiresGrad: a buffer allocated in the current
+   * scope). The tape is consumed unless `retainGraph` is set (then `backward` may run again on the same graph,
+   * e.g. for the J^T u products of a conjugate-gradient loop).
+   */
+  backward(output: Tensor, upstream?: Tensor, opts: { retainGraph?: boolean } = {}): void {
+    if (!(output instanceof Tensor) || output.engine !== this) {
+      throw new InvalidArgumentError("backward: output must be a Tensor of this engine");
+    }
+    output.live();
+    if (upstream === undefined) {
+      if (output.size !== 1) {
+        throw new ShapeError(
+          `backward: output of shape ${fmtShape(output.shape)} is not a scalar; pass an upstream gradient of that shape`,
+        );
+      }
+    } else if (upstream.size !== output.size || !sameShape(upstream.shape, output.shape)) {
+      throw new ShapeError(
+        `backward: upstream shape ${fmtShape(upstream.shape)} must equal output shape ${fmtShape(output.shape)}`,
+      );
+    }
+    if (!output.requiresGrad) {
+      throw new InvalidArgumentError(
+        "backward: output does not require grad (no parameter or requiresGrad input reached it, or it was made in noGrad)",
+      );
+    }
+    // Leaf gradients must outlive this call: allocate the missing ones before taking the mark below.
+    const tape = this.tape;
+    for (let i = 0; i < this.tapeLen; i++) {
+      const n = tape[i];
+      this.ensureLeafGrad(n.a);
+      this.ensureLeafGrad(n.b);
+      this.ensureLeafGrad(n.c);
+    }
+    this.ensureLeafGrad(output);
+    const mark = this.arena.mark();
+    try {
+      const seed = this.gradOf(output);
+      const view = this.arena.view;
+      if (upstream === undefined) view[seed] += 1;
+      else {
+        const u = upstream.live();
+        for (let i = 0; i < output.size; i++) view[seed + i] += view[u + i];
+      }
+      for (let i = this.tapeLen - 1; i >= 0; i--) {
+        const n = tape[i];
+        const out = n.out as Tensor;
+        if (out.grad === null) continue;
+        (n.op as OpDef).backward(n, this);
+        if (this.checkFinite) this.checkNodeGrads(n);
+        if (!out.isLeaf) out.grad = null; // intermediate gradients live only for this call
+      }
+    } finally {
+      for (let i = 0; i < this.tapeLen; i++) {
+        const out = tape[i].out as Tensor;
+        if (!out.isLeaf) out.grad = null;
+      }
+      if (!opts.retainGraph) this.truncateTape(0);
+      this.arena.release(mark);
+    }
+  }
+
+  /** Drop every recorded op (scope exit and backward do this for you). */
+  clearTape(): void {
+    this.truncateTape(0);
+  }
+
+  /** Number of ops currently on the tape (for tests and diagnostics). */
+  get tapeLength(): number {
+    return this.tapeLen;
+  }
+
+  // ---------------------------------------------------------------- internals used by ops and optimizers
+
+  /**
+   * @internal Allocate an uninitialised tensor (tracked by the current scope). A persistent leaf that requires
+   * grad gets its persistent zeroed `.grad` right away, so backward never allocates it inside a scope.
+   */
+  empty(shape: readonly number[], size: number, requiresGrad: boolean, isLeaf = true): Tensor {
+    const off = this.arena.alloc(size);
+    const t = new Tensor(this, shape, size, off, requiresGrad, isLeaf, this.depth === 0);
+    if (this.depth > 0) this.track(t);
+    else if (requiresGrad && isLeaf) {
+      const g = this.arena.allocZeroed(size);
+      t.grad = new Tensor(this, shape, size, g, false, true, true);
+    }
+    return t;
+  }
+
+  /** @internal A tensor sharing `src`'s storage under another shape (reshape, stopGradient). */
+  alias(src: Tensor, shape: readonly number[], requiresGrad: boolean, isLeaf: boolean): Tensor {
+    const t = new Tensor(this, shape, src.size, src.live(), requiresGrad, isLeaf, this.depth === 0);
+    if (this.depth > 0) this.track(t);
+    return t;
+  }
+
+  /** @internal Whether an op on these inputs must be recorded. */
+  needsGrad(a: Tensor, b?: Tensor | null, c?: Tensor | null): boolean {
+    return this.gradEnabled && (a.requiresGrad || b?.requiresGrad === true || c?.requiresGrad === true);
+  }
+
+  /** @internal Record an op application; returns the node so the op can fill its slots. */
+  record(op: OpDef, out: Tensor, a: Tensor | null, b: Tensor | null = null, c: Tensor | null = null): TapeNode {
+    let n = this.tape[this.tapeLen];
+    if (n === undefined) {
+      n = new TapeNode();
+      this.tape.push(n);
+    }
+    this.tapeLen++;
+    n.op = op;
+    n.out = out;
+    n.a = a;
+    n.b = b;
+    n.c = c;
+    n.n0 = 0;
+    n.n1 = 0;
+    n.index = null;
+    return n;
+  }
+
+  /**
+   * @internal Element offset of `t`'s gradient buffer during backward, allocating a zeroed one on first use;
+   * -1 when `t` needs no gradient. Call before reading `arena.view` (it may allocate).
+   */
+  gradOf(t: Tensor | null): number {
+    if (t === null || !t.requiresGrad) return -1;
+    let g = t.grad;
+    if (g === null) {
+      const off = this.arena.allocZeroed(t.size);
+      g = new Tensor(this, t.shape, t.size, off, false, true, false);
+      t.grad = g;
+    }
+    return g.offset;
+  }
+
+  /** @internal In check mode: throw NonFiniteError naming `op` if `t` holds NaN or Infinity. */
+  assertFinite(op: string, t: Tensor, what = "output"): void {
+    const v = this.arena.view;
+    const off = t.offset;
+    for (let i = 0; i < t.size; i++) {
+      if (!Number.isFinite(v[off + i])) {
+        throw new NonFiniteError(
+          `${op}: ${what} of shape ${fmtShape(t.shape)} has a non-finite value ${v[off + i]} at index ${i}`,
+        );
+      }
+    }
+  }
+
+  private track(t: Tensor): void {
+    if (this.scopedLen < this.scoped.length) this.scoped[this.scopedLen] = t;
+    else this.scoped.push(t);
+    this.scopedLen++;
+  }
+
+  private ensureLeafGrad(t: Tensor | null): void {
+    if (t?.isLeaf && t.requiresGrad && t.grad === null) this.gradOf(t);
+  }
+
+  private checkNodeGrads(n: TapeNode): void {
+    const name = `${(n.op as OpDef).name} (backward)`;
+    for (const t of [n.a, n.b, n.c]) {
+      if (t?.requiresGrad && t.grad !== null) this.assertFinite(name, t.grad, "gradient");
+    }
+  }
+
+  private truncateTape(len: number): void {
+    for (let i = len; i < this.tapeLen; i++) this.tape[i].clear();
+    if (len < this.tapeLen) this.tapeLen = len;
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+let defaultEngine: Engine | null = null;
+
+/** A shared float32 engine with automatic kernel choice, made on first use. */
+export function getDefaultEngine(): Engine {
+  if (defaultEngine === null) defaultEngine = new Engine();
+  return defaultEngine;
+}

@@ -1,0 +1,35 @@
+// Public API of the numeric core: RNG, engine (arena + kernels + tape), tensors and differentiable ops.
+export type { ArenaDType } from "./arena.js";
+export { Engine, type EngineOptions, getDefaultEngine } from "./engine.js";
+export {
+  abs,
+  add,
+  addScalar,
+  argmax,
+  clamp,
+  div,
+  exp,
+  gather,
+  linear,
+  log,
+  logSoftmax,
+  matmul,
+  max,
+  maximum,
+  mean,
+  minimum,
+  mul,
+  mulScalar,
+  neg,
+  relu,
+  reshape,
+  sqrt,
+  square,
+  stopGradient,
+  sub,
+  sum,
+  tanh,
+  where,
+} from "./ops.js";
+export { Rng, type RngState } from "./rng.js";
+export { type FloatArray, Tensor } from "./tensor.js";

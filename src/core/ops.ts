@@ -1,0 +1,905 @@
+/**
+ * Differentiable tensor ops. Each op is a forward function followed by its backward rule (an {@link OpDef}), side
+ * by side. Forward: validate, allocate the output, run a kernel, record a tape node when gradients are needed.
+ * Backward: read the output gradient and ACCUMULATE into the inputs' gradients.
+ *
+ * Shapes are row-major. Binary ops broadcast in four ways only (the kernels' {@link Broadcast} modes): same shape,
+ * a row vector [D] (or [1,D]) against [..., D], a column [B,1] against [B,D], and a scalar ([] / [1]).
+ */
+import { InvalidArgumentError, ShapeError } from "../errors.js";
+import type { Engine } from "./engine.js";
+import { type BinaryKernel, Broadcast } from "./kernels/kernels.js";
+import type { OpDef, TapeNode } from "./tape.js";
+import { fmtShape, Tensor } from "./tensor.js";
+
+// ------------------------------------------------------------------ helpers
+
+function engineOf(op: string, a: Tensor, b?: Tensor): Engine {
+  if (!(a instanceof Tensor)) throw new InvalidArgumentError(`${op}: expected a Tensor, got ${typeName(a)}`);
+  a.live();
+  if (b !== undefined) {
+    if (!(b instanceof Tensor)) throw new InvalidArgumentError(`${op}: expected a Tensor, got ${typeName(b)}`);
+    b.live();
+    if (b.engine !== a.engine) throw new InvalidArgumentError(`${op}: tensors belong to different engines`);
+  }
+  return a.engine;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v === "object") return (v as object).constructor?.name ?? "object";
+  return typeof v;
+}
+
+function checkNumber(op: string, name: string, v: number): void {
+  if (typeof v !== "number" || Number.isNaN(v)) {
+    throw new InvalidArgumentError(`${op}: ${name} must be a number, got ${String(v)}`);
+  }
+}
+
+/** Output tensor of an op: requires grad iff it is recorded. */
+function output(eng: Engine, shape: readonly number[], size: number, recorded: boolean): Tensor {
+  return eng.empty(shape, size, recorded, !recorded);
+}
+
+function finish(eng: Engine, op: OpDef, out: Tensor): Tensor {
+  if (eng.checkFinite) eng.assertFinite(op.name, out);
+  return out;
+}
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Resolved broadcast of a binary op: output [rows, cols] with each operand's mode. */
+interface Layout {
+  shape: readonly number[];
+  rows: number;
+  cols: number;
+  aMode: Broadcast;
+  bMode: Broadcast;
+}
+
+/** How `small` lays out against `big` (the output), or -1 when it does not. */
+function modeAgainst(big: readonly number[], bigSize: number, small: readonly number[], smallSize: number): number {
+  if (smallSize === 1) return Broadcast.Scalar;
+  if (big.length === 0) return -1;
+  const last = big[big.length - 1];
+  if (small.length <= big.length && smallSize === last && small[small.length - 1] === last) return Broadcast.Row;
+  if (small.length === big.length && small[small.length - 1] === 1 && smallSize * last === bigSize) {
+    for (let i = 0; i < big.length - 1; i++) if (small[i] !== big[i]) return -1;
+    return Broadcast.Col;
+  }
+  return -1;
+}
+
+function layout(op: string, a: Tensor, b: Tensor): Layout {
+  if (sameShape(a.shape, b.shape)) {
+    return { shape: a.shape, rows: 1, cols: a.size, aMode: Broadcast.Full, bMode: Broadcast.Full };
+  }
+  const aBig = a.size > b.size || (a.size === b.size && a.shape.length >= b.shape.length);
+  const big = aBig ? a : b;
+  const small = aBig ? b : a;
+  const mode = modeAgainst(big.shape, big.size, small.shape, small.size);
+  if (mode < 0) {
+    throw new ShapeError(
+      `${op}: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not broadcast ` +
+        "(supported: equal shapes, [..., D] with [D], [B, D] with [B, 1], or a scalar)",
+    );
+  }
+  const cols = mode === Broadcast.Scalar ? big.size : big.shape[big.shape.length - 1];
+  const rows = mode === Broadcast.Scalar ? 1 : big.size / cols;
+  return {
+    shape: big.shape,
+    rows,
+    cols,
+    aMode: aBig ? Broadcast.Full : (mode as Broadcast),
+    bMode: aBig ? (mode as Broadcast) : Broadcast.Full,
+  };
+}
+
+/**
+ * dst (+)= alpha * reduce(src) where src is a full [rows, cols] gradient and dst an operand laid out by `mode`.
+ * Allocates a temporary only for alpha != 1 on a broadcast operand (backward runs inside its own arena mark).
+ */
+function accumulateInto(
+  eng: Engine,
+  src: number,
+  mode: Broadcast,
+  dst: number,
+  rows: number,
+  cols: number,
+  alpha: number,
+): void {
+  const k = eng.kernels;
+  if (mode === Broadcast.Full) {
+    k.axpy(alpha, src, dst, rows * cols);
+    return;
+  }
+  const n = mode === Broadcast.Row ? cols : mode === Broadcast.Col ? rows : 1;
+  let target = dst;
+  if (alpha !== 1) target = eng.arena.alloc(n);
+  const acc = alpha === 1;
+  if (mode === Broadcast.Row) k.sumCols(src, target, rows, cols, acc);
+  else if (mode === Broadcast.Col) k.sumRows(src, target, rows, cols, acc);
+  else k.sumAll(src, target, rows * cols, acc);
+  if (!acc) k.axpy(alpha, target, dst, n);
+}
+
+// ------------------------------------------------------------------ binary elementwise
+
+function binary(op: OpDef, kernel: (e: Engine) => BinaryKernel, a: Tensor, b: Tensor): Tensor {
+  const eng = engineOf(op.name, a, b);
+  const L = layout(op.name, a, b);
+  const rec = eng.needsGrad(a, b);
+  const out = output(eng, L.shape, L.rows * L.cols, rec);
+  kernel(eng)(a.offset, L.aMode, b.offset, L.bMode, out.offset, L.rows, L.cols, false);
+  if (rec) recordBinary(eng, op, out, a, b, L);
+  return finish(eng, op, out);
+}
+
+/** Broadcast modes of a recorded binary node: packed as aMode * 4 + bMode in n0 (rows in n1). */
+function aModeOf(node: TapeNode): Broadcast {
+  return (node.n0 >> 2) as Broadcast;
+}
+function bModeOf(node: TapeNode): Broadcast {
+  return (node.n0 & 3) as Broadcast;
+}
+function recordBinary(eng: Engine, op: OpDef, out: Tensor, a: Tensor, b: Tensor, L: Layout): TapeNode {
+  const node = eng.record(op, out, a, b);
+  node.n0 = L.aMode * 4 + L.bMode;
+  node.n1 = L.rows;
+  return node;
+}
+
+const ADD: OpDef = {
+  name: "add",
+  backward(node, eng) {
+    const ga = eng.gradOf(node.a);
+    const gb = eng.gradOf(node.b);
+    const out = node.out as Tensor;
+    const g = (out.grad as Tensor).offset;
+    const rows = node.n1;
+    const cols = out.size / rows;
+    if (ga >= 0) accumulateInto(eng, g, aModeOf(node), ga, rows, cols, 1);
+    if (gb >= 0) accumulateInto(eng, g, bModeOf(node), gb, rows, cols, 1);
+  },
+};
+/** a + b */
+export function add(a: Tensor, b: Tensor): Tensor {
+  return binary(ADD, (e) => e.kernels.add, a, b);
+}
+
+const SUB: OpDef = {
+  name: "sub",
+  backward(node, eng) {
+    const ga = eng.gradOf(node.a);
+    const gb = eng.gradOf(node.b);
+    const out = node.out as Tensor;
+    const g = (out.grad as Tensor).offset;
+    const rows = node.n1;
+    const cols = out.size / rows;
+    if (ga >= 0) accumulateInto(eng, g, aModeOf(node), ga, rows, cols, 1);
+    if (gb >= 0) accumulateInto(eng, g, bModeOf(node), gb, rows, cols, -1);
+  },
+};
+/** a - b */
+export function sub(a: Tensor, b: Tensor): Tensor {
+  return binary(SUB, (e) => e.kernels.sub, a, b);
+}
+
+/**
+ * Shared backward of mul/div: d out / d a = factorA, accumulated as g * factor. For a full operand the kernel
+ * accumulates in place; a broadcast operand goes through a full temporary that is then reduced.
+ */
+function productGrad(
+  eng: Engine,
+  kernel: BinaryKernel,
+  g: number,
+  other: number,
+  otherMode: Broadcast,
+  dst: number,
+  mode: Broadcast,
+  rows: number,
+  cols: number,
+  alpha: number,
+): void {
+  if (mode === Broadcast.Full && alpha === 1) {
+    kernel(g, Broadcast.Full, other, otherMode, dst, rows, cols, true);
+    return;
+  }
+  const tmp = eng.arena.alloc(rows * cols);
+  kernel(g, Broadcast.Full, other, otherMode, tmp, rows, cols, false);
+  accumulateInto(eng, tmp, mode, dst, rows, cols, alpha);
+}
+
+const MUL: OpDef = {
+  name: "mul",
+  backward(node, eng) {
+    const a = node.a as Tensor;
+    const b = node.b as Tensor;
+    const ga = eng.gradOf(a);
+    const gb = eng.gradOf(b);
+    const out = node.out as Tensor;
+    const g = (out.grad as Tensor).offset;
+    const rows = node.n1;
+    const cols = out.size / rows;
+    const k = eng.kernels;
+    // d(a*b)/da = b, d(a*b)/db = a
+    if (ga >= 0) productGrad(eng, k.mul, g, b.offset, bModeOf(node), ga, aModeOf(node), rows, cols, 1);
+    if (gb >= 0) productGrad(eng, k.mul, g, a.offset, aModeOf(node), gb, bModeOf(node), rows, cols, 1);
+  },
+};
+/** a * b (elementwise) */
+export function mul(a: Tensor, b: Tensor): Tensor {
+  return binary(MUL, (e) => e.kernels.mul, a, b);
+}
+
+const DIV: OpDef = {
+  name: "div",
+  backward(node, eng) {
+    const b = node.b as Tensor;
+    const ga = eng.gradOf(node.a);
+    const gb = eng.gradOf(b);
+    const out = node.out as Tensor;
+    const g = (out.grad as Tensor).offset;
+    const rows = node.n1;
+    const cols = out.size / rows;
+    const k = eng.kernels;
+    // d(a/b)/da = 1/b
+    if (ga >= 0) productGrad(eng, k.div, g, b.offset, bModeOf(node), ga, aModeOf(node), rows, cols, 1);
+    // d(a/b)/db = -a/b^2 = -out/b
+    if (gb >= 0) {
+      const tmp = eng.arena.alloc(rows * cols);
+      k.mul(g, Broadcast.Full, out.offset, Broadcast.Full, tmp, rows, cols, false);
+      productGrad(eng, k.div, tmp, b.offset, bModeOf(node), gb, bModeOf(node), rows, cols, -1);
+    }
+  },
+};
+/** a / b (elementwise) */
+export function div(a: Tensor, b: Tensor): Tensor {
+  return binary(DIV, (e) => e.kernels.div, a, b);
+}
+
+/** Backward of minimum/maximum: operands expanded to full, routed by the kernel (ties split), then reduced. */
+function minMaxBackward(node: TapeNode, eng: Engine, isMax: boolean): void {
+  const a = node.a as Tensor;
+  const b = node.b as Tensor;
+  const ga = eng.gradOf(a);
+  const gb = eng.gradOf(b);
+  const out = node.out as Tensor;
+  const g = (out.grad as Tensor).offset;
+  const rows = node.n1;
+  const cols = out.size / rows;
+  const n = rows * cols;
+  const k = eng.kernels;
+  const aMode = aModeOf(node);
+  const bMode = bModeOf(node);
+  let af = a.offset;
+  let bf = b.offset;
+  if (aMode !== Broadcast.Full) {
+    af = eng.arena.alloc(n);
+    k.broadcast(a.offset, aMode, af, rows, cols);
+  }
+  if (bMode !== Broadcast.Full) {
+    bf = eng.arena.alloc(n);
+    k.broadcast(b.offset, bMode, bf, rows, cols);
+  }
+  const ta = eng.arena.alloc(n);
+  const tb = eng.arena.alloc(n);
+  k.minMaxBackward(af, bf, g, ta, tb, n, isMax);
+  if (ga >= 0) accumulateInto(eng, ta, aMode, ga, rows, cols, 1);
+  if (gb >= 0) accumulateInto(eng, tb, bMode, gb, rows, cols, 1);
+}
+
+const MINIMUM: OpDef = { name: "minimum", backward: (node, eng) => minMaxBackward(node, eng, false) };
+/** Elementwise min(a, b); on ties each side gets half the gradient (PyTorch). */
+export function minimum(a: Tensor, b: Tensor): Tensor {
+  return binary(MINIMUM, (e) => e.kernels.minimum, a, b);
+}
+
+const MAXIMUM: OpDef = { name: "maximum", backward: (node, eng) => minMaxBackward(node, eng, true) };
+/** Elementwise max(a, b); on ties each side gets half the gradient (PyTorch). */
+export function maximum(a: Tensor, b: Tensor): Tensor {
+  return binary(MAXIMUM, (e) => e.kernels.maximum, a, b);
+}
+
+const WHERE: OpDef = {
+  name: "where",
+  backward(node, eng) {
+    const mask = node.index as Uint8Array;
+    const ga = eng.gradOf(node.a);
+    const gb = eng.gradOf(node.b);
+    const out = node.out as Tensor;
+    const g = (out.grad as Tensor).offset;
+    const rows = node.n1;
+    const cols = out.size / rows;
+    const n = rows * cols;
+    const k = eng.kernels;
+    for (let side = 0; side < 2; side++) {
+      const dst = side === 0 ? ga : gb;
+      if (dst < 0) continue;
+      const mode = side === 0 ? aModeOf(node) : bModeOf(node);
+      if (mode === Broadcast.Full) k.maskedGrad(mask, side === 1, g, dst, n, true);
+      else {
+        const tmp = eng.arena.alloc(n);
+        k.maskedGrad(mask, side === 1, g, tmp, n, false);
+        accumulateInto(eng, tmp, mode, dst, rows, cols, 1);
+      }
+    }
+  },
+};
+/** mask[i] ? a[i] : b[i]; `mask` is a Uint8Array with one entry per output element (nonzero = take a). */
+export function where(mask: Uint8Array, a: Tensor, b: Tensor): Tensor {
+  const eng = engineOf("where", a, b);
+  if (!(mask instanceof Uint8Array)) {
+    throw new InvalidArgumentError(`where: mask must be a Uint8Array, got ${typeName(mask)}`);
+  }
+  const L = layout("where", a, b);
+  const n = L.rows * L.cols;
+  if (mask.length !== n) {
+    throw new ShapeError(`where: mask has length ${mask.length}, output shape ${fmtShape(L.shape)} needs ${n}`);
+  }
+  const rec = eng.needsGrad(a, b);
+  const out = output(eng, L.shape, n, rec);
+  eng.kernels.where(mask, a.offset, L.aMode, b.offset, L.bMode, out.offset, L.rows, L.cols);
+  if (rec) {
+    const node = recordBinary(eng, WHERE, out, a, b, L);
+    node.index = mask.slice(); // the caller may reuse its mask buffer before backward
+  }
+  return finish(eng, WHERE, out);
+}
+
+// ------------------------------------------------------------------ unary elementwise
+
+function unary(op: OpDef, x: Tensor, run: (eng: Engine, x: number, out: number, n: number) => void): Tensor {
+  const eng = engineOf(op.name, x);
+  const rec = eng.needsGrad(x);
+  const out = output(eng, x.shape, x.size, rec);
+  run(eng, x.offset, out.offset, x.size);
+  if (rec) eng.record(op, out, x);
+  return finish(eng, op, out);
+}
+
+/** Gradient offsets of a unary node: [g (output grad), gx (input grad)], or gx = -1 when x needs none. */
+function unaryGrads(node: TapeNode, eng: Engine): number {
+  return eng.gradOf(node.a);
+}
+
+const NEG: OpDef = {
+  name: "neg",
+  backward(node, eng) {
+    const gx = unaryGrads(node, eng);
+    if (gx >= 0) eng.kernels.axpy(-1, ((node.out as Tensor).grad as Tensor).offset, gx, (node.out as Tensor).size);
+  },
+};
+/** -x */
+export function neg(x: Tensor): Tensor {
+  return unary(NEG, x, (e, xi, o, n) => e.kernels.neg(xi, o, n));
+}
+
+const EXP: OpDef = {
+  name: "exp",
+  backward(node, eng) {
+    const gx = unaryGrads(node, eng);
+    if (gx < 0) return;
+    const out = node.out as Tensor;
+    // d exp(x) = exp(x) = out
+    eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
+  },
+};
+/** e^x */
+export function exp(x: Tensor): Tensor {
+  return unary(EXP, x, (e, xi, o, n) => e.kernels.exp(xi, o, n));
+}
+
+const LOG: OpDef = {
+  name: "log",
+  backward(node, eng) {
+    const gx = unaryGrads(node, eng);
+    if (gx < 0) return;
+    const out = node.out as Tensor;
+    // d log(x) = 1/x
+    const x = node.a as Tensor;
+    eng.kernels.div((out.grad as Tensor).offset, Broadcast.Full, x.offset, Broadcast.Full, gx, 1, out.size, true);
+  },
+};
+/** natural log */
+export function log(x: Tensor): Tensor {
+  return unary(LOG, x, (e, xi, o, n) => e.kernels.log(xi, o, n));
+}
+
+const TANH: OpDef = {
+  name: "tanh",
+  backward(node, eng) {
+    const gx = unaryGrads(node, eng);
+    if (gx < 0) return;
+    const out = node.out as Tensor;
+    // d tanh(x) = 1 - tanh(x)^2
+    eng.kernels.tanhBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
+  },
+};
+/** tanh(x) */
+export function tanh(x: Tensor): Tensor {
+  return unary(TANH, x, (e, xi, o, n) => e.kernels.tanh(xi, o, n));
+}
+
+const RELU: OpDef = {
+  name: "relu",
+  backward(node, eng) {
+    const gx = unaryGrads(node, eng);
+    if (gx < 0) return;
+    const out = node.out as Tensor;
+    eng.kernels.reluBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
+  },
+};
+/** max(x, 0); gradient 0 at x = 0 (PyTorch). */
+export function relu(x: Tensor): Tensor {
+  return unary(RELU, x, (e, xi, o, n) => e.kernels.relu(xi, o, n));
+}
+
+const SQUARE: OpDef = {
+  name: "square",
+  backward(node, eng) {
+    const gx = unaryGrads(node, eng);
+    if (gx < 0) return;
+    const out = node.out as Tensor;
+    const x = node.a as Tensor;
+    // d x^2 = 2x
+    const tmp = eng.arena.alloc(out.size);
+    eng.kernels.scale(x.offset, 2, tmp, out.size);
+    eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, tmp, Broadcast.Full, gx, 1, out.size, true);
+  },
+};
+/** x^2 */
+export function square(x: Tensor): Tensor {
+  return unary(SQUARE, x, (e, xi, o, n) => e.kernels.square(xi, o, n));
+}
+
+const SQRT: OpDef = {
+  name: "sqrt",
+  backward(node, eng) {
+    const gx = unaryGrads(node, eng);
+    if (gx < 0) return;
+    const out = node.out as Tensor;
+    // d sqrt(x) = 1 / (2 sqrt(x)) = 0.5 / out
+    const tmp = eng.arena.alloc(out.size);
+    eng.kernels.scale((out.grad as Tensor).offset, 0.5, tmp, out.size);
+    eng.kernels.div(tmp, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
+  },
+};
+/** sqrt(x) */
+export function sqrt(x: Tensor): Tensor {
+  return unary(SQRT, x, (e, xi, o, n) => e.kernels.sqrt(xi, o, n));
+}
+
+const ABS: OpDef = {
+  name: "abs",
+  backward(node, eng) {
+    const gx = unaryGrads(node, eng);
+    if (gx < 0) return;
+    const out = node.out as Tensor;
+    const x = (node.a as Tensor).offset;
+    const g = (out.grad as Tensor).offset;
+    const v = eng.arena.view;
+    // d|x| = sign(x), 0 at 0 (PyTorch)
+    for (let i = 0; i < out.size; i++) {
+      const xv = v[x + i];
+      if (xv > 0) v[gx + i] += v[g + i];
+      else if (xv < 0) v[gx + i] -= v[g + i];
+    }
+  },
+};
+/** |x| */
+export function abs(x: Tensor): Tensor {
+  return unary(ABS, x, (e, xi, o, n) => {
+    const v = e.arena.view;
+    for (let i = 0; i < n; i++) v[o + i] = Math.abs(v[xi + i]);
+  });
+}
+
+const CLAMP: OpDef = {
+  name: "clamp",
+  backward(node, eng) {
+    const gx = unaryGrads(node, eng);
+    if (gx < 0) return;
+    const out = node.out as Tensor;
+    eng.kernels.clampBackward(
+      (node.a as Tensor).offset,
+      node.n0,
+      node.n1,
+      (out.grad as Tensor).offset,
+      gx,
+      out.size,
+      true,
+    );
+  },
+};
+/** min(max(x, lo), hi); the gradient passes where lo <= x <= hi (PyTorch). Use +-Infinity for a one-sided clamp. */
+export function clamp(x: Tensor, lo: number, hi: number): Tensor {
+  checkNumber("clamp", "lo", lo);
+  checkNumber("clamp", "hi", hi);
+  if (lo > hi) throw new InvalidArgumentError(`clamp: lo (${lo}) must be <= hi (${hi})`);
+  const eng = engineOf("clamp", x);
+  const rec = eng.needsGrad(x);
+  const out = output(eng, x.shape, x.size, rec);
+  eng.kernels.clamp(x.offset, lo, hi, out.offset, x.size);
+  if (rec) {
+    const node = eng.record(CLAMP, out, x);
+    node.n0 = lo;
+    node.n1 = hi;
+  }
+  return finish(eng, CLAMP, out);
+}
+
+const ADD_SCALAR: OpDef = {
+  name: "addScalar",
+  backward(node, eng) {
+    const gx = unaryGrads(node, eng);
+    if (gx >= 0) eng.kernels.axpy(1, ((node.out as Tensor).grad as Tensor).offset, gx, (node.out as Tensor).size);
+  },
+};
+/** x + s */
+export function addScalar(x: Tensor, s: number): Tensor {
+  checkNumber("addScalar", "s", s);
+  return unary(ADD_SCALAR, x, (e, xi, o, n) => e.kernels.addScalar(xi, s, o, n));
+}
+
+const MUL_SCALAR: OpDef = {
+  name: "mulScalar",
+  backward(node, eng) {
+    const gx = unaryGrads(node, eng);
+    if (gx >= 0) eng.kernels.axpy(node.n0, ((node.out as Tensor).grad as Tensor).offset, gx, (node.out as Tensor).size);
+  },
+};
+/** x * s */
+export function mulScalar(x: Tensor, s: number): Tensor {
+  checkNumber("mulScalar", "s", s);
+  const eng = engineOf("mulScalar", x);
+  const rec = eng.needsGrad(x);
+  const out = output(eng, x.shape, x.size, rec);
+  eng.kernels.scale(x.offset, s, out.offset, x.size);
+  if (rec) eng.record(MUL_SCALAR, out, x).n0 = s;
+  return finish(eng, MUL_SCALAR, out);
+}
+
+// ------------------------------------------------------------------ reductions
+
+/** [outer, n, inner] decomposition of reducing `shape` over `axis`, and the reduced shape. */
+function reduceLayout(op: string, shape: readonly number[], axis: number): [number, number, number, number[]] {
+  const r = shape.length;
+  if (!Number.isInteger(axis) || axis < -r || axis >= r) {
+    throw new InvalidArgumentError(
+      `${op}: axis must be an integer in [${-r}, ${r - 1}] for shape ${fmtShape(shape)}, got ${axis}`,
+    );
+  }
+  const ax = axis < 0 ? axis + r : axis;
+  let outer = 1;
+  for (let i = 0; i < ax; i++) outer *= shape[i];
+  let inner = 1;
+  for (let i = ax + 1; i < r; i++) inner *= shape[i];
+  const outShape = shape.slice(0, ax).concat(shape.slice(ax + 1));
+  return [outer, shape[ax], inner, outShape];
+}
+
+/** out[o, j] (+)= sum_i x[o, i, j] */
+function sumAxis(eng: Engine, x: number, out: number, outer: number, n: number, inner: number, acc: boolean): void {
+  const k = eng.kernels;
+  if (inner === 1) k.sumRows(x, out, outer, n, acc);
+  else for (let o = 0; o < outer; o++) k.sumCols(x + o * n * inner, out + o * inner, n, inner, acc);
+}
+
+/** gx[o, i, j] += g[o, j] (the broadcast back of a reduction), scaled by `alpha`. */
+function expandAxis(eng: Engine, g: number, gx: number, outer: number, n: number, inner: number, alpha: number): void {
+  const k = eng.kernels;
+  let src = g;
+  if (alpha !== 1) {
+    src = eng.arena.alloc(outer * inner);
+    k.scale(g, alpha, src, outer * inner);
+  }
+  if (inner === 1) k.add(gx, Broadcast.Full, src, Broadcast.Col, gx, outer, n, false);
+  else
+    for (let o = 0; o < outer; o++)
+      k.add(gx + o * n * inner, Broadcast.Full, src + o * inner, Broadcast.Row, gx + o * n * inner, n, inner, false);
+}
+
+function reduceBackward(node: TapeNode, eng: Engine, isMean: boolean): void {
+  const x = node.a as Tensor;
+  const gx = eng.gradOf(x);
+  if (gx < 0) return;
+  const g = ((node.out as Tensor).grad as Tensor).offset;
+  if (node.n0 === -1) {
+    const scale = isMean ? 1 / x.size : 1;
+    expandAxis(eng, g, gx, 1, x.size, 1, scale);
+    return;
+  }
+  const [outer, n, inner] = reduceLayout("sum", x.shape, node.n0);
+  expandAxis(eng, g, gx, outer, n, inner, isMean ? 1 / n : 1);
+}
+
+function reduce(op: OpDef, x: Tensor, axis: number | undefined, isMean: boolean): Tensor {
+  const eng = engineOf(op.name, x);
+  const rec = eng.needsGrad(x);
+  let out: Tensor;
+  if (axis === undefined) {
+    out = output(eng, [], 1, rec);
+    eng.kernels.sumAll(x.offset, out.offset, x.size, false);
+    if (isMean) eng.kernels.scale(out.offset, 1 / x.size, out.offset, 1);
+  } else {
+    const [outer, n, inner, shape] = reduceLayout(op.name, x.shape, axis);
+    out = output(eng, shape, outer * inner, rec);
+    sumAxis(eng, x.offset, out.offset, outer, n, inner, false);
+    if (isMean) eng.kernels.scale(out.offset, 1 / n, out.offset, outer * inner);
+  }
+  // n0: the reduced axis, normalised to >= 0, or -1 for "all"
+  if (rec) eng.record(op, out, x).n0 = axis === undefined ? -1 : axis < 0 ? axis + x.rank : axis;
+  return finish(eng, op, out);
+}
+
+const SUM: OpDef = { name: "sum", backward: (node, eng) => reduceBackward(node, eng, false) };
+/** Sum of all elements (shape []) or over one axis (that axis removed). */
+export function sum(x: Tensor, axis?: number): Tensor {
+  return reduce(SUM, x, axis, false);
+}
+
+const MEAN: OpDef = { name: "mean", backward: (node, eng) => reduceBackward(node, eng, true) };
+/** Mean of all elements (shape []) or over one axis (that axis removed). */
+export function mean(x: Tensor, axis?: number): Tensor {
+  return reduce(MEAN, x, axis, true);
+}
+
+function lastAxis(op: string, x: Tensor): [number, number] {
+  if (x.rank < 1 || x.shape[x.rank - 1] === 0) {
+    throw new ShapeError(`${op}: needs a tensor with a non-empty last axis, got shape ${fmtShape(x.shape)}`);
+  }
+  const cols = x.shape[x.rank - 1];
+  return [x.size / cols, cols];
+}
+
+const MAX: OpDef = {
+  name: "max",
+  backward(node, eng) {
+    const x = node.a as Tensor;
+    const gx = eng.gradOf(x);
+    if (gx < 0) return;
+    const [rows, cols] = lastAxis("max", x);
+    const arg = new Int32Array(rows);
+    eng.kernels.argmaxRows(x.offset, arg, rows, cols);
+    // the gradient goes to the first maximal entry of each row
+    eng.kernels.scatterAddRows(((node.out as Tensor).grad as Tensor).offset, arg, gx, rows, cols);
+  },
+};
+/** Maximum over the last axis: x[..., D] -> [...] (gradient to the first maximal entry). */
+export function max(x: Tensor): Tensor {
+  const eng = engineOf("max", x);
+  const [rows, cols] = lastAxis("max", x);
+  const rec = eng.needsGrad(x);
+  const out = output(eng, x.shape.slice(0, -1), rows, rec);
+  eng.kernels.maxRows(x.offset, out.offset, rows, cols);
+  if (rec) eng.record(MAX, out, x);
+  return finish(eng, MAX, out);
+}
+
+/** Index of the first maximum over the last axis (not differentiable), e.g. greedy actions from Q-values. */
+export function argmax(x: Tensor, out?: Int32Array): Int32Array {
+  const eng = engineOf("argmax", x);
+  const [rows, cols] = lastAxis("argmax", x);
+  const res = out ?? new Int32Array(rows);
+  if (!(res instanceof Int32Array) || res.length !== rows) {
+    throw new InvalidArgumentError(`argmax: out must be an Int32Array of length ${rows}`);
+  }
+  eng.kernels.argmaxRows(x.offset, res, rows, cols);
+  return res;
+}
+
+// ------------------------------------------------------------------ softmax family
+
+const LOG_SOFTMAX: OpDef = {
+  name: "logSoftmax",
+  backward(node, eng) {
+    const gx = eng.gradOf(node.a);
+    if (gx < 0) return;
+    const out = node.out as Tensor;
+    const [rows, cols] = lastAxis("logSoftmax", out);
+    // dx = g - softmax(x) * sum(g)
+    eng.kernels.logSoftmaxBackward(out.offset, (out.grad as Tensor).offset, gx, rows, cols, true);
+  },
+};
+/** log(softmax(x)) over the last axis, computed stably (max-shifted). */
+export function logSoftmax(x: Tensor): Tensor {
+  const eng = engineOf("logSoftmax", x);
+  const [rows, cols] = lastAxis("logSoftmax", x);
+  const rec = eng.needsGrad(x);
+  const out = output(eng, x.shape, x.size, rec);
+  eng.kernels.logSoftmax(x.offset, out.offset, rows, cols);
+  if (rec) eng.record(LOG_SOFTMAX, out, x);
+  return finish(eng, LOG_SOFTMAX, out);
+}
+
+// ------------------------------------------------------------------ indexing
+
+const GATHER: OpDef = {
+  name: "gather",
+  backward(node, eng) {
+    const x = node.a as Tensor;
+    const gx = eng.gradOf(x);
+    if (gx < 0) return;
+    const rows = x.shape[0];
+    eng.kernels.scatterAddRows(
+      ((node.out as Tensor).grad as Tensor).offset,
+      node.index as Int32Array,
+      gx,
+      rows,
+      x.shape[1],
+    );
+  },
+};
+/** out[b] = x[b, index[b]] for x of shape [B, D] and an Int32Array index of length B (e.g. the taken actions). */
+export function gather(x: Tensor, index: Int32Array): Tensor {
+  const eng = engineOf("gather", x);
+  if (!(index instanceof Int32Array)) {
+    throw new InvalidArgumentError(`gather: index must be an Int32Array, got ${typeName(index)}`);
+  }
+  if (x.rank !== 2) throw new ShapeError(`gather: x must have shape [B, D], got ${fmtShape(x.shape)}`);
+  const rows = x.shape[0];
+  const cols = x.shape[1];
+  if (index.length !== rows) {
+    throw new ShapeError(`gather: index has length ${index.length}, x of shape ${fmtShape(x.shape)} needs ${rows}`);
+  }
+  for (let i = 0; i < rows; i++) {
+    const j = index[i];
+    if (j < 0 || j >= cols) {
+      throw new InvalidArgumentError(
+        `gather: index[${i}] = ${j} is outside [0, ${cols}) for x of shape ${fmtShape(x.shape)}`,
+      );
+    }
+  }
+  const rec = eng.needsGrad(x);
+  const out = output(eng, [rows], rows, rec);
+  eng.kernels.gather(x.offset, index, out.offset, rows, cols);
+  if (rec) eng.record(GATHER, out, x).index = index.slice(); // the caller may reuse its index buffer
+  return finish(eng, GATHER, out);
+}
+
+// ------------------------------------------------------------------ structure
+
+/** The same values with gradients blocked (shares storage; no copy). */
+export function stopGradient(x: Tensor): Tensor {
+  const eng = engineOf("stopGradient", x);
+  return eng.alias(x, x.shape, false, true);
+}
+
+const RESHAPE: OpDef = {
+  name: "reshape",
+  backward(node, eng) {
+    const gx = eng.gradOf(node.a);
+    const out = node.out as Tensor;
+    if (gx >= 0) eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size);
+  },
+};
+/** The same values under another shape of the same size (shares storage; no copy). */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const eng = engineOf("reshape", x);
+  const size = sizeOf(shape);
+  if (size !== x.size || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new ShapeError(`reshape: cannot view shape ${fmtShape(x.shape)} as ${fmtShape(shape)}`);
+  }
+  const rec = eng.needsGrad(x);
+  const out = eng.alias(x, shape.slice(), rec, !rec);
+  if (rec) eng.record(RESHAPE, out, x);
+  return out;
+}
+
+// ------------------------------------------------------------------ linear algebra
+
+const MATMUL: OpDef = {
+  name: "matmul",
+  backward(node, eng) {
+    const a = node.a as Tensor;
+    const b = node.b as Tensor;
+    const ga = eng.gradOf(a);
+    const gb = eng.gradOf(b);
+    const out = node.out as Tensor;
+    const g = (out.grad as Tensor).offset;
+    const transA = node.n0 === 1;
+    const transB = node.n1 === 1;
+    const m = out.shape[0];
+    const n = out.shape[1];
+    const kdim = transA ? a.shape[0] : a.shape[1];
+    const k = eng.kernels;
+    // C = op(A) op(B):  dA = dC op(B)^T (transposed back when transA),  dB = op(A)^T dC (transposed back when transB)
+    if (ga >= 0) {
+      if (!transA) k.matmul(g, b.offset, ga, m, n, kdim, false, !transB, true);
+      else k.matmul(b.offset, g, ga, kdim, n, m, transB, true, true);
+    }
+    if (gb >= 0) {
+      if (!transB) k.matmul(a.offset, g, gb, kdim, m, n, !transA, false, true);
+      else k.matmul(g, a.offset, gb, n, m, kdim, true, transA, true);
+    }
+  },
+};
+/** op(a) · op(b) for 2-D tensors, op = transpose when the flag is set. */
+export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: boolean } = {}): Tensor {
+  const eng = engineOf("matmul", a, b);
+  const transA = opts.transA === true;
+  const transB = opts.transB === true;
+  if (a.rank !== 2 || b.rank !== 2) {
+    throw new ShapeError(`matmul: both operands must be 2-D, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  const m = transA ? a.shape[1] : a.shape[0];
+  const ka = transA ? a.shape[0] : a.shape[1];
+  const kb = transB ? b.shape[1] : b.shape[0];
+  const n = transB ? b.shape[0] : b.shape[1];
+  if (ka !== kb) {
+    throw new ShapeError(
+      `matmul: inner dimensions differ: ${fmtShape(a.shape)}${transA ? "^T" : ""} · ${fmtShape(b.shape)}${transB ? "^T" : ""}`,
+    );
+  }
+  const rec = eng.needsGrad(a, b);
+  const out = output(eng, [m, n], m * n, rec);
+  eng.kernels.matmul(a.offset, b.offset, out.offset, m, ka, n, transA, transB, false);
+  if (rec) {
+    const node = eng.record(MATMUL, out, a, b);
+    node.n0 = transA ? 1 : 0;
+    node.n1 = transB ? 1 : 0;
+  }
+  return finish(eng, MATMUL, out);
+}
+
+const LINEAR: OpDef = {
+  name: "linear",
+  backward(node, eng) {
+    const x = node.a as Tensor;
+    const w = node.b as Tensor;
+    const gx = eng.gradOf(x);
+    const gw = eng.gradOf(w);
+    const gbias = eng.gradOf(node.c);
+    const out = node.out as Tensor;
+    const g = (out.grad as Tensor).offset;
+    const outF = w.shape[0];
+    const inF = w.shape[1];
+    const batch = out.size / outF;
+    const k = eng.kernels;
+    // y = x W^T + b:  dx = dy W,  dW = dy^T x,  db = sum over the batch of dy
+    if (gx >= 0) k.matmul(g, w.offset, gx, batch, outF, inF, false, false, true);
+    if (gw >= 0) k.matmul(g, x.offset, gw, outF, batch, inF, true, false, true);
+    if (gbias >= 0) k.sumCols(g, gbias, batch, outF, true);
+  },
+};
+/**
+ * Fully connected layer in PyTorch layout: x[B, in] · W[out, in]^T + b[out] -> [B, out]. A 1-D x[in] (one
+ * observation) gives a 1-D [out].
+ */
+export function linear(x: Tensor, w: Tensor, b?: Tensor | null): Tensor {
+  const eng = engineOf("linear", x, w);
+  if (b != null) engineOf("linear", x, b);
+  if (w.rank !== 2) throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(w.shape)}`);
+  const outF = w.shape[0];
+  const inF = w.shape[1];
+  if ((x.rank !== 1 && x.rank !== 2) || x.shape[x.rank - 1] !== inF) {
+    throw new ShapeError(
+      `linear: input ${fmtShape(x.shape)} does not match weight ${fmtShape(w.shape)} (expected [B, ${inF}] or [${inF}])`,
+    );
+  }
+  if (b != null && (b.rank !== 1 || b.shape[0] !== outF)) {
+    throw new ShapeError(
+      `linear: bias must have shape [${outF}] for weight ${fmtShape(w.shape)}, got ${fmtShape(b.shape)}`,
+    );
+  }
+  const batch = x.rank === 2 ? x.shape[0] : 1;
+  const rec = eng.needsGrad(x, w, b);
+  const out = output(eng, x.rank === 2 ? [batch, outF] : [outF], batch * outF, rec);
+  const k = eng.kernels;
+  k.matmul(x.offset, w.offset, out.offset, batch, inF, outF, false, true, false);
+  if (b != null) k.add(out.offset, Broadcast.Full, b.offset, Broadcast.Row, out.offset, batch, outF, false);
+  if (rec) eng.record(LINEAR, out, x, w, b ?? null);
+  return finish(eng, LINEAR, out);
+}
