@@ -1,0 +1,923 @@
+/**
+ * The shared `Algorithm` base (SB3's BaseAlgorithm seam): env handling, the `learn` loop with callbacks, logging of
+ * episode statistics, `predict`, explicit state for checkpoints, `save`/`load`, and a registry of algorithm classes.
+ *
+ * A subclass implements five methods and nothing else of the run loop:
+ *   collectRollout()   gather experience: per vector step read `this.lastObs`, choose actions, call `this.envStep(a)`
+ *                      (which counts steps, tracks episodes and runs `onStep` callbacks); return early once
+ *                      `this.stopRequested` is true
+ *   train()            update the parameters from what was collected
+ *   policyActions()    batched actions for `predict` (and evaluation), drawing randomness from the given Rng only
+ *   getAlgorithmState() / setAlgorithmState()   every array and counter needed to resume bit for bit
+ *
+ * learn(T):  onTrainingStart; while numTimesteps < T { onRolloutStart; collectRollout; onRolloutEnd; train;
+ *            log every `logInterval` iterations }; onTrainingEnd.
+ * `onRolloutStart` runs where the model state is complete (after the previous train), so checkpoints taken there
+ * (CheckpointCallback, EvalCallback's best model) resume exactly.
+ *
+ * Nothing here touches the file system: `save`/`load` reach `src/platform/fs.ts` through a dynamic import, so this
+ * file runs unchanged in a browser (where `toBytes`/`fromBytes` serve instead).
+ */
+import { Rng, type RngState } from "../../core/rng.js";
+import type { Env, Info } from "../../envs/env.js";
+import { CheckpointError, describe, InvalidArgumentError, ShapeError } from "../../errors.js";
+import type { Space, SpaceJSON } from "../../spaces/space.js";
+import { type Callback, type CallbackContext, CallbackList } from "./callbacks.js";
+import {
+  CHECKPOINT_FORMAT_VERSION,
+  type Checkpoint,
+  type CheckpointMeta,
+  checkpointFromBytes,
+  checkpointToBytes,
+  LIBRARY_VERSION,
+  type StateTensor,
+} from "./checkpoint.js";
+import { Logger } from "./logger.js";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Environments as the algorithms see them
+
+/** Result of a vector step (contract: src/envs/vector). All arrays are owned by the vector env and reused. */
+export interface VectorStepResult {
+  observations: Float32Array;
+  rewards: Float64Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+  infos: Info[];
+  /** Same-step autoreset: rows that ended hold the finished episode's last observation here. */
+  finalObservations: Float32Array;
+}
+
+/** The vector-env interface algorithms use (same-step autoreset: `observations` rows already restarted). */
+export interface VectorEnvLike {
+  readonly numEnvs: number;
+  readonly singleObservationSpace: Space<unknown>;
+  readonly singleActionSpace: Space<unknown>;
+  readonly autoresetMode: "next-step" | "same-step" | "disabled";
+  reset(opts?: { seed?: number | number[]; options?: Record<string, unknown> }): {
+    observations: Float32Array;
+    infos: Info[];
+  };
+  step(actions: Int32Array | Float32Array | Float64Array): VectorStepResult;
+  close(): void | Promise<void>;
+  /** Optional: the complete state of every sub-env (physics, generators, time limits, wrapper statistics), so a
+   * checkpoint resumes bit for bit. `restore` validates everything before changing anything. */
+  snapshot?(): EnvStateSnapshot;
+  restore?(state: EnvStateSnapshot): void;
+  /** Optional: id of the sub-envs (`makeVec` sets it); single envs use `spec.id`. */
+  readonly envId?: string;
+}
+
+/** A vector env's saved state: JSON plus named arrays (stored as tensors `env/state/<name>`). */
+export interface EnvStateSnapshot {
+  json: unknown;
+  arrays: Record<string, Float64Array | Float32Array | Int32Array | Uint8Array>;
+}
+
+/** A single env, optionally able to snapshot its complete state (same protocol as the vector env's). */
+export type AnyEnv = Env<unknown, unknown> & {
+  snapshot?(): EnvStateSnapshot;
+  restore?(state: EnvStateSnapshot): void;
+};
+
+/** True for an object shaped like a vector env (as opposed to a single Gymnasium-style `Env`). */
+export function isVectorEnv(env: unknown): env is VectorEnvLike {
+  return (
+    typeof env === "object" &&
+    env !== null &&
+    typeof (env as VectorEnvLike).numEnvs === "number" &&
+    typeof (env as VectorEnvLike).step === "function"
+  );
+}
+
+/** What the algorithms need to know about a space. */
+export type SpaceInfo =
+  | { kind: "discrete"; n: number; start: number; dim: 1 }
+  | { kind: "box"; shape: readonly number[]; low: Float32Array; high: Float32Array; dim: number };
+
+/** Classify a space; algorithms support flat `Discrete` and `Box` spaces (flatten others with a wrapper). */
+export function spaceInfo(space: Space<unknown>, what: string): SpaceInfo {
+  const json = space.toJSON();
+  if (json.type === "Discrete") {
+    return { kind: "discrete", n: json.n, start: json.start, dim: 1 };
+  }
+  if (json.type === "Box") {
+    const box = space as unknown as { low: Float32Array; high: Float32Array };
+    let dim = 1;
+    for (const d of json.shape) dim *= d;
+    return { kind: "box", shape: json.shape, low: box.low, high: box.high, dim };
+  }
+  throw new InvalidArgumentError(
+    `${what} must be a Discrete or Box space, got ${space}; wrap the env with FlattenObservation or similar`,
+  );
+}
+
+/**
+ * A single env seen as a vector env of one, with same-step autoreset (SB3 wraps a single env in DummyVecEnv):
+ * when an episode ends, `finalObservations` keeps its last observation and `observations` the next episode's first.
+ */
+class SingleEnvVector implements VectorEnvLike {
+  readonly numEnvs = 1;
+  readonly singleObservationSpace: Space<unknown>;
+  readonly singleActionSpace: Space<unknown>;
+  readonly autoresetMode = "same-step" as const;
+  readonly envId?: string;
+  private readonly obsInfo: SpaceInfo;
+  private readonly actInfo: SpaceInfo;
+  private readonly boxAction: Float32Array | null;
+  private readonly result: VectorStepResult;
+  private readonly resetInfos: Info[] = [{}];
+
+  constructor(readonly env: AnyEnv) {
+    this.singleObservationSpace = env.observationSpace;
+    this.singleActionSpace = env.actionSpace;
+    this.envId = env.spec?.id;
+    this.obsInfo = spaceInfo(env.observationSpace, "observation space");
+    this.actInfo = spaceInfo(env.actionSpace, "action space");
+    this.boxAction = this.actInfo.kind === "box" ? new Float32Array(this.actInfo.dim) : null;
+    const d = this.obsInfo.dim;
+    this.result = {
+      observations: new Float32Array(d),
+      rewards: new Float64Array(1),
+      terminated: new Uint8Array(1),
+      truncated: new Uint8Array(1),
+      infos: [{}],
+      finalObservations: new Float32Array(d),
+    };
+  }
+
+  reset(opts: { seed?: number | number[]; options?: Record<string, unknown> } = {}) {
+    const seed = Array.isArray(opts.seed) ? opts.seed[0] : opts.seed;
+    const r = this.env.reset({ seed, options: opts.options });
+    this.writeObs(r.observation, this.result.observations);
+    this.resetInfos[0] = r.info;
+    return { observations: this.result.observations, infos: this.resetInfos };
+  }
+
+  step(actions: Int32Array | Float32Array | Float64Array): VectorStepResult {
+    let action: unknown;
+    if (this.boxAction !== null) {
+      this.boxAction.set(actions.subarray(0, this.boxAction.length));
+      action = this.boxAction;
+    } else {
+      action = actions[0];
+    }
+    const r = this.env.step(action);
+    const out = this.result;
+    out.rewards[0] = r.reward;
+    out.terminated[0] = r.terminated ? 1 : 0;
+    out.truncated[0] = r.truncated ? 1 : 0;
+    out.infos[0] = r.info;
+    if (r.terminated || r.truncated) {
+      this.writeObs(r.observation, out.finalObservations);
+      const next = this.env.reset();
+      this.writeObs(next.observation, out.observations);
+    } else {
+      this.writeObs(r.observation, out.observations);
+    }
+    return out;
+  }
+
+  close(): void {
+    this.env.close();
+  }
+
+  get snapshot(): (() => EnvStateSnapshot) | undefined {
+    const env = this.env;
+    return typeof env.snapshot === "function" ? () => (env.snapshot as () => EnvStateSnapshot)() : undefined;
+  }
+
+  get restore(): ((s: EnvStateSnapshot) => void) | undefined {
+    const env = this.env;
+    return typeof env.restore === "function" ? (s) => (env.restore as (s: EnvStateSnapshot) => void)(s) : undefined;
+  }
+
+  private writeObs(obs: unknown, out: Float32Array): void {
+    if (typeof obs === "number") out[0] = obs;
+    else if (obs instanceof Float32Array && obs.length === out.length) out.set(obs);
+    else throw new ShapeError(`env observation must be a number or Float32Array(${out.length}), got ${describe(obs)}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Config pieces shared by every algorithm
+
+/** Options every algorithm config has. Configs must be plain JSON data (they are stored in checkpoints). */
+export interface BaseConfig {
+  /** Seeds network init, sampling and the env's first reset. Default 0. */
+  seed?: number;
+  /** Dump logged metrics every this many iterations (rollouts). Default 1. */
+  logInterval?: number;
+}
+
+/**
+ * A hyperparameter that may anneal with training progress, as data so that it can be saved:
+ * a constant, or `{ schedule: "linear", start, end }` moving from `start` (progress remaining 1) to `end` (0).
+ */
+export type Scheduled = number | { schedule: "linear"; start: number; end: number };
+
+/** Value of a {@link Scheduled} at `progressRemaining` in [0, 1] (1 at the start of training). */
+export function scheduleValue(s: Scheduled, progressRemaining: number): number {
+  if (typeof s === "number") return s;
+  return s.end + (s.start - s.end) * progressRemaining;
+}
+
+/** Validate a {@link Scheduled} option (finite numbers, optionally within [min, max]). */
+export function checkScheduled(name: string, s: unknown, min = -Infinity, max = Infinity): Scheduled {
+  const ok = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
+  if (ok(s)) return s as number;
+  if (typeof s === "object" && s !== null && (s as { schedule?: unknown }).schedule === "linear") {
+    const { start, end } = s as { start: unknown; end: unknown };
+    if (ok(start) && ok(end)) return { schedule: "linear", start: start as number, end: end as number };
+  }
+  throw new InvalidArgumentError(
+    `${name} must be a finite number in [${min}, ${max}] or { schedule: "linear", start, end }, got ${describe(s)}`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// State
+
+/** An algorithm's own state: named arrays (parameters, optimizer moments, normalizer statistics, replay buffer...)
+ * and JSON (counters, RNG states, schedules). Tensor names `replay/...` are optional on load. */
+export interface AlgorithmState {
+  tensors: Record<string, StateTensor>;
+  json: Record<string, unknown>;
+}
+
+export interface LearnOptions {
+  callbacks?: Callback | Callback[];
+  /** Start counting from 0 and reset the env (default true). With false, `totalTimesteps` more steps are run. */
+  resetNumTimesteps?: boolean;
+}
+
+export interface PredictOptions {
+  /** Take the most likely action (argmax / mean) instead of sampling. Default false. */
+  deterministic?: boolean;
+}
+
+export interface SaveOptions {
+  /** Include the replay buffer (off-policy algorithms). Default true: needed for an exact resume. */
+  includeReplayBuffer?: boolean;
+}
+
+export interface LoadOptions {
+  /** The env to attach: its spaces must equal the checkpoint's. */
+  env: AnyEnv | VectorEnvLike;
+}
+
+/** How `load` builds an algorithm: every algorithm class has this constructor and a static `algorithmName`. */
+export interface AlgorithmClass<T extends Algorithm = Algorithm> {
+  new (env: AnyEnv | VectorEnvLike, config?: Record<string, unknown>): T;
+  readonly algorithmName: string;
+}
+
+const registry = new Map<string, AlgorithmClass>();
+
+/** Make an algorithm class loadable by name (`Algorithm.load`, the CLI). Call once per class, at module level. */
+export function registerAlgorithm(cls: AlgorithmClass): void {
+  const name = cls.algorithmName;
+  if (typeof name !== "string" || name === "" || name === Algorithm.algorithmName) {
+    throw new InvalidArgumentError(`registerAlgorithm: class needs a static algorithmName, got ${describe(name)}`);
+  }
+  const existing = registry.get(name);
+  if (existing !== undefined && existing !== cls) {
+    throw new InvalidArgumentError(`registerAlgorithm: ${JSON.stringify(name)} is already registered`);
+  }
+  registry.set(name, cls);
+}
+
+/** The registered class for `name` (case-insensitive), or undefined. */
+export function getAlgorithmClass(name: string): AlgorithmClass | undefined {
+  const exact = registry.get(name);
+  if (exact) return exact;
+  const lower = name.toLowerCase();
+  for (const [k, v] of registry) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+/** Names of all registered algorithms, sorted. */
+export function listAlgorithms(): string[] {
+  return [...registry.keys()].sort();
+}
+
+const STATS_WINDOW = 100;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The base class
+
+export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
+  /** Registry key and checkpoint tag; each subclass overrides it ("PPO", "DQN", ...). */
+  static readonly algorithmName: string = "Algorithm";
+
+  readonly config: Readonly<C>;
+  readonly env: VectorEnvLike;
+  readonly numEnvs: number;
+  readonly observationSpace: Space<unknown>;
+  readonly actionSpace: Space<unknown>;
+  readonly obsInfo: SpaceInfo;
+  readonly actInfo: SpaceInfo;
+  readonly seed: number;
+  /** Id of the environment (for checkpoints and messages), or null when unknown. */
+  readonly envId: string | null;
+
+  /** Env steps taken so far (all sub-envs counted). */
+  numTimesteps = 0;
+  /** Target of the current (or last) `learn` call: learning runs while numTimesteps < totalTimesteps. */
+  totalTimesteps = 0;
+  /** Completed collect/train iterations since the counter was last reset. */
+  iterations = 0;
+  /** Episodes finished so far. */
+  numEpisodes = 0;
+  /** Set when a callback asked to stop; `collectRollout` returns early when it sees it. */
+  stopRequested = false;
+
+  readonly logger = new Logger();
+  /** Training randomness: network init, exploration, minibatch shuffles. */
+  protected readonly rng: Rng;
+  /** Randomness for `predict` only, so that evaluating during training never perturbs training. */
+  protected readonly predictRng: Rng;
+
+  /** Current observation of every sub-env, [numEnvs, obsDim] (null before the first reset). */
+  lastObs: Float32Array | null = null;
+  private readonly episodeReturns: Float64Array;
+  private readonly episodeLengths: Int32Array;
+  private readonly recentReturns: number[] = [];
+  private readonly recentLengths: number[] = [];
+  private readonly ctx: CallbackContext;
+  private callbacks: CallbackList = new CallbackList([]);
+
+  constructor(env: AnyEnv | VectorEnvLike, config: C) {
+    if (env === null || typeof env !== "object") {
+      throw new InvalidArgumentError(`${this.algoName}: env must be an Env or a vector env, got ${describe(env)}`);
+    }
+    if (isVectorEnv(env)) {
+      if (env.autoresetMode !== "same-step") {
+        throw new InvalidArgumentError(
+          `${this.algoName}: vector env must use autoresetMode "same-step", got ${JSON.stringify(env.autoresetMode)}; ` +
+            `build it with makeVec(id, n, { autoresetMode: "same-step" })`,
+        );
+      }
+      this.env = env;
+    } else {
+      this.env = new SingleEnvVector(env as AnyEnv);
+    }
+    this.numEnvs = this.env.numEnvs;
+    this.observationSpace = this.env.singleObservationSpace;
+    this.actionSpace = this.env.singleActionSpace;
+    this.obsInfo = spaceInfo(this.observationSpace, `${this.algoName}: observation space`);
+    this.actInfo = spaceInfo(this.actionSpace, `${this.algoName}: action space`);
+    this.envId = this.env.envId ?? (isVectorEnv(env) ? null : ((env as AnyEnv).spec?.id ?? null));
+
+    const seed = config.seed ?? 0;
+    if (!Number.isSafeInteger(seed) || seed < 0) {
+      throw new InvalidArgumentError(
+        `${this.algoName}: config.seed must be a non-negative safe integer, got ${describe(seed)}`,
+      );
+    }
+    const logInterval = config.logInterval ?? 1;
+    if (!Number.isInteger(logInterval) || logInterval < 1) {
+      throw new InvalidArgumentError(
+        `${this.algoName}: config.logInterval must be an integer >= 1, got ${describe(logInterval)}`,
+      );
+    }
+    this.seed = seed;
+    this.config = Object.freeze({ ...config, seed, logInterval });
+    this.rng = new Rng(seed);
+    this.predictRng = new Rng(seed + 0x5eed);
+    this.episodeReturns = new Float64Array(this.numEnvs);
+    this.episodeLengths = new Int32Array(this.numEnvs);
+    this.ctx = { model: this, numTimesteps: 0, step: null };
+  }
+
+  /** The subclass's registered name. */
+  get algoName(): string {
+    return (this.constructor as unknown as { algorithmName: string }).algorithmName;
+  }
+
+  /** Length of one flattened observation. */
+  get obsDim(): number {
+    return this.obsInfo.dim;
+  }
+
+  /** Fraction of the current `learn` target still to go: 1 at the start, 0 at the end (schedules read this). */
+  get progressRemaining(): number {
+    return this.totalTimesteps > 0 ? 1 - this.numTimesteps / this.totalTimesteps : 1;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // What subclasses implement
+
+  /** Gather experience until the algorithm wants to train (a rollout, or `trainFreq` steps). */
+  protected abstract collectRollout(): void;
+  /** One update from the experience just collected. */
+  protected abstract train(): void;
+  /**
+   * Actions for `count` observations ([count, obsDim] row-major), flat: Int32Array(count) for Discrete,
+   * Float32Array(count * actDim) for Box (unclipped is fine: `predict` clips to the bounds).
+   */
+  protected abstract policyActions(
+    observations: Float32Array,
+    count: number,
+    deterministic: boolean,
+    rng: Rng,
+  ): Int32Array | Float32Array;
+  /** Everything needed to resume bit for bit (copies, not views into live buffers). */
+  protected abstract getAlgorithmState(opts: Required<SaveOptions>): AlgorithmState;
+  /**
+   * Restore from a state whose tensor names, dtypes and shapes the base has already checked against
+   * `getAlgorithmState` of this fresh instance (`replay/...` tensors may be absent). Validate the JSON part
+   * before assigning anything.
+   */
+  protected abstract setAlgorithmState(state: AlgorithmState): void;
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The run loop
+
+  /** Train for `totalTimesteps` env steps (rounded up to whole iterations). Resolves to `this`. */
+  async learn(totalTimesteps: number, opts: LearnOptions = {}): Promise<this> {
+    if (!Number.isSafeInteger(totalTimesteps) || totalTimesteps < 0) {
+      throw new InvalidArgumentError(
+        `${this.algoName}.learn: totalTimesteps must be a non-negative integer, got ${describe(totalTimesteps)}`,
+      );
+    }
+    const reset = opts.resetNumTimesteps ?? true;
+    if (reset) {
+      this.numTimesteps = 0;
+      this.iterations = 0;
+    }
+    this.totalTimesteps = this.numTimesteps + totalTimesteps;
+    if (reset || this.lastObs === null) this.resetEnv();
+    this.callbacks = new CallbackList(opts.callbacks ?? []);
+    this.stopRequested = false;
+    const ctx = this.ctx;
+    ctx.step = null;
+    ctx.numTimesteps = this.numTimesteps;
+    await this.callbacks.onTrainingStart(ctx);
+    const logInterval = this.config.logInterval ?? 1;
+    try {
+      while (this.numTimesteps < this.totalTimesteps && !this.stopRequested) {
+        ctx.step = null;
+        ctx.numTimesteps = this.numTimesteps;
+        if ((await this.callbacks.onRolloutStart(ctx)) === false) this.stopRequested = true;
+        if (this.stopRequested) break;
+        this.collectRollout();
+        if (this.stopRequested) break;
+        ctx.step = null;
+        ctx.numTimesteps = this.numTimesteps;
+        if ((await this.callbacks.onRolloutEnd(ctx)) === false) this.stopRequested = true;
+        if (this.stopRequested) break;
+        this.train();
+        this.iterations++;
+        if (this.iterations % logInterval === 0) this.dumpLogs();
+      }
+    } finally {
+      ctx.step = null;
+      ctx.numTimesteps = this.numTimesteps;
+      await this.callbacks.onTrainingEnd(ctx);
+      this.callbacks = new CallbackList([]);
+    }
+    return this;
+  }
+
+  /** Reset every sub-env (seeded on the very first reset) and the episode accumulators. */
+  protected resetEnv(): void {
+    // the first reset of a model (fresh, or loaded without env state) is seeded; later ones continue the stream
+    const seed = this.lastObs === null ? this.seed : undefined;
+    const r = this.env.reset(seed === undefined ? {} : { seed });
+    this.lastObs = new Float32Array(r.observations);
+    this.episodeReturns.fill(0);
+    this.episodeLengths.fill(0);
+  }
+
+  /**
+   * Step every sub-env with flat `actions`, update `lastObs`, the step counter and episode statistics, and run the
+   * `onStep` callbacks (one returning false sets `stopRequested`). Returns the vector env's (reused) result.
+   */
+  protected envStep(actions: Int32Array | Float32Array | Float64Array): VectorStepResult {
+    const r = this.env.step(actions);
+    this.numTimesteps += this.numEnvs;
+    const rets = this.episodeReturns;
+    const lens = this.episodeLengths;
+    for (let i = 0; i < this.numEnvs; i++) {
+      rets[i] += r.rewards[i];
+      lens[i]++;
+      if (r.terminated[i] || r.truncated[i]) {
+        this.pushEpisode(rets[i], lens[i]);
+        rets[i] = 0;
+        lens[i] = 0;
+      }
+    }
+    (this.lastObs as Float32Array).set(r.observations);
+    const ctx = this.ctx;
+    ctx.step = r;
+    ctx.numTimesteps = this.numTimesteps;
+    if (this.callbacks.onStep(ctx) === false) this.stopRequested = true;
+    return r;
+  }
+
+  private pushEpisode(ret: number, len: number): void {
+    this.numEpisodes++;
+    this.recentReturns.push(ret);
+    this.recentLengths.push(len);
+    if (this.recentReturns.length > STATS_WINDOW) {
+      this.recentReturns.shift();
+      this.recentLengths.shift();
+    }
+  }
+
+  /** Returns and lengths of the last (up to) 100 finished training episodes, oldest first. */
+  get recentEpisodes(): { returns: readonly number[]; lengths: readonly number[] } {
+    return { returns: this.recentReturns, lengths: this.recentLengths };
+  }
+
+  /** Record rollout statistics and counters, then dump every metric to the logger's sinks. */
+  protected dumpLogs(): void {
+    const n = this.recentReturns.length;
+    if (n > 0) {
+      let r = 0;
+      let l = 0;
+      for (let i = 0; i < n; i++) {
+        r += this.recentReturns[i];
+        l += this.recentLengths[i];
+      }
+      this.logger.record("rollout/ep_rew_mean", r / n);
+      this.logger.record("rollout/ep_len_mean", l / n);
+    }
+    this.logger.record("time/iterations", this.iterations);
+    this.logger.record("time/episodes", this.numEpisodes);
+    this.logger.record("time/total_timesteps", this.numTimesteps);
+    this.logger.dump(this.numTimesteps);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Acting
+
+  /**
+   * Action for one observation (a number for Discrete observations, a Float32Array for Box), or for a batch
+   * ([k, obsDim] flat). Returns a number for one Discrete action, a Float32Array (clipped to the bounds) for one
+   * Box action, and flat arrays for a batch.
+   */
+  predict(
+    observation: Float32Array | ArrayLike<number> | number,
+    opts: PredictOptions = {},
+  ): number | Int32Array | Float32Array {
+    const dim = this.obsInfo.dim;
+    let obs: Float32Array;
+    if (typeof observation === "number") {
+      obs = new Float32Array([observation]);
+    } else if (observation !== null && typeof observation === "object" && typeof observation.length === "number") {
+      obs = observation instanceof Float32Array ? observation : Float32Array.from(observation);
+    } else {
+      throw new InvalidArgumentError(
+        `${this.algoName}.predict: observation must be a number or an array, got ${describe(observation)}`,
+      );
+    }
+    if (obs.length === 0 || obs.length % dim !== 0) {
+      throw new ShapeError(
+        `${this.algoName}.predict: observation length must be a positive multiple of ${dim} (observation space ${this.observationSpace}), got ${obs.length}`,
+      );
+    }
+    for (let i = 0; i < obs.length; i++) {
+      if (!Number.isFinite(obs[i])) {
+        throw new InvalidArgumentError(
+          `${this.algoName}.predict: observation[${i}] is ${obs[i]}, expected a finite number`,
+        );
+      }
+    }
+    const count = obs.length / dim;
+    if (this.obsInfo.kind === "discrete") {
+      for (let i = 0; i < count; i++) {
+        if (!this.observationSpace.contains(obs[i])) {
+          throw new InvalidArgumentError(
+            `${this.algoName}.predict: observation ${obs[i]} is not in the observation space ${this.observationSpace}`,
+          );
+        }
+      }
+    }
+    const deterministic = opts.deterministic ?? false;
+    const actions = this.policyActions(obs, count, deterministic, this.predictRng);
+    const act = this.actInfo;
+    if (act.kind === "discrete") {
+      return count === 1 ? actions[0] : actions;
+    }
+    const out = new Float32Array(actions.length);
+    for (let i = 0; i < out.length; i++) {
+      const j = i % act.dim;
+      out[i] = Math.min(Math.max(actions[i], act.low[j]), act.high[j]);
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Checkpoints
+
+  /** The complete state as a checkpoint object (tensors + JSON meta). */
+  getCheckpoint(opts: SaveOptions = {}): Checkpoint {
+    const resolved: Required<SaveOptions> = { includeReplayBuffer: opts.includeReplayBuffer ?? true };
+    const own = this.getAlgorithmState(resolved);
+    const tensors: Record<string, StateTensor> = {};
+    for (const [k, t] of Object.entries(own.tensors)) {
+      if (k.startsWith("env/"))
+        throw new InvalidArgumentError(`${this.algoName}: tensor names "env/..." are reserved, got ${k}`);
+      tensors[k] = t;
+    }
+    let envState: unknown = null;
+    if (this.lastObs !== null) {
+      tensors["env/last_obs"] = {
+        dtype: "F32",
+        shape: [this.numEnvs, this.obsDim],
+        data: new Float32Array(this.lastObs),
+      };
+      tensors["env/episode_returns"] = {
+        dtype: "F64",
+        shape: [this.numEnvs],
+        data: new Float64Array(this.episodeReturns),
+      };
+      tensors["env/episode_lengths"] = {
+        dtype: "I32",
+        shape: [this.numEnvs],
+        data: new Int32Array(this.episodeLengths),
+      };
+      const snapshot = this.env.snapshot;
+      if (typeof snapshot === "function") {
+        const s = snapshot.call(this.env);
+        envState = { json: s.json };
+        for (const [name, arr] of Object.entries(s.arrays)) tensors[`env/state/${name}`] = arrayTensor(arr);
+      }
+    }
+    const config = JSON.parse(JSON.stringify(this.config)) as Record<string, unknown>;
+    checkJsonRoundTrip(`${this.algoName} config`, this.config, config);
+    const meta: CheckpointMeta = {
+      format: "tsrl-checkpoint",
+      formatVersion: CHECKPOINT_FORMAT_VERSION,
+      libraryVersion: LIBRARY_VERSION,
+      algorithm: this.algoName,
+      config,
+      envId: this.envId,
+      observationSpace: this.observationSpace.toJSON(),
+      actionSpace: this.actionSpace.toJSON(),
+      numEnvs: this.numEnvs,
+      counters: {
+        numTimesteps: this.numTimesteps,
+        totalTimesteps: this.totalTimesteps,
+        iterations: this.iterations,
+        numEpisodes: this.numEpisodes,
+      },
+      rng: { train: this.rng.getState(), predict: this.predictRng.getState() },
+      recentEpisodes: { returns: [...this.recentReturns], lengths: [...this.recentLengths] },
+      hasEnvState: this.lastObs !== null,
+      envState,
+      algorithmState: own.json,
+    };
+    return { meta, tensors };
+  }
+
+  /** Serialize to safetensors bytes (tensors, with the JSON meta in the header's metadata). Browser-safe. */
+  toBytes(opts: SaveOptions = {}): Uint8Array {
+    return checkpointToBytes(this.getCheckpoint(opts));
+  }
+
+  /** Save atomically to `path` (written to a temporary file, then renamed over the old one). */
+  async save(path: string, opts: SaveOptions = {}): Promise<void> {
+    if (typeof path !== "string" || path.length === 0) {
+      throw new InvalidArgumentError(`${this.algoName}.save: path must be a non-empty string, got ${describe(path)}`);
+    }
+    const bytes = this.toBytes(opts);
+    const fs = await import("../../platform/fs.js");
+    await fs.writeFileAtomic(path, bytes);
+  }
+
+  /**
+   * Load a model saved with `save`. Called on a subclass (`PPO.load`) the checkpoint must be of that algorithm; on
+   * `Algorithm.load` the class is looked up in the registry. Every check happens before the model is returned,
+   * and failures are {@link CheckpointError}s.
+   */
+  static async load<T extends Algorithm>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    path: string,
+    opts: LoadOptions,
+  ): Promise<T> {
+    if (typeof path !== "string" || path.length === 0) {
+      throw new InvalidArgumentError(`load: path must be a non-empty string, got ${describe(path)}`);
+    }
+    const fs = await import("../../platform/fs.js");
+    const bytes = await fs.readFileBytes(path);
+    // biome-ignore lint/complexity/noThisInStatic: the class load was called on (PPO.load) fixes the algorithm
+    return loadCheckpointAs(this, checkpointFromBytes(bytes), opts) as T;
+  }
+
+  /** `load` from bytes in memory (browser-safe). */
+  static fromBytes<T extends Algorithm>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    bytes: Uint8Array,
+    opts: LoadOptions,
+  ): T {
+    // biome-ignore lint/complexity/noThisInStatic: the class it was called on fixes the algorithm
+    return loadCheckpointAs(this, checkpointFromBytes(bytes), opts) as T;
+  }
+
+  /** Build a model from a checkpoint object, checking algorithm, spaces, tensor names, dtypes and shapes. */
+  static fromCheckpoint<T extends Algorithm>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    ckpt: Checkpoint,
+    opts: LoadOptions,
+  ): T {
+    // biome-ignore lint/complexity/noThisInStatic: the class it was called on fixes the algorithm
+    return loadCheckpointAs(this, ckpt, opts) as T;
+  }
+
+  /** @internal used by load: check a checkpoint against this fresh instance, then assign it. */
+  restoreCheckpoint(ckpt: Checkpoint): void {
+    const { meta, tensors } = ckpt;
+    const sameEnvCount = meta.numEnvs === this.numEnvs;
+    const template = this.getAlgorithmState({ includeReplayBuffer: true }).tensors;
+    const own: Record<string, StateTensor> = {};
+    for (const [name, t] of Object.entries(tensors)) {
+      if (name.startsWith("env/")) continue;
+      const want = template[name];
+      if (!want) {
+        throw new CheckpointError(
+          `checkpoint tensor ${JSON.stringify(name)} is not part of a ${this.algoName} model with this config`,
+        );
+      }
+      checkTensorMatch(name, want, t);
+      own[name] = t;
+    }
+    for (const name of Object.keys(template)) {
+      if (!(name in own) && !name.startsWith("replay/")) {
+        throw new CheckpointError(`checkpoint is missing tensor ${JSON.stringify(name)} of ${this.algoName}`);
+      }
+    }
+    // base state: validate all of it before assigning any of it
+    const c = meta.counters;
+    for (const k of ["numTimesteps", "totalTimesteps", "iterations", "numEpisodes"] as const) {
+      if (!Number.isSafeInteger(c[k]) || c[k] < 0) {
+        throw new CheckpointError(`checkpoint counters.${k} must be a non-negative integer, got ${describe(c[k])}`);
+      }
+    }
+    const rngTrain = checkedRngState("rng.train", meta.rng.train);
+    const rngPredict = checkedRngState("rng.predict", meta.rng.predict);
+    const rec = meta.recentEpisodes;
+    if (
+      rec.returns.length !== rec.lengths.length ||
+      rec.returns.length > STATS_WINDOW ||
+      !rec.returns.every((v) => typeof v === "number" && Number.isFinite(v)) ||
+      !rec.lengths.every((v) => Number.isInteger(v) && v >= 0)
+    ) {
+      throw new CheckpointError("checkpoint recentEpisodes must hold equal-length lists of finite returns and lengths");
+    }
+    let envTensors: { lastObs: StateTensor; returns: StateTensor; lengths: StateTensor } | null = null;
+    const envArrays: EnvStateSnapshot["arrays"] = {};
+    if (meta.hasEnvState && sameEnvCount) {
+      const lastObs = tensors["env/last_obs"];
+      const returns = tensors["env/episode_returns"];
+      const lengths = tensors["env/episode_lengths"];
+      if (!lastObs || !returns || !lengths)
+        throw new CheckpointError("checkpoint is missing env/last_obs, env/episode_returns or env/episode_lengths");
+      checkTensorMatch("env/last_obs", { dtype: "F32", shape: [this.numEnvs, this.obsDim] }, lastObs);
+      checkTensorMatch("env/episode_returns", { dtype: "F64", shape: [this.numEnvs] }, returns);
+      checkTensorMatch("env/episode_lengths", { dtype: "I32", shape: [this.numEnvs] }, lengths);
+      envTensors = { lastObs, returns, lengths };
+      for (const [name, t] of Object.entries(tensors)) {
+        if (name.startsWith("env/state/")) envArrays[name.slice("env/state/".length)] = t.data as Float64Array;
+      }
+    }
+    try {
+      this.setAlgorithmState({ tensors: own, json: meta.algorithmState });
+    } catch (e) {
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError(`checkpoint state was rejected by ${this.algoName}: ${(e as Error).message}`);
+    }
+    this.numTimesteps = c.numTimesteps;
+    this.totalTimesteps = c.totalTimesteps;
+    this.iterations = c.iterations;
+    this.numEpisodes = c.numEpisodes;
+    this.rng.setState(rngTrain);
+    this.predictRng.setState(rngPredict);
+    this.recentReturns.splice(0, this.recentReturns.length, ...rec.returns);
+    this.recentLengths.splice(0, this.recentLengths.length, ...rec.lengths);
+    if (envTensors !== null) {
+      // The env's own state, when the env can restore it, makes the resume exact; otherwise the next learn
+      // continues from the saved observation with the env as it is.
+      const restore = this.env.restore;
+      if (meta.envState !== null && typeof restore === "function") {
+        try {
+          restore.call(this.env, { json: (meta.envState as { json: unknown }).json, arrays: envArrays });
+        } catch (e) {
+          throw new CheckpointError(`checkpoint env state was rejected by the env: ${(e as Error).message}`);
+        }
+        this.lastObs = new Float32Array(envTensors.lastObs.data as Float32Array);
+        this.episodeReturns.set(envTensors.returns.data as Float64Array);
+        this.episodeLengths.set(envTensors.lengths.data as Int32Array);
+      }
+    }
+  }
+
+  /** Close the env. */
+  async close(): Promise<void> {
+    await this.env.close();
+  }
+}
+
+/** The shared part of `load`/`fromBytes`/`fromCheckpoint`; `calledOn` is the class the static was called on. */
+function loadCheckpointAs(calledOnClass: unknown, ckpt: Checkpoint, opts: LoadOptions): Algorithm {
+  const meta = ckpt.meta;
+  const calledOn = calledOnClass as AlgorithmClass;
+  let cls: AlgorithmClass;
+  if ((calledOn as unknown) === Algorithm) {
+    const found = getAlgorithmClass(meta.algorithm);
+    if (!found) {
+      throw new CheckpointError(
+        `checkpoint is for unknown algorithm ${JSON.stringify(meta.algorithm)}; registered: ${listAlgorithms().join(", ") || "(none: import tsrl's algorithms first)"}`,
+      );
+    }
+    cls = found;
+  } else {
+    if (calledOn.algorithmName !== meta.algorithm) {
+      throw new CheckpointError(
+        `checkpoint holds a ${JSON.stringify(meta.algorithm)} model, cannot load it with ${calledOn.algorithmName}.load; use Algorithm.load or ${meta.algorithm}.load`,
+      );
+    }
+    cls = calledOn;
+  }
+  const env = opts?.env;
+  if (env === null || typeof env !== "object") {
+    throw new InvalidArgumentError(
+      `${cls.algorithmName}.load: opts.env must be an Env or a vector env, got ${describe(env)}`,
+    );
+  }
+  const obsSpace = isVectorEnv(env) ? env.singleObservationSpace : (env as AnyEnv).observationSpace;
+  const actSpace = isVectorEnv(env) ? env.singleActionSpace : (env as AnyEnv).actionSpace;
+  checkSpaceMatch("observation", meta.observationSpace, obsSpace.toJSON());
+  checkSpaceMatch("action", meta.actionSpace, actSpace.toJSON());
+
+  let model: Algorithm;
+  try {
+    model = new cls(env, meta.config);
+  } catch (e) {
+    throw new CheckpointError(`checkpoint config was rejected by ${cls.algorithmName}: ${(e as Error).message}`);
+  }
+  model.restoreCheckpoint(ckpt);
+  return model;
+}
+
+function arrayTensor(arr: Float64Array | Float32Array | Int32Array | Uint8Array): StateTensor {
+  const shape = [arr.length];
+  if (arr instanceof Float64Array) return { dtype: "F64", shape, data: new Float64Array(arr) };
+  if (arr instanceof Float32Array) return { dtype: "F32", shape, data: new Float32Array(arr) };
+  if (arr instanceof Int32Array) return { dtype: "I32", shape, data: new Int32Array(arr) };
+  return { dtype: "U8", shape, data: new Uint8Array(arr) };
+}
+
+function checkTensorMatch(name: string, want: { dtype: string; shape: readonly number[] }, got: StateTensor): void {
+  if (
+    want.dtype !== got.dtype ||
+    want.shape.length !== got.shape.length ||
+    want.shape.some((d, i) => d !== got.shape[i])
+  ) {
+    throw new CheckpointError(
+      `checkpoint tensor ${JSON.stringify(name)} is ${got.dtype}[${got.shape.join(", ")}], the model expects ${want.dtype}[${want.shape.join(", ")}]`,
+    );
+  }
+}
+
+function checkSpaceMatch(what: string, saved: SpaceJSON, env: SpaceJSON): void {
+  if (JSON.stringify(saved) !== JSON.stringify(env)) {
+    throw new CheckpointError(
+      `checkpoint ${what} space ${JSON.stringify(saved)} does not match the env's ${JSON.stringify(env)}`,
+    );
+  }
+}
+
+function checkedRngState(where: string, s: RngState): RngState {
+  try {
+    new Rng(0).setState(s);
+  } catch {
+    throw new CheckpointError(`checkpoint ${where} is not a valid RNG state: ${describe(s)}`);
+  }
+  return s;
+}
+
+function checkJsonRoundTrip(what: string, original: unknown, copy: unknown, path = ""): void {
+  if (typeof original === "function" || typeof original === "symbol" || typeof original === "bigint") {
+    throw new InvalidArgumentError(
+      `${what}${path} is a ${typeof original}; configs must be plain JSON data to be saved`,
+    );
+  }
+  if (typeof original === "number" && !Number.isFinite(original)) {
+    throw new InvalidArgumentError(`${what}${path} is ${original}; configs must hold finite numbers to be saved`);
+  }
+  if (original !== null && typeof original === "object") {
+    for (const [k, v] of Object.entries(original)) {
+      if (v === undefined) continue;
+      checkJsonRoundTrip(what, v, (copy as Record<string, unknown>)[k], `${path}.${k}`);
+    }
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The checkpoint format: ONE safetensors file. Tensors hold every array (parameters, optimizer moments,
+ * normalizer statistics, optionally the replay buffer, the env's state); the header's `__metadata__` holds one
+ * entry, "tsrl", a JSON document with the algorithm, config, env id, spaces, counters, RNG states and versions.
+ * Nothing executable is stored, and loading only parses (safetensors' strict reader, then JSON.parse) and checks.
+ */
+import type { RngState } from "../../core/rng.js";
+import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from "../../core/safetensors.js";
+import { CheckpointError, describe } from "../../errors.js";
+import type { SpaceJSON } from "../../spaces/space.js";
+
+/** Version of tsrl that wrote a checkpoint (kept equal to package.json by a test). */
+export const LIBRARY_VERSION = "0.1.0";
+/** Bumped on any incompatible change of the layout below; newer files are refused with a clear error. */
+export const CHECKPOINT_FORMAT_VERSION = 1;
+const META_KEY = "tsrl";
+
+export type StateTensor = SafetensorsTensor;
+
+export interface CheckpointMeta {
+  format: "tsrl-checkpoint";
+  formatVersion: number;
+  libraryVersion: string;
+  algorithm: string;
+  config: Record<string, unknown>;
+  envId: string | null;
+  observationSpace: SpaceJSON;
+  actionSpace: SpaceJSON;
+  numEnvs: number;
+  counters: { numTimesteps: number; totalTimesteps: number; iterations: number; numEpisodes: number };
+  rng: { train: RngState; predict: RngState };
+  recentEpisodes: { returns: number[]; lengths: number[] };
+  /** True when `env/last_obs`, `env/episode_returns`, `env/episode_lengths` are present. */
+  hasEnvState: boolean;
+  /** `{ json }` of the env's snapshot (its arrays are the `env/state/<name>` tensors), or null without one. */
+  envState: unknown;
+  /** The algorithm's own JSON state. */
+  algorithmState: Record<string, unknown>;
+}
+
+export interface Checkpoint {
+  meta: CheckpointMeta;
+  tensors: Record<string, StateTensor>;
+}
+
+export function checkpointToBytes(ckpt: Checkpoint): Uint8Array {
+  return encodeSafetensors(ckpt.tensors, { [META_KEY]: JSON.stringify(ckpt.meta) });
+}
+
+/** Decode and validate the container and the meta document. Every failure is a {@link CheckpointError}. */
+export function checkpointFromBytes(bytes: Uint8Array): Checkpoint {
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  const text = metadata[META_KEY];
+  if (typeof text !== "string") {
+    throw new CheckpointError(`not a tsrl checkpoint: the safetensors metadata has no "${META_KEY}" entry`);
+  }
+  let meta: unknown;
+  try {
+    meta = JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(`checkpoint metadata is not valid JSON: ${(e as Error).message}`);
+  }
+  return { meta: checkMeta(meta), tensors };
+}
+
+function fail(field: string, value: unknown, expected: string): never {
+  throw new CheckpointError(`checkpoint ${field} must be ${expected}, got ${describe(value)}`);
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+function checkMeta(m: unknown): CheckpointMeta {
+  if (!isObject(m)) fail("metadata", m, "a JSON object");
+  if (m.format !== "tsrl-checkpoint") fail("format", m.format, '"tsrl-checkpoint"');
+  const v = m.formatVersion;
+  if (!Number.isInteger(v) || (v as number) < 1) fail("formatVersion", v, "a positive integer");
+  if ((v as number) > CHECKPOINT_FORMAT_VERSION) {
+    throw new CheckpointError(
+      `checkpoint format version ${v} is newer than this tsrl (${LIBRARY_VERSION}) reads (up to ${CHECKPOINT_FORMAT_VERSION}); ` +
+        `it was written by tsrl ${describe(m.libraryVersion)}: upgrade tsrl to load it`,
+    );
+  }
+  if (typeof m.libraryVersion !== "string") fail("libraryVersion", m.libraryVersion, "a string");
+  if (typeof m.algorithm !== "string" || m.algorithm === "") fail("algorithm", m.algorithm, "a non-empty string");
+  if (!isObject(m.config)) fail("config", m.config, "a JSON object");
+  if (m.envId !== null && typeof m.envId !== "string") fail("envId", m.envId, "a string or null");
+  for (const k of ["observationSpace", "actionSpace"] as const) {
+    if (!isObject(m[k]) || typeof (m[k] as { type?: unknown }).type !== "string") fail(k, m[k], "a space JSON object");
+  }
+  if (!Number.isInteger(m.numEnvs) || (m.numEnvs as number) < 1) fail("numEnvs", m.numEnvs, "a positive integer");
+  if (!isObject(m.counters)) fail("counters", m.counters, "an object");
+  if (!isObject(m.rng) || !isObject(m.rng.train) || !isObject(m.rng.predict))
+    fail("rng", m.rng, "{ train, predict } RNG states");
+  const rec = m.recentEpisodes;
+  if (!isObject(rec) || !Array.isArray(rec.returns) || !Array.isArray(rec.lengths)) {
+    fail("recentEpisodes", rec, "{ returns: number[], lengths: number[] }");
+  }
+  if (typeof m.hasEnvState !== "boolean") fail("hasEnvState", m.hasEnvState, "a boolean");
+  if (m.envState !== null && !(isObject(m.envState) && "json" in m.envState))
+    fail("envState", m.envState, "null or { json }");
+  if (!isObject(m.algorithmState)) fail("algorithmState", m.algorithmState, "a JSON object");
+  return m as unknown as CheckpointMeta;
+}
