@@ -55,6 +55,12 @@ export interface EnvSpec {
   kwargs?: Record<string, unknown>;
 }
 
+/**
+ * The info object of steps that report nothing: shared and frozen, so a wrapper that wants to add keys
+ * must return its own object instead of mutating one that later steps reuse.
+ */
+export const EMPTY_INFO: Info = Object.freeze({}) as Info;
+
 const NO_METADATA: EnvMetadata = Object.freeze({ renderModes: [] as RenderMode[] }) as EnvMetadata;
 
 /**

@@ -1,0 +1,2 @@
+// Registers the built-in environments (imported for its side effect by src/envs/index.ts).
+import "./classic-control/register.js";

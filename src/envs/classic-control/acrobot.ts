@@ -1,0 +1,179 @@
+import { Box } from "../../spaces/box.js";
+import { Discrete } from "../../spaces/discrete.js";
+import {
+  checkOptionKeys,
+  EMPTY_INFO,
+  Env,
+  envName,
+  type RenderMode,
+  type ResetOptions,
+  type ResetResult,
+  type RgbFrame,
+  type StepResult,
+} from "../env.js";
+import { renderAcrobot } from "../rendering/classic-control.js";
+import { checkRenderMode } from "../rendering/render-mode.js";
+import { checkState, discreteActionError, notResetError, parseResetBounds } from "./utils.js";
+
+const DT = 0.2;
+const LINK_LENGTH_1 = 1.0; // [m]
+const LINK_MASS_1 = 1.0; // [kg]
+const LINK_MASS_2 = 1.0;
+const LINK_COM_POS_1 = 0.5; // [m] centre of mass of link 1
+const LINK_COM_POS_2 = 0.5;
+const LINK_MOI = 1.0; // moment of inertia of both links
+const G = 9.8;
+export const ACROBOT_MAX_VEL_1 = 4 * Math.PI;
+export const ACROBOT_MAX_VEL_2 = 9 * Math.PI;
+const AVAIL_TORQUE = [-1.0, 0.0, 1.0];
+
+export interface AcrobotOptions {
+  renderMode?: RenderMode;
+}
+
+/**
+ * Gymnasium's Acrobot-v1: two links, torque -1/0/+1 on the middle joint; swing the tip above height 1.
+ * Integrated by one RK4 step of dt = 0.2 with the "book" equations (Sutton and Barto) by default
+ * (`bookOrNips = "nips"` gives the NIPS paper's). State [theta1, theta2, dtheta1, dtheta2].
+ */
+export class AcrobotEnv extends Env<Float32Array, number> {
+  readonly observationSpace: Box;
+  readonly actionSpace = new Discrete(3);
+  /** Which dynamics equations to use (Gymnasium's `book_or_nips`). */
+  bookOrNips: "book" | "nips" = "book";
+  /** Uniform noise added to the torque (Gymnasium's `torque_noise_max`, 0 by default). */
+  torqueNoiseMax = 0.0;
+
+  private readonly s = new Float64Array(4);
+  private hasState = false;
+  private readonly k = new Float64Array(16); // k1..k4 of RK4, 4 components each
+  private readonly obs = new Float32Array(6);
+  private readonly result: StepResult<Float32Array>;
+
+  constructor(opts: AcrobotOptions = {}) {
+    super();
+    checkOptionKeys("Acrobot", opts as Record<string, unknown>, ["renderMode"]);
+    this.metadata = { renderModes: ["rgb_array"], renderFps: 15 };
+    this.renderMode = checkRenderMode("Acrobot", opts.renderMode, this.metadata.renderModes);
+    const high = [1.0, 1.0, 1.0, 1.0, ACROBOT_MAX_VEL_1, ACROBOT_MAX_VEL_2];
+    this.observationSpace = new Box(
+      high.map((h) => -h),
+      high,
+    );
+    this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };
+  }
+
+  reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
+    this.seedReset(opts.seed);
+    const [low, high] = parseResetBounds(envName(this), opts.options, -0.1, 0.1);
+    // Gymnasium stores the reset state as float32
+    for (let i = 0; i < 4; i++) this.s[i] = Math.fround(this.rng.uniformRange(low, high));
+    this.hasState = true;
+    this.writeObservation();
+    return { observation: this.obs, info: EMPTY_INFO };
+  }
+
+  /** Advance 0.2 s. The returned object and its observation are reused by the next call: copy to keep them. */
+  step(action: number): StepResult<Float32Array> {
+    if (action !== 0 && action !== 1 && action !== 2) throw discreteActionError(envName(this), action, 3);
+    if (!this.hasState) throw notResetError(envName(this));
+    let torque = AVAIL_TORQUE[action];
+    if (this.torqueNoiseMax > 0) torque += this.rng.uniformRange(-this.torqueNoiseMax, this.torqueNoiseMax);
+
+    // one classic RK4 step over [0, dt]: y1 = y0 + dt/6 (k1 + 2 k2 + 2 k3 + k4)
+    const s = this.s;
+    const k = this.k;
+    const dt2 = DT / 2.0;
+    this.dsdt(s[0], s[1], s[2], s[3], torque, 0);
+    this.dsdt(s[0] + dt2 * k[0], s[1] + dt2 * k[1], s[2] + dt2 * k[2], s[3] + dt2 * k[3], torque, 4);
+    this.dsdt(s[0] + dt2 * k[4], s[1] + dt2 * k[5], s[2] + dt2 * k[6], s[3] + dt2 * k[7], torque, 8);
+    this.dsdt(s[0] + DT * k[8], s[1] + DT * k[9], s[2] + DT * k[10], s[3] + DT * k[11], torque, 12);
+    const h = DT / 6.0;
+    for (let i = 0; i < 4; i++) s[i] = s[i] + h * (k[i] + 2 * k[4 + i] + 2 * k[8 + i] + k[12 + i]);
+
+    s[0] = wrap(s[0], -Math.PI, Math.PI);
+    s[1] = wrap(s[1], -Math.PI, Math.PI);
+    s[2] = Math.min(Math.max(s[2], -ACROBOT_MAX_VEL_1), ACROBOT_MAX_VEL_1);
+    s[3] = Math.min(Math.max(s[3], -ACROBOT_MAX_VEL_2), ACROBOT_MAX_VEL_2);
+
+    const terminated = -Math.cos(s[0]) - Math.cos(s[1] + s[0]) > 1.0;
+    this.writeObservation();
+    const r = this.result;
+    r.reward = terminated ? 0.0 : -1.0;
+    r.terminated = terminated;
+    return r;
+  }
+
+  /** Time derivative of [theta1, theta2, dtheta1, dtheta2] under torque a, written to k[off..off+3]. */
+  private dsdt(theta1: number, theta2: number, dtheta1: number, dtheta2: number, a: number, off: number): void {
+    const m1 = LINK_MASS_1;
+    const m2 = LINK_MASS_2;
+    const l1 = LINK_LENGTH_1;
+    const lc1 = LINK_COM_POS_1;
+    const lc2 = LINK_COM_POS_2;
+    const I1 = LINK_MOI;
+    const I2 = LINK_MOI;
+    const cos2 = Math.cos(theta2);
+    const sin2 = Math.sin(theta2);
+    const d1 = m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * cos2) + I1 + I2;
+    const d2 = m2 * (lc2 * lc2 + l1 * lc2 * cos2) + I2;
+    const phi2 = m2 * lc2 * G * Math.cos(theta1 + theta2 - Math.PI / 2.0);
+    const phi1 =
+      -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sin2 -
+      2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin2 +
+      (m1 * lc1 + m2 * l1) * G * Math.cos(theta1 - Math.PI / 2) +
+      phi2;
+    let ddtheta2: number;
+    if (this.bookOrNips === "nips") {
+      // as in the NIPS paper
+      ddtheta2 = (a + (d2 / d1) * phi1 - phi2) / (m2 * (lc2 * lc2) + I2 - (d2 * d2) / d1);
+    } else {
+      // as in the book and the Java implementation
+      ddtheta2 =
+        (a + (d2 / d1) * phi1 - m2 * l1 * lc2 * (dtheta1 * dtheta1) * sin2 - phi2) /
+        (m2 * (lc2 * lc2) + I2 - (d2 * d2) / d1);
+    }
+    const ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
+    const k = this.k;
+    k[off] = dtheta1;
+    k[off + 1] = dtheta2;
+    k[off + 2] = ddtheta1;
+    k[off + 3] = ddtheta2;
+  }
+
+  /** Gymnasium's `env.unwrapped.state`: [theta1, theta2, dtheta1, dtheta2]. */
+  getState(): Float64Array {
+    return Float64Array.from(this.s);
+  }
+
+  setState(state: ArrayLike<number>): void {
+    checkState(envName(this), state, 4, "theta1, theta2, dtheta1, dtheta2");
+    for (let i = 0; i < 4; i++) this.s[i] = state[i];
+    this.hasState = true;
+    this.writeObservation();
+  }
+
+  override render(): RgbFrame | null {
+    if (this.renderMode !== "rgb_array" || !this.hasState) return null;
+    return renderAcrobot(this.s[0], this.s[1]);
+  }
+
+  private writeObservation(): void {
+    const s = this.s;
+    const o = this.obs;
+    o[0] = Math.cos(s[0]);
+    o[1] = Math.sin(s[0]);
+    o[2] = Math.cos(s[1]);
+    o[3] = Math.sin(s[1]);
+    o[4] = s[2];
+    o[5] = s[3];
+  }
+}
+
+/** Wrap x into [m, M] by whole periods (Gymnasium's `wrap`). */
+function wrap(x: number, m: number, M: number): number {
+  const diff = M - m;
+  while (x > M) x = x - diff;
+  while (x < m) x = x + diff;
+  return x;
+}

@@ -1,0 +1,164 @@
+import { Box } from "../../spaces/box.js";
+import { Discrete } from "../../spaces/discrete.js";
+import {
+  checkOptionKeys,
+  EMPTY_INFO,
+  Env,
+  envName,
+  type RenderMode,
+  type ResetOptions,
+  type ResetResult,
+  type RgbFrame,
+  type StepResult,
+} from "../env.js";
+import { renderCartPole } from "../rendering/classic-control.js";
+import { checkRenderMode } from "../rendering/render-mode.js";
+import { checkState, discreteActionError, notResetError, parseResetBounds } from "./utils.js";
+
+const GRAVITY = 9.8;
+const MASSCART = 1.0;
+const MASSPOLE = 0.1;
+const TOTAL_MASS = MASSPOLE + MASSCART;
+const LENGTH = 0.5; // half the pole's length
+const POLEMASS_LENGTH = MASSPOLE * LENGTH;
+const FORCE_MAG = 10.0;
+const TAU = 0.02; // seconds between state updates
+/** Angle at which the episode fails: 12 degrees. */
+export const CARTPOLE_THETA_THRESHOLD = (12 * 2 * Math.PI) / 360;
+export const CARTPOLE_X_THRESHOLD = 2.4;
+
+export interface CartPoleOptions {
+  renderMode?: RenderMode;
+  /** Reward 0 per step and -1 on termination (Sutton and Barto's formulation) instead of +1 per step. */
+  suttonBartoReward?: boolean;
+}
+
+/**
+ * Gymnasium's CartPole-v1: a pole hinged on a cart, pushed left (0) or right (1) with force 10; explicit Euler
+ * with tau = 0.02. Terminates when |x| > 2.4 or |theta| > 12 degrees. State [x, x_dot, theta, theta_dot] (float64).
+ */
+export class CartPoleEnv extends Env<Float32Array, number> {
+  readonly observationSpace: Box;
+  readonly actionSpace = new Discrete(2);
+  readonly suttonBartoReward: boolean;
+  /** "euler" (Gymnasium's default) or "semi-implicit euler". */
+  kinematicsIntegrator: "euler" | "semi-implicit euler" = "euler";
+
+  private x = 0;
+  private xDot = 0;
+  private theta = 0;
+  private thetaDot = 0;
+  private hasState = false;
+  private stepsBeyondTerminated = -1; // -1: not terminated yet (Gymnasium's None)
+  private readonly obs = new Float32Array(4);
+  private readonly result: StepResult<Float32Array>;
+
+  constructor(opts: CartPoleOptions = {}) {
+    super();
+    checkOptionKeys("CartPole", opts as Record<string, unknown>, ["renderMode", "suttonBartoReward"]);
+    this.metadata = { renderModes: ["rgb_array"], renderFps: 50 };
+    this.renderMode = checkRenderMode("CartPole", opts.renderMode, this.metadata.renderModes);
+    this.suttonBartoReward = opts.suttonBartoReward ?? false;
+    const high = [CARTPOLE_X_THRESHOLD * 2, Infinity, CARTPOLE_THETA_THRESHOLD * 2, Infinity];
+    this.observationSpace = new Box(
+      high.map((h) => -h),
+      high,
+    );
+    this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };
+  }
+
+  reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
+    this.seedReset(opts.seed);
+    const [low, high] = parseResetBounds(envName(this), opts.options, -0.05, 0.05);
+    const rng = this.rng;
+    this.x = rng.uniformRange(low, high);
+    this.xDot = rng.uniformRange(low, high);
+    this.theta = rng.uniformRange(low, high);
+    this.thetaDot = rng.uniformRange(low, high);
+    this.hasState = true;
+    this.stepsBeyondTerminated = -1;
+    this.writeObservation();
+    return { observation: this.obs, info: EMPTY_INFO };
+  }
+
+  /** Advance 0.02 s. The returned object and its observation are reused by the next call: copy to keep them. */
+  step(action: number): StepResult<Float32Array> {
+    if (action !== 0 && action !== 1) throw discreteActionError(envName(this), action, 2);
+    if (!this.hasState) throw notResetError(envName(this));
+    const force = action === 1 ? FORCE_MAG : -FORCE_MAG;
+    const costheta = Math.cos(this.theta);
+    const sintheta = Math.sin(this.theta);
+    const thetaDot = this.thetaDot;
+    // https://coneural.org/florian/papers/05_cart_pole.pdf
+    const temp = (force + POLEMASS_LENGTH * (thetaDot * thetaDot) * sintheta) / TOTAL_MASS;
+    const thetaacc =
+      (GRAVITY * sintheta - costheta * temp) / (LENGTH * (4.0 / 3.0 - (MASSPOLE * (costheta * costheta)) / TOTAL_MASS));
+    const xacc = temp - (POLEMASS_LENGTH * thetaacc * costheta) / TOTAL_MASS;
+
+    if (this.kinematicsIntegrator === "euler") {
+      this.x = this.x + TAU * this.xDot;
+      this.xDot = this.xDot + TAU * xacc;
+      this.theta = this.theta + TAU * thetaDot;
+      this.thetaDot = thetaDot + TAU * thetaacc;
+    } else {
+      this.xDot = this.xDot + TAU * xacc;
+      this.x = this.x + TAU * this.xDot;
+      this.thetaDot = thetaDot + TAU * thetaacc;
+      this.theta = this.theta + TAU * this.thetaDot;
+    }
+
+    const terminated =
+      this.x < -CARTPOLE_X_THRESHOLD ||
+      this.x > CARTPOLE_X_THRESHOLD ||
+      this.theta < -CARTPOLE_THETA_THRESHOLD ||
+      this.theta > CARTPOLE_THETA_THRESHOLD;
+
+    let reward: number;
+    if (!terminated) {
+      reward = this.suttonBartoReward ? 0.0 : 1.0;
+    } else if (this.stepsBeyondTerminated === -1) {
+      this.stepsBeyondTerminated = 0; // the pole just fell
+      reward = this.suttonBartoReward ? -1.0 : 1.0;
+    } else {
+      // stepping on after termination is undefined behaviour in Gymnasium; it pays 0 (-1 with Sutton-Barto)
+      this.stepsBeyondTerminated++;
+      reward = this.suttonBartoReward ? -1.0 : 0.0;
+    }
+
+    this.writeObservation();
+    const r = this.result;
+    r.reward = reward;
+    r.terminated = terminated;
+    return r;
+  }
+
+  /** Gymnasium's `env.unwrapped.state`: [x, x_dot, theta, theta_dot]. */
+  getState(): Float64Array {
+    return Float64Array.of(this.x, this.xDot, this.theta, this.thetaDot);
+  }
+
+  /** Set [x, x_dot, theta, theta_dot]; the episode continues from there as if just reset. */
+  setState(state: ArrayLike<number>): void {
+    checkState(envName(this), state, 4, "x, x_dot, theta, theta_dot");
+    this.x = state[0];
+    this.xDot = state[1];
+    this.theta = state[2];
+    this.thetaDot = state[3];
+    this.hasState = true;
+    this.stepsBeyondTerminated = -1;
+    this.writeObservation();
+  }
+
+  override render(): RgbFrame | null {
+    if (this.renderMode !== "rgb_array" || !this.hasState) return null;
+    return renderCartPole(this.x, this.theta);
+  }
+
+  private writeObservation(): void {
+    const o = this.obs;
+    o[0] = this.x;
+    o[1] = this.xDot;
+    o[2] = this.theta;
+    o[3] = this.thetaDot;
+  }
+}

@@ -1,0 +1,117 @@
+import { Box } from "../../spaces/box.js";
+import {
+  checkOptionKeys,
+  EMPTY_INFO,
+  Env,
+  envName,
+  type RenderMode,
+  type ResetOptions,
+  type ResetResult,
+  type RgbFrame,
+  type StepResult,
+} from "../env.js";
+import { renderMountainCar } from "../rendering/classic-control.js";
+import { checkRenderMode } from "../rendering/render-mode.js";
+import { MOUNTAIN_CAR_MAX_POSITION, MOUNTAIN_CAR_MAX_SPEED, MOUNTAIN_CAR_MIN_POSITION } from "./mountain-car.js";
+import { checkState, finiteOption, notResetError, parseResetBounds, scalarBoxAction } from "./utils.js";
+
+const MIN_ACTION = -1.0;
+const MAX_ACTION = 1.0;
+const GOAL_POSITION = 0.45; // was 0.5 in gym, 0.45 in Arnaud de Broissia's version
+const POWER = 0.0015;
+
+export interface MountainCarContinuousOptions {
+  renderMode?: RenderMode;
+  goalVelocity?: number;
+}
+
+/**
+ * Gymnasium's MountainCarContinuous-v0: a force in [-1, 1] (actions outside are clipped); reward 100 on reaching
+ * position 0.45 minus 0.1 * action^2 (of the unclipped action) per step. State [position, velocity], rounded to
+ * float32 after every step as in Gymnasium.
+ */
+export class MountainCarContinuousEnv extends Env<Float32Array, Float32Array> {
+  readonly observationSpace = new Box(
+    [MOUNTAIN_CAR_MIN_POSITION, -MOUNTAIN_CAR_MAX_SPEED],
+    [MOUNTAIN_CAR_MAX_POSITION, MOUNTAIN_CAR_MAX_SPEED],
+  );
+  readonly actionSpace = new Box(MIN_ACTION, MAX_ACTION, [1]);
+  readonly goalPosition = GOAL_POSITION;
+  readonly goalVelocity: number;
+
+  private position = 0;
+  private velocity = 0;
+  private hasState = false;
+  private readonly obs = new Float32Array(2);
+  private readonly result: StepResult<Float32Array>;
+
+  constructor(opts: MountainCarContinuousOptions = {}) {
+    super();
+    checkOptionKeys("MountainCarContinuous", opts as Record<string, unknown>, ["renderMode", "goalVelocity"]);
+    this.metadata = { renderModes: ["rgb_array"], renderFps: 30 };
+    this.renderMode = checkRenderMode("MountainCarContinuous", opts.renderMode, this.metadata.renderModes);
+    this.goalVelocity =
+      opts.goalVelocity === undefined ? 0 : finiteOption("MountainCarContinuous", "goalVelocity", opts.goalVelocity);
+    this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };
+  }
+
+  reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
+    this.seedReset(opts.seed);
+    const [low, high] = parseResetBounds(envName(this), opts.options, -0.6, -0.4);
+    this.position = this.rng.uniformRange(low, high);
+    this.velocity = 0;
+    this.hasState = true;
+    this.writeObservation();
+    return { observation: this.obs, info: EMPTY_INFO };
+  }
+
+  /** The returned object and its observation are reused by the next call: copy to keep them. */
+  step(action: Float32Array): StepResult<Float32Array> {
+    const a = scalarBoxAction(envName(this), action, MIN_ACTION, MAX_ACTION);
+    if (!this.hasState) throw notResetError(envName(this));
+    let position = this.position;
+    let velocity = this.velocity;
+    const force = Math.min(Math.max(a, MIN_ACTION), MAX_ACTION);
+    velocity += force * POWER - 0.0025 * Math.cos(3 * position);
+    if (velocity > MOUNTAIN_CAR_MAX_SPEED) velocity = MOUNTAIN_CAR_MAX_SPEED;
+    if (velocity < -MOUNTAIN_CAR_MAX_SPEED) velocity = -MOUNTAIN_CAR_MAX_SPEED;
+    position += velocity;
+    if (position > MOUNTAIN_CAR_MAX_POSITION) position = MOUNTAIN_CAR_MAX_POSITION;
+    if (position < MOUNTAIN_CAR_MIN_POSITION) position = MOUNTAIN_CAR_MIN_POSITION;
+    if (position === MOUNTAIN_CAR_MIN_POSITION && velocity < 0) velocity = 0;
+    const terminated = position >= GOAL_POSITION && velocity >= this.goalVelocity;
+    let reward = terminated ? 100.0 : 0;
+    reward -= a * a * 0.1;
+    // Gymnasium keeps the state as float32 after a step
+    this.position = Math.fround(position);
+    this.velocity = Math.fround(velocity);
+    this.writeObservation();
+    const r = this.result;
+    r.reward = reward;
+    r.terminated = terminated;
+    return r;
+  }
+
+  /** Gymnasium's `env.unwrapped.state`: [position, velocity]. */
+  getState(): Float64Array {
+    return Float64Array.of(this.position, this.velocity);
+  }
+
+  setState(state: ArrayLike<number>): void {
+    checkState(envName(this), state, 2, "position, velocity");
+    this.position = state[0];
+    this.velocity = state[1];
+    this.hasState = true;
+    this.writeObservation();
+  }
+
+  override render(): RgbFrame | null {
+    if (this.renderMode !== "rgb_array" || !this.hasState) return null;
+    return renderMountainCar(this.position, this.goalPosition);
+  }
+
+  private writeObservation(): void {
+    this.obs[0] = this.position;
+    this.obs[1] = this.velocity;
+  }
+}

@@ -1,0 +1,123 @@
+import { Box } from "../../spaces/box.js";
+import {
+  checkOptionKeys,
+  EMPTY_INFO,
+  Env,
+  envName,
+  type RenderMode,
+  type ResetOptions,
+  type ResetResult,
+  type RgbFrame,
+  type StepResult,
+} from "../env.js";
+import { renderPendulum } from "../rendering/classic-control.js";
+import { checkRenderMode } from "../rendering/render-mode.js";
+import { checkState, finiteOption, notResetError, pyMod, scalarBoxAction } from "./utils.js";
+
+const MAX_SPEED = 8;
+const MAX_TORQUE = 2.0;
+const DT = 0.05;
+const M = 1.0;
+const L = 1.0;
+
+export interface PendulumOptions {
+  renderMode?: RenderMode;
+  /** Gravity (default 10). */
+  g?: number;
+}
+
+/** Angle into [-pi, pi), with Python's modulo as Gymnasium's `angle_normalize`. */
+function angleNormalize(x: number): number {
+  return pyMod(x + Math.PI, 2 * Math.PI) - Math.PI;
+}
+
+/**
+ * Gymnasium's Pendulum-v1: swing up and balance a pendulum with a torque in [-2, 2] (clipped).
+ * Reward -(theta^2 + 0.1 thetadot^2 + 0.001 u^2) of the state before the step, theta normalized to [-pi, pi).
+ * Never terminates (the registered TimeLimit truncates at 200). State [theta, thetadot] (float64, theta unwrapped).
+ */
+export class PendulumEnv extends Env<Float32Array, Float32Array> {
+  readonly observationSpace = new Box([-1.0, -1.0, -MAX_SPEED], [1.0, 1.0, MAX_SPEED]);
+  readonly actionSpace = new Box(-MAX_TORQUE, MAX_TORQUE, [1]);
+  readonly g: number;
+
+  private theta = 0;
+  private thetaDot = 0;
+  private hasState = false;
+  private lastU: number | null = null;
+  private readonly obs = new Float32Array(3);
+  private readonly result: StepResult<Float32Array>;
+
+  constructor(opts: PendulumOptions = {}) {
+    super();
+    checkOptionKeys("Pendulum", opts as Record<string, unknown>, ["renderMode", "g"]);
+    this.metadata = { renderModes: ["rgb_array"], renderFps: 30 };
+    this.renderMode = checkRenderMode("Pendulum", opts.renderMode, this.metadata.renderModes);
+    this.g = opts.g === undefined ? 10.0 : finiteOption("Pendulum", "g", opts.g);
+    this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };
+  }
+
+  /** Reset options `{ x_init, y_init }` (Gymnasium's names) set the range of the initial angle and velocity. */
+  reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
+    this.seedReset(opts.seed);
+    let x = Math.PI;
+    let y = 1.0;
+    const options = opts.options;
+    if (options !== undefined) {
+      const where = `${envName(this)}.reset`;
+      checkOptionKeys(where, options, ["x_init", "y_init"]);
+      if (options.x_init !== undefined) x = finiteOption(where, "x_init", options.x_init);
+      if (options.y_init !== undefined) y = finiteOption(where, "y_init", options.y_init);
+    }
+    this.theta = this.rng.uniformRange(-x, x);
+    this.thetaDot = this.rng.uniformRange(-y, y);
+    this.hasState = true;
+    this.lastU = null;
+    this.writeObservation();
+    return { observation: this.obs, info: EMPTY_INFO };
+  }
+
+  /** The returned object and its observation are reused by the next call: copy to keep them. */
+  step(action: Float32Array): StepResult<Float32Array> {
+    const a = scalarBoxAction(envName(this), action, -MAX_TORQUE, MAX_TORQUE);
+    if (!this.hasState) throw notResetError(envName(this));
+    const th = this.theta;
+    const thdot = this.thetaDot;
+    const u = Math.min(Math.max(a, -MAX_TORQUE), MAX_TORQUE);
+    this.lastU = u;
+    const an = angleNormalize(th);
+    const costs = an * an + 0.1 * (thdot * thdot) + 0.001 * (u * u);
+    let newthdot = thdot + (((3 * this.g) / (2 * L)) * Math.sin(th) + (3.0 / (M * (L * L))) * u) * DT;
+    newthdot = Math.min(Math.max(newthdot, -MAX_SPEED), MAX_SPEED);
+    this.theta = th + newthdot * DT;
+    this.thetaDot = newthdot;
+    this.writeObservation();
+    const r = this.result;
+    r.reward = -costs;
+    return r;
+  }
+
+  /** Gymnasium's `env.unwrapped.state`: [theta, thetadot]. */
+  getState(): Float64Array {
+    return Float64Array.of(this.theta, this.thetaDot);
+  }
+
+  setState(state: ArrayLike<number>): void {
+    checkState(envName(this), state, 2, "theta, thetadot");
+    this.theta = state[0];
+    this.thetaDot = state[1];
+    this.hasState = true;
+    this.writeObservation();
+  }
+
+  override render(): RgbFrame | null {
+    if (this.renderMode !== "rgb_array" || !this.hasState) return null;
+    return renderPendulum(this.theta, this.lastU);
+  }
+
+  private writeObservation(): void {
+    this.obs[0] = Math.cos(this.theta);
+    this.obs[1] = Math.sin(this.theta);
+    this.obs[2] = this.thetaDot;
+  }
+}

@@ -1,0 +1,126 @@
+import { describe, InvalidArgumentError } from "../errors.js";
+import type { Env, EnvSpec } from "./env.js";
+import { OrderEnforcing } from "./wrappers/order-enforcing.js";
+import { PassiveEnvChecker } from "./wrappers/passive-env-checker.js";
+import { TimeLimit } from "./wrappers/time-limit.js";
+
+export type EntryPoint = (kwargs: Record<string, unknown>) => Env<unknown, unknown>;
+
+export interface RegisterOptions {
+  maxEpisodeSteps?: number;
+  rewardThreshold?: number;
+  nondeterministic?: boolean;
+  orderEnforce?: boolean;
+  disableEnvChecker?: boolean;
+  /** Default keyword options for the entry point (overridden by those given to `make`). */
+  kwargs?: Record<string, unknown>;
+  /** Replace an existing registration with the same id instead of throwing. */
+  override?: boolean;
+}
+
+/** Options of `make` itself; every other key (renderMode included) goes to the environment's constructor. */
+export interface MakeOptions {
+  /** Overrides the registered time limit; null removes it. */
+  maxEpisodeSteps?: number | null;
+  /** Skip the PassiveEnvChecker. */
+  disableEnvChecker?: boolean;
+  /** Skip OrderEnforcing. */
+  orderEnforce?: boolean;
+  renderMode?: "rgb_array" | "ansi";
+  [envOption: string]: unknown;
+}
+
+const specs = new Map<string, EnvSpec>();
+const ID_PATTERN = /^(?:[\w:.-]+\/)?[\w:.-]+?(?:-v\d+)?$/;
+
+/** Register an environment id (Gymnasium's `register`), e.g. `register("CartPole-v1", (kw) => new CartPoleEnv(kw), { maxEpisodeSteps: 500 })`. */
+export function register(id: string, entryPoint: EntryPoint, opts: RegisterOptions = {}): void {
+  if (typeof id !== "string" || !ID_PATTERN.test(id)) {
+    throw new InvalidArgumentError(`register: id must look like "[namespace/]Name-vN", got ${describe(id)}`);
+  }
+  if (typeof entryPoint !== "function") {
+    throw new InvalidArgumentError(
+      `register(${id}): entryPoint must be a function returning an Env, got ${describe(entryPoint)}`,
+    );
+  }
+  if (specs.has(id) && !opts.override) {
+    throw new InvalidArgumentError(
+      `register: id ${JSON.stringify(id)} is already registered (pass override: true to replace it)`,
+    );
+  }
+  if (opts.maxEpisodeSteps !== undefined && !(Number.isSafeInteger(opts.maxEpisodeSteps) && opts.maxEpisodeSteps > 0)) {
+    throw new InvalidArgumentError(
+      `register(${id}): maxEpisodeSteps must be a positive integer, got ${describe(opts.maxEpisodeSteps)}`,
+    );
+  }
+  specs.set(
+    id,
+    Object.freeze({
+      id,
+      entryPoint,
+      maxEpisodeSteps: opts.maxEpisodeSteps,
+      rewardThreshold: opts.rewardThreshold,
+      nondeterministic: opts.nondeterministic ?? false,
+      orderEnforce: opts.orderEnforce ?? true,
+      disableEnvChecker: opts.disableEnvChecker ?? false,
+      kwargs: Object.freeze({ ...(opts.kwargs ?? {}) }),
+    }),
+  );
+}
+
+/** The registered spec of an id; unknown ids throw, naming close registered ids. */
+export function spec(id: string): EnvSpec {
+  const s = specs.get(id);
+  if (s === undefined) throw unknownId(id);
+  return s;
+}
+
+/** Every registered id, sorted. */
+export function registeredIds(): string[] {
+  return [...specs.keys()].sort();
+}
+
+/**
+ * Build a registered environment (Gymnasium's `make`): the raw env from its entry point, then, as Gymnasium
+ * stacks them, PassiveEnvChecker, OrderEnforcing, and TimeLimit (outermost) when the spec has a time limit.
+ * `env.spec` carries the id, time limit, reward threshold and the keyword options used.
+ */
+export function make<O = unknown, A = unknown>(id: string, options: MakeOptions = {}): Env<O, A> {
+  const base = spec(id);
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidArgumentError(`make(${id}): options must be an object, got ${describe(options)}`);
+  }
+  const { maxEpisodeSteps, disableEnvChecker, orderEnforce, ...envOptions } = options;
+  const kwargs = { ...base.kwargs, ...envOptions };
+  for (const key of Object.keys(kwargs)) if (kwargs[key] === undefined) delete kwargs[key];
+  const limit = maxEpisodeSteps === undefined ? base.maxEpisodeSteps : (maxEpisodeSteps ?? undefined);
+  if (limit !== undefined && !(Number.isSafeInteger(limit) && limit > 0)) {
+    throw new InvalidArgumentError(
+      `make(${id}): maxEpisodeSteps must be a positive integer or null, got ${describe(maxEpisodeSteps)}`,
+    );
+  }
+  const entryPoint = base.entryPoint as EntryPoint;
+  let env = entryPoint(kwargs);
+  env.unwrapped.spec = Object.freeze({
+    ...base,
+    maxEpisodeSteps: limit,
+    disableEnvChecker: disableEnvChecker ?? base.disableEnvChecker,
+    orderEnforce: orderEnforce ?? base.orderEnforce,
+    kwargs: Object.freeze(kwargs),
+  });
+  if (!(disableEnvChecker ?? base.disableEnvChecker)) env = new PassiveEnvChecker(env);
+  if (orderEnforce ?? base.orderEnforce) env = new OrderEnforcing(env);
+  if (limit !== undefined) env = new TimeLimit(env, limit);
+  return env as Env<O, A>;
+}
+
+function unknownId(id: unknown): InvalidArgumentError {
+  if (typeof id !== "string") return new InvalidArgumentError(`make: id must be a string, got ${describe(id)}`);
+  const name = id.replace(/-v\d+$/, "");
+  const versions = registeredIds().filter((k) => k.replace(/-v\d+$/, "") === name);
+  const hint =
+    versions.length > 0
+      ? `registered versions: ${versions.join(", ")}`
+      : `registered ids: ${registeredIds().join(", ") || "(none: import the package entry point to register the built-in environments)"}`;
+  return new InvalidArgumentError(`No environment registered with id ${JSON.stringify(id)}; ${hint}`);
+}
