@@ -43,7 +43,15 @@ function unary(f: (x: number) => number, arena: Arena): UnaryKernel {
   };
 }
 
-function checkIndex(index: Int32Array, rows: number, cols: number, kernel: string): void {
+/** Throw unless the mask has one byte per element. */
+export function checkMask(mask: Uint8Array, n: number, kernel: string): void {
+  if (mask.length < n) {
+    throw new InvalidArgumentError(`${kernel}: mask must hold ${n} entries (one per element), got ${mask.length}`);
+  }
+}
+
+/** Throw unless index[0..rows) are all column numbers of a [rows, cols] matrix. */
+export function checkRowIndex(index: Int32Array, rows: number, cols: number, kernel: string): void {
   if (index.length < rows) {
     throw new InvalidArgumentError(`${kernel}: index must hold ${rows} entries (one per row), got ${index.length}`);
   }
@@ -81,16 +89,15 @@ export class ReferenceKernels implements Kernels {
     this.sub = binary((x, y) => x - y, arena);
     this.mul = binary((x, y) => x * y, arena);
     this.div = binary((x, y) => x / y, arena);
-    // NaN propagates, as in PyTorch
-    this.minimum = binary((x, y) => (x < y || Number.isNaN(x) ? x : y), arena);
-    this.maximum = binary((x, y) => (x > y || Number.isNaN(x) ? x : y), arena);
+    this.minimum = binary(Math.min, arena); // NaN propagates, as in PyTorch and wasm's f32x4.min
+    this.maximum = binary(Math.max, arena);
     this.neg = unary((x) => -x, arena);
     this.exp = unary(Math.exp, arena);
     this.log = unary(Math.log, arena);
     this.sqrt = unary(Math.sqrt, arena);
     this.square = unary((x) => x * x, arena);
     this.tanh = unary(Math.tanh, arena);
-    this.relu = unary((x) => (x > 0 ? x : 0), arena);
+    this.relu = unary((x) => Math.max(x, 0), arena);
   }
 
   matmul(
@@ -175,6 +182,7 @@ export class ReferenceKernels implements Kernels {
     rows: number,
     cols: number,
   ): void {
+    checkMask(mask, rows * cols, "where");
     const v = this.arena.view;
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
@@ -187,8 +195,7 @@ export class ReferenceKernels implements Kernels {
   clamp(x: number, lo: number, hi: number, out: number, n: number): void {
     const v = this.arena.view;
     for (let i = 0; i < n; i++) {
-      const y = v[x + i];
-      v[out + i] = y < lo ? lo : y > hi ? hi : y;
+      v[out + i] = Math.min(Math.max(v[x + i], lo), hi);
     }
   }
 
@@ -238,6 +245,7 @@ export class ReferenceKernels implements Kernels {
   }
 
   maskedGrad(mask: Uint8Array, negate: boolean, gy: number, gx: number, n: number, accumulate: boolean): void {
+    checkMask(mask, n, "maskedGrad");
     const v = this.arena.view;
     for (let i = 0; i < n; i++) {
       const d = (mask[i] !== 0) !== negate ? v[gy + i] : 0;
@@ -333,13 +341,13 @@ export class ReferenceKernels implements Kernels {
   }
 
   gather(x: number, index: Int32Array, out: number, rows: number, cols: number): void {
-    checkIndex(index, rows, cols, "gather");
+    checkRowIndex(index, rows, cols, "gather");
     const v = this.arena.view;
     for (let r = 0; r < rows; r++) v[out + r] = v[x + r * cols + index[r]];
   }
 
   scatterAddRows(g: number, index: Int32Array, gx: number, rows: number, cols: number): void {
-    checkIndex(index, rows, cols, "scatterAddRows");
+    checkRowIndex(index, rows, cols, "scatterAddRows");
     const v = this.arena.view;
     for (let r = 0; r < rows; r++) v[gx + r * cols + index[r]] += v[g + r];
   }

@@ -1,0 +1,816 @@
+// WebAssembly SIMD128 kernels for tsrl's numeric core (AssemblyScript, stub runtime, imported memory).
+// Every pointer is a BYTE address into the imported memory (the TypeScript side owns it as a float32 arena);
+// matrices are row-major float32. The semantics of each export are those of the `Kernels` interface in
+// src/core/kernels/kernels.ts, which is the documentation; the TypeScript reference there is what tests compare with.
+// Built twice by scripts/build-wasm.mjs: plain SIMD128, and with `--use RELAXED=1` where multiply-adds become the
+// fused f32x4.relaxed_madd (relaxed-simd).
+
+// @ts-ignore: decorator, and RELAXED exists only when passed with --use
+@inline const USE_RELAXED: bool = isDefined(RELAXED);
+
+/** a*b + c: fused (one rounding) in the relaxed build, separate multiply and add otherwise. */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (USE_RELAXED) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+// @ts-ignore: decorator
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// matmul
+
+/**
+ * C[m,n] (+)= op(A)[m,k] · B[k,n] with B's rows contiguous. op(A)'s element (i, p) is at a + i*ai + p*ap (byte
+ * strides), which covers A and A^T. Register blocking: 4 rows x 8 columns of C held in eight f32x4 accumulators;
+ * each step over p loads two vectors of a B row and broadcasts four A values.
+ */
+function gemmRowMajorB(a: usize, ai: usize, ap: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc: bool): void {
+  const rs: usize = (<usize>n) << 2; // row stride of B and C in bytes
+  const zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= m; i += 4) {
+    const aBase = a + <usize>i * ai;
+    const cRow = c + <usize>i * rs;
+    let j = 0;
+    for (; j + 8 <= n; j += 8) {
+      const cp = cRow + ((<usize>j) << 2);
+      let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+      if (acc) {
+        c00 = v128.load(cp); c01 = v128.load(cp, 16);
+        c10 = v128.load(cp + rs); c11 = v128.load(cp + rs, 16);
+        c20 = v128.load(cp + 2 * rs); c21 = v128.load(cp + 2 * rs, 16);
+        c30 = v128.load(cp + 3 * rs); c31 = v128.load(cp + 3 * rs, 16);
+      }
+      let pa = aBase;
+      let pb = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(pb);
+        const b1 = v128.load(pb, 16);
+        let x = f32x4.splat(load<f32>(pa));
+        c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+        x = f32x4.splat(load<f32>(pa + ai));
+        c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+        x = f32x4.splat(load<f32>(pa + 2 * ai));
+        c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+        x = f32x4.splat(load<f32>(pa + 3 * ai));
+        c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+        pa += ap;
+        pb += rs;
+      }
+      v128.store(cp, c00); v128.store(cp, c01, 16);
+      v128.store(cp + rs, c10); v128.store(cp + rs, c11, 16);
+      v128.store(cp + 2 * rs, c20); v128.store(cp + 2 * rs, c21, 16);
+      v128.store(cp + 3 * rs, c30); v128.store(cp + 3 * rs, c31, 16);
+    }
+    for (; j + 4 <= n; j += 4) {
+      const cp = cRow + ((<usize>j) << 2);
+      let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+      if (acc) {
+        c0 = v128.load(cp); c1 = v128.load(cp + rs); c2 = v128.load(cp + 2 * rs); c3 = v128.load(cp + 3 * rs);
+      }
+      let pa = aBase;
+      let pb = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        const b0 = v128.load(pb);
+        c0 = madd(f32x4.splat(load<f32>(pa)), b0, c0);
+        c1 = madd(f32x4.splat(load<f32>(pa + ai)), b0, c1);
+        c2 = madd(f32x4.splat(load<f32>(pa + 2 * ai)), b0, c2);
+        c3 = madd(f32x4.splat(load<f32>(pa + 3 * ai)), b0, c3);
+        pa += ap;
+        pb += rs;
+      }
+      v128.store(cp, c0); v128.store(cp + rs, c1); v128.store(cp + 2 * rs, c2); v128.store(cp + 3 * rs, c3);
+    }
+    for (; j < n; j++) {
+      const cp = cRow + ((<usize>j) << 2);
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      let pa = aBase;
+      let pb = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        const y = load<f32>(pb);
+        s0 += load<f32>(pa) * y;
+        s1 += load<f32>(pa + ai) * y;
+        s2 += load<f32>(pa + 2 * ai) * y;
+        s3 += load<f32>(pa + 3 * ai) * y;
+        pa += ap;
+        pb += rs;
+      }
+      if (acc) {
+        s0 += load<f32>(cp); s1 += load<f32>(cp + rs); s2 += load<f32>(cp + 2 * rs); s3 += load<f32>(cp + 3 * rs);
+      }
+      store<f32>(cp, s0); store<f32>(cp + rs, s1); store<f32>(cp + 2 * rs, s2); store<f32>(cp + 3 * rs, s3);
+    }
+  }
+  for (; i < m; i++) {
+    const aBase = a + <usize>i * ai;
+    const cRow = c + <usize>i * rs;
+    let j = 0;
+    for (; j + 8 <= n; j += 8) {
+      const cp = cRow + ((<usize>j) << 2);
+      let c0 = zero, c1 = zero;
+      if (acc) { c0 = v128.load(cp); c1 = v128.load(cp, 16); }
+      let pa = aBase;
+      let pb = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        const x = f32x4.splat(load<f32>(pa));
+        c0 = madd(x, v128.load(pb), c0);
+        c1 = madd(x, v128.load(pb, 16), c1);
+        pa += ap;
+        pb += rs;
+      }
+      v128.store(cp, c0); v128.store(cp, c1, 16);
+    }
+    for (; j + 4 <= n; j += 4) {
+      const cp = cRow + ((<usize>j) << 2);
+      let c0 = acc ? v128.load(cp) : zero;
+      let pa = aBase;
+      let pb = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        c0 = madd(f32x4.splat(load<f32>(pa)), v128.load(pb), c0);
+        pa += ap;
+        pb += rs;
+      }
+      v128.store(cp, c0);
+    }
+    for (; j < n; j++) {
+      const cp = cRow + ((<usize>j) << 2);
+      let s: f32 = 0;
+      let pa = aBase;
+      let pb = b + ((<usize>j) << 2);
+      for (let p = 0; p < k; p++) {
+        s += load<f32>(pa) * load<f32>(pb);
+        pa += ap;
+        pb += rs;
+      }
+      store<f32>(cp, acc ? load<f32>(cp) + s : s);
+    }
+  }
+}
+
+/**
+ * C[m,n] (+)= A[m,k] · B^T with B stored [n,k]: dot products of contiguous rows, one A row against four B rows
+ * at a time. Used when m is too small to repay packing B^T (acting with batch 1).
+ */
+function gemmDotNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc: bool): void {
+  const ks: usize = (<usize>k) << 2;
+  const k4 = k & ~3;
+  for (let i = 0; i < m; i++) {
+    const pa = a + <usize>i * ks;
+    const cRow = c + ((<usize>i * <usize>n) << 2);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const pb0 = b + <usize>j * ks;
+      const pb1 = pb0 + ks;
+      const pb2 = pb1 + ks;
+      const pb3 = pb2 + ks;
+      let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+      for (let p = 0; p < k4; p += 4) {
+        const o = (<usize>p) << 2;
+        const x = v128.load(pa + o);
+        s0 = madd(x, v128.load(pb0 + o), s0);
+        s1 = madd(x, v128.load(pb1 + o), s1);
+        s2 = madd(x, v128.load(pb2 + o), s2);
+        s3 = madd(x, v128.load(pb3 + o), s3);
+      }
+      let h0 = hsum(s0), h1 = hsum(s1), h2 = hsum(s2), h3 = hsum(s3);
+      for (let p = k4; p < k; p++) {
+        const o = (<usize>p) << 2;
+        const x = load<f32>(pa + o);
+        h0 += x * load<f32>(pb0 + o);
+        h1 += x * load<f32>(pb1 + o);
+        h2 += x * load<f32>(pb2 + o);
+        h3 += x * load<f32>(pb3 + o);
+      }
+      const cp = cRow + ((<usize>j) << 2);
+      if (acc) {
+        h0 += load<f32>(cp); h1 += load<f32>(cp, 4); h2 += load<f32>(cp, 8); h3 += load<f32>(cp, 12);
+      }
+      store<f32>(cp, h0); store<f32>(cp, h1, 4); store<f32>(cp, h2, 8); store<f32>(cp, h3, 12);
+    }
+    for (; j < n; j++) {
+      const pb = b + <usize>j * ks;
+      let s = f32x4.splat(0);
+      for (let p = 0; p < k4; p += 4) {
+        const o = (<usize>p) << 2;
+        s = madd(v128.load(pa + o), v128.load(pb + o), s);
+      }
+      let h = hsum(s);
+      for (let p = k4; p < k; p++) h += load<f32>(pa + ((<usize>p) << 2)) * load<f32>(pb + ((<usize>p) << 2));
+      const cp = cRow + ((<usize>j) << 2);
+      store<f32>(cp, acc ? load<f32>(cp) + h : h);
+    }
+  }
+}
+
+/** dst[c, r] = src[r, c] for src [rows, cols]. */
+function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const s = src + ((<usize>r * <usize>cols) << 2);
+    for (let c = 0; c < cols; c++) store<f32>(dst + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(s + ((<usize>c) << 2)));
+  }
+}
+
+/** Below this many rows of C, C = A·B^T runs as dot products instead of packing B^T. */
+const DOT_ROWS = 4;
+
+/**
+ * C[m,n] (+)= op(A)[m,k] · op(B)[k,n]. `scratch` must hold k*n floats when transB is set (B^T is packed there)
+ * and must not overlap A, B or C.
+ */
+export function matmul(
+  a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, acc: bool, scratch: usize,
+): void {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    if (!acc) memory.fill(c, 0, (<usize>m * <usize>n) << 2);
+    return;
+  }
+  const ai: usize = transA ? 4 : (<usize>k) << 2;
+  const ap: usize = transA ? (<usize>m) << 2 : 4;
+  if (transB) {
+    if (!transA && m < DOT_ROWS) {
+      gemmDotNT(a, b, c, m, k, n, acc);
+      return;
+    }
+    transpose(b, scratch, n, k);
+    b = scratch;
+  }
+  gemmRowMajorB(a, ai, ap, b, c, m, k, n, acc);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// fill, copy, scalar arithmetic
+
+export function fill(out: usize, value: f32, n: i32): void {
+  const v = f32x4.splat(value);
+  const end = out + ((<usize>n) << 2);
+  let p = out;
+  for (; p + 16 <= end; p += 16) v128.store(p, v);
+  for (; p < end; p += 4) store<f32>(p, value);
+}
+
+export function copy(src: usize, out: usize, n: i32): void {
+  memory.copy(out, src, (<usize>n) << 2);
+}
+
+export function scale(x: usize, s: f32, out: usize, n: i32): void {
+  const sv = f32x4.splat(s);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(out + o, f32x4.mul(v128.load(x + o), sv));
+  for (; o < bytes; o += 4) store<f32>(out + o, load<f32>(x + o) * s);
+}
+
+export function addScalar(x: usize, s: f32, out: usize, n: i32): void {
+  const sv = f32x4.splat(s);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(out + o, f32x4.add(v128.load(x + o), sv));
+  for (; o < bytes; o += 4) store<f32>(out + o, load<f32>(x + o) + s);
+}
+
+export function axpy(alpha: f32, x: usize, y: usize, n: i32): void {
+  const av = f32x4.splat(alpha);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(y + o, madd(av, v128.load(x + o), v128.load(y + o)));
+  for (; o < bytes; o += 4) store<f32>(y + o, load<f32>(y + o) + alpha * load<f32>(x + o));
+}
+
+// Broadcast modes, as in kernels.ts
+const FULL = 0;
+const ROW = 1;
+const COL = 2;
+
+/** Byte address of row r of an operand laid out by `mode`; for COL/SCALAR modes the row is one repeated value. */
+// @ts-ignore: decorator
+@inline function rowPtr(base: usize, mode: i32, r: i32, cols: i32): usize {
+  if (mode == FULL) return base + ((<usize>r * <usize>cols) << 2);
+  if (mode == COL) return base + ((<usize>r) << 2);
+  return base; // ROW, SCALAR
+}
+
+// @ts-ignore: decorator
+@inline function isVector(mode: i32): bool {
+  return mode == FULL || mode == ROW;
+}
+
+export function broadcast(src: usize, mode: i32, out: usize, rows: i32, cols: i32): void {
+  const rowBytes = (<usize>cols) << 2;
+  for (let r = 0; r < rows; r++) {
+    const s = rowPtr(src, mode, r, cols);
+    const o = out + <usize>r * rowBytes;
+    if (isVector(mode)) memory.copy(o, s, rowBytes);
+    else fill(o, load<f32>(s), cols);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// elementwise binary with broadcasting
+
+const OP_ADD = 0;
+const OP_SUB = 1;
+const OP_MUL = 2;
+const OP_DIV = 3;
+const OP_MIN = 4;
+const OP_MAX = 5;
+
+// @ts-ignore: decorator
+@inline function vop(op: i32, x: v128, y: v128): v128 {
+  if (op == OP_ADD) return f32x4.add(x, y);
+  if (op == OP_SUB) return f32x4.sub(x, y);
+  if (op == OP_MUL) return f32x4.mul(x, y);
+  if (op == OP_DIV) return f32x4.div(x, y);
+  if (op == OP_MIN) return f32x4.min(x, y);
+  return f32x4.max(x, y);
+}
+
+// @ts-ignore: decorator
+@inline function sop(op: i32, x: f32, y: f32): f32 {
+  if (op == OP_ADD) return x + y;
+  if (op == OP_SUB) return x - y;
+  if (op == OP_MUL) return x * y;
+  if (op == OP_DIV) return x / y;
+  if (op == OP_MIN) return min<f32>(x, y);
+  return max<f32>(x, y);
+}
+
+/** One row: out[c] (+)= a[c] op b[c], where a non-vector operand is the single value at its pointer. */
+// @ts-ignore: decorator
+@inline function binaryRow(op: i32, a: usize, aVec: bool, b: usize, bVec: bool, out: usize, cols: i32, acc: bool): void {
+  const bytes = (<usize>cols) << 2;
+  const as = load<f32>(a);
+  const bs = load<f32>(b);
+  const av = f32x4.splat(as);
+  const bv = f32x4.splat(bs);
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) {
+    let y = vop(op, aVec ? v128.load(a + o) : av, bVec ? v128.load(b + o) : bv);
+    if (acc) y = f32x4.add(v128.load(out + o), y);
+    v128.store(out + o, y);
+  }
+  for (; o < bytes; o += 4) {
+    let y = sop(op, aVec ? load<f32>(a + o) : as, bVec ? load<f32>(b + o) : bs);
+    if (acc) y += load<f32>(out + o);
+    store<f32>(out + o, y);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function binary(op: i32, a: usize, aMode: i32, b: usize, bMode: i32, out: usize, rows: i32, cols: i32, acc: bool): void {
+  if (aMode == FULL && bMode == FULL) {
+    // one long row
+    if (acc) binaryRow(op, a, true, b, true, out, rows * cols, true);
+    else binaryRow(op, a, true, b, true, out, rows * cols, false);
+    return;
+  }
+  const aVec = isVector(aMode);
+  const bVec = isVector(bMode);
+  for (let r = 0; r < rows; r++) {
+    const pa = rowPtr(a, aMode, r, cols);
+    const pb = rowPtr(b, bMode, r, cols);
+    const po = out + ((<usize>r * <usize>cols) << 2);
+    if (aVec && bVec) {
+      if (acc) binaryRow(op, pa, true, pb, true, po, cols, true);
+      else binaryRow(op, pa, true, pb, true, po, cols, false);
+    } else if (aVec) {
+      if (acc) binaryRow(op, pa, true, pb, false, po, cols, true);
+      else binaryRow(op, pa, true, pb, false, po, cols, false);
+    } else if (bVec) {
+      if (acc) binaryRow(op, pa, false, pb, true, po, cols, true);
+      else binaryRow(op, pa, false, pb, true, po, cols, false);
+    } else {
+      if (acc) binaryRow(op, pa, false, pb, false, po, cols, true);
+      else binaryRow(op, pa, false, pb, false, po, cols, false);
+    }
+  }
+}
+
+export function add(a: usize, aMode: i32, b: usize, bMode: i32, out: usize, rows: i32, cols: i32, acc: bool): void {
+  binary(OP_ADD, a, aMode, b, bMode, out, rows, cols, acc);
+}
+export function sub(a: usize, aMode: i32, b: usize, bMode: i32, out: usize, rows: i32, cols: i32, acc: bool): void {
+  binary(OP_SUB, a, aMode, b, bMode, out, rows, cols, acc);
+}
+export function mul(a: usize, aMode: i32, b: usize, bMode: i32, out: usize, rows: i32, cols: i32, acc: bool): void {
+  binary(OP_MUL, a, aMode, b, bMode, out, rows, cols, acc);
+}
+export function div(a: usize, aMode: i32, b: usize, bMode: i32, out: usize, rows: i32, cols: i32, acc: bool): void {
+  binary(OP_DIV, a, aMode, b, bMode, out, rows, cols, acc);
+}
+export function minimum(a: usize, aMode: i32, b: usize, bMode: i32, out: usize, rows: i32, cols: i32, acc: bool): void {
+  binary(OP_MIN, a, aMode, b, bMode, out, rows, cols, acc);
+}
+export function maximum(a: usize, aMode: i32, b: usize, bMode: i32, out: usize, rows: i32, cols: i32, acc: bool): void {
+  binary(OP_MAX, a, aMode, b, bMode, out, rows, cols, acc);
+}
+
+/** out = mask ? a : b, mask one byte per output element at `mask`. */
+export function where(mask: usize, a: usize, aMode: i32, b: usize, bMode: i32, out: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const pa = rowPtr(a, aMode, r, cols);
+    const pb = rowPtr(b, bMode, r, cols);
+    const aStep: usize = isVector(aMode) ? 4 : 0;
+    const bStep: usize = isVector(bMode) ? 4 : 0;
+    const base = <usize>r * <usize>cols;
+    for (let c = 0; c < cols; c++) {
+      const i = base + <usize>c;
+      const src = load<u8>(mask + i) != 0 ? pa + <usize>c * aStep : pb + <usize>c * bStep;
+      store<f32>(out + (i << 2), load<f32>(src));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// elementwise unary
+
+export function neg(x: usize, out: usize, n: i32): void {
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(out + o, f32x4.neg(v128.load(x + o)));
+  for (; o < bytes; o += 4) store<f32>(out + o, -load<f32>(x + o));
+}
+
+export function square(x: usize, out: usize, n: i32): void {
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) {
+    const v = v128.load(x + o);
+    v128.store(out + o, f32x4.mul(v, v));
+  }
+  for (; o < bytes; o += 4) {
+    const v = load<f32>(x + o);
+    store<f32>(out + o, v * v);
+  }
+}
+
+export function sqrt(x: usize, out: usize, n: i32): void {
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(out + o, f32x4.sqrt(v128.load(x + o)));
+  for (; o < bytes; o += 4) store<f32>(out + o, Mathf.sqrt(load<f32>(x + o)));
+}
+
+export function relu(x: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  // pmax (x < 0 ? 0 : x) keeps NaN from x as the reference does
+  for (; o + 16 <= bytes; o += 16) v128.store(out + o, f32x4.pmax(v128.load(x + o), zero));
+  for (; o < bytes; o += 4) {
+    const v = load<f32>(x + o);
+    store<f32>(out + o, v < 0 ? 0 : v);
+  }
+}
+
+export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
+  const lov = f32x4.splat(lo);
+  const hiv = f32x4.splat(hi);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(out + o, f32x4.min(f32x4.max(v128.load(x + o), lov), hiv));
+  for (; o < bytes; o += 4) {
+    const v = load<f32>(x + o);
+    store<f32>(out + o, v < lo ? lo : v > hi ? hi : v);
+  }
+}
+
+export function exp(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i) << 2;
+    store<f32>(out + o, Mathf.exp(load<f32>(x + o)));
+  }
+}
+
+export function log(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i) << 2;
+    store<f32>(out + o, Mathf.log(load<f32>(x + o)));
+  }
+}
+
+export function tanh(x: usize, out: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i) << 2;
+    store<f32>(out + o, Mathf.tanh(load<f32>(x + o)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// backward helpers
+
+export function tanhBackward(y: usize, gy: usize, gx: usize, n: i32, acc: bool): void {
+  const one = f32x4.splat(1);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) {
+    const t = v128.load(y + o);
+    let d = f32x4.mul(v128.load(gy + o), f32x4.sub(one, f32x4.mul(t, t)));
+    if (acc) d = f32x4.add(v128.load(gx + o), d);
+    v128.store(gx + o, d);
+  }
+  for (; o < bytes; o += 4) {
+    const t = load<f32>(y + o);
+    let d = load<f32>(gy + o) * (1 - t * t);
+    if (acc) d += load<f32>(gx + o);
+    store<f32>(gx + o, d);
+  }
+}
+
+export function reluBackward(x: usize, gy: usize, gx: usize, n: i32, acc: bool): void {
+  const zero = f32x4.splat(0);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) {
+    let d = v128.and(v128.load(gy + o), f32x4.gt(v128.load(x + o), zero));
+    if (acc) d = f32x4.add(v128.load(gx + o), d);
+    v128.store(gx + o, d);
+  }
+  for (; o < bytes; o += 4) {
+    let d: f32 = load<f32>(x + o) > 0 ? load<f32>(gy + o) : 0;
+    if (acc) d += load<f32>(gx + o);
+    store<f32>(gx + o, d);
+  }
+}
+
+export function clampBackward(x: usize, lo: f32, hi: f32, gy: usize, gx: usize, n: i32, acc: bool): void {
+  const lov = f32x4.splat(lo);
+  const hiv = f32x4.splat(hi);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) {
+    const v = v128.load(x + o);
+    const inside = v128.and(f32x4.ge(v, lov), f32x4.le(v, hiv));
+    let d = v128.and(v128.load(gy + o), inside);
+    if (acc) d = f32x4.add(v128.load(gx + o), d);
+    v128.store(gx + o, d);
+  }
+  for (; o < bytes; o += 4) {
+    const v = load<f32>(x + o);
+    let d: f32 = v >= lo && v <= hi ? load<f32>(gy + o) : 0;
+    if (acc) d += load<f32>(gx + o);
+    store<f32>(gx + o, d);
+  }
+}
+
+export function minMaxBackward(a: usize, b: usize, gy: usize, ga: usize, gb: usize, n: i32, isMax: bool): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const x = load<f32>(a + o);
+    const y = load<f32>(b + o);
+    const g = load<f32>(gy + o);
+    if (x == y) {
+      store<f32>(ga + o, 0.5 * g);
+      store<f32>(gb + o, 0.5 * g);
+    } else if (isMax ? x > y : x < y) {
+      store<f32>(ga + o, g);
+      store<f32>(gb + o, 0);
+    } else {
+      store<f32>(ga + o, 0);
+      store<f32>(gb + o, g);
+    }
+  }
+}
+
+export function maskedGrad(mask: usize, negate: bool, gy: usize, gx: usize, n: i32, acc: bool): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const on = (load<u8>(mask + <usize>i) != 0) != negate;
+    let d: f32 = on ? load<f32>(gy + o) : 0;
+    if (acc) d += load<f32>(gx + o);
+    store<f32>(gx + o, d);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// reductions
+
+/** Sum of n floats: four f32x4 partial sums (16 lanes), then the lanes in f64. */
+function sumRange(x: usize, n: i32): f64 {
+  const bytes = (<usize>n) << 2;
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  let o: usize = 0;
+  for (; o + 64 <= bytes; o += 64) {
+    s0 = f32x4.add(s0, v128.load(x + o));
+    s1 = f32x4.add(s1, v128.load(x + o, 16));
+    s2 = f32x4.add(s2, v128.load(x + o, 32));
+    s3 = f32x4.add(s3, v128.load(x + o, 48));
+  }
+  for (; o + 16 <= bytes; o += 16) s0 = f32x4.add(s0, v128.load(x + o));
+  let s: f64 = <f64>hsum(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
+  for (; o < bytes; o += 4) s += <f64>load<f32>(x + o);
+  return s;
+}
+
+export function sumAll(x: usize, out: usize, n: i32, acc: bool): void {
+  let s = sumRange(x, n);
+  if (acc) s += <f64>load<f32>(out);
+  store<f32>(out, <f32>s);
+}
+
+export function sumRows(x: usize, out: usize, rows: i32, cols: i32, acc: bool): void {
+  for (let r = 0; r < rows; r++) {
+    let s = sumRange(x + ((<usize>r * <usize>cols) << 2), cols);
+    const o = out + ((<usize>r) << 2);
+    if (acc) s += <f64>load<f32>(o);
+    store<f32>(o, <f32>s);
+  }
+}
+
+export function sumCols(x: usize, out: usize, rows: i32, cols: i32, acc: bool): void {
+  if (!acc) fill(out, 0, cols);
+  const bytes = (<usize>cols) << 2;
+  for (let r = 0; r < rows; r++) {
+    const row = x + <usize>r * bytes;
+    let o: usize = 0;
+    for (; o + 16 <= bytes; o += 16) v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(row + o)));
+    for (; o < bytes; o += 4) store<f32>(out + o, load<f32>(out + o) + load<f32>(row + o));
+  }
+}
+
+export function maxRows(x: usize, out: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = x + ((<usize>r * <usize>cols) << 2);
+    let best = load<f32>(row);
+    for (let c = 1; c < cols; c++) {
+      const v = load<f32>(row + ((<usize>c) << 2));
+      if (v > best) best = v;
+    }
+    store<f32>(out + ((<usize>r) << 2), best);
+  }
+}
+
+/** out: i32 per row. */
+export function argmaxRows(x: usize, out: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = x + ((<usize>r * <usize>cols) << 2);
+    let best = 0;
+    let bestV = load<f32>(row);
+    for (let c = 1; c < cols; c++) {
+      const v = load<f32>(row + ((<usize>c) << 2));
+      if (v > bestV) {
+        bestV = v;
+        best = c;
+      }
+    }
+    store<i32>(out + ((<usize>r) << 2), best);
+  }
+}
+
+export function sumSquares(x: usize, n: i32): f64 {
+  return dot(x, x, n);
+}
+
+export function dot(x: usize, y: usize, n: i32): f64 {
+  const bytes = (<usize>n) << 2;
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
+  let o: usize = 0;
+  for (; o + 32 <= bytes; o += 32) {
+    s0 = madd(v128.load(x + o), v128.load(y + o), s0);
+    s1 = madd(v128.load(x + o, 16), v128.load(y + o, 16), s1);
+  }
+  for (; o + 16 <= bytes; o += 16) s0 = madd(v128.load(x + o), v128.load(y + o), s0);
+  let s: f64 = <f64>hsum(f32x4.add(s0, s1));
+  for (; o < bytes; o += 4) s += <f64>load<f32>(x + o) * <f64>load<f32>(y + o);
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// softmax family
+
+export function logSoftmax(x: usize, out: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>cols) << 2;
+    const xi = x + off;
+    const oi = out + off;
+    let mx = -Infinity as f32;
+    for (let c = 0; c < cols; c++) mx = max<f32>(mx, load<f32>(xi + ((<usize>c) << 2)));
+    let s: f32 = 0;
+    for (let c = 0; c < cols; c++) s += Mathf.exp(load<f32>(xi + ((<usize>c) << 2)) - mx);
+    const lse = mx + Mathf.log(s);
+    for (let c = 0; c < cols; c++) {
+      const o = (<usize>c) << 2;
+      store<f32>(oi + o, load<f32>(xi + o) - lse);
+    }
+  }
+}
+
+export function logSoftmaxBackward(y: usize, gy: usize, gx: usize, rows: i32, cols: i32, acc: bool): void {
+  for (let r = 0; r < rows; r++) {
+    const off = (<usize>r * <usize>cols) << 2;
+    let s: f32 = 0;
+    for (let c = 0; c < cols; c++) s += load<f32>(gy + off + ((<usize>c) << 2));
+    for (let c = 0; c < cols; c++) {
+      const o = off + ((<usize>c) << 2);
+      let d = load<f32>(gy + o) - Mathf.exp(load<f32>(y + o)) * s;
+      if (acc) d += load<f32>(gx + o);
+      store<f32>(gx + o, d);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// indexing (indices are i32 in memory and already validated by the caller)
+
+export function gather(x: usize, index: usize, out: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const j = load<i32>(index + ((<usize>r) << 2));
+    store<f32>(out + ((<usize>r) << 2), load<f32>(x + ((<usize>r * <usize>cols + <usize>j) << 2)));
+  }
+}
+
+export function scatterAddRows(g: usize, index: usize, gx: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const j = load<i32>(index + ((<usize>r) << 2));
+    const p = gx + ((<usize>r * <usize>cols + <usize>j) << 2);
+    store<f32>(p, load<f32>(p) + load<f32>(g + ((<usize>r) << 2)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// fused optimizer steps
+
+export function adamStep(
+  param: usize, grad: usize, m: usize, v: usize, n: i32,
+  lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, step: f64,
+): void {
+  const stepSize = <f32>(lr / (1 - Math.pow(beta1, step)));
+  const invBc2Sqrt = <f32>(1 / Math.sqrt(1 - Math.pow(beta2, step)));
+  const b1 = <f32>beta1;
+  const b2 = <f32>beta2;
+  const wd = <f32>weightDecay;
+  const e = <f32>eps;
+  const b1v = f32x4.splat(b1), c1v = f32x4.splat(1 - b1);
+  const b2v = f32x4.splat(b2), c2v = f32x4.splat(1 - b2);
+  const wdv = f32x4.splat(wd), ev = f32x4.splat(e);
+  const ssv = f32x4.splat(stepSize), ibv = f32x4.splat(invBc2Sqrt);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) {
+    const p = v128.load(param + o);
+    const g = madd(wdv, p, v128.load(grad + o));
+    const mi = madd(b1v, v128.load(m + o), f32x4.mul(c1v, g));
+    const vi = madd(b2v, v128.load(v + o), f32x4.mul(c2v, f32x4.mul(g, g)));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    const denom = madd(f32x4.sqrt(vi), ibv, ev);
+    v128.store(param + o, f32x4.sub(p, f32x4.div(f32x4.mul(ssv, mi), denom)));
+  }
+  for (; o < bytes; o += 4) {
+    const p = load<f32>(param + o);
+    const g = load<f32>(grad + o) + wd * p;
+    const mi = b1 * load<f32>(m + o) + (1 - b1) * g;
+    const vi = b2 * load<f32>(v + o) + (1 - b2) * g * g;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(param + o, p - (stepSize * mi) / (Mathf.sqrt(vi) * invBc2Sqrt + e));
+  }
+}
+
+export function rmspropStep(
+  param: usize, grad: usize, sq: usize, buf: usize, gradAvg: usize, n: i32,
+  lr: f32, alpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: bool, epsInsideSqrt: bool,
+): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const p = load<f32>(param + o);
+    const g = load<f32>(grad + o) + weightDecay * p;
+    const s = alpha * load<f32>(sq + o) + (1 - alpha) * g * g;
+    store<f32>(sq + o, s);
+    let avg = s;
+    if (centered) {
+      const ga = alpha * load<f32>(gradAvg + o) + (1 - alpha) * g;
+      store<f32>(gradAvg + o, ga);
+      avg = s - ga * ga;
+    }
+    const denom = epsInsideSqrt ? Mathf.sqrt(avg + eps) : Mathf.sqrt(avg) + eps;
+    if (momentum > 0) {
+      const b = momentum * load<f32>(buf + o) + g / denom;
+      store<f32>(buf + o, b);
+      store<f32>(param + o, p - lr * b);
+    } else {
+      store<f32>(param + o, p - (lr * g) / denom);
+    }
+  }
+}
+
+export function sgdStep(
+  param: usize, grad: usize, buf: usize, n: i32,
+  lr: f32, momentum: f32, dampening: f32, nesterov: bool, weightDecay: f32, firstStep: bool,
+): void {
+  for (let i = 0; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const p = load<f32>(param + o);
+    let g = load<f32>(grad + o) + weightDecay * p;
+    if (momentum != 0) {
+      const b = firstStep ? g : momentum * load<f32>(buf + o) + (1 - dampening) * g;
+      store<f32>(buf + o, b);
+      g = nesterov ? g + momentum * b : b;
+    }
+    store<f32>(param + o, p - lr * g);
+  }
+}

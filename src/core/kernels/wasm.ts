@@ -1,0 +1,408 @@
+import type { Arena } from "../arena.js";
+import type { BinaryKernel, Broadcast, Kernels, UnaryKernel } from "./kernels.js";
+import { checkMask, checkRowIndex } from "./reference.js";
+
+/** The exports of assembly/kernels.ts: byte addresses, booleans as 0/1. */
+interface WasmExports {
+  matmul(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: number,
+    transB: number,
+    acc: number,
+    scratch: number,
+  ): void;
+  fill(out: number, value: number, n: number): void;
+  copy(src: number, out: number, n: number): void;
+  scale(x: number, s: number, out: number, n: number): void;
+  addScalar(x: number, s: number, out: number, n: number): void;
+  axpy(alpha: number, x: number, y: number, n: number): void;
+  broadcast(src: number, mode: number, out: number, rows: number, cols: number): void;
+  add: WasmBinary;
+  sub: WasmBinary;
+  mul: WasmBinary;
+  div: WasmBinary;
+  minimum: WasmBinary;
+  maximum: WasmBinary;
+  where(
+    mask: number,
+    a: number,
+    aMode: number,
+    b: number,
+    bMode: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
+  neg: WasmUnary;
+  exp: WasmUnary;
+  log: WasmUnary;
+  sqrt: WasmUnary;
+  square: WasmUnary;
+  tanh: WasmUnary;
+  relu: WasmUnary;
+  clamp(x: number, lo: number, hi: number, out: number, n: number): void;
+  tanhBackward(y: number, gy: number, gx: number, n: number, acc: number): void;
+  reluBackward(x: number, gy: number, gx: number, n: number, acc: number): void;
+  clampBackward(x: number, lo: number, hi: number, gy: number, gx: number, n: number, acc: number): void;
+  minMaxBackward(a: number, b: number, gy: number, ga: number, gb: number, n: number, isMax: number): void;
+  maskedGrad(mask: number, negate: number, gy: number, gx: number, n: number, acc: number): void;
+  sumAll(x: number, out: number, n: number, acc: number): void;
+  sumRows(x: number, out: number, rows: number, cols: number, acc: number): void;
+  sumCols(x: number, out: number, rows: number, cols: number, acc: number): void;
+  maxRows(x: number, out: number, rows: number, cols: number): void;
+  argmaxRows(x: number, out: number, rows: number, cols: number): void;
+  sumSquares(x: number, n: number): number;
+  dot(x: number, y: number, n: number): number;
+  logSoftmax(x: number, out: number, rows: number, cols: number): void;
+  logSoftmaxBackward(y: number, gy: number, gx: number, rows: number, cols: number, acc: number): void;
+  gather(x: number, index: number, out: number, rows: number, cols: number): void;
+  scatterAddRows(g: number, index: number, gx: number, rows: number, cols: number): void;
+  adamStep(
+    param: number,
+    grad: number,
+    m: number,
+    v: number,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    step: number,
+  ): void;
+  rmspropStep(
+    param: number,
+    grad: number,
+    sq: number,
+    buf: number,
+    gradAvg: number,
+    n: number,
+    lr: number,
+    alpha: number,
+    eps: number,
+    weightDecay: number,
+    momentum: number,
+    centered: number,
+    epsInsideSqrt: number,
+  ): void;
+  sgdStep(
+    param: number,
+    grad: number,
+    buf: number,
+    n: number,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    nesterov: number,
+    weightDecay: number,
+    firstStep: number,
+  ): void;
+}
+
+type WasmBinary = (
+  a: number,
+  aMode: number,
+  b: number,
+  bMode: number,
+  out: number,
+  rows: number,
+  cols: number,
+  acc: number,
+) => void;
+type WasmUnary = (x: number, out: number, n: number) => void;
+
+/** Float32 element offset -> byte address. */
+const B = 4;
+
+function wrapBinary(f: WasmBinary): BinaryKernel {
+  return (a, aMode, b, bMode, out, rows, cols, accumulate) =>
+    f(a * B, aMode, b * B, bMode, out * B, rows, cols, accumulate ? 1 : 0);
+}
+
+function wrapUnary(f: WasmUnary): UnaryKernel {
+  return (x, out, n) => f(x * B, out * B, n);
+}
+
+/**
+ * The WebAssembly SIMD kernels (float32 arenas only), one instance per arena, bound to the arena's memory.
+ * Index and mask arguments given as JS arrays are copied into a temporary arena block for the call.
+ */
+export class WasmKernels implements Kernels {
+  readonly add: BinaryKernel;
+  readonly sub: BinaryKernel;
+  readonly mul: BinaryKernel;
+  readonly div: BinaryKernel;
+  readonly minimum: BinaryKernel;
+  readonly maximum: BinaryKernel;
+  readonly neg: UnaryKernel;
+  readonly exp: UnaryKernel;
+  readonly log: UnaryKernel;
+  readonly sqrt: UnaryKernel;
+  readonly square: UnaryKernel;
+  readonly tanh: UnaryKernel;
+  readonly relu: UnaryKernel;
+  private readonly w: WasmExports;
+
+  constructor(
+    readonly arena: Arena,
+    module: WebAssembly.Module,
+    readonly name: "wasm-simd" | "wasm-relaxed",
+  ) {
+    if (arena.memory === null) throw new TypeError("WasmKernels need a float32 arena (a WebAssembly.Memory)");
+    const instance = new WebAssembly.Instance(module, { env: { memory: arena.memory } });
+    const w = instance.exports as unknown as WasmExports;
+    this.w = w;
+    this.add = wrapBinary(w.add);
+    this.sub = wrapBinary(w.sub);
+    this.mul = wrapBinary(w.mul);
+    this.div = wrapBinary(w.div);
+    this.minimum = wrapBinary(w.minimum);
+    this.maximum = wrapBinary(w.maximum);
+    this.neg = wrapUnary(w.neg);
+    this.exp = wrapUnary(w.exp);
+    this.log = wrapUnary(w.log);
+    this.sqrt = wrapUnary(w.sqrt);
+    this.square = wrapUnary(w.square);
+    this.tanh = wrapUnary(w.tanh);
+    this.relu = wrapUnary(w.relu);
+  }
+
+  matmul(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+    accumulate: boolean,
+  ): void {
+    const arena = this.arena;
+    const mark = arena.mark();
+    // room to pack B^T; the kernel skips packing when it multiplies by dot products instead
+    const scratch = transB ? arena.alloc(k * n) : 0;
+    this.w.matmul(a * B, b * B, c * B, m, k, n, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0, scratch * B);
+    arena.release(mark);
+  }
+
+  fill(out: number, value: number, n: number): void {
+    this.w.fill(out * B, value, n);
+  }
+
+  copy(src: number, out: number, n: number): void {
+    this.w.copy(src * B, out * B, n);
+  }
+
+  scale(x: number, s: number, out: number, n: number): void {
+    this.w.scale(x * B, s, out * B, n);
+  }
+
+  addScalar(x: number, s: number, out: number, n: number): void {
+    this.w.addScalar(x * B, s, out * B, n);
+  }
+
+  axpy(alpha: number, x: number, y: number, n: number): void {
+    this.w.axpy(alpha, x * B, y * B, n);
+  }
+
+  broadcast(src: number, mode: Broadcast, out: number, rows: number, cols: number): void {
+    this.w.broadcast(src * B, mode, out * B, rows, cols);
+  }
+
+  where(
+    mask: Uint8Array,
+    a: number,
+    aMode: Broadcast,
+    b: number,
+    bMode: Broadcast,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void {
+    checkMask(mask, rows * cols, "where");
+    const mark = this.arena.mark();
+    const m = this.copyBytes(mask, rows * cols);
+    this.w.where(m, a * B, aMode, b * B, bMode, out * B, rows, cols);
+    this.arena.release(mark);
+  }
+
+  clamp(x: number, lo: number, hi: number, out: number, n: number): void {
+    this.w.clamp(x * B, lo, hi, out * B, n);
+  }
+
+  tanhBackward(y: number, gy: number, gx: number, n: number, accumulate: boolean): void {
+    this.w.tanhBackward(y * B, gy * B, gx * B, n, accumulate ? 1 : 0);
+  }
+
+  reluBackward(x: number, gy: number, gx: number, n: number, accumulate: boolean): void {
+    this.w.reluBackward(x * B, gy * B, gx * B, n, accumulate ? 1 : 0);
+  }
+
+  clampBackward(x: number, lo: number, hi: number, gy: number, gx: number, n: number, accumulate: boolean): void {
+    this.w.clampBackward(x * B, lo, hi, gy * B, gx * B, n, accumulate ? 1 : 0);
+  }
+
+  minMaxBackward(a: number, b: number, gy: number, ga: number, gb: number, n: number, isMax: boolean): void {
+    this.w.minMaxBackward(a * B, b * B, gy * B, ga * B, gb * B, n, isMax ? 1 : 0);
+  }
+
+  maskedGrad(mask: Uint8Array, negate: boolean, gy: number, gx: number, n: number, accumulate: boolean): void {
+    checkMask(mask, n, "maskedGrad");
+    const mark = this.arena.mark();
+    const m = this.copyBytes(mask, n);
+    this.w.maskedGrad(m, negate ? 1 : 0, gy * B, gx * B, n, accumulate ? 1 : 0);
+    this.arena.release(mark);
+  }
+
+  sumAll(x: number, out: number, n: number, accumulate: boolean): void {
+    this.w.sumAll(x * B, out * B, n, accumulate ? 1 : 0);
+  }
+
+  sumRows(x: number, out: number, rows: number, cols: number, accumulate: boolean): void {
+    this.w.sumRows(x * B, out * B, rows, cols, accumulate ? 1 : 0);
+  }
+
+  sumCols(x: number, out: number, rows: number, cols: number, accumulate: boolean): void {
+    this.w.sumCols(x * B, out * B, rows, cols, accumulate ? 1 : 0);
+  }
+
+  maxRows(x: number, out: number, rows: number, cols: number): void {
+    this.w.maxRows(x * B, out * B, rows, cols);
+  }
+
+  argmaxRows(x: number, out: Int32Array, rows: number, cols: number): void {
+    const arena = this.arena;
+    const mark = arena.mark();
+    const tmp = arena.alloc(rows);
+    this.w.argmaxRows(x * B, tmp * B, rows, cols);
+    out.set(arena.int32View(tmp, rows));
+    arena.release(mark);
+  }
+
+  sumSquares(x: number, n: number): number {
+    return this.w.sumSquares(x * B, n);
+  }
+
+  dot(x: number, y: number, n: number): number {
+    return this.w.dot(x * B, y * B, n);
+  }
+
+  logSoftmax(x: number, out: number, rows: number, cols: number): void {
+    this.w.logSoftmax(x * B, out * B, rows, cols);
+  }
+
+  logSoftmaxBackward(y: number, gy: number, gx: number, rows: number, cols: number, accumulate: boolean): void {
+    this.w.logSoftmaxBackward(y * B, gy * B, gx * B, rows, cols, accumulate ? 1 : 0);
+  }
+
+  gather(x: number, index: Int32Array, out: number, rows: number, cols: number): void {
+    checkRowIndex(index, rows, cols, "gather");
+    const mark = this.arena.mark();
+    const idx = this.copyIndex(index, rows);
+    this.w.gather(x * B, idx, out * B, rows, cols);
+    this.arena.release(mark);
+  }
+
+  scatterAddRows(g: number, index: Int32Array, gx: number, rows: number, cols: number): void {
+    checkRowIndex(index, rows, cols, "scatterAddRows");
+    const mark = this.arena.mark();
+    const idx = this.copyIndex(index, rows);
+    this.w.scatterAddRows(g * B, idx, gx * B, rows, cols);
+    this.arena.release(mark);
+  }
+
+  adamStep(
+    param: number,
+    grad: number,
+    m: number,
+    v: number,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    step: number,
+  ): void {
+    this.w.adamStep(param * B, grad * B, m * B, v * B, n, lr, beta1, beta2, eps, weightDecay, step);
+  }
+
+  rmspropStep(
+    param: number,
+    grad: number,
+    sq: number,
+    buf: number,
+    gradAvg: number,
+    n: number,
+    lr: number,
+    alpha: number,
+    eps: number,
+    weightDecay: number,
+    momentum: number,
+    centered: boolean,
+    epsInsideSqrt: boolean,
+  ): void {
+    this.w.rmspropStep(
+      param * B,
+      grad * B,
+      sq * B,
+      buf * B,
+      gradAvg * B,
+      n,
+      lr,
+      alpha,
+      eps,
+      weightDecay,
+      momentum,
+      centered ? 1 : 0,
+      epsInsideSqrt ? 1 : 0,
+    );
+  }
+
+  sgdStep(
+    param: number,
+    grad: number,
+    buf: number,
+    n: number,
+    lr: number,
+    momentum: number,
+    dampening: number,
+    nesterov: boolean,
+    weightDecay: number,
+    firstStep: boolean,
+  ): void {
+    this.w.sgdStep(
+      param * B,
+      grad * B,
+      buf * B,
+      n,
+      lr,
+      momentum,
+      dampening,
+      nesterov ? 1 : 0,
+      weightDecay,
+      firstStep ? 1 : 0,
+    );
+  }
+
+  /** Copy `n` mask bytes into a fresh arena block (inside the caller's mark); returns its byte address. */
+  private copyBytes(mask: Uint8Array, n: number): number {
+    const off = this.arena.alloc(Math.ceil(n / 4));
+    const memory = this.arena.memory as WebAssembly.Memory;
+    new Uint8Array(memory.buffer, off * B, n).set(mask.subarray(0, n));
+    return off * B;
+  }
+
+  /** Copy `rows` indices into a fresh arena block (inside the caller's mark); returns its byte address. */
+  private copyIndex(index: Int32Array, rows: number): number {
+    const off = this.arena.alloc(rows);
+    this.arena.int32View(off, rows).set(index.subarray(0, rows));
+    return off * B;
+  }
+}
