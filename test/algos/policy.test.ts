@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { type ActionSpec, ActorCriticPolicy, type PolicyOptions } from "../../src/algos/common/actor-critic-policy.js";
+import { Rng } from "../../src/core/rng.js";
+import { InvalidArgumentError } from "../../src/errors.js";
+
+const B = 5;
+const OBS = 3;
+const specs: Record<string, ActionSpec> = {
+  discrete: { kind: "categorical", nvec: [3], start: [0] },
+  multiDiscrete: { kind: "categorical", nvec: [2, 4], start: [0, 1] },
+  box: { kind: "gaussian", dim: 2, low: new Float32Array([-1, -1]), high: new Float32Array([1, 1]) },
+};
+
+function setup(spec: ActionSpec, options: PolicyOptions = {}) {
+  const rng = new Rng(1);
+  const policy = new ActorCriticPolicy(OBS, spec, rng, {
+    netArch: { pi: [4, 3], vf: [5] },
+    logStdInit: -0.3,
+    ...options,
+  });
+  // larger random weights than the 0.01 head gain, so the check exercises every term
+  for (let i = 0; i < policy.numParams; i++) policy.params[i] += 0.3 * rng.normal();
+  const obs = Float32Array.from({ length: B * OBS }, () => rng.normal());
+  policy.forward(obs, B);
+  const actions = policy.sample(rng, new Float32Array(B * policy.actDim));
+  const gLogProb = Array.from({ length: B }, () => rng.normal());
+  const gValue = Array.from({ length: B }, () => rng.normal());
+  return { policy, obs, actions, gLogProb, gValue, rng };
+}
+
+/** sum_b [gLogProb_b log pi(a_b|s_b) + gEnt H_b + gValue_b V(s_b)], evaluated in float64 */
+function objective(s: ReturnType<typeof setup>, gEnt: number): number {
+  const v = s.policy.forward(s.obs, B);
+  const lp = s.policy.logProb(s.actions);
+  const h = s.policy.entropy();
+  let total = 0;
+  for (let b = 0; b < B; b++) total += s.gLogProb[b] * lp[b] + gEnt * h[b] + s.gValue[b] * v[b];
+  return total;
+}
+
+for (const [name, spec] of Object.entries(specs)) {
+  for (const shared of [false, true]) {
+    test(`backward matches central differences: ${name}, ${shared ? "shared" : "separate"} trunk`, () => {
+      const s = setup(spec, shared ? { netArch: [4, 3] } : {});
+      const gEnt = 0.7;
+      s.policy.grads.fill(0);
+      objective(s, gEnt);
+      s.policy.backward(s.actions, s.gLogProb, gEnt, s.gValue);
+      const analytic = Float64Array.from(s.policy.grads);
+      const eps = 1e-6;
+      for (let i = 0; i < s.policy.numParams; i++) {
+        const keep = s.policy.params[i];
+        s.policy.params[i] = keep + eps;
+        const up = objective(s, gEnt);
+        s.policy.params[i] = keep - eps;
+        const down = objective(s, gEnt);
+        s.policy.params[i] = keep;
+        const numeric = (up - down) / (2 * eps);
+        const err = Math.abs(numeric - analytic[i]) / Math.max(1, Math.abs(numeric));
+        assert.ok(err < 1e-6, `param ${i}: analytic ${analytic[i]} numeric ${numeric}`);
+      }
+    });
+  }
+
+  test(`Fisher-vector product equals the Hessian of the mean KL: ${name}`, () => {
+    const s = setup(spec);
+    const p = s.policy;
+    p.forward(s.obs, B);
+    const old = p.copyDistribution(new Float64Array(B * p.headSize));
+    const oldLogStd = p.logStdOffset >= 0 ? p.params.slice(p.logStdOffset, p.logStdOffset + p.actDim) : null;
+    const base = p.params.slice();
+    const v = Float64Array.from({ length: p.numParams }, () => s.rng.normal());
+    const fv = p.fisherVectorProduct(v, new Float64Array(p.actorSize), 0);
+    // KL(theta_old || theta_old +- eps w) = eps^2/2 w^T F w +- O(eps^3): the symmetric sum cancels the cubic
+    // term; polarization then gives u^T F v
+    const kl = (w: Float64Array, eps: number) => {
+      for (let i = 0; i < p.actorSize; i++) p.params[i] = base[i] + eps * w[i];
+      p.forward(s.obs, B);
+      const value = p.meanKl(old, oldLogStd);
+      p.params.set(base);
+      return value;
+    };
+    const quad = (w: Float64Array) => (kl(w, 1e-4) + kl(w, -1e-4)) / 1e-8;
+    for (let trial = 0; trial < 3; trial++) {
+      const u = Float64Array.from({ length: p.numParams }, () => s.rng.normal());
+      const plus = u.map((x, i) => x + v[i]);
+      const minus = u.map((x, i) => x - v[i]);
+      const numeric = (quad(plus) - quad(minus)) / 4;
+      let analytic = 0;
+      for (let i = 0; i < p.actorSize; i++) analytic += u[i] * fv[i];
+      assert.ok(Math.abs(numeric - analytic) < 1e-3 * Math.max(1, Math.abs(analytic)), `${numeric} vs ${analytic}`);
+    }
+  });
+}
+
+test("KL of a distribution with itself is 0, Gaussian entropy and log-prob match the closed forms", () => {
+  const s = setup(specs.box);
+  const p = s.policy;
+  p.params.fill(-0.3, p.logStdOffset, p.logStdOffset + 2);
+  p.forward(s.obs, B);
+  const old = p.copyDistribution(new Float64Array(B * p.headSize));
+  assert.ok(Math.abs(p.meanKl(old, p.params.slice(p.logStdOffset, p.logStdOffset + 2))) < 1e-15);
+  const h = p.entropy()[0];
+  assert.ok(Math.abs(h - 2 * (-0.3 + 0.5 * (1 + Math.log(2 * Math.PI)))) < 1e-12);
+  const mode = p.sample(s.rng, new Float32Array(B * 2), true);
+  const lp = p.logProb(mode)[0];
+  // at the mean: log N = -sum(log sigma) - log(2 pi); float32 storage of the mode costs ~1e-7
+  assert.ok(Math.abs(lp - (0.6 - Math.log(2 * Math.PI))) < 1e-6);
+});
+
+test("categorical sampling follows the probabilities; deterministic picks the mode", () => {
+  const rng = new Rng(5);
+  const p = new ActorCriticPolicy(1, specs.discrete, rng, { netArch: { pi: [], vf: [] } });
+  // logits = bias only (zero weights): probabilities softmax([0, log 2, log 5]) = [1/8, 2/8, 5/8]
+  p.params.fill(0);
+  const bOff = p.pi.layers[0].bOff;
+  p.params[bOff + 1] = Math.log(2);
+  p.params[bOff + 2] = Math.log(5);
+  const n = 40000;
+  const obs = new Float32Array(n);
+  p.forward(obs, n);
+  const a = p.sample(rng, new Float32Array(n));
+  const counts = [0, 0, 0];
+  for (const x of a) counts[x]++;
+  [1 / 8, 2 / 8, 5 / 8].forEach((q, j) => {
+    assert.ok(Math.abs(counts[j] / n - q) < 4 * Math.sqrt((q * (1 - q)) / n), `class ${j}: ${counts[j] / n}`);
+  });
+  assert.ok(p.sample(rng, new Float32Array(n), true).every((x) => x === 2));
+});
+
+test("orthogonal init gives orthonormal rows times the gain; env actions are clipped and shifted", () => {
+  const p = new ActorCriticPolicy(8, specs.box, new Rng(2), { netArch: { pi: [16], vf: [16] } });
+  const l = p.pi.layers[0]; // [16, 8]: orthonormal columns * sqrt(2)
+  for (let c1 = 0; c1 < 8; c1++) {
+    for (let c2 = 0; c2 < 8; c2++) {
+      let dot = 0;
+      for (let r = 0; r < 16; r++) dot += p.params[l.wOff + r * 8 + c1] * p.params[l.wOff + r * 8 + c2];
+      assert.ok(Math.abs(dot - (c1 === c2 ? 2 : 0)) < 1e-9);
+    }
+  }
+  const env = p.toEnvActions(new Float32Array([-3, 0.5, 2, -1]), 2, new Float32Array(4));
+  assert.deepEqual(Array.from(env), [-1, 0.5, 1, -1]);
+  const md = new ActorCriticPolicy(2, specs.multiDiscrete, new Rng(0));
+  assert.deepEqual(Array.from(md.toEnvActions(new Float32Array([1, 3]), 1, new Int32Array(2))), [1, 4]);
+  assert.throws(
+    () => new ActorCriticPolicy(2, specs.discrete, new Rng(0), { netArch: { pi: [0], vf: [] } }),
+    InvalidArgumentError,
+  );
+  assert.throws(() => p.forward(new Float32Array(3), 1), /expected at least 1 x 8 values/);
+});
