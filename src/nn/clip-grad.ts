@@ -1,0 +1,34 @@
+import type { Tensor } from "../core/tensor.js";
+import { NonFiniteError } from "../errors.js";
+import { checkParameters } from "./module.js";
+import { checkPositive } from "./optim/optimizer.js";
+
+/**
+ * Global gradient-norm clipping as `torch.nn.utils.clip_grad_norm_`: the L2 norm over all gradients together;
+ * when it exceeds `maxNorm` every gradient is scaled by maxNorm / (norm + 1e-6). Returns the norm BEFORE clipping.
+ * A non-finite norm throws NonFiniteError when the engine is in check mode (and is returned unclipped otherwise).
+ */
+export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number {
+  checkParameters("clipGradNorm", params);
+  checkPositive("clipGradNorm", "maxNorm", maxNorm);
+  const engine = params[0].engine;
+  const k = engine.kernels;
+  let sq = 0;
+  for (const p of params) {
+    const g = p.grad as Tensor;
+    sq += k.sumSquares(g.offset, g.size);
+  }
+  const norm = Math.sqrt(sq);
+  if (!Number.isFinite(norm)) {
+    if (engine.checkFinite) throw new NonFiniteError(`clipGradNorm: the gradient norm is ${norm}`);
+    return norm;
+  }
+  const coef = maxNorm / (norm + 1e-6);
+  if (coef < 1) {
+    for (const p of params) {
+      const g = p.grad as Tensor;
+      k.scale(g.offset, coef, g.offset, g.size);
+    }
+  }
+  return norm;
+}

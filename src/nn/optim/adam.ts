@@ -1,0 +1,68 @@
+import type { Tensor } from "../../core/tensor.js";
+import { InvalidArgumentError } from "../../errors.js";
+import { checkPositive, checkUnit, Optimizer } from "./optimizer.js";
+
+export interface AdamOptions {
+  /** default 1e-3 */
+  lr?: number;
+  /** default [0.9, 0.999] */
+  betas?: readonly [number, number];
+  /** default 1e-8 (the PPO implementation details use 1e-5) */
+  eps?: number;
+  /** L2 penalty added to the gradient (PyTorch Adam, not AdamW); default 0 */
+  weightDecay?: number;
+}
+
+/**
+ * Adam with PyTorch's bias correction (Kingma & Ba): m = b1 m + (1-b1) g, v = b2 v + (1-b2) g^2,
+ * θ -= lr / (1 - b1^t) · m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+ */
+export class Adam extends Optimizer {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  readonly weightDecay: number;
+  private readonly m: Tensor[] = [];
+  private readonly v: Tensor[] = [];
+
+  constructor(params: readonly Tensor[], opts: AdamOptions = {}) {
+    super("Adam", params, opts.lr ?? 1e-3);
+    const betas = opts.betas ?? [0.9, 0.999];
+    if (!Array.isArray(betas) || betas.length !== 2) {
+      throw new InvalidArgumentError(`Adam: betas must be a pair [beta1, beta2], got ${JSON.stringify(betas)}`);
+    }
+    checkUnit("Adam", "betas[0]", betas[0]);
+    checkUnit("Adam", "betas[1]", betas[1]);
+    this.beta1 = betas[0];
+    this.beta2 = betas[1];
+    this.eps = opts.eps ?? 1e-8;
+    checkPositive("Adam", "eps", this.eps, true);
+    this.weightDecay = opts.weightDecay ?? 0;
+    checkPositive("Adam", "weightDecay", this.weightDecay, true);
+    for (let i = 0; i < this.params.length; i++) {
+      this.m.push(this.buffer(i, "exp_avg"));
+      this.v.push(this.buffer(i, "exp_avg_sq"));
+    }
+  }
+
+  step(): void {
+    this.stepCount++;
+    const k = this.engine.kernels;
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i];
+      k.adamStep(
+        p.offset,
+        (p.grad as Tensor).offset,
+        this.m[i].offset,
+        this.v[i].offset,
+        p.size,
+        this.lr,
+        this.beta1,
+        this.beta2,
+        this.eps,
+        this.weightDecay,
+        this.stepCount,
+      );
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import type { Engine } from "../../core/engine.js";
+import type { FloatArray, Tensor } from "../../core/tensor.js";
+import { CheckpointError, InvalidArgumentError } from "../../errors.js";
+import { checkParameters, zeroGrad } from "../module.js";
+
+/** A snapshot of an optimizer's state: copies of its buffers by name, the step counter and the learning rate. */
+export interface OptimizerState {
+  readonly type: string;
+  readonly stepCount: number;
+  readonly lr: number;
+  readonly tensors: Record<string, FloatArray>;
+}
+
+/**
+ * Base of SGD, Adam and RMSprop: a fixed list of parameters, a mutable learning rate (schedules set it before each
+ * update) and per-parameter state buffers allocated once at construction, named as in PyTorch's state_dict
+ * (`"<param index>.exp_avg"` ...), so a checkpoint resumes bit for bit.
+ */
+export abstract class Optimizer {
+  readonly params: readonly Tensor[];
+  readonly engine: Engine;
+  /** Learning rate of the next `step()`. */
+  lr: number;
+  /** Number of `step()` calls so far. */
+  stepCount = 0;
+  private readonly buffers = new Map<string, Tensor>();
+
+  protected constructor(type: string, params: readonly Tensor[], lr: number) {
+    checkParameters(type, params);
+    checkPositive(type, "lr", lr, true);
+    this.params = params.slice();
+    this.engine = params[0].engine;
+    if (this.engine.inScope) {
+      throw new InvalidArgumentError(`${type} must be created outside engine.scope(): its state persists`);
+    }
+    this.lr = lr;
+  }
+
+  /** One update from the parameters' current `.grad`. */
+  abstract step(): void;
+
+  /** Zero the gradients of this optimizer's parameters. */
+  zeroGrad(): void {
+    zeroGrad(this.params);
+  }
+
+  /** The live state buffers by name (read-only use: serialization). */
+  stateTensors(): Record<string, Tensor> {
+    return Object.fromEntries(this.buffers);
+  }
+
+  /** Copies of every state buffer plus the counters. */
+  getState(): OptimizerState {
+    const tensors: Record<string, FloatArray> = {};
+    for (const [name, t] of this.buffers) tensors[name] = t.data().slice();
+    return { type: this.constructor.name, stepCount: this.stepCount, lr: this.lr, tensors };
+  }
+
+  /** Restore a state taken by `getState` of an optimizer of the same type over parameters of the same shapes. */
+  setState(state: OptimizerState): void {
+    const type = this.constructor.name;
+    if (state === null || typeof state !== "object" || state.type !== type) {
+      throw new CheckpointError(`${type}.setState: state is for ${String(state?.type)}, expected ${type}`);
+    }
+    if (!Number.isInteger(state.stepCount) || state.stepCount < 0) {
+      throw new CheckpointError(`${type}.setState: stepCount must be a non-negative integer, got ${state.stepCount}`);
+    }
+    checkPositive(`${type}.setState`, "lr", state.lr, true);
+    const names = Object.keys(state.tensors ?? {});
+    for (const name of names) {
+      if (!this.buffers.has(name)) throw new CheckpointError(`${type}.setState: unexpected state tensor "${name}"`);
+    }
+    for (const [name, t] of this.buffers) {
+      const src = state.tensors[name];
+      if (src === undefined) throw new CheckpointError(`${type}.setState: missing state tensor "${name}"`);
+      if (src.length !== t.size) {
+        throw new CheckpointError(`${type}.setState: "${name}" has ${src.length} values, expected ${t.size}`);
+      }
+    }
+    for (const [name, t] of this.buffers) t.set(state.tensors[name]);
+    this.stepCount = state.stepCount;
+    this.lr = state.lr;
+  }
+
+  /** Allocate a persistent state buffer for parameter `i`, filled with `value`. */
+  protected buffer(i: number, name: string, value = 0): Tensor {
+    const t = this.engine.full(this.params[i].shape, value);
+    this.buffers.set(`${i}.${name}`, t);
+    return t;
+  }
+}
+
+export function checkPositive(where: string, name: string, v: number, allowZero = false): void {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new InvalidArgumentError(
+      `${where}: ${name} must be a ${allowZero ? "non-negative" : "positive"} finite number, got ${String(v)}`,
+    );
+  }
+}
+
+export function checkUnit(where: string, name: string, v: number): void {
+  if (typeof v !== "number" || !(v >= 0 && v < 1)) {
+    throw new InvalidArgumentError(`${where}: ${name} must be in [0, 1), got ${String(v)}`);
+  }
+}

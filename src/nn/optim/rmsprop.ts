@@ -1,0 +1,80 @@
+import type { Tensor } from "../../core/tensor.js";
+import { checkPositive, checkUnit, Optimizer } from "./optimizer.js";
+
+export interface RMSpropOptions {
+  /** default 1e-2 (PyTorch) */
+  lr?: number;
+  /** smoothing constant; default 0.99 */
+  alpha?: number;
+  /** default 1e-8 (SB3's A2C: 1e-5 with epsInsideSqrt) */
+  eps?: number;
+  /** default 0 */
+  momentum?: number;
+  /** normalise by the centred second moment (an estimate of the variance); default false */
+  centered?: boolean;
+  /** L2 penalty added to the gradient; default 0 */
+  weightDecay?: number;
+  /**
+   * TensorFlow-style eps placement, as SB3's RMSpropTFLike (A2C's optimizer): denominator sqrt(s + eps) instead of
+   * sqrt(s) + eps, and the square average starts at one instead of zero. Default false (PyTorch).
+   */
+  epsInsideSqrt?: boolean;
+}
+
+/**
+ * RMSprop: s = α s + (1-α) g^2 (centred: minus the square of a running mean of g), denom = sqrt(s) + eps (PyTorch)
+ * or sqrt(s + eps) (TF); with momentum: buf = μ buf + g / denom, θ -= lr buf; else θ -= lr g / denom.
+ */
+export class RMSprop extends Optimizer {
+  readonly alpha: number;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly centered: boolean;
+  readonly weightDecay: number;
+  readonly epsInsideSqrt: boolean;
+  private readonly sq: Tensor[] = [];
+  private readonly buf: Tensor[] = [];
+  private readonly gradAvg: Tensor[] = [];
+
+  constructor(params: readonly Tensor[], opts: RMSpropOptions = {}) {
+    super("RMSprop", params, opts.lr ?? 1e-2);
+    this.alpha = opts.alpha ?? 0.99;
+    checkUnit("RMSprop", "alpha", this.alpha);
+    this.eps = opts.eps ?? 1e-8;
+    checkPositive("RMSprop", "eps", this.eps, true);
+    this.momentum = opts.momentum ?? 0;
+    checkUnit("RMSprop", "momentum", this.momentum);
+    this.centered = opts.centered ?? false;
+    this.weightDecay = opts.weightDecay ?? 0;
+    checkPositive("RMSprop", "weightDecay", this.weightDecay, true);
+    this.epsInsideSqrt = opts.epsInsideSqrt ?? false;
+    for (let i = 0; i < this.params.length; i++) {
+      this.sq.push(this.buffer(i, "square_avg", this.epsInsideSqrt ? 1 : 0));
+      if (this.momentum > 0) this.buf.push(this.buffer(i, "momentum_buffer"));
+      if (this.centered) this.gradAvg.push(this.buffer(i, "grad_avg"));
+    }
+  }
+
+  step(): void {
+    this.stepCount++;
+    const k = this.engine.kernels;
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i];
+      k.rmspropStep(
+        p.offset,
+        (p.grad as Tensor).offset,
+        this.sq[i].offset,
+        this.momentum > 0 ? this.buf[i].offset : 0,
+        this.centered ? this.gradAvg[i].offset : 0,
+        p.size,
+        this.lr,
+        this.alpha,
+        this.eps,
+        this.weightDecay,
+        this.momentum,
+        this.centered,
+        this.epsInsideSqrt,
+      );
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { InvalidArgumentError } from "../errors.js";
+
+/**
+ * A value as a function of the progress remaining, SB3's convention: 1 at the start of training, 0 at the end.
+ * Algorithms set `optimizer.lr = schedule(1 - numTimesteps / totalTimesteps)` before each update.
+ */
+export type Schedule = (progressRemaining: number) => number;
+
+function checkFinite(where: string, name: string, v: number): void {
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new InvalidArgumentError(`${where}: ${name} must be a finite number, got ${String(v)}`);
+  }
+}
+
+/** Always `value`. */
+export function constantSchedule(value: number): Schedule {
+  checkFinite("constantSchedule", "value", value);
+  return () => value;
+}
+
+/**
+ * Linear from `start` (progress remaining 1) to `end`, reached once a fraction `endFraction` of training has
+ * passed and held after (SB3's get_linear_fn; endFraction 1 = linear annealing over the whole run).
+ */
+export function linearSchedule(start: number, end: number, endFraction = 1): Schedule {
+  checkFinite("linearSchedule", "start", start);
+  checkFinite("linearSchedule", "end", end);
+  if (!(endFraction > 0 && endFraction <= 1)) {
+    throw new InvalidArgumentError(`linearSchedule: endFraction must be in (0, 1], got ${String(endFraction)}`);
+  }
+  return (progressRemaining) => {
+    const progress = 1 - progressRemaining;
+    if (progress >= endFraction) return end;
+    return start + (progress * (end - start)) / endFraction;
+  };
+}
+
+/** A number becomes a constant schedule; a function is used as is (SB3's get_schedule_fn). */
+export function toSchedule(value: number | Schedule, name = "schedule"): Schedule {
+  if (typeof value === "function") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return constantSchedule(value);
+  throw new InvalidArgumentError(
+    `${name} must be a finite number or a function of progress remaining, got ${String(value)}`,
+  );
+}
