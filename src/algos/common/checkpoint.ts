@@ -2,18 +2,22 @@
  * The checkpoint format: ONE safetensors file. Tensors hold every array (parameters, optimizer moments,
  * normalizer statistics, optionally the replay buffer, the env's state); the header's `__metadata__` holds one
  * entry, "tsrl", a JSON document with the algorithm, config, env id, spaces, counters, RNG states and versions.
+ * A second entry, "tsrl_crc32c", is a CRC-32C over the meta text and every tensor's name, dtype, shape and bytes,
+ * so a flipped bit anywhere that still parses is caught too.
  * Nothing executable is stored, and loading only parses (safetensors' strict reader, then JSON.parse) and checks.
  */
 import type { RngState } from "../../core/rng.js";
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from "../../core/safetensors.js";
 import { CheckpointError, describe } from "../../errors.js";
 import type { SpaceJSON } from "../../spaces/space.js";
+import { crc32c } from "./crc32c.js";
 
 /** Version of tsrl that wrote a checkpoint (kept equal to package.json by a test). */
 export const LIBRARY_VERSION = "0.1.0";
 /** Bumped on any incompatible change of the layout below; newer files are refused with a clear error. */
 export const CHECKPOINT_FORMAT_VERSION = 1;
 const META_KEY = "tsrl";
+const CRC_KEY = "tsrl_crc32c";
 
 export type StateTensor = SafetensorsTensor;
 
@@ -44,7 +48,22 @@ export interface Checkpoint {
 }
 
 export function checkpointToBytes(ckpt: Checkpoint): Uint8Array {
-  return encodeSafetensors(ckpt.tensors, { [META_KEY]: JSON.stringify(ckpt.meta) });
+  const text = JSON.stringify(ckpt.meta);
+  const crc = contentCrc(text, ckpt.tensors);
+  return encodeSafetensors(ckpt.tensors, { [META_KEY]: text, [CRC_KEY]: crc });
+}
+
+const utf8 = new TextEncoder();
+
+/** CRC-32C over the meta text and every tensor (sorted by name): name, dtype, shape, then the raw bytes. */
+function contentCrc(metaText: string, tensors: Record<string, StateTensor>): string {
+  let crc = crc32c(utf8.encode(metaText));
+  for (const name of Object.keys(tensors).sort()) {
+    const t = tensors[name];
+    crc = crc32c(utf8.encode(`\n${name}\n${t.dtype}\n${t.shape.join(",")}\n`), crc);
+    crc = crc32c(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), crc);
+  }
+  return crc.toString(16).padStart(8, "0");
 }
 
 /** Decode and validate the container and the meta document. Every failure is a {@link CheckpointError}. */
@@ -53,6 +72,14 @@ export function checkpointFromBytes(bytes: Uint8Array): Checkpoint {
   const text = metadata[META_KEY];
   if (typeof text !== "string") {
     throw new CheckpointError(`not a tsrl checkpoint: the safetensors metadata has no "${META_KEY}" entry`);
+  }
+  const stored = metadata[CRC_KEY];
+  if (typeof stored !== "string") throw new CheckpointError(`checkpoint has no "${CRC_KEY}" integrity entry`);
+  const actual = contentCrc(text, tensors);
+  if (stored !== actual) {
+    throw new CheckpointError(
+      `checkpoint is corrupt: content CRC-32C is ${actual}, the file records ${describe(stored)}`,
+    );
   }
   let meta: unknown;
   try {
