@@ -39,11 +39,12 @@ test("orthogonalInit gives gain * orthonormal rows (wide) or columns (tall)", ()
     const t = e.parameter(shape);
     orthogonalInit(t, gain, rng);
     const g = gram(t, shape[0] <= shape[1]);
-    g.forEach((row, i) =>
-      row.forEach((v, j) =>
-        assert.ok(Math.abs(v - (i === j ? gain * gain : 0)) < 1e-12, `${shape}: G[${i}][${j}]=${v}`),
-      ),
-    );
+    for (let i = 0; i < g.length; i++) {
+      for (let j = 0; j < g.length; j++) {
+        const v = g[i][j];
+        assert.ok(Math.abs(v - (i === j ? gain * gain : 0)) < 1e-12, `${shape}: G[${i}][${j}]=${v}`);
+      }
+    }
   }
 });
 
@@ -106,12 +107,16 @@ for (const activation of ["tanh", "relu"] as const) {
     const base = params.map((p) => p.toArray());
     const at = (s: number) =>
       e.noGrad(() => {
-        params.forEach((p, i) => p.set(base[i].map((v, j) => v + s * dirs[i][j])));
+        params.forEach((p, i) => {
+          p.set(base[i].map((v, j) => v + s * dirs[i][j]));
+        });
         return e.scope(() => net.forward(x).toArray());
       });
     const plus = at(h);
     const minus = at(-h);
-    params.forEach((p, i) => p.set(base[i]));
+    params.forEach((p, i) => {
+      p.set(base[i]);
+    });
     const fd = plus.map((v, i) => (v - minus[i]) / (2 * h));
     let num = 0;
     let den = 0;

@@ -70,17 +70,21 @@ const cases: [string, (p: Tensor[]) => Optimizer, number[]][] = [
 for (const [name, make, expected] of cases) {
   test(`${name} matches the hand-computed steps (float64 and float32)`, () => {
     const got64 = run(new Engine({ dtype: "float64" }), make);
-    got64[2].forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-12, `${name}[${i}]: ${v} vs ${expected[i]}`));
+    got64[2].forEach((v, i) => {
+      assert.ok(Math.abs(v - expected[i]) < 1e-12, `${name}[${i}]: ${v} vs ${expected[i]}`);
+    });
     const got32 = run(new Engine({ dtype: "float32" }), make);
-    got32[2].forEach((v, i) =>
-      assert.ok(Math.abs(v - expected[i]) < 2e-5, `${name} f32[${i}]: ${v} vs ${expected[i]}`),
-    );
+    got32[2].forEach((v, i) => {
+      assert.ok(Math.abs(v - expected[i]) < 2e-5, `${name} f32[${i}]: ${v} vs ${expected[i]}`);
+    });
   });
 }
 
 test("Adam's first step moves each parameter by lr against the gradient's sign (bias correction)", () => {
   const got = run(new Engine({ dtype: "float64" }), (p) => new Adam(p, { lr: 0.1 }));
-  [0.9, -1.9, 0.4].forEach((v, i) => assert.ok(Math.abs(got[0][i] - v) < 1e-6));
+  [0.9, -1.9, 0.4].forEach((v, i) => {
+    assert.ok(Math.abs(got[0][i] - v) < 1e-6);
+  });
 });
 
 test("optimizer state round-trips: a restored optimizer continues bit for bit", () => {
