@@ -108,11 +108,14 @@ test("CheckpointCallback saves at safe points, each file resumes exactly", async
 
 test("ProgressBar: live bar on a TTY, plain lines otherwise", async () => {
   let t = 0;
+  const tick = () => {
+    t += 10;
+  };
   const out: string[] = [];
   const bar = new ProgressBar({ write: (s) => out.push(s), tty: true, intervalMs: 100, now: () => t });
   const model = new ToyAlgo(new DriftEnv());
   await model.learn(80, {
-    callbacks: [bar, { onStep: () => void (t += 10) }],
+    callbacks: [bar, { onStep: tick }],
   });
   assert.ok(out.length >= 5);
   assert.ok(out.every((s) => s.startsWith("\r")));
@@ -121,7 +124,7 @@ test("ProgressBar: live bar on a TTY, plain lines otherwise", async () => {
   const lines: string[] = [];
   const plain = new ProgressBar({ write: (s) => lines.push(s), tty: false, intervalMs: 300, now: () => t });
   t = 0;
-  await new ToyAlgo(new DriftEnv()).learn(80, { callbacks: [plain, { onStep: () => void (t += 10) }] });
+  await new ToyAlgo(new DriftEnv()).learn(80, { callbacks: [plain, { onStep: tick }] });
   assert.ok(lines.every((s) => !s.includes("\r") && s.endsWith("\n")));
   assert.ok(lines.length >= 2 && lines.length <= 4, `${lines.length} lines`);
   assert.equal(formatDuration(3725), "1h02m");
