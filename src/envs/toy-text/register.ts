@@ -1,0 +1,24 @@
+import { register } from "../registry.js";
+import { CliffWalkingEnv, type CliffWalkingOptions } from "./cliff-walking.js";
+import { FrozenLakeEnv, type FrozenLakeOptions } from "./frozen-lake.js";
+import { TaxiEnv, type TaxiOptions } from "./taxi.js";
+
+// Gymnasium's ids, time limits, reward thresholds and default options for toy text (imported for its side effect).
+register("FrozenLake-v1", (kw) => new FrozenLakeEnv(kw as FrozenLakeOptions), {
+  kwargs: { mapName: "4x4" },
+  maxEpisodeSteps: 100,
+  rewardThreshold: 0.7, // optimum 0.74
+});
+register("FrozenLake8x8-v1", (kw) => new FrozenLakeEnv(kw as FrozenLakeOptions), {
+  kwargs: { mapName: "8x8" },
+  maxEpisodeSteps: 200,
+  rewardThreshold: 0.85, // optimum 0.91
+});
+register("CliffWalking-v1", (kw) => new CliffWalkingEnv(kw as CliffWalkingOptions));
+register("CliffWalkingSlippery-v1", (kw) => new CliffWalkingEnv(kw as CliffWalkingOptions), {
+  kwargs: { isSlippery: true },
+});
+register("Taxi-v4", (kw) => new TaxiEnv(kw as TaxiOptions), {
+  maxEpisodeSteps: 200,
+  rewardThreshold: 8, // optimum 8.46
+});
