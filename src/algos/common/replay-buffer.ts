@@ -168,6 +168,21 @@ export class ReplayBuffer {
     return batch;
   }
 
+  /** Fill `batch` with the `count` transitions already named in `batch.indices` (weights 1). */
+  fetch(batch: ReplayBatch, count: number): ReplayBatch {
+    const n = this.capacity;
+    for (let b = 0; b < count; b++) {
+      const i = batch.indices[b];
+      if (!Number.isInteger(i) || i < 0 || i >= n) {
+        throw new InvalidArgumentError(`ReplayBuffer.fetch: index ${i} is outside [0, ${n})`);
+      }
+    }
+    batch.size = count;
+    batch.weights.fill(1, 0, count);
+    this.gather(batch);
+    return batch;
+  }
+
   /** A batch object with room for `capacity` samples (reuse it across `sample` calls: no allocation). */
   makeBatch(capacity: number): ReplayBatch {
     const d = this.obsDim;

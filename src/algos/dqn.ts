@@ -1,0 +1,618 @@
+import { Engine } from "../core/engine.js";
+import { abs, add, argmax, clamp, gather, max, mean, mul, mulScalar, square, sub } from "../core/ops.js";
+import type { Rng } from "../core/rng.js";
+import type { Tensor } from "../core/tensor.js";
+import { describe, InvalidArgumentError } from "../errors.js";
+import {
+  Algorithm,
+  type AlgorithmState,
+  type AnyEnv,
+  type BaseConfig,
+  checkScheduled,
+  registerAlgorithm,
+  type SaveOptions,
+  type Scheduled,
+  scheduleValue,
+  type VectorEnvLike,
+} from "./common/algorithm.js";
+import type { StateTensor } from "./common/checkpoint.js";
+import { NStepAccumulator } from "./common/n-step.js";
+import { PrioritizedReplayBuffer } from "./common/prioritized-replay-buffer.js";
+import { QNetwork } from "./common/q-network.js";
+import { type ReplayBatch, ReplayBuffer } from "./common/replay-buffer.js";
+
+/** DQN options: SB3's names and defaults, plus the post-2015 options, each off by default. */
+export interface DQNConfig extends BaseConfig {
+  /** Adam step size (constant or linear schedule). Default 1e-4. */
+  learningRate?: Scheduled;
+  /** Replay capacity in transitions. Default 1_000_000. */
+  bufferSize?: number;
+  /** Steps of uniform random actions before learning starts. Default 100. */
+  learningStarts?: number;
+  /** Minibatch size of one gradient step. Default 32. */
+  batchSize?: number;
+  /** Target update coefficient: 1 = hard copy (DQN), < 1 = Polyak averaging. Default 1. */
+  tau?: number;
+  /** Discount factor in [0, 1]. Default 0.99. */
+  gamma?: number;
+  /** Vector-env steps between training phases. Default 4. */
+  trainFreq?: number;
+  /** Gradient steps per training phase; -1 = as many as transitions collected. Default 1. */
+  gradientSteps?: number;
+  /** Env steps between target-network updates. Default 10_000. */
+  targetUpdateInterval?: number;
+  /** Fraction of training over which epsilon decays linearly. Default 0.1. */
+  explorationFraction?: number;
+  explorationInitialEps?: number; // default 1
+  explorationFinalEps?: number; // default 0.05
+  /** Global gradient-norm clip. Default 10. */
+  maxGradNorm?: number;
+  /** Hidden layer sizes. Default [64, 64]. */
+  netArch?: number[];
+  /** TD loss: "huber" (smooth L1, SB3's default) or "mse" (the 2015 paper's squared error). */
+  loss?: "huber" | "mse";
+  /** Adam epsilon. Default 1e-8 (PyTorch). */
+  adamEps?: number;
+  /** Store s' as the next row's s (half the observation memory). Default false. */
+  optimizeMemoryUsage?: boolean;
+  /** Experience replay; false = the naive online loop (one step on each fresh transition). Default true. */
+  replay?: boolean;
+  /** Separate target network theta'; false bootstraps from the online network. Default true. */
+  targetNetwork?: boolean;
+  /** Double DQN target (van Hasselt et al. 2016): a* from the online net, its value from the target net. */
+  doubleQ?: boolean;
+  /** Dueling head (Wang et al. 2016). Default false. */
+  dueling?: boolean;
+  /** n-step returns. Default 1. */
+  nStep?: number;
+  /** Proportional prioritized replay (Schaul et al. 2016). Default false. */
+  prioritizedReplay?: boolean;
+  /** Priority exponent alpha. Default 0.6. */
+  prioritizedReplayAlpha?: number;
+  /** Importance-sampling exponent beta at the start; annealed linearly to 1 over training. Default 0.4. */
+  prioritizedReplayBeta0?: number;
+  /** Engine kernels ("auto": wasm SIMD when available). Default "auto". */
+  kernels?: "auto" | "wasm" | "ts";
+}
+
+type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval">> & BaseConfig;
+
+const DEFAULTS: Omit<Resolved, "seed" | "logInterval"> = {
+  learningRate: 1e-4,
+  bufferSize: 1_000_000,
+  learningStarts: 100,
+  batchSize: 32,
+  tau: 1,
+  gamma: 0.99,
+  trainFreq: 4,
+  gradientSteps: 1,
+  targetUpdateInterval: 10_000,
+  explorationFraction: 0.1,
+  explorationInitialEps: 1,
+  explorationFinalEps: 0.05,
+  maxGradNorm: 10,
+  netArch: [64, 64],
+  loss: "huber",
+  adamEps: 1e-8,
+  optimizeMemoryUsage: false,
+  replay: true,
+  targetNetwork: true,
+  doubleQ: false,
+  dueling: false,
+  nStep: 1,
+  prioritizedReplay: false,
+  prioritizedReplayAlpha: 0.6,
+  prioritizedReplayBeta0: 0.4,
+  kernels: "auto",
+};
+
+/**
+ * Deep Q-Network (Mnih et al. 2015), Stable-Baselines3's variant. Per env step: act epsilon-greedily, store
+ * (s, a, r, s', terminated) in the replay buffer; every `trainFreq` steps take `gradientSteps` Adam steps on
+ *
+ *   L(theta) = mean_i w_i * l( Q_theta(s_i, a_i) - y_i ),   y_i = r_i + gamma^k_i (1 - terminated_i) max_a' Q_theta'(s'_i, a')
+ *
+ * with l = Huber (default) or squared error, w_i = 1 unless prioritized replay; every `targetUpdateInterval` env
+ * steps theta' <- tau theta + (1 - tau) theta'. Truncated transitions bootstrap from their final observation.
+ *
+ * `replay: false, targetNetwork: false` is the naive online Q-learning loop with a network: one gradient step on
+ * each freshly observed transition, bootstrapping from the network being trained. It is kept to show the
+ * instability that replay and target networks cure (see docs/dqn.md for a measured comparison).
+ */
+export class DQN extends Algorithm<DQNConfig> {
+  static override readonly algorithmName = "DQN";
+
+  readonly cfg: Resolved;
+  readonly engine: Engine;
+  readonly qNet: QNetwork;
+  /** theta' (the online network itself when `targetNetwork` is false). */
+  readonly qNetTarget: QNetwork;
+  readonly buffer: ReplayBuffer;
+  /** Current exploration rate. */
+  explorationRate: number;
+  /** Gradient steps taken. */
+  nUpdates = 0;
+  /** Vector-env steps taken (SB3's _n_calls): the target update clock. */
+  private nCalls = 0;
+  private readonly nActions: number;
+  private readonly inputSize: number;
+  private readonly params: Tensor[];
+  private readonly adamM: Tensor[];
+  private readonly adamV: Tensor[];
+  private readonly nStep: NStepAccumulator | null;
+  private readonly batch: ReplayBatch;
+  private readonly actions: Int32Array;
+  private readonly prevObs: Float32Array;
+  private readonly nextObs: Float32Array;
+  private readonly input: Float32Array;
+  private readonly targets: Float32Array;
+  private readonly greedy: Int32Array;
+  private collectedSinceTrain = 0;
+  private episodeStart = performance.now();
+  private startSteps = 0;
+
+  constructor(env: AnyEnv | VectorEnvLike, config: DQNConfig = {}) {
+    super(env, config);
+    const naive = config.replay === false;
+    const c: Resolved = {
+      ...DEFAULTS,
+      // the naive loop learns from each transition as it arrives
+      ...(naive ? { trainFreq: 1, gradientSteps: 1, learningStarts: 0, batchSize: this.numEnvs } : {}),
+      ...stripUndefined(config),
+      seed: this.seed,
+      logInterval: this.config.logInterval,
+    };
+    checkConfig(c, this.numEnvs);
+    this.cfg = c;
+    if (this.actInfo.kind !== "discrete") {
+      throw new InvalidArgumentError(`DQN needs a Discrete action space, got ${this.actionSpace}`);
+    }
+    this.nActions = this.actInfo.n;
+    // Discrete observations are one-hot encoded (SB3's preprocessing); Box observations are flattened
+    this.inputSize = this.obsInfo.kind === "discrete" ? this.obsInfo.n : this.obsDim;
+    this.engine = new Engine({ kernels: c.kernels });
+    const netOpts = { inputSize: this.inputSize, hiddenSizes: c.netArch, nActions: this.nActions, dueling: c.dueling };
+    this.qNet = new QNetwork(this.engine, this.rng, netOpts);
+    if (c.targetNetwork) {
+      this.qNetTarget = new QNetwork(this.engine, this.rng, netOpts);
+      this.qNetTarget.updateFrom(this.qNet, 1);
+    } else {
+      this.qNetTarget = this.qNet;
+    }
+    this.params = this.qNet.parameters();
+    this.adamM = this.params.map((p) => this.engine.zeros(p.shape));
+    this.adamV = this.params.map((p) => this.engine.zeros(p.shape));
+
+    const bufferOpts = {
+      bufferSize: naive ? this.numEnvs : c.bufferSize,
+      obsDim: this.obsDim,
+      // n-step transitions arrive one at a time, not as rows of numEnvs
+      numEnvs: c.nStep > 1 ? 1 : this.numEnvs,
+      optimizeMemoryUsage: c.optimizeMemoryUsage,
+    };
+    this.buffer = c.prioritizedReplay
+      ? new PrioritizedReplayBuffer({ ...bufferOpts, alpha: c.prioritizedReplayAlpha })
+      : new ReplayBuffer(bufferOpts);
+    this.nStep = c.nStep > 1 ? new NStepAccumulator(c.nStep, c.gamma, this.numEnvs, this.obsDim) : null;
+    this.batch = this.buffer.makeBatch(c.batchSize);
+    this.actions = new Int32Array(this.numEnvs);
+    this.prevObs = new Float32Array(this.numEnvs * this.obsDim);
+    this.nextObs = new Float32Array(this.numEnvs * this.obsDim);
+    const rows = Math.max(c.batchSize, this.numEnvs);
+    this.input = new Float32Array(rows * this.inputSize);
+    this.targets = new Float32Array(c.batchSize);
+    this.greedy = new Int32Array(rows);
+    this.explorationRate = c.explorationInitialEps;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Acting and storing
+
+  protected collectRollout(): void {
+    const c = this.cfg;
+    const n = this.numEnvs;
+    const d = this.obsDim;
+    if (this.numTimesteps === 0 || this.nCalls === 0) {
+      this.episodeStart = performance.now();
+      this.startSteps = this.numTimesteps;
+    }
+    this.collectedSinceTrain = 0;
+    for (let step = 0; step < c.trainFreq && this.numTimesteps < this.totalTimesteps; step++) {
+      const obs = this.lastObs as Float32Array;
+      this.prevObs.set(obs);
+      // warm-up: uniform random actions until learningStarts; then epsilon-greedy on Q_theta
+      if (this.numTimesteps < c.learningStarts) {
+        for (let e = 0; e < n; e++) this.actions[e] = this.rng.int(this.nActions);
+      } else {
+        this.epsilonGreedy(this.prevObs, n, this.explorationRate, this.rng, this.actions);
+      }
+      const r = this.envStep(this.offsetActions());
+      // s' of rows that ended is the final observation (same-step autoreset), so truncations bootstrap correctly
+      this.nextObs.set(r.observations);
+      for (let e = 0; e < n; e++) {
+        if (r.terminated[e] || r.truncated[e]) {
+          this.nextObs.set(r.finalObservations.subarray(e * d, (e + 1) * d), e * d);
+        }
+      }
+      this.store(r.rewards, r.terminated, r.truncated);
+      this.collectedSinceTrain += n;
+
+      // SB3's _on_step: target update on the env-step clock, then the exploration schedule
+      this.nCalls++;
+      if (c.targetNetwork && this.nCalls % Math.max(Math.floor(c.targetUpdateInterval / n), 1) === 0) {
+        this.qNetTarget.updateFrom(this.qNet, c.tau);
+      }
+      this.explorationRate = this.epsilonSchedule(this.progressRemaining);
+      this.logger.record("rollout/exploration_rate", this.explorationRate);
+      if (this.stopRequested) return;
+    }
+  }
+
+  /** Env actions from action indices (Discrete spaces may start at a nonzero `start`). */
+  private offsetActions(): Int32Array {
+    const start = this.actInfo.kind === "discrete" ? this.actInfo.start : 0;
+    if (start === 0) return this.actions;
+    const out = new Int32Array(this.actions.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.actions[i] + start;
+    return out;
+  }
+
+  private store(rewards: Float64Array, terminated: Uint8Array, truncated: Uint8Array): void {
+    if (this.nStep === null) {
+      this.buffer.add({
+        observations: this.prevObs,
+        actions: this.actions,
+        rewards,
+        nextObservations: this.nextObs,
+        terminated,
+        truncated,
+      });
+      return;
+    }
+    const d = this.obsDim;
+    for (let e = 0; e < this.numEnvs; e++) {
+      this.nStep.push(
+        e,
+        this.prevObs.subarray(e * d, (e + 1) * d),
+        this.actions[e],
+        rewards[e],
+        this.nextObs.subarray(e * d, (e + 1) * d),
+        terminated[e] === 1,
+        truncated[e] === 1,
+        (s, a, ret, s2, term, trunc, k) =>
+          this.buffer.add({
+            observations: s,
+            actions: [a],
+            rewards: [ret],
+            nextObservations: s2,
+            terminated: [term ? 1 : 0],
+            truncated: [trunc ? 1 : 0],
+            steps: [k],
+          }),
+      );
+    }
+  }
+
+  /** SB3's linear schedule: initial -> final over the first explorationFraction of training, then constant. */
+  private epsilonSchedule(progressRemaining: number): number {
+    const c = this.cfg;
+    const progress = 1 - progressRemaining;
+    if (progress > c.explorationFraction) return c.explorationFinalEps;
+    return (
+      c.explorationInitialEps + (progress * (c.explorationFinalEps - c.explorationInitialEps)) / c.explorationFraction
+    );
+  }
+
+  /** Write epsilon-greedy actions for `count` observations into `out`. */
+  private epsilonGreedy(obs: Float32Array, count: number, epsilon: number, rng: Rng, out: Int32Array): void {
+    this.greedyActions(obs, count, out);
+    for (let i = 0; i < count; i++) if (rng.uniform() < epsilon) out[i] = rng.int(this.nActions);
+  }
+
+  /** argmax_a Q_theta(s, a) for `count` observations. */
+  private greedyActions(obs: Float32Array, count: number, out: Int32Array): void {
+    const eng = this.engine;
+    eng.scope(() =>
+      eng.noGrad(() => {
+        const q = this.qNet.forward(this.encode(obs, count));
+        argmax(q, out.length === count ? out : out.subarray(0, count));
+      }),
+    );
+  }
+
+  /** Network input [count, inputSize] for flat observations (one-hot for Discrete observation spaces). */
+  private encode(obs: Float32Array, count: number): Tensor {
+    const x = this.input.length >= count * this.inputSize ? this.input : new Float32Array(count * this.inputSize);
+    const view = x.subarray(0, count * this.inputSize);
+    if (this.obsInfo.kind === "discrete") {
+      view.fill(0);
+      for (let i = 0; i < count; i++) view[i * this.inputSize + (obs[i] - this.obsInfo.start)] = 1;
+    } else {
+      view.set(obs.subarray(0, count * this.inputSize));
+    }
+    return this.engine.tensor(view, [count, this.inputSize]);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Learning
+
+  protected train(): void {
+    const c = this.cfg;
+    // SB3: learn once num_timesteps > learningStarts
+    if (this.numTimesteps <= c.learningStarts && c.replay) return;
+    if (this.buffer.size < c.batchSize) return;
+    const steps = c.gradientSteps >= 0 ? c.gradientSteps : this.collectedSinceTrain;
+    const lr = scheduleValue(c.learningRate, this.progressRemaining);
+    // beta anneals linearly from beta0 to 1 over training (Schaul et al.)
+    const beta = c.prioritizedReplayBeta0 + (1 - c.prioritizedReplayBeta0) * (1 - this.progressRemaining);
+    let lossSum = 0;
+    let qSum = 0;
+    for (let g = 0; g < steps; g++) {
+      const batch = c.replay ? this.sampleBatch(beta) : this.latestBatch();
+      const [loss, meanQ] = this.gradientStep(batch, lr);
+      lossSum += loss;
+      qSum += meanQ;
+    }
+    if (steps > 0) {
+      this.logger.record("train/loss", lossSum / steps);
+      this.logger.record("train/mean_q", qSum / steps);
+    }
+    this.logger.record("train/learning_rate", lr);
+    this.logger.record("train/n_updates", this.nUpdates);
+    const elapsed = (performance.now() - this.episodeStart) / 1000;
+    if (elapsed > 0) this.logger.record("time/fps", Math.round((this.numTimesteps - this.startSteps) / elapsed));
+  }
+
+  private sampleBatch(beta: number): ReplayBatch {
+    if (this.buffer instanceof PrioritizedReplayBuffer) {
+      return this.buffer.sample(this.cfg.batchSize, this.rng, this.batch, beta);
+    }
+    return this.buffer.sample(this.cfg.batchSize, this.rng, this.batch);
+  }
+
+  /** The naive loop's "minibatch": exactly the transitions of the last env step. */
+  private latestBatch(): ReplayBatch {
+    const n = this.buffer.size;
+    for (let i = 0; i < n; i++) this.batch.indices[i] = i;
+    return this.buffer.fetch(this.batch, n);
+  }
+
+  /**
+   * One Adam step on the TD loss of `batch`; returns [loss, mean Q(s,a)].
+   *   y = r + gamma^k (1 - terminated) * [max_a' Q_target(s', a')  |  Q_target(s', argmax_a' Q(s', a')) for Double DQN]
+   */
+  private gradientStep(batch: ReplayBatch, lr: number): [number, number] {
+    const c = this.cfg;
+    const eng = this.engine;
+    const B = batch.size;
+    return eng.scope(() => {
+      // ---- targets y (no gradient through theta')
+      eng.noGrad(() => {
+        const nextQ = this.qNetTarget.forward(this.encode(batch.nextObservations, B));
+        let nextV: Float32Array | Float64Array;
+        if (c.doubleQ) {
+          const a = this.greedy.subarray(0, B);
+          argmax(this.qNet.forward(this.encode(batch.nextObservations, B)), a);
+          nextV = gather(nextQ, a).data();
+        } else {
+          nextV = max(nextQ).data();
+        }
+        for (let i = 0; i < B; i++) {
+          const bootstrap = batch.terminated[i] ? 0 : c.gamma ** batch.steps[i] * nextV[i];
+          this.targets[i] = batch.rewards[i] + bootstrap;
+        }
+      });
+      const y = eng.tensor(this.targets.subarray(0, B), [B]);
+      // ---- TD error and loss
+      const q = gather(this.qNet.forward(this.encode(batch.observations, B)), batch.actions.subarray(0, B));
+      const delta = sub(q, y);
+      const perSample = c.loss === "huber" ? huber(delta) : mulScalar(square(delta), 0.5);
+      const loss = c.prioritizedReplay
+        ? mean(mul(perSample, eng.tensor(batch.weights.subarray(0, B), [B])))
+        : mean(perSample);
+      // ---- backward, clip, Adam
+      for (const p of this.params) eng.kernels.fill((p.grad as Tensor).offset, 0, p.size);
+      eng.backward(loss);
+      this.clipGradNorm(c.maxGradNorm);
+      this.nUpdates++;
+      this.adamStep(lr);
+      const qv = q.data();
+      let qMean = 0;
+      for (let i = 0; i < B; i++) qMean += qv[i];
+      if (this.buffer instanceof PrioritizedReplayBuffer) this.buffer.updatePriorities(batch.indices, delta.data(), B);
+      return [loss.item(), qMean / B];
+    });
+  }
+
+  /**
+   * Adam (PyTorch semantics): m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps).
+   * A plain loop over the arena: it is O(parameters) per step, negligible beside the O(batch x parameters) matmuls.
+   */
+  private adamStep(lr: number): void {
+    const w = this.engine.arena.view;
+    const t = this.nUpdates;
+    const stepSize = lr / (1 - 0.9 ** t);
+    const bc2Sqrt = Math.sqrt(1 - 0.999 ** t);
+    const eps = this.cfg.adamEps;
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i].offset;
+      const g = (this.params[i].grad as Tensor).offset;
+      const m = this.adamM[i].offset;
+      const v = this.adamV[i].offset;
+      for (let j = 0; j < this.params[i].size; j++) {
+        const gj = w[g + j];
+        const mj = 0.9 * w[m + j] + 0.1 * gj;
+        const vj = 0.999 * w[v + j] + 0.001 * gj * gj;
+        w[m + j] = mj;
+        w[v + j] = vj;
+        w[p + j] -= (stepSize * mj) / (Math.sqrt(vj) / bc2Sqrt + eps);
+      }
+    }
+  }
+
+  /** Scale gradients so their global L2 norm is at most maxNorm (torch.nn.utils.clip_grad_norm_). */
+  private clipGradNorm(maxNorm: number): void {
+    const k = this.engine.kernels;
+    let sq = 0;
+    for (const p of this.params) sq += k.sumSquares((p.grad as Tensor).offset, p.size);
+    const norm = Math.sqrt(sq);
+    const coef = maxNorm / (norm + 1e-6);
+    if (coef < 1)
+      for (const p of this.params) k.scale((p.grad as Tensor).offset, coef, (p.grad as Tensor).offset, p.size);
+  }
+
+  /** FLOPs of one gradient step (forward of online and target nets, backward ~2x forward), for benchmarks. */
+  gradientStepFlops(): number {
+    const f = this.qNet.forwardFlops(this.cfg.batchSize);
+    return f * (this.cfg.doubleQ ? 5 : 4);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Predict and state
+
+  protected policyActions(observations: Float32Array, count: number, deterministic: boolean, rng: Rng): Int32Array {
+    const out = new Int32Array(count);
+    if (deterministic) this.greedyActions(observations, count, out);
+    else this.epsilonGreedy(observations, count, this.explorationRate, rng, out);
+    const start = this.actInfo.kind === "discrete" ? this.actInfo.start : 0;
+    for (let i = 0; i < count; i++) out[i] += start;
+    return out;
+  }
+
+  protected getAlgorithmState(opts: Required<SaveOptions>): AlgorithmState {
+    const tensors: Record<string, StateTensor> = {};
+    const put = (prefix: string, ts: Tensor[], names: string[]) => {
+      ts.forEach((t, i) => {
+        tensors[`${prefix}${names[i]}`] = { dtype: "F32", shape: [...t.shape], data: new Float32Array(t.data()) };
+      });
+    };
+    const names = this.qNet.parameterNames();
+    put("q_net/", this.params, names);
+    if (this.cfg.targetNetwork) put("q_net_target/", this.qNetTarget.parameters(), names);
+    put("optimizer/m/", this.adamM, names);
+    put("optimizer/v/", this.adamV, names);
+    const json: Record<string, unknown> = {
+      explorationRate: this.explorationRate,
+      nUpdates: this.nUpdates,
+      nCalls: this.nCalls,
+    };
+    if (opts.includeReplayBuffer && this.nStep === null) {
+      const s = this.buffer.getState();
+      for (const [k, v] of Object.entries(s.arrays)) {
+        tensors[`replay/${k}`] = { dtype: dtypeOf(v), shape: [v.length], data: v } as StateTensor;
+      }
+      json.replay = { pos: s.pos, full: s.full, truncatedNext: s.truncatedNext.map(([i, v]) => [i, Array.from(v)]) };
+    }
+    return { tensors, json };
+  }
+
+  protected setAlgorithmState(state: AlgorithmState): void {
+    const { json, tensors } = state;
+    for (const k of ["explorationRate", "nUpdates", "nCalls"]) {
+      if (typeof json[k] !== "number" || !Number.isFinite(json[k])) {
+        throw new InvalidArgumentError(`DQN state ${k} must be a finite number, got ${describe(json[k])}`);
+      }
+    }
+    const names = this.qNet.parameterNames();
+    const load = (prefix: string, ts: Tensor[]) => {
+      ts.forEach((t, i) => t.set(tensors[`${prefix}${names[i]}`].data as Float32Array));
+    };
+    load("q_net/", this.params);
+    if (this.cfg.targetNetwork) load("q_net_target/", this.qNetTarget.parameters());
+    load("optimizer/m/", this.adamM);
+    load("optimizer/v/", this.adamV);
+    this.explorationRate = json.explorationRate as number;
+    this.nUpdates = json.nUpdates as number;
+    this.nCalls = json.nCalls as number;
+    const replay = json.replay as { pos: number; full: boolean; truncatedNext: [number, number[]][] } | undefined;
+    if (replay && tensors["replay/observations"]) {
+      const arrays: Record<string, Float32Array | Int32Array | Uint8Array | Uint16Array> = {};
+      for (const [k, t] of Object.entries(tensors)) {
+        if (k.startsWith("replay/")) arrays[k.slice(7)] = t.data as Float32Array;
+      }
+      this.buffer.setState({
+        pos: replay.pos,
+        full: replay.full,
+        arrays,
+        truncatedNext: replay.truncatedNext.map(([i, v]) => [i, Float32Array.from(v)]),
+      });
+    }
+  }
+}
+
+registerAlgorithm(DQN);
+
+/** Huber loss with delta 1 (PyTorch's smooth_l1_loss): 0.5 d^2 for |d| <= 1, |d| - 0.5 beyond. */
+function huber(d: Tensor): Tensor {
+  const a = abs(d);
+  const q = clamp(a, 0, 1); // min(|d|, 1)
+  return add(mulScalar(square(q), 0.5), sub(a, q));
+}
+
+function dtypeOf(v: Float32Array | Int32Array | Uint8Array | Uint16Array): StateTensor["dtype"] {
+  if (v instanceof Float32Array) return "F32";
+  if (v instanceof Int32Array) return "I32";
+  if (v instanceof Uint16Array) return "U16";
+  return "U8";
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
+
+function checkConfig(c: Resolved, numEnvs: number): void {
+  const fail = (key: string, want: string) => {
+    throw new InvalidArgumentError(
+      `DQN: config.${key} must be ${want}, got ${describe((c as unknown as Record<string, unknown>)[key])}`,
+    );
+  };
+  const int = (key: keyof Resolved, min: number) => {
+    const v = c[key] as number;
+    if (!Number.isSafeInteger(v) || v < min) fail(key, `an integer >= ${min}`);
+  };
+  const unit = (key: keyof Resolved, openLow = false) => {
+    const v = c[key] as number;
+    if (typeof v !== "number" || !(v >= 0 && v <= 1) || (openLow && v === 0))
+      fail(key, `a number in ${openLow ? "(0, 1]" : "[0, 1]"}`);
+  };
+  checkScheduled("DQN: config.learningRate", c.learningRate, 0);
+  int("bufferSize", 1);
+  int("learningStarts", 0);
+  int("batchSize", 1);
+  int("trainFreq", 1);
+  int("targetUpdateInterval", 1);
+  int("nStep", 1);
+  if (!Number.isSafeInteger(c.gradientSteps) || c.gradientSteps < -1) fail("gradientSteps", "an integer >= 0, or -1");
+  unit("gamma");
+  unit("tau", true);
+  unit("explorationFraction", true);
+  unit("explorationInitialEps");
+  unit("explorationFinalEps");
+  unit("prioritizedReplayAlpha");
+  unit("prioritizedReplayBeta0");
+  if (!(c.maxGradNorm > 0)) fail("maxGradNorm", "a number > 0");
+  if (!(c.adamEps > 0)) fail("adamEps", "a number > 0");
+  if (c.loss !== "huber" && c.loss !== "mse") fail("loss", '"huber" or "mse"');
+  if (!Array.isArray(c.netArch) || c.netArch.some((h) => !Number.isInteger(h) || h < 1)) {
+    fail("netArch", "a list of positive integers");
+  }
+  if (c.replay && c.batchSize > c.bufferSize) {
+    throw new InvalidArgumentError(
+      `DQN: config.batchSize ${c.batchSize} is larger than config.bufferSize ${c.bufferSize}; a minibatch cannot exceed the replay buffer`,
+    );
+  }
+  if (!c.replay) {
+    if (c.trainFreq !== 1 || c.gradientSteps !== 1 || c.prioritizedReplay || c.nStep !== 1) {
+      throw new InvalidArgumentError(
+        "DQN: replay: false is the naive online loop (one gradient step per fresh transition); it needs trainFreq 1, gradientSteps 1, no prioritizedReplay and nStep 1",
+      );
+    }
+    if (c.batchSize !== numEnvs) fail("batchSize", `${numEnvs} (one transition per env) when replay is false`);
+  }
+  if (c.optimizeMemoryUsage && c.nStep > 1) {
+    throw new InvalidArgumentError("DQN: optimizeMemoryUsage cannot be combined with nStep > 1");
+  }
+  if (!["auto", "wasm", "ts"].includes(c.kernels)) fail("kernels", '"auto", "wasm" or "ts"');
+}
