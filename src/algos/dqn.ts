@@ -515,7 +515,7 @@ export class DQN extends Algorithm<DQNConfig> {
     }
     const names = this.qNet.parameterNames();
     const load = (prefix: string, ts: Tensor[]) => {
-      ts.forEach((t, i) => t.set(tensors[`${prefix}${names[i]}`].data as Float32Array));
+      for (let i = 0; i < ts.length; i++) ts[i].set(tensors[`${prefix}${names[i]}`].data as Float32Array);
     };
     load("q_net/", this.params);
     if (this.cfg.targetNetwork) load("q_net_target/", this.qNetTarget.parameters());
