@@ -1,4 +1,5 @@
 import { register } from "../registry.js";
+import { BlackjackEnv, type BlackjackOptions } from "./blackjack.js";
 import { CliffWalkingEnv, type CliffWalkingOptions } from "./cliff-walking.js";
 import { FrozenLakeEnv, type FrozenLakeOptions } from "./frozen-lake.js";
 import { TaxiEnv, type TaxiOptions } from "./taxi.js";
@@ -21,4 +22,7 @@ register("CliffWalkingSlippery-v1", (kw) => new CliffWalkingEnv(kw as CliffWalki
 register("Taxi-v4", (kw) => new TaxiEnv(kw as TaxiOptions), {
   maxEpisodeSteps: 200,
   rewardThreshold: 8, // optimum 8.46
+});
+register("Blackjack-v1", (kw) => new BlackjackEnv(kw as BlackjackOptions), {
+  kwargs: { sab: true, natural: false },
 });
