@@ -34,6 +34,11 @@ export {
   spec,
 } from "./registry.js";
 export { Raster } from "./rendering/raster.js";
+export { CliffWalkingEnv, type CliffWalkingOptions } from "./toy-text/cliff-walking.js";
+export { FROZEN_LAKE_MAPS, FrozenLakeEnv, type FrozenLakeOptions, generateRandomMap } from "./toy-text/frozen-lake.js";
+export { TabularEnv, type ToyTextOptions, type Transition, type TransitionTable } from "./toy-text/tabular-env.js";
+export { TaxiEnv, type TaxiOptions, taxiDecode, taxiEncode } from "./toy-text/taxi.js";
+export * from "./wrappers/index.js";
 export { OrderEnforcing } from "./wrappers/order-enforcing.js";
 export { PassiveEnvChecker } from "./wrappers/passive-env-checker.js";
 export { TimeLimit } from "./wrappers/time-limit.js";
