@@ -132,6 +132,8 @@ export class DQN extends Algorithm<DQNConfig> {
   explorationRate: number;
   /** Gradient steps taken. */
   nUpdates = 0;
+  /** Wall-clock seconds spent in gradient steps (for throughput reports). */
+  trainSeconds = 0;
   /** Vector-env steps taken (SB3's _n_calls): the target update clock. */
   private nCalls = 0;
   private readonly nActions: number;
@@ -347,12 +349,14 @@ export class DQN extends Algorithm<DQNConfig> {
     const beta = c.prioritizedReplayBeta0 + (1 - c.prioritizedReplayBeta0) * (1 - this.progressRemaining);
     let lossSum = 0;
     let qSum = 0;
+    const t0 = performance.now();
     for (let g = 0; g < steps; g++) {
       const batch = c.replay ? this.sampleBatch(beta) : this.latestBatch();
       const [loss, meanQ] = this.gradientStep(batch, lr);
       lossSum += loss;
       qSum += meanQ;
     }
+    this.trainSeconds += (performance.now() - t0) / 1000;
     if (steps > 0) {
       this.logger.record("train/loss", lossSum / steps);
       this.logger.record("train/mean_q", qSum / steps);

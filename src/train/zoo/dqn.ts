@@ -1,0 +1,78 @@
+import type { AlgoZoo } from "./types.js";
+
+/**
+ * DQN defaults per env: rl-baselines3-zoo's hyperparams/dqn.yml (tuned for SB3), translated to tsrl's option names.
+ * Note SB3 counts `targetUpdateInterval` in env steps; so does tsrl.
+ */
+export const zoo: AlgoZoo = {
+  algorithm: "DQN",
+  entries: {
+    "CartPole-v1": {
+      totalTimesteps: 50_000,
+      hyperparams: {
+        learningRate: 2.3e-3,
+        batchSize: 64,
+        bufferSize: 100_000,
+        learningStarts: 1000,
+        gamma: 0.99,
+        targetUpdateInterval: 10,
+        trainFreq: 256,
+        gradientSteps: 128,
+        explorationFraction: 0.16,
+        explorationFinalEps: 0.04,
+        netArch: [256, 256],
+      },
+      source: "rl-baselines3-zoo dqn.yml",
+    },
+    "MountainCar-v0": {
+      totalTimesteps: 120_000,
+      hyperparams: {
+        learningRate: 4e-3,
+        batchSize: 128,
+        bufferSize: 10_000,
+        learningStarts: 1000,
+        gamma: 0.98,
+        targetUpdateInterval: 600,
+        trainFreq: 16,
+        gradientSteps: 8,
+        explorationFraction: 0.2,
+        explorationFinalEps: 0.07,
+        netArch: [256, 256],
+      },
+      source: "rl-baselines3-zoo dqn.yml",
+    },
+    "Acrobot-v1": {
+      totalTimesteps: 100_000,
+      hyperparams: {
+        learningRate: 6.3e-4,
+        batchSize: 128,
+        bufferSize: 50_000,
+        learningStarts: 0,
+        gamma: 0.99,
+        targetUpdateInterval: 250,
+        trainFreq: 4,
+        gradientSteps: -1,
+        explorationFraction: 0.12,
+        explorationFinalEps: 0.1,
+        netArch: [256, 256],
+      },
+      source: "rl-baselines3-zoo dqn.yml",
+    },
+  },
+  fallback: {
+    totalTimesteps: 100_000,
+    hyperparams: {
+      learningRate: 1e-4,
+      bufferSize: 100_000,
+      learningStarts: 1000,
+      batchSize: 32,
+      trainFreq: 4,
+      gradientSteps: 1,
+      targetUpdateInterval: 1000,
+      explorationFraction: 0.1,
+      explorationFinalEps: 0.05,
+      netArch: [64, 64],
+    },
+    source: "SB3 DQN defaults with a smaller buffer and target interval",
+  },
+};

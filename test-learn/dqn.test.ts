@@ -1,0 +1,60 @@
+import assert from "node:assert/strict";
+import { availableParallelism } from "node:os";
+import { test } from "node:test";
+import { Worker } from "node:worker_threads";
+
+/**
+ * DQN with tsrl's zoo defaults (rl-baselines3-zoo dqn.yml) on 5 seeds per env, each run in a worker thread so a
+ * many-core machine runs them side by side. Pass: >= 4 of 5 seeds reach the threshold (deterministic evaluation,
+ * 20 episodes) within the zoo budget (CartPole 50k steps, Acrobot 100k, MountainCar 120k).
+ */
+const SEEDS = [0, 1, 2, 3, 4];
+const CASES: [string, number][] = [
+  ["CartPole-v1", 475],
+  ["Acrobot-v1", -100],
+  ["MountainCar-v0", -130],
+];
+const only = process.env.TSRL_DQN_ENVS?.split(",");
+
+interface Result {
+  envId: string;
+  seed: number;
+  meanReturn: number;
+  seconds: number;
+}
+
+function run(envId: string, seed: number): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(new URL("./dqn-run.ts", import.meta.url), {
+      workerData: { envId, seed, episodes: 20 },
+      execArgv: ["--import", "tsx"],
+    });
+    w.once("message", resolve);
+    w.once("error", reject);
+  });
+}
+
+async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(width, jobs.length) }, async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await jobs[i]();
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+test("DQN reaches the zoo returns on >= 4 of 5 seeds (CartPole 475, Acrobot -100, MountainCar -130)", async () => {
+  const cases = CASES.filter(([id]) => !only || only.includes(id));
+  const jobs = cases.flatMap(([id]) => SEEDS.map((s) => () => run(id, s)));
+  const results = await pool(jobs, Math.max(1, availableParallelism()));
+  for (const r of results)
+    console.log(`${r.envId} seed ${r.seed}: ${r.meanReturn.toFixed(1)} (${r.seconds.toFixed(0)} s)`);
+  for (const [id, threshold] of cases) {
+    const passed = results.filter((r) => r.envId === id && r.meanReturn >= threshold).length;
+    assert.ok(passed >= 4, `${id}: ${passed} of 5 seeds reached ${threshold}`);
+  }
+});
