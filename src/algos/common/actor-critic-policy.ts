@@ -356,16 +356,16 @@ export class ActorCriticPolicy {
     const dValue = s.dValue;
     for (let b = 0; b < batch; b++) dValue[b] = gValue === null ? 0 : gValue[b];
     if (this.shared === null) {
-      if (gLogProb !== null || gEntropy !== 0) this.pi.backward(this.params, this.grads, this.obs, batch, dHead);
-      if (gValue !== null) this.vf.backward(this.params, this.grads, this.obs, batch, dValue);
+      if (gLogProb !== null || gEntropy !== 0) this.pi.backward(this.params, this.grads, batch, dHead);
+      if (gValue !== null) this.vf.backward(this.params, this.grads, batch, dValue);
     } else {
       // both heads read the trunk's features: their input gradients add up
       const dFeat = s.dFeat;
-      const dPi = this.pi.backward(this.params, this.grads, this.feat, batch, dHead, true);
+      const dPi = this.pi.backward(this.params, this.grads, batch, dHead, true);
       if (dPi !== null) dFeat.set(dPi.subarray(0, dFeat.length));
-      const dVf = this.vf.backward(this.params, this.grads, this.feat, batch, dValue, true);
+      const dVf = this.vf.backward(this.params, this.grads, batch, dValue, true);
       if (dVf !== null) for (let j = 0; j < dFeat.length; j++) dFeat[j] += dVf[j];
-      this.shared.backward(this.params, this.grads, this.obs, batch, dFeat);
+      this.shared.backward(this.params, this.grads, batch, dFeat);
     }
   }
 
@@ -417,7 +417,7 @@ export class ActorCriticPolicy {
     const batch = this.batch;
     const head = this.head;
     const hs = this.headSize;
-    const jv = this.pi.jvp(this.params, v, this.obs, batch);
+    const jv = this.pi.jvp(this.params, v, batch);
     const m = this.bufs(batch).dHead;
     if (this.spec.kind === "categorical") {
       // jv are tangents of the raw logits; normalization's Jacobian is absorbed by M's projection
@@ -441,7 +441,7 @@ export class ActorCriticPolicy {
     if (this.fvpGrads === null) this.fvpGrads = new Float64Array(this.numParams);
     const g = this.fvpGrads;
     g.fill(0, 0, this.actorSize);
-    this.pi.backward(this.params, g, this.obs, batch, m);
+    this.pi.backward(this.params, g, batch, m);
     if (this.logStdOffset >= 0)
       for (let j = 0; j < this.actDim; j++) g[this.logStdOffset + j] = 2 * v[this.logStdOffset + j];
     for (let i = 0; i < this.actorSize; i++) out[i] = g[i] + damping * v[i];

@@ -26,7 +26,10 @@ class Workspace {
   readonly grads: Float64Array[];
   readonly tangents: Float64Array[];
   readonly inputGrad: Float64Array;
+  /** float64 copy of the last forward's input: every loop then reads one array type (monomorphic, faster) */
+  readonly input: Float64Array;
   constructor(layers: readonly Layer[], batch: number) {
+    this.input = new Float64Array(batch * layers[0].inSize);
     this.outs = layers.map((l) => new Float64Array(batch * l.outSize));
     this.grads = layers.map((l) => new Float64Array(batch * l.outSize));
     this.tangents = layers.map((l) => new Float64Array(batch * l.outSize));
@@ -98,7 +101,9 @@ export class DenseMlp {
   /** Output rows [batch, outputSize]; a view into scratch memory, valid until the next forward of this batch size. */
   forward(params: Float64Array, x: ArrayLike<number>, batch: number): Float64Array {
     const ws = this.workspace(batch);
-    let input: ArrayLike<number> = x;
+    const n0 = batch * this.inputSize;
+    for (let i = 0; i < n0; i++) ws.input[i] = x[i];
+    let input = ws.input;
     for (let li = 0; li < this.layers.length; li++) {
       const { inSize, outSize, wOff, bOff, activated } = this.layers[li];
       const out = ws.outs[li];
@@ -118,13 +123,12 @@ export class DenseMlp {
   }
 
   /**
-   * Backward pass after `forward(params, x, batch)`: given dLoss/dOutput, accumulate dLoss/dParams into
+   * Backward pass after `forward(params, x, batch)` (it reads the activations that forward kept): given dLoss/dOutput, accumulate dLoss/dParams into
    * `grads` (same layout as params) and return dLoss/dInput (a scratch view) when `needInputGrad`.
    */
   backward(
     params: Float64Array,
     grads: Float64Array,
-    x: ArrayLike<number>,
     batch: number,
     dOutput: ArrayLike<number>,
     needInputGrad = false,
@@ -142,7 +146,7 @@ export class DenseMlp {
         if (this.activation === "relu") for (let j = 0; j < batch * outSize; j++) dz[j] = out[j] > 0 ? dz[j] : 0;
         else for (let j = 0; j < batch * outSize; j++) dz[j] *= 1 - out[j] * out[j];
       }
-      const input: ArrayLike<number> = li === 0 ? x : ws.outs[li - 1];
+      const input = li === 0 ? ws.input : ws.outs[li - 1];
       const dIn = li === 0 ? (needInputGrad ? ws.inputGrad : null) : ws.grads[li - 1];
       if (dIn !== null) dIn.fill(0, 0, batch * inSize);
       for (let b = 0; b < batch; b++) {
@@ -164,15 +168,9 @@ export class DenseMlp {
    * Forward-mode derivative after `forward(params, x, batch)`: the output's change along the parameter
    * direction `v` (same layout as params), input held fixed; optional `inputTangent` for a shared trunk.
    */
-  jvp(
-    params: Float64Array,
-    v: ArrayLike<number>,
-    x: ArrayLike<number>,
-    batch: number,
-    inputTangent?: ArrayLike<number>,
-  ): Float64Array {
+  jvp(params: Float64Array, v: ArrayLike<number>, batch: number, inputTangent?: ArrayLike<number>): Float64Array {
     const ws = this.workspace(batch);
-    let input: ArrayLike<number> = x;
+    let input = ws.input;
     let dInput: ArrayLike<number> | undefined = inputTangent;
     for (let li = 0; li < this.layers.length; li++) {
       const { inSize, outSize, wOff, bOff, activated } = this.layers[li];
