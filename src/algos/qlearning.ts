@@ -1,3 +1,4 @@
+import { registerAlgorithm } from "./common/algorithm.js";
 import { TabularAgent } from "./common/tabular.js";
 
 /**
@@ -8,7 +9,11 @@ import { TabularAgent } from "./common/tabular.js";
  * The run loop, schedules and table live in {@link TabularAgent}.
  */
 export class QLearning extends TabularAgent {
+  static override readonly algorithmName: string = "QLearning";
+
   protected bootstrap(nextState: number): number {
     return this.maxQ(nextState);
   }
 }
+
+registerAlgorithm(QLearning);

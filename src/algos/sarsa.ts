@@ -1,3 +1,4 @@
+import { registerAlgorithm } from "./common/algorithm.js";
 import { TabularAgent } from "./common/tabular.js";
 
 /**
@@ -7,9 +8,11 @@ import { TabularAgent } from "./common/tabular.js";
  *   a' ~ pi_eps(.|s');  Q(s,a) <- Q(s,a) + alpha * (r + gamma * Q(s',a') - Q(s,a))
  */
 export class Sarsa extends TabularAgent {
-  protected bootstrap(nextState: number): number {
-    const a = this.behaviourAction(nextState);
-    this.pendingAction = a; // executed at the next step (dropped by the loop if the episode ended)
+  static override readonly algorithmName: string = "SARSA";
+
+  protected bootstrap(nextState: number, env: number): number {
+    const a = this.behaviourAction(nextState, this.epsilon, this.rng);
+    this.pendingActions[env] = a; // executed at the next step (dropped by the loop if the episode ended)
     return this.q[nextState * this.nActions + a];
   }
 }
@@ -22,6 +25,8 @@ export class Sarsa extends TabularAgent {
  *   pi_eps(a'|s') = eps / |A| + (1 - eps) / |argmax| for a' in argmax Q(s',.), eps / |A| otherwise
  */
 export class ExpectedSarsa extends TabularAgent {
+  static override readonly algorithmName: string = "ExpectedSARSA";
+
   protected bootstrap(nextState: number): number {
     const nA = this.nActions;
     const base = nextState * nA;
@@ -41,3 +46,6 @@ export class ExpectedSarsa extends TabularAgent {
     return (this.epsilon / nA) * sum + ((1 - this.epsilon) * maxSum) / ties;
   }
 }
+
+registerAlgorithm(Sarsa);
+registerAlgorithm(ExpectedSarsa);

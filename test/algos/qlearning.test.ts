@@ -51,18 +51,18 @@ class Corridor extends Env<number, number> {
 }
 
 for (const Algo of [QLearning, Sarsa, ExpectedSarsa]) {
-  test(`${Algo.name} learns the corridor and its greedy policy walks straight to the goal`, () => {
+  test(`${Algo.name} learns the corridor and its greedy policy walks straight to the goal`, async () => {
     const env = new Corridor(6, 50);
     const agent = new Algo(env, { learningRate: 0.5, gamma: 0.9, explorationFraction: 0.5, explorationFinalEps: 0.05 });
-    agent.learn(3000);
-    for (let s = 0; s < 5; s++) assert.equal(agent.predict(s), 1, `state ${s}`);
+    await agent.learn(3000);
+    for (let s = 0; s < 5; s++) assert.equal(agent.predict(s, { deterministic: true }), 1, `state ${s}`);
     // Q(4, right) -> 1 (terminal, no bootstrap); Q(3, right) -> gamma (greedy values for the off-policy learner)
     assert.ok(Math.abs(agent.q[4 * 2 + 1] - 1) < 1e-3, `Q(4,right) = ${agent.q[9]}`);
     if (Algo === QLearning) assert.ok(Math.abs(agent.q[3 * 2 + 1] - 0.9) < 1e-2);
   });
 }
 
-test("terminal transitions do not bootstrap and truncated ones do", () => {
+test("terminal transitions do not bootstrap and truncated ones do", async () => {
   // a single cell that never terminates: reward 1 each step, truncated every 3 steps.
   // With bootstrapping through truncation Q -> 1 / (1 - gamma) = 2; treating truncation as terminal would give < 2.
   const endless = new Corridor(2, 3, 1, 0);
@@ -74,7 +74,7 @@ test("terminal transitions do not bootstrap and truncated ones do", () => {
     explorationFinalEps: 0,
   });
   agent.q[1] = -100; // greedy never picks "right" (which would terminate)
-  agent.learn(3000);
+  await agent.learn(3000);
   assert.ok(Math.abs(agent.q[0] - 2) < 1e-6, `Q(0,left) = ${agent.q[0]}`);
   // the terminal transition from 0 to the goal: target r = 1 + 0 (goal reward 0) with no bootstrap
   const terminal = new QLearning(new Corridor(2, 3, 1, 0), {
@@ -86,25 +86,25 @@ test("terminal transitions do not bootstrap and truncated ones do", () => {
   terminal.q[0] = -100;
   terminal.q[2] = 50; // Q(goal, .) must never be used as a bootstrap
   terminal.q[3] = 50;
-  terminal.learn(200);
+  await terminal.learn(200);
   assert.ok(Math.abs(terminal.q[1] - 1) < 1e-6, `Q(0,right) = ${terminal.q[1]}`);
 });
 
-test("tabular learning is deterministic for a seed and the table round-trips through a checkpoint", () => {
-  const a = new Sarsa(new Corridor(8, 30), { seed: 3 }).learn(2000);
-  const b = new Sarsa(new Corridor(8, 30), { seed: 3 }).learn(2000);
+test("tabular learning is deterministic for a seed and the table round-trips through a checkpoint", async () => {
+  const a = await new Sarsa(new Corridor(8, 30), { seed: 3 }).learn(2000);
+  const b = await new Sarsa(new Corridor(8, 30), { seed: 3 }).learn(2000);
   assert.deepEqual(Array.from(a.q), Array.from(b.q));
-  const c = new Sarsa(new Corridor(8, 30), { seed: 4 }).learn(2000);
+  const c = await new Sarsa(new Corridor(8, 30), { seed: 4 }).learn(2000);
   assert.notDeepEqual(Array.from(a.q), Array.from(c.q));
-  const restored = new Sarsa(new Corridor(8, 30));
-  restored.setCheckpoint(a.getCheckpoint());
+  const restored = Sarsa.fromBytes(a.toBytes(), { env: new Corridor(8, 30) });
   assert.deepEqual(Array.from(restored.q), Array.from(a.q));
   assert.equal(restored.numTimesteps, 2000);
-  assert.throws(() => new QLearning(new Corridor(8, 30)).setCheckpoint(a.getCheckpoint()), CheckpointError);
-  assert.throws(() => new Sarsa(new Corridor(5, 30)).setCheckpoint(a.getCheckpoint()), /table of 8 states x 2 actions/);
+  assert.equal(restored.epsilon, a.epsilon);
+  assert.throws(() => QLearning.fromBytes(a.toBytes(), { env: new Corridor(8, 30) }), CheckpointError);
+  assert.throws(() => Sarsa.fromBytes(a.toBytes(), { env: new Corridor(5, 30) }), CheckpointError);
 });
 
-test("tabular agents reject non-discrete spaces, bad config and non-finite rewards", () => {
+test("tabular agents reject non-discrete spaces, bad config and non-finite rewards", async () => {
   class BoxEnv extends Corridor {
     override readonly observationSpace = new Box(-1, 1, [2]) as unknown as Discrete;
   }
@@ -121,7 +121,10 @@ test("tabular agents reject non-discrete spaces, bad config and non-finite rewar
     /explorationFinalEps must be a number in \[0, 1\], got 1.5/,
   );
   assert.throws(() => new QLearning(new Corridor(3, 3), { learningRate: 0 }), /learningRate/);
-  assert.throws(() => new QLearning(new Corridor(3, 3)).learn(0), /totalTimesteps must be a positive integer/);
-  assert.throws(() => new QLearning(new Corridor(3, 3, Number.NaN)).learn(5), NonFiniteError);
-  assert.throws(() => new QLearning(new Corridor(3, 3)).predict(7), /observation 7 is outside/);
+  await assert.rejects(
+    () => new QLearning(new Corridor(3, 3)).learn(-1),
+    /totalTimesteps must be a non-negative integer/,
+  );
+  await assert.rejects(() => new QLearning(new Corridor(3, 3, Number.NaN)).learn(5), NonFiniteError);
+  assert.throws(() => new QLearning(new Corridor(3, 3)).predict(7), /observation 7 is not in the observation space/);
 });

@@ -1,187 +1,155 @@
-import { Rng, type RngState } from "../../core/rng.js";
-import type { Env } from "../../envs/env.js";
-import { CheckpointError, describe, InvalidArgumentError, NonFiniteError } from "../../errors.js";
-import { Discrete } from "../../spaces/discrete.js";
-import { Logger } from "./logger.js";
+import type { Rng } from "../../core/rng.js";
+import { describe, InvalidArgumentError, NonFiniteError } from "../../errors.js";
+import {
+  Algorithm,
+  type AlgorithmState,
+  type AnyEnv,
+  type BaseConfig,
+  checkScheduled,
+  type Scheduled,
+  scheduleValue,
+  type VectorEnvLike,
+} from "./algorithm.js";
 
-/** A value as a function of the fraction of training left (1 at the start, 0 at the end), SB3's convention. */
-export type TabularSchedule = (progressRemaining: number) => number;
-
-export interface TabularConfig {
-  /** Step size alpha of the TD update, or a schedule of it. Default 0.1. */
-  learningRate: number | TabularSchedule;
+export interface TabularConfig extends BaseConfig {
+  /** Step size alpha of the TD update (constant or `{ schedule: "linear", start, end }`). Default 0.1. */
+  learningRate?: Scheduled;
   /** Discount factor in [0, 1]. Default 0.99. */
-  gamma: number;
-  /** Epsilon of the epsilon-greedy behaviour policy at the start. Default 1. */
-  explorationInitialEps: number;
+  gamma?: number;
+  /** Epsilon of the epsilon-greedy behaviour policy at the start of `learn`. Default 1. */
+  explorationInitialEps?: number;
   /** Epsilon after the linear decay. Default 0.05. */
-  explorationFinalEps: number;
+  explorationFinalEps?: number;
   /** Fraction of `learn`'s timesteps over which epsilon decays linearly. Default 0.5. */
-  explorationFraction: number;
+  explorationFraction?: number;
   /** Initial value of every table entry (optimistic initialisation when > 0). Default 0. */
-  initialQ: number;
-  /** Seed of the exploration generator and of the env's first reset. Default 0. */
-  seed: number;
-  /** Episodes averaged in `rollout/ep_rew_mean`. Default 100. */
-  statsWindow: number;
-  /** Dump the logger every this many episodes (0: never). Default 100. */
-  logIntervalEpisodes: number;
+  initialQ?: number;
+  /** Env steps per iteration of the run loop (callbacks' rollout hooks and log dumps happen between). Default 1000. */
+  stepsPerIteration?: number;
 }
 
-export const TABULAR_DEFAULTS: TabularConfig = {
+type Resolved = Required<Omit<TabularConfig, "seed" | "logInterval">>;
+
+const DEFAULTS: Resolved = {
   learningRate: 0.1,
   gamma: 0.99,
   explorationInitialEps: 1,
   explorationFinalEps: 0.05,
   explorationFraction: 0.5,
   initialQ: 0,
-  seed: 0,
-  statsWindow: 100,
-  logIntervalEpisodes: 100,
+  stepsPerIteration: 1000,
 };
-
-/** What a tabular callback sees each step; returning false from `onStep` stops `learn`. */
-export interface TabularCallbackContext {
-  readonly model: TabularAgent;
-  readonly numTimesteps: number;
-  readonly reward: number;
-  readonly done: boolean;
-}
-export interface TabularCallback {
-  onTrainingStart?(ctx: TabularCallbackContext): void;
-  onStep?(ctx: TabularCallbackContext): boolean | undefined;
-  onTrainingEnd?(ctx: TabularCallbackContext): void;
-}
-
-type DiscreteEnv = Env<number, number>;
 
 /**
  * The shared part of tabular temporal-difference control: the table Q[s, a], the epsilon-greedy behaviour policy
  * with its linear epsilon schedule, the learning-rate schedule and the run loop. A subclass supplies only the
- * bootstrap value of the next state, which is what distinguishes Q-learning, SARSA and Expected SARSA:
+ * bootstrap value V(s') of the next state, which is what distinguishes Q-learning, SARSA and Expected SARSA:
  *
  *   Q(s,a) <- Q(s,a) + alpha * (r + gamma * (1 - terminated) * V(s') - Q(s,a))
  *
- * A terminated transition never bootstraps; a truncated one (time limit) does, from the final observation.
+ * A terminated transition never bootstraps; a truncated one (time limit) does, from the episode's final
+ * observation. Updates happen online, one per env step, inside `collectRollout`; `train` has nothing left to do.
+ * Works on envs (or same-step vector envs) with Discrete observation and action spaces.
  */
-export abstract class TabularAgent {
-  readonly config: TabularConfig;
-  readonly env: DiscreteEnv;
+export abstract class TabularAgent extends Algorithm<TabularConfig> {
+  readonly cfg: Resolved;
   readonly nStates: number;
   readonly nActions: number;
-  /** Q[s * nActions + a]. */
+  /** Q[s * nActions + a], s and a counted from the spaces' `start`. */
   readonly q: Float64Array;
-  readonly logger: Logger;
-  numTimesteps = 0;
   /** Current exploration rate. */
   epsilon: number;
-  protected readonly rng: Rng;
+  /** On-policy algorithms (SARSA) set the action to take next in each env here; -1 = none chosen yet. */
+  protected readonly pendingActions: Int32Array;
+  private readonly actions: Int32Array;
+  /** States the current actions were taken in (env step overwrites lastObs). */
+  private readonly states: Int32Array;
   private readonly obsStart: number;
   private readonly actStart: number;
-  private obs = -1;
-  private episodeReturn = 0;
-  private episodeLength = 0;
-  private episodes = 0;
-  private readonly recentReturns: number[] = [];
-  private readonly recentLengths: number[] = [];
-  /** Set by `bootstrap` when the algorithm is on-policy (SARSA): the action to take in the next state. */
-  protected pendingAction = -1;
 
-  constructor(env: DiscreteEnv, config: Partial<TabularConfig> = {}) {
-    const name = this.constructor.name;
-    if (!(env.observationSpace instanceof Discrete)) {
+  constructor(env: AnyEnv | VectorEnvLike, config: TabularConfig = {}) {
+    super(env, config);
+    const name = this.algoName;
+    if (this.obsInfo.kind !== "discrete") {
       throw new InvalidArgumentError(
-        `${name} needs a Discrete observation space, got ${env.observationSpace}; use DQN for Box observations`,
+        `${name} needs a Discrete observation space, got ${this.observationSpace}; use DQN for Box observations`,
       );
     }
-    if (!(env.actionSpace instanceof Discrete)) {
-      throw new InvalidArgumentError(`${name} needs a Discrete action space, got ${env.actionSpace}`);
+    if (this.actInfo.kind !== "discrete") {
+      throw new InvalidArgumentError(`${name} needs a Discrete action space, got ${this.actionSpace}`);
     }
-    this.config = { ...TABULAR_DEFAULTS, ...config };
-    checkTabularConfig(name, this.config);
-    this.env = env;
-    this.nStates = env.observationSpace.n;
-    this.nActions = env.actionSpace.n;
-    this.obsStart = env.observationSpace.start;
-    this.actStart = env.actionSpace.start;
-    this.q = new Float64Array(this.nStates * this.nActions).fill(this.config.initialQ);
-    this.rng = new Rng(this.config.seed);
-    this.epsilon = this.config.explorationInitialEps;
-    this.logger = new Logger();
+    const c: Resolved = { ...DEFAULTS };
+    for (const [k, v] of Object.entries(config)) if (v !== undefined && k in DEFAULTS) Object.assign(c, { [k]: v });
+    checkTabularConfig(name, c);
+    this.cfg = c;
+    this.nStates = this.obsInfo.n;
+    this.nActions = this.actInfo.n;
+    this.obsStart = this.obsInfo.start;
+    this.actStart = this.actInfo.start;
+    this.q = new Float64Array(this.nStates * this.nActions).fill(c.initialQ);
+    this.epsilon = c.explorationInitialEps;
+    this.pendingActions = new Int32Array(this.numEnvs).fill(-1);
+    this.actions = new Int32Array(this.numEnvs);
+    this.states = new Int32Array(this.numEnvs);
   }
 
   /**
-   * V(s') used in the target r + gamma V(s'): max_a' Q(s',a') for Q-learning, Q(s',a') with a' drawn from the
-   * behaviour policy for SARSA, the behaviour policy's expectation for Expected SARSA.
+   * V(s') in the target r + gamma V(s'): max_a' Q(s',a') for Q-learning, Q(s',a') with a' drawn from the behaviour
+   * policy for SARSA, the behaviour policy's expectation for Expected SARSA. `env` is the sub-env index.
    */
-  protected abstract bootstrap(nextState: number): number;
+  protected abstract bootstrap(nextState: number, env: number): number;
 
-  /** Run `totalTimesteps` environment steps of TD control. */
-  learn(totalTimesteps: number, opts: { callbacks?: TabularCallback[]; resetNumTimesteps?: boolean } = {}): this {
-    if (!Number.isInteger(totalTimesteps) || totalTimesteps < 1) {
-      throw new InvalidArgumentError(`learn: totalTimesteps must be a positive integer, got ${totalTimesteps}`);
-    }
-    const { gamma, learningRate, explorationInitialEps, explorationFinalEps, explorationFraction } = this.config;
-    const callbacks = opts.callbacks ?? [];
-    const start = opts.resetNumTimesteps === false ? this.numTimesteps : 0;
-    this.numTimesteps = start;
-    const ctx = { model: this, numTimesteps: this.numTimesteps, reward: 0, done: false };
-    for (const cb of callbacks) cb.onTrainingStart?.(ctx);
-    if (this.obs < 0) this.obs = this.observe(this.env.reset({ seed: this.config.seed }).observation);
+  protected collectRollout(): void {
+    const { gamma, learningRate, stepsPerIteration } = this.cfg;
+    const n = this.numEnvs;
     const nA = this.nActions;
-    for (let t = 0; t < totalTimesteps; t++) {
-      const progressRemaining = 1 - t / totalTimesteps;
-      // linear epsilon decay over the first explorationFraction of training, then constant
-      const frac = Math.min((1 - progressRemaining) / explorationFraction, 1);
-      this.epsilon = explorationInitialEps + frac * (explorationFinalEps - explorationInitialEps);
-      const alpha = typeof learningRate === "number" ? learningRate : learningRate(progressRemaining);
-
-      const s = this.obs;
-      const a = this.pendingAction >= 0 ? this.pendingAction : this.behaviourAction(s);
-      this.pendingAction = -1;
-      const step = this.env.step(a + this.actStart);
-      const r = step.reward;
-      if (!Number.isFinite(r)) {
-        throw new NonFiniteError(`${this.constructor.name}: the environment returned reward ${r} at step ${t}`);
+    for (let t = 0; t < stepsPerIteration && this.numTimesteps < this.totalTimesteps; t++) {
+      this.epsilon = this.epsilonSchedule(this.progressRemaining);
+      const alpha = scheduleValue(learningRate, this.progressRemaining);
+      const obs = this.lastObs as Float32Array;
+      for (let e = 0; e < n; e++) {
+        const s = this.state(obs[e]);
+        this.states[e] = s;
+        const a =
+          this.pendingActions[e] >= 0 ? this.pendingActions[e] : this.behaviourAction(s, this.epsilon, this.rng);
+        this.pendingActions[e] = -1;
+        this.actions[e] = a + this.actStart;
       }
-      const next = this.observe(step.observation);
-      // TD target: terminal states have value 0; truncated ones bootstrap from the state the time limit cut off
-      const target = step.terminated ? r : r + gamma * this.bootstrap(next);
-      const i = s * nA + a;
-      this.q[i] += alpha * (target - this.q[i]);
-
-      this.numTimesteps++;
-      this.episodeReturn += r;
-      this.episodeLength++;
-      const done = step.terminated || step.truncated;
-      if (done) {
-        this.pendingAction = -1;
-        this.endEpisode();
-        this.obs = this.observe(this.env.reset().observation);
-      } else {
-        this.obs = next;
+      const r = this.envStep(this.actions);
+      for (let e = 0; e < n; e++) {
+        const reward = r.rewards[e];
+        if (!Number.isFinite(reward)) {
+          throw new NonFiniteError(`${this.algoName}: the environment returned reward ${reward} (env ${e})`);
+        }
+        const done = r.terminated[e] === 1 || r.truncated[e] === 1;
+        const next = this.state(done ? r.finalObservations[e] : r.observations[e]);
+        // TD target: terminal states have value 0; truncated ones bootstrap from the state the time limit cut off
+        const target = r.terminated[e] ? reward : reward + gamma * this.bootstrap(next, e);
+        const i = this.states[e] * nA + (this.actions[e] - this.actStart);
+        this.q[i] += alpha * (target - this.q[i]);
+        if (done) this.pendingActions[e] = -1; // SARSA's a' belonged to the finished episode
       }
-      ctx.numTimesteps = this.numTimesteps;
-      ctx.reward = r;
-      ctx.done = done;
-      let stop = false;
-      for (const cb of callbacks) if (cb.onStep?.(ctx) === false) stop = true;
-      if (stop) break;
+      if (this.stopRequested) return;
     }
-    for (const cb of callbacks) cb.onTrainingEnd?.(ctx);
-    return this;
+    this.logger.record("rollout/exploration_rate", this.epsilon);
   }
 
-  /** Greedy action (deterministic, ties to the lowest index) or an epsilon-greedy one with the current epsilon. */
-  predict(observation: number, opts: { deterministic?: boolean } = {}): number {
-    const s = this.observe(observation);
-    const a = opts.deterministic === false ? this.behaviourAction(s) : this.greedy(s);
-    return a + this.actStart;
+  /** Online TD control has already learned from every step in `collectRollout`. */
+  protected train(): void {}
+
+  /** SB3's linear schedule: initial -> final over the first explorationFraction of training, then constant. */
+  private epsilonSchedule(progressRemaining: number): number {
+    const c = this.cfg;
+    const progress = 1 - progressRemaining;
+    if (progress > c.explorationFraction) return c.explorationFinalEps;
+    return (
+      c.explorationInitialEps + (progress * (c.explorationFinalEps - c.explorationInitialEps)) / c.explorationFraction
+    );
   }
 
   /** Epsilon-greedy: a uniform action with probability epsilon, else a greedy one (ties broken at random). */
-  protected behaviourAction(s: number): number {
-    if (this.rng.uniform() < this.epsilon) return this.rng.int(this.nActions);
+  protected behaviourAction(s: number, epsilon: number, rng: Rng): number {
+    if (rng.uniform() < epsilon) return rng.int(this.nActions);
     const nA = this.nActions;
     const base = s * nA;
     let best = Number.NEGATIVE_INFINITY;
@@ -193,13 +161,14 @@ export abstract class TabularAgent {
         best = v;
         ties = 1;
         choice = a;
-      } else if (v === best && this.rng.int(++ties) === 0) {
+      } else if (v === best && rng.int(++ties) === 0) {
         choice = a; // reservoir sampling among the maxima
       }
     }
     return choice;
   }
 
+  /** Greedy action, ties to the lowest index (deterministic). */
   protected greedy(s: number): number {
     const base = s * this.nActions;
     let best = 0;
@@ -214,114 +183,76 @@ export abstract class TabularAgent {
     return m;
   }
 
-  private observe(observation: number): number {
+  private state(observation: number): number {
     const s = observation - this.obsStart;
     if (!Number.isInteger(s) || s < 0 || s >= this.nStates) {
       throw new InvalidArgumentError(
-        `${this.constructor.name}: observation ${describe(observation)} is outside the observation space Discrete(${this.nStates})`,
+        `${this.algoName}: observation ${describe(observation)} is outside the observation space ${this.observationSpace}`,
       );
     }
     return s;
   }
 
-  private endEpisode(): void {
-    const w = this.config.statsWindow;
-    this.recentReturns.push(this.episodeReturn);
-    this.recentLengths.push(this.episodeLength);
-    if (this.recentReturns.length > w) {
-      this.recentReturns.shift();
-      this.recentLengths.shift();
+  protected policyActions(observations: Float32Array, count: number, deterministic: boolean, rng: Rng): Int32Array {
+    const out = new Int32Array(count);
+    for (let i = 0; i < count; i++) {
+      const s = this.state(observations[i]);
+      out[i] = (deterministic ? this.greedy(s) : this.behaviourAction(s, this.epsilon, rng)) + this.actStart;
     }
-    this.episodeReturn = 0;
-    this.episodeLength = 0;
-    this.episodes++;
-    const every = this.config.logIntervalEpisodes;
-    if (every > 0 && this.episodes % every === 0) {
-      this.logger.record("rollout/ep_rew_mean", mean(this.recentReturns));
-      this.logger.record("rollout/ep_len_mean", mean(this.recentLengths));
-      this.logger.record("rollout/exploration_rate", this.epsilon);
-      this.logger.record("time/episodes", this.episodes);
-      this.logger.dump(this.numTimesteps);
-    }
+    return out;
   }
 
-  /** Explicit state for checkpoints: the table (float64) plus counters, epsilon and the RNG state. */
-  getCheckpoint(): {
-    json: Record<string, unknown>;
-    tensors: Record<string, { dtype: "F64"; shape: number[]; data: Float64Array }>;
-  } {
-    const { learningRate, ...rest } = this.config;
+  /** The table (float64) plus epsilon and SARSA's pending actions. */
+  protected getAlgorithmState(): AlgorithmState {
     return {
-      json: {
-        algorithm: this.constructor.name,
-        config: { ...rest, learningRate: typeof learningRate === "number" ? learningRate : null },
-        nStates: this.nStates,
-        nActions: this.nActions,
-        numTimesteps: this.numTimesteps,
-        epsilon: this.epsilon,
-        rng: this.rng.getState(),
-      },
-      tensors: { q: { dtype: "F64", shape: [this.nStates, this.nActions], data: this.q.slice() } },
+      tensors: { q_table: { dtype: "F64", shape: [this.nStates, this.nActions], data: this.q.slice() } },
+      json: { epsilon: this.epsilon, pendingActions: Array.from(this.pendingActions) },
     };
   }
 
-  /** Restore what {@link getCheckpoint} saved into this agent (same env spaces). */
-  setCheckpoint(ckpt: {
-    json: Record<string, unknown>;
-    tensors: Record<string, { shape: number[]; data: ArrayLike<number> }>;
-  }): void {
-    const { json, tensors } = ckpt;
-    if (json.algorithm !== this.constructor.name) {
-      throw new CheckpointError(`checkpoint is for ${describe(json.algorithm)}, not ${this.constructor.name}`);
+  protected setAlgorithmState(state: AlgorithmState): void {
+    const { epsilon, pendingActions } = state.json as { epsilon: unknown; pendingActions: unknown };
+    if (typeof epsilon !== "number" || !(epsilon >= 0 && epsilon <= 1)) {
+      throw new InvalidArgumentError(`${this.algoName} state epsilon must be in [0, 1], got ${describe(epsilon)}`);
     }
-    const q = tensors.q;
-    if (!q || json.nStates !== this.nStates || json.nActions !== this.nActions || q.data.length !== this.q.length) {
-      throw new CheckpointError(
-        `${this.constructor.name} checkpoint has a table of ${describe(json.nStates)} states x ${describe(json.nActions)} actions; the env has ${this.nStates} x ${this.nActions}`,
+    if (
+      !Array.isArray(pendingActions) ||
+      pendingActions.length !== this.numEnvs ||
+      !pendingActions.every((a) => Number.isInteger(a) && a >= -1 && a < this.nActions)
+    ) {
+      throw new InvalidArgumentError(
+        `${this.algoName} state pendingActions must list ${this.numEnvs} actions in [-1, ${this.nActions}), got ${describe(pendingActions)}`,
       );
     }
-    this.q.set(q.data);
-    this.numTimesteps = Number(json.numTimesteps) || 0;
-    this.epsilon = Number(json.epsilon);
-    this.rng.setState(json.rng as RngState);
+    this.q.set(state.tensors.q_table.data as Float64Array);
+    this.epsilon = epsilon;
+    this.pendingActions.set(pendingActions);
   }
 }
 
-function mean(xs: number[]): number {
-  let s = 0;
-  for (const x of xs) s += x;
-  return xs.length ? s / xs.length : Number.NaN;
-}
-
-function checkTabularConfig(name: string, c: TabularConfig): void {
-  const inUnit = (key: keyof TabularConfig, open = false) => {
+function checkTabularConfig(name: string, c: Resolved): void {
+  const unit = (key: keyof Resolved, openLow = false) => {
     const v = c[key] as number;
-    if (typeof v !== "number" || !(v >= 0 && v <= 1) || (open && v === 0)) {
+    if (typeof v !== "number" || !(v >= 0 && v <= 1) || (openLow && v === 0)) {
       throw new InvalidArgumentError(
-        `${name}: ${key} must be a number in ${open ? "(0, 1]" : "[0, 1]"}, got ${describe(v)}`,
+        `${name}: config.${key} must be a number in ${openLow ? "(0, 1]" : "[0, 1]"}, got ${describe(v)}`,
       );
     }
   };
-  inUnit("gamma");
-  inUnit("explorationInitialEps");
-  inUnit("explorationFinalEps");
-  inUnit("explorationFraction", true);
-  if (typeof c.learningRate === "number") inUnit("learningRate", true);
-  else if (typeof c.learningRate !== "function") {
-    throw new InvalidArgumentError(
-      `${name}: learningRate must be a number or a schedule, got ${describe(c.learningRate)}`,
-    );
+  unit("gamma");
+  unit("explorationInitialEps");
+  unit("explorationFinalEps");
+  unit("explorationFraction", true);
+  checkScheduled(`${name}: config.learningRate`, c.learningRate, 0, 1);
+  if (scheduleValue(c.learningRate, 1) <= 0) {
+    throw new InvalidArgumentError(`${name}: config.learningRate must start above 0, got ${describe(c.learningRate)}`);
   }
-  if (!Number.isFinite(c.initialQ))
-    throw new InvalidArgumentError(`${name}: initialQ must be finite, got ${c.initialQ}`);
-  if (!Number.isSafeInteger(c.seed))
-    throw new InvalidArgumentError(`${name}: seed must be a safe integer, got ${c.seed}`);
-  if (!Number.isInteger(c.statsWindow) || c.statsWindow < 1) {
-    throw new InvalidArgumentError(`${name}: statsWindow must be a positive integer, got ${c.statsWindow}`);
+  if (typeof c.initialQ !== "number" || !Number.isFinite(c.initialQ)) {
+    throw new InvalidArgumentError(`${name}: config.initialQ must be a finite number, got ${describe(c.initialQ)}`);
   }
-  if (!Number.isInteger(c.logIntervalEpisodes) || c.logIntervalEpisodes < 0) {
+  if (!Number.isSafeInteger(c.stepsPerIteration) || c.stepsPerIteration < 1) {
     throw new InvalidArgumentError(
-      `${name}: logIntervalEpisodes must be an integer >= 0, got ${c.logIntervalEpisodes}`,
+      `${name}: config.stepsPerIteration must be a positive integer, got ${describe(c.stepsPerIteration)}`,
     );
   }
 }
