@@ -1,0 +1,48 @@
+// Public API of the algorithms: the shared base (learn/predict/save/load, callbacks, logger, evaluation) and
+// every algorithm, each registered by name for `Algorithm.load` and the CLI on import.
+export {
+  Algorithm,
+  type AlgorithmClass,
+  type AlgorithmState,
+  type AnyEnv,
+  type BaseConfig,
+  type EnvStateSnapshot,
+  getAlgorithmClass,
+  isVectorEnv,
+  type LearnOptions,
+  type LoadOptions,
+  listAlgorithms,
+  type PredictOptions,
+  registerAlgorithm,
+  type SaveOptions,
+  type Scheduled,
+  scheduleValue,
+  type VectorEnvLike,
+  type VectorStepResult,
+} from "./common/algorithm.js";
+export {
+  type Callback,
+  type CallbackContext,
+  CallbackList,
+  CheckpointCallback,
+  type CheckpointCallbackOptions,
+  EvalCallback,
+  type EvalCallbackOptions,
+  type EvaluationRecord,
+  ProgressBar,
+  type ProgressBarOptions,
+  StopOnRewardThreshold,
+  type StopOnRewardThresholdOptions,
+} from "./common/callbacks.js";
+export {
+  CHECKPOINT_FORMAT_VERSION,
+  type Checkpoint,
+  type CheckpointMeta,
+  LIBRARY_VERSION,
+} from "./common/checkpoint.js";
+export { type EvaluateOptions, type EvaluationResult, evaluatePolicy, type Predictor } from "./common/evaluate.js";
+export { Logger, type LogSink } from "./common/logger.js";
+export type { TabularConfig } from "./common/tabular.js";
+export { DQN, type DQNConfig } from "./dqn.js";
+export { QLearning } from "./qlearning.js";
+export { ExpectedSarsa, Sarsa } from "./sarsa.js";
