@@ -1,0 +1,109 @@
+import { describe, EnvError, InvalidArgumentError } from "../../errors.js";
+import type { Space } from "../../spaces/space.js";
+import { spacesEqual } from "../../spaces/utils.js";
+import type { Env, Info } from "../env.js";
+import {
+  AutoresetSubEnv,
+  allocateBatch,
+  type BatchBuffers,
+  checkActions,
+  checkAutoresetMode,
+  subEnvError,
+  subEnvSeeds,
+} from "./autoreset.js";
+import type {
+  AutoresetMode,
+  VectorEnv,
+  VectorResetOptions,
+  VectorResetResult,
+  VectorStepResult,
+} from "./vector-env.js";
+
+/**
+ * Gymnasium's SyncVectorEnv: steps its sub-envs one after the other in this thread and batches the results into
+ * typed arrays (see {@link VectorEnv}). Sub-envs must have equal spaces. Stepping allocates nothing beyond what the
+ * sub-envs do, except the infos of episodes that end.
+ */
+export class SyncVectorEnv implements VectorEnv {
+  readonly envs: readonly Env<unknown, unknown>[];
+  readonly numEnvs: number;
+  readonly singleObservationSpace: Space<unknown>;
+  readonly singleActionSpace: Space<unknown>;
+  readonly obsDim: number;
+  readonly actDim: number;
+  readonly autoresetMode: AutoresetMode;
+  private readonly subEnvs: AutoresetSubEnv[];
+  private readonly buffers: BatchBuffers;
+  private readonly infos: Info[];
+  private readonly stepResult: VectorStepResult;
+  private started = false;
+  private closed = false;
+
+  constructor(envFns: readonly (() => Env<unknown, unknown>)[], opts: { autoresetMode?: AutoresetMode } = {}) {
+    if (!Array.isArray(envFns) || envFns.length === 0 || !envFns.every((f) => typeof f === "function")) {
+      throw new InvalidArgumentError(
+        `SyncVectorEnv: envFns must be a non-empty array of functions returning an Env, got ${describe(envFns)}`,
+      );
+    }
+    this.autoresetMode = checkAutoresetMode("SyncVectorEnv", opts.autoresetMode ?? "next-step");
+    this.envs = envFns.map((f) => f());
+    this.numEnvs = this.envs.length;
+    this.singleObservationSpace = this.envs[0].observationSpace;
+    this.singleActionSpace = this.envs[0].actionSpace;
+    this.envs.forEach((env, i) => {
+      if (
+        !spacesEqual(env.observationSpace, this.singleObservationSpace) ||
+        !spacesEqual(env.actionSpace, this.singleActionSpace)
+      ) {
+        throw new InvalidArgumentError(
+          `SyncVectorEnv: sub-env ${i} has spaces ${env.observationSpace} / ${env.actionSpace}, sub-env 0 has ${this.singleObservationSpace} / ${this.singleActionSpace}; all must be equal`,
+        );
+      }
+    });
+    const probe = new AutoresetSubEnv(this.envs[0], 0, this.autoresetMode, allocateBatch(1, 1, false));
+    this.obsDim = probe.obsDim;
+    this.actDim = probe.actDim;
+    this.buffers = allocateBatch(this.numEnvs, this.obsDim, false);
+    this.subEnvs = this.envs.map((env, i) => new AutoresetSubEnv(env, i, this.autoresetMode, this.buffers));
+    this.infos = new Array(this.numEnvs).fill(undefined).map(() => ({}));
+    this.stepResult = { ...this.buffers, infos: this.infos };
+  }
+
+  reset(opts: VectorResetOptions = {}): VectorResetResult {
+    this.checkOpen();
+    const seeds = subEnvSeeds("SyncVectorEnv", this.numEnvs, opts.seed);
+    for (let i = 0; i < this.numEnvs; i++) {
+      try {
+        this.infos[i] = this.subEnvs[i].reset(seeds[i], opts.options);
+      } catch (e) {
+        throw subEnvError("SyncVectorEnv.reset", i, e);
+      }
+    }
+    this.started = true;
+    return { observations: this.buffers.observations, infos: this.infos };
+  }
+
+  step(actions: ArrayLike<number>): VectorStepResult {
+    this.checkOpen();
+    if (!this.started) throw new EnvError("SyncVectorEnv.step was called before reset(); call reset() first");
+    checkActions("SyncVectorEnv", actions, this.numEnvs, this.actDim);
+    for (let i = 0; i < this.numEnvs; i++) {
+      try {
+        this.infos[i] = this.subEnvs[i].step(actions);
+      } catch (e) {
+        throw subEnvError("SyncVectorEnv.step", i, e);
+      }
+    }
+    return this.stepResult;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const env of this.envs) env.close();
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new EnvError("SyncVectorEnv was closed; make a new one");
+  }
+}
