@@ -57,7 +57,7 @@ test("equals the sub-envs stepped one by one with seeds seed + i (Gymnasium seed
   const vec = new SyncVectorEnv(Array.from({ length: n }, () => () => make("FrozenLake-v1")));
   const singles = Array.from({ length: n }, () => make<number, number>("FrozenLake-v1"));
   const r = vec.reset({ seed: 100 });
-  singles.forEach((e, i) => assert.equal(e.reset({ seed: 100 + i }).observation, r.observations[i]));
+  for (let i = 0; i < n; i++) assert.equal(singles[i].reset({ seed: 100 + i }).observation, r.observations[i]);
   const pending = new Array(n).fill(false);
   const actions = new Int32Array(n);
   let ended = 0;
