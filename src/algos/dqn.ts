@@ -19,7 +19,7 @@ import type { StateTensor } from "./common/checkpoint.js";
 import { NStepAccumulator } from "./common/n-step.js";
 import { PrioritizedReplayBuffer } from "./common/prioritized-replay-buffer.js";
 import { QNetwork } from "./common/q-network.js";
-import { type ReplayBatch, ReplayBuffer } from "./common/replay-buffer.js";
+import { type ReplayBatch, ReplayBuffer, type ReplayBufferState } from "./common/replay-buffer.js";
 
 /** DQN options: SB3's names and defaults, plus the post-2015 options, each off by default. */
 export interface DQNConfig extends BaseConfig {
@@ -530,7 +530,7 @@ export class DQN extends Algorithm<DQNConfig> {
     this.nCalls = json.nCalls as number;
     const replay = json.replay as { pos: number; full: boolean; truncatedNext: [number, number[]][] } | undefined;
     if (replay && tensors["replay/observations"]) {
-      const arrays: Record<string, Float32Array | Int32Array | Uint8Array | Uint16Array> = {};
+      const arrays: ReplayBufferState["arrays"] = {};
       for (const [k, t] of Object.entries(tensors)) {
         if (k.startsWith("replay/")) arrays[k.slice(7)] = t.data as Float32Array;
       }
@@ -553,8 +553,9 @@ function huber(d: Tensor): Tensor {
   return add(mulScalar(square(q), 0.5), sub(a, q));
 }
 
-function dtypeOf(v: Float32Array | Int32Array | Uint8Array | Uint16Array): StateTensor["dtype"] {
+function dtypeOf(v: Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array): StateTensor["dtype"] {
   if (v instanceof Float32Array) return "F32";
+  if (v instanceof Float64Array) return "F64";
   if (v instanceof Int32Array) return "I32";
   if (v instanceof Uint16Array) return "U16";
   return "U8";

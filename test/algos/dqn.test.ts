@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { NStepAccumulator } from "../../src/algos/common/n-step.js";
+import type { PrioritizedReplayBuffer } from "../../src/algos/common/prioritized-replay-buffer.js";
 import { DQN, type DQNConfig } from "../../src/algos/dqn.js";
 import { Env, type ResetResult, type StepResult } from "../../src/envs/env.js";
 import { InvalidArgumentError, NonFiniteError } from "../../src/errors.js";
@@ -117,6 +118,15 @@ test("DQN is deterministic for a seed and a checkpoint restores the same greedy 
     restored.predict(Float32Array.of(0.5), { deterministic: true }),
     a.predict(Float32Array.of(0.5), { deterministic: true }),
   );
+});
+
+test("DQN checkpoints keep prioritized-replay priorities", async () => {
+  const a = await new DQN(new ConstantEnv(5, "truncated"), { ...small, prioritizedReplay: true }).learn(200);
+  const b = DQN.fromBytes(a.toBytes(), { env: new ConstantEnv(5, "truncated") });
+  const pa = a.buffer as PrioritizedReplayBuffer;
+  const pb = b.buffer as PrioritizedReplayBuffer;
+  for (let i = 0; i < 200; i++) assert.equal(pb.probability(i), pa.probability(i));
+  assert.ok(pa.probability(0) !== pa.probability(150), "priorities were updated by training");
 });
 
 test("DQN rejects bad config and non-finite observations with named errors", async () => {

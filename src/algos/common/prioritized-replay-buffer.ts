@@ -1,6 +1,12 @@
 import type { Rng } from "../../core/rng.js";
 import { InvalidArgumentError } from "../../errors.js";
-import { type ReplayBatch, ReplayBuffer, type ReplayBufferOptions, type TransitionBatch } from "./replay-buffer.js";
+import {
+  type ReplayBatch,
+  ReplayBuffer,
+  type ReplayBufferOptions,
+  type ReplayBufferState,
+  type TransitionBatch,
+} from "./replay-buffer.js";
 import { SumTree } from "./sum-tree.js";
 
 export interface PrioritizedReplayBufferOptions extends ReplayBufferOptions {
@@ -87,6 +93,28 @@ export class PrioritizedReplayBuffer extends ReplayBuffer {
       if (p > this.maxPriority) this.maxPriority = p;
       this.tree.set(indices[b], p ** this.alpha);
     }
+  }
+
+  /** The base state plus every leaf priority p_i^alpha and the running maximum priority. */
+  override getState(): ReplayBufferState {
+    const state = super.getState();
+    const leaves = new Float64Array(this.capacity + 1);
+    for (let i = 0; i < this.capacity; i++) leaves[i] = this.tree.get(i);
+    leaves[this.capacity] = this.maxPriority;
+    state.arrays.priorities = leaves;
+    return state;
+  }
+
+  override setState(state: ReplayBufferState): void {
+    const leaves = state.arrays.priorities;
+    if (!(leaves instanceof Float64Array) || leaves.length !== this.capacity + 1) {
+      throw new InvalidArgumentError(
+        `PrioritizedReplayBuffer.setState: priorities must be a Float64Array of length ${this.capacity + 1}`,
+      );
+    }
+    super.setState(state);
+    for (let i = 0; i < this.capacity; i++) this.tree.set(i, leaves[i]);
+    this.maxPriority = leaves[this.capacity];
   }
 
   /** Current sampling probability P(i) of flat index i (for tests and diagnostics). */

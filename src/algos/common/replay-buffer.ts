@@ -59,7 +59,7 @@ export interface TransitionBatch {
 export interface ReplayBufferState {
   pos: number;
   full: boolean;
-  arrays: Record<string, Float32Array | Int32Array | Uint8Array | Uint16Array>;
+  arrays: Record<string, Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array>;
   /** optimizeMemoryUsage only: s' of truncated transitions whose next row holds a reset observation. */
   truncatedNext: Array<[number, Float32Array]>;
 }
