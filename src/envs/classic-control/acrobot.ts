@@ -47,8 +47,10 @@ export class AcrobotEnv extends Env<Float32Array, number> {
   private readonly s = new Float64Array(4);
   private hasState = false;
   private readonly k = new Float64Array(16); // k1..k4 of RK4, 4 components each
+  private readonly y = new Float64Array(4); // RK4 stage input
   private readonly obs = new Float32Array(6);
   private readonly result: StepResult<Float32Array>;
+  private readonly resetResult: ResetResult<Float32Array> = { observation: this.obs, info: EMPTY_INFO };
 
   constructor(opts: AcrobotOptions = {}) {
     super();
@@ -63,14 +65,16 @@ export class AcrobotEnv extends Env<Float32Array, number> {
     this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };
   }
 
-  reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
-    this.seedReset(opts.seed);
-    const [low, high] = parseResetBounds(envName(this), opts.options, -0.1, 0.1);
+  reset(opts?: ResetOptions): ResetResult<Float32Array> {
+    this.seedReset(opts?.seed);
+    let low = -0.1;
+    let high = 0.1;
+    if (opts?.options !== undefined) [low, high] = parseResetBounds(envName(this), opts.options, low, high);
     // Gymnasium stores the reset state as float32
     for (let i = 0; i < 4; i++) this.s[i] = Math.fround(this.rng.uniformRange(low, high));
     this.hasState = true;
     this.writeObservation();
-    return { observation: this.obs, info: EMPTY_INFO };
+    return this.resetResult;
   }
 
   /** Advance 0.2 s. The returned object and its observation are reused by the next call: copy to keep them. */
@@ -83,16 +87,23 @@ export class AcrobotEnv extends Env<Float32Array, number> {
     // one classic RK4 step over [0, dt]: y1 = y0 + dt/6 (k1 + 2 k2 + 2 k3 + k4)
     const s = this.s;
     const k = this.k;
+    const y = this.y;
     const dt2 = DT / 2.0;
-    this.dsdt(s[0], s[1], s[2], s[3], torque, 0);
-    this.dsdt(s[0] + dt2 * k[0], s[1] + dt2 * k[1], s[2] + dt2 * k[2], s[3] + dt2 * k[3], torque, 4);
-    this.dsdt(s[0] + dt2 * k[4], s[1] + dt2 * k[5], s[2] + dt2 * k[6], s[3] + dt2 * k[7], torque, 8);
-    this.dsdt(s[0] + DT * k[8], s[1] + DT * k[9], s[2] + DT * k[10], s[3] + DT * k[11], torque, 12);
+    this.dsdt(s, torque, 0);
+    for (let i = 0; i < 4; i++) y[i] = s[i] + dt2 * k[i];
+    this.dsdt(y, torque, 4);
+    for (let i = 0; i < 4; i++) y[i] = s[i] + dt2 * k[4 + i];
+    this.dsdt(y, torque, 8);
+    for (let i = 0; i < 4; i++) y[i] = s[i] + DT * k[8 + i];
+    this.dsdt(y, torque, 12);
     const h = DT / 6.0;
     for (let i = 0; i < 4; i++) s[i] = s[i] + h * (k[i] + 2 * k[4 + i] + 2 * k[8 + i] + k[12 + i]);
 
-    s[0] = wrap(s[0], -Math.PI, Math.PI);
-    s[1] = wrap(s[1], -Math.PI, Math.PI);
+    // Gymnasium's wrap(): angles back into [-pi, pi] by whole turns
+    for (let i = 0; i < 2; i++) {
+      while (s[i] > Math.PI) s[i] = s[i] - 2 * Math.PI;
+      while (s[i] < -Math.PI) s[i] = s[i] + 2 * Math.PI;
+    }
     s[2] = Math.min(Math.max(s[2], -ACROBOT_MAX_VEL_1), ACROBOT_MAX_VEL_1);
     s[3] = Math.min(Math.max(s[3], -ACROBOT_MAX_VEL_2), ACROBOT_MAX_VEL_2);
 
@@ -104,8 +115,15 @@ export class AcrobotEnv extends Env<Float32Array, number> {
     return r;
   }
 
-  /** Time derivative of [theta1, theta2, dtheta1, dtheta2] under torque a, written to k[off..off+3]. */
-  private dsdt(theta1: number, theta2: number, dtheta1: number, dtheta2: number, a: number, off: number): void {
+  /**
+   * Time derivative of y = [theta1, theta2, dtheta1, dtheta2] under torque a, written to k[off..off+3].
+   * (State in and out through typed arrays: doubles passed as call arguments would be boxed on the heap.)
+   */
+  private dsdt(y: Float64Array, a: number, off: number): void {
+    const theta1 = y[0];
+    const theta2 = y[1];
+    const dtheta1 = y[2];
+    const dtheta2 = y[3];
     const m1 = LINK_MASS_1;
     const m2 = LINK_MASS_2;
     const l1 = LINK_LENGTH_1;
@@ -168,12 +186,4 @@ export class AcrobotEnv extends Env<Float32Array, number> {
     o[4] = s[2];
     o[5] = s[3];
   }
-}
-
-/** Wrap x into [m, M] by whole periods (Gymnasium's `wrap`). */
-function wrap(x: number, m: number, M: number): number {
-  const diff = M - m;
-  while (x > M) x = x - diff;
-  while (x < m) x = x + diff;
-  return x;
 }

@@ -52,6 +52,7 @@ export class CartPoleEnv extends Env<Float32Array, number> {
   private stepsBeyondTerminated = -1; // -1: not terminated yet (Gymnasium's None)
   private readonly obs = new Float32Array(4);
   private readonly result: StepResult<Float32Array>;
+  private readonly resetResult: ResetResult<Float32Array> = { observation: this.obs, info: EMPTY_INFO };
 
   constructor(opts: CartPoleOptions = {}) {
     super();
@@ -67,9 +68,11 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };
   }
 
-  reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
-    this.seedReset(opts.seed);
-    const [low, high] = parseResetBounds(envName(this), opts.options, -0.05, 0.05);
+  reset(opts?: ResetOptions): ResetResult<Float32Array> {
+    this.seedReset(opts?.seed);
+    let low = -0.05;
+    let high = 0.05;
+    if (opts?.options !== undefined) [low, high] = parseResetBounds(envName(this), opts.options, low, high);
     const rng = this.rng;
     this.x = rng.uniformRange(low, high);
     this.xDot = rng.uniformRange(low, high);
@@ -78,7 +81,7 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     this.hasState = true;
     this.stepsBeyondTerminated = -1;
     this.writeObservation();
-    return { observation: this.obs, info: EMPTY_INFO };
+    return this.resetResult;
   }
 
   /** Advance 0.02 s. The returned object and its observation are reused by the next call: copy to keep them. */

@@ -13,7 +13,14 @@ import {
 import { renderMountainCar } from "../rendering/classic-control.js";
 import { checkRenderMode } from "../rendering/render-mode.js";
 import { MOUNTAIN_CAR_MAX_POSITION, MOUNTAIN_CAR_MAX_SPEED, MOUNTAIN_CAR_MIN_POSITION } from "./mountain-car.js";
-import { checkState, finiteOption, notResetError, parseResetBounds, scalarBoxAction } from "./utils.js";
+import {
+  checkState,
+  finiteOption,
+  isFiniteScalarAction,
+  notResetError,
+  parseResetBounds,
+  scalarActionError,
+} from "./utils.js";
 
 const MIN_ACTION = -1.0;
 const MAX_ACTION = 1.0;
@@ -44,6 +51,7 @@ export class MountainCarContinuousEnv extends Env<Float32Array, Float32Array> {
   private hasState = false;
   private readonly obs = new Float32Array(2);
   private readonly result: StepResult<Float32Array>;
+  private readonly resetResult: ResetResult<Float32Array> = { observation: this.obs, info: EMPTY_INFO };
 
   constructor(opts: MountainCarContinuousOptions = {}) {
     super();
@@ -55,29 +63,32 @@ export class MountainCarContinuousEnv extends Env<Float32Array, Float32Array> {
     this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };
   }
 
-  reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
-    this.seedReset(opts.seed);
-    const [low, high] = parseResetBounds(envName(this), opts.options, -0.6, -0.4);
+  reset(opts?: ResetOptions): ResetResult<Float32Array> {
+    this.seedReset(opts?.seed);
+    let low = -0.6;
+    let high = -0.4;
+    if (opts?.options !== undefined) [low, high] = parseResetBounds(envName(this), opts.options, low, high);
     this.position = this.rng.uniformRange(low, high);
     this.velocity = 0;
     this.hasState = true;
     this.writeObservation();
-    return { observation: this.obs, info: EMPTY_INFO };
+    return this.resetResult;
   }
 
   /** The returned object and its observation are reused by the next call: copy to keep them. */
   step(action: Float32Array): StepResult<Float32Array> {
-    const a = scalarBoxAction(envName(this), action, MIN_ACTION, MAX_ACTION);
+    if (!isFiniteScalarAction(action)) throw scalarActionError(envName(this), action, MIN_ACTION, MAX_ACTION);
+    const a = action[0];
     if (!this.hasState) throw notResetError(envName(this));
     let position = this.position;
     let velocity = this.velocity;
     const force = Math.min(Math.max(a, MIN_ACTION), MAX_ACTION);
     velocity += force * POWER - 0.0025 * Math.cos(3 * position);
-    if (velocity > MOUNTAIN_CAR_MAX_SPEED) velocity = MOUNTAIN_CAR_MAX_SPEED;
-    if (velocity < -MOUNTAIN_CAR_MAX_SPEED) velocity = -MOUNTAIN_CAR_MAX_SPEED;
+    // clamps as min/max (same values as Gymnasium's if-chains; a branch that assigns an imported constant
+    // would make V8 box the result)
+    velocity = Math.min(Math.max(velocity, -MOUNTAIN_CAR_MAX_SPEED), MOUNTAIN_CAR_MAX_SPEED);
     position += velocity;
-    if (position > MOUNTAIN_CAR_MAX_POSITION) position = MOUNTAIN_CAR_MAX_POSITION;
-    if (position < MOUNTAIN_CAR_MIN_POSITION) position = MOUNTAIN_CAR_MIN_POSITION;
+    position = Math.min(Math.max(position, MOUNTAIN_CAR_MIN_POSITION), MOUNTAIN_CAR_MAX_POSITION);
     if (position === MOUNTAIN_CAR_MIN_POSITION && velocity < 0) velocity = 0;
     const terminated = position >= GOAL_POSITION && velocity >= this.goalVelocity;
     let reward = terminated ? 100.0 : 0;

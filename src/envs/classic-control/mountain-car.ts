@@ -46,6 +46,7 @@ export class MountainCarEnv extends Env<Float32Array, number> {
   private hasState = false;
   private readonly obs = new Float32Array(2);
   private readonly result: StepResult<Float32Array>;
+  private readonly resetResult: ResetResult<Float32Array> = { observation: this.obs, info: EMPTY_INFO };
 
   constructor(opts: MountainCarOptions = {}) {
     super();
@@ -57,14 +58,16 @@ export class MountainCarEnv extends Env<Float32Array, number> {
     this.result = { observation: this.obs, reward: -1.0, terminated: false, truncated: false, info: EMPTY_INFO };
   }
 
-  reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
-    this.seedReset(opts.seed);
-    const [low, high] = parseResetBounds(envName(this), opts.options, -0.6, -0.4);
+  reset(opts?: ResetOptions): ResetResult<Float32Array> {
+    this.seedReset(opts?.seed);
+    let low = -0.6;
+    let high = -0.4;
+    if (opts?.options !== undefined) [low, high] = parseResetBounds(envName(this), opts.options, low, high);
     this.position = this.rng.uniformRange(low, high);
     this.velocity = 0;
     this.hasState = true;
     this.writeObservation();
-    return { observation: this.obs, info: EMPTY_INFO };
+    return this.resetResult;
   }
 
   /** The returned object and its observation are reused by the next call: copy to keep them. */

@@ -12,7 +12,7 @@ import {
 } from "../env.js";
 import { renderPendulum } from "../rendering/classic-control.js";
 import { checkRenderMode } from "../rendering/render-mode.js";
-import { checkState, finiteOption, notResetError, pyMod, scalarBoxAction } from "./utils.js";
+import { checkState, finiteOption, isFiniteScalarAction, notResetError, scalarActionError } from "./utils.js";
 
 const MAX_SPEED = 8;
 const MAX_TORQUE = 2.0;
@@ -24,11 +24,6 @@ export interface PendulumOptions {
   renderMode?: RenderMode;
   /** Gravity (default 10). */
   g?: number;
-}
-
-/** Angle into [-pi, pi), with Python's modulo as Gymnasium's `angle_normalize`. */
-function angleNormalize(x: number): number {
-  return pyMod(x + Math.PI, 2 * Math.PI) - Math.PI;
 }
 
 /**
@@ -44,9 +39,10 @@ export class PendulumEnv extends Env<Float32Array, Float32Array> {
   private theta = 0;
   private thetaDot = 0;
   private hasState = false;
-  private lastU: number | null = null;
+  private lastU = Number.NaN; // NaN until the first step (a number-only field: no boxing per step)
   private readonly obs = new Float32Array(3);
   private readonly result: StepResult<Float32Array>;
+  private readonly resetResult: ResetResult<Float32Array> = { observation: this.obs, info: EMPTY_INFO };
 
   constructor(opts: PendulumOptions = {}) {
     super();
@@ -58,11 +54,11 @@ export class PendulumEnv extends Env<Float32Array, Float32Array> {
   }
 
   /** Reset options `{ x_init, y_init }` (Gymnasium's names) set the range of the initial angle and velocity. */
-  reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
-    this.seedReset(opts.seed);
+  reset(opts?: ResetOptions): ResetResult<Float32Array> {
+    this.seedReset(opts?.seed);
     let x = Math.PI;
     let y = 1.0;
-    const options = opts.options;
+    const options = opts?.options;
     if (options !== undefined) {
       const where = `${envName(this)}.reset`;
       checkOptionKeys(where, options, ["x_init", "y_init"]);
@@ -72,20 +68,25 @@ export class PendulumEnv extends Env<Float32Array, Float32Array> {
     this.theta = this.rng.uniformRange(-x, x);
     this.thetaDot = this.rng.uniformRange(-y, y);
     this.hasState = true;
-    this.lastU = null;
+    this.lastU = Number.NaN;
     this.writeObservation();
-    return { observation: this.obs, info: EMPTY_INFO };
+    return this.resetResult;
   }
 
   /** The returned object and its observation are reused by the next call: copy to keep them. */
   step(action: Float32Array): StepResult<Float32Array> {
-    const a = scalarBoxAction(envName(this), action, -MAX_TORQUE, MAX_TORQUE);
+    if (!isFiniteScalarAction(action)) throw scalarActionError(envName(this), action, -MAX_TORQUE, MAX_TORQUE);
+    const a = action[0];
     if (!this.hasState) throw notResetError(envName(this));
     const th = this.theta;
     const thdot = this.thetaDot;
     const u = Math.min(Math.max(a, -MAX_TORQUE), MAX_TORQUE);
     this.lastU = u;
-    const an = angleNormalize(th);
+    // Gymnasium's angle_normalize: ((th + pi) % 2pi) - pi with Python's floored modulo (written out: a helper
+    // returning a double that is not inlined would box it on the heap every step)
+    let an = (th + Math.PI) % (2 * Math.PI);
+    if (an < 0) an += 2 * Math.PI;
+    an -= Math.PI;
     const costs = an * an + 0.1 * (thdot * thdot) + 0.001 * (u * u);
     let newthdot = thdot + (((3 * this.g) / (2 * L)) * Math.sin(th) + (3.0 / (M * (L * L))) * u) * DT;
     newthdot = Math.min(Math.max(newthdot, -MAX_SPEED), MAX_SPEED);
@@ -112,7 +113,7 @@ export class PendulumEnv extends Env<Float32Array, Float32Array> {
 
   override render(): RgbFrame | null {
     if (this.renderMode !== "rgb_array" || !this.hasState) return null;
-    return renderPendulum(this.theta, this.lastU);
+    return renderPendulum(this.theta, Number.isNaN(this.lastU) ? null : this.lastU);
   }
 
   private writeObservation(): void {

@@ -49,19 +49,13 @@ export function discreteActionError(where: string, action: unknown, n: number): 
   );
 }
 
-/** Read the single component of a Box(1) action, rejecting wrong shapes and non-finite values. */
-export function scalarBoxAction(where: string, action: ArrayLike<number>, low: number, high: number): number {
-  const a = action != null && action.length === 1 ? action[0] : Number.NaN;
-  if (typeof a !== "number" || !Number.isFinite(a)) {
-    throw new EnvError(
-      `${where}: action ${describe(action)} is not a finite action of shape [1] (Box(${low}, ${high}, (1,), float32); values outside the bounds are clipped)`,
-    );
-  }
-  return a;
+/** True for a Box(1) action holding a finite number (bounds are not checked: classic control clips). */
+export function isFiniteScalarAction(action: ArrayLike<number>): boolean {
+  return action != null && action.length === 1 && typeof action[0] === "number" && Number.isFinite(action[0]);
 }
 
-/** Python's float modulo (result has the sign of the divisor), as numpy's `%` on float64. */
-export function pyMod(a: number, b: number): number {
-  const r = a % b;
-  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+export function scalarActionError(where: string, action: unknown, low: number, high: number): EnvError {
+  return new EnvError(
+    `${where}: action ${describe(action)} is not a finite action of shape [1] (Box(${low}, ${high}, (1,), float32); values outside the bounds are clipped)`,
+  );
 }
