@@ -42,6 +42,9 @@ export class Engine {
   /** Tensors made inside scopes, so they can be marked dead when their scope ends. */
   private readonly scoped: Tensor[] = [];
   private scopedLen = 0;
+  /** Leaves whose `.grad` was allocated inside a scope: that gradient is dropped when the scope ends. */
+  private readonly gradOwners: Tensor[] = [];
+  private gradOwnersLen = 0;
 
   constructor(opts: EngineOptions = {}) {
     const dtype = opts.dtype ?? "float32";
@@ -115,6 +118,7 @@ export class Engine {
     const mark = this.arena.mark();
     const tapeStart = this.tapeLen;
     const scopedStart = this.scopedLen;
+    const ownersStart = this.gradOwnersLen;
     this.depth++;
     try {
       return fn();
@@ -126,6 +130,8 @@ export class Engine {
         t.grad = null;
       }
       this.scopedLen = scopedStart;
+      for (let i = ownersStart; i < this.gradOwnersLen; i++) this.gradOwners[i].grad = null;
+      this.gradOwnersLen = ownersStart;
       this.truncateTape(tapeStart);
       this.arena.release(mark);
     }
@@ -301,7 +307,14 @@ export class Engine {
   }
 
   private ensureLeafGrad(t: Tensor | null): void {
-    if (t?.isLeaf && t.requiresGrad && t.grad === null) this.gradOf(t);
+    if (t?.isLeaf && t.requiresGrad && t.grad === null) {
+      this.gradOf(t);
+      if (this.depth > 0) {
+        if (this.gradOwnersLen < this.gradOwners.length) this.gradOwners[this.gradOwnersLen] = t;
+        else this.gradOwners.push(t);
+        this.gradOwnersLen++;
+      }
+    }
   }
 
   private checkNodeGrads(n: TapeNode): void {

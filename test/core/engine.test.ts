@@ -72,6 +72,17 @@ test("backward accumulates into parameters; scalar seed or upstream gradient; re
     e.backward(op.sum(op.mul(x, x)));
     assert.deepEqual((x.grad as Tensor).toArray(), [2, -2]);
   });
+  // a leaf of an outer scope differentiated in an inner scope: its gradient lives only as long as the inner scope
+  e.scope(() => {
+    const x = e.tensor([3], [1], { requiresGrad: true });
+    e.scope(() => {
+      e.backward(op.sum(op.square(x)));
+      assert.deepEqual((x.grad as Tensor).toArray(), [6]);
+    });
+    assert.equal(x.grad, null);
+    e.backward(op.sum(op.mulScalar(x, 2)));
+    assert.deepEqual((x.grad as Tensor).toArray(), [2]);
+  });
   // intermediate gradients are freed: repeated backward on a retained graph does not grow memory
   e.scope(() => {
     const loss = op.sum(op.tanh(op.mul(w, w)));
