@@ -166,6 +166,21 @@ export abstract class Env<O, A> {
   }
 }
 
+/**
+ * An env whose internal physical state can be read and restored (the classic-control envs): Gymnasium's
+ * `env.unwrapped.state`, same order and units, as float64.
+ */
+export interface StatefulEnv {
+  getState(): Float64Array;
+  /** Continue from this state as if just reset (the next step starts from it). */
+  setState(state: ArrayLike<number>): void;
+}
+
+export function isStatefulEnv(env: unknown): env is StatefulEnv {
+  const e = env as Partial<StatefulEnv> | null;
+  return typeof e === "object" && e !== null && typeof e.getState === "function" && typeof e.setState === "function";
+}
+
 /** The env's registered id if it has one, else its class name: for error messages. */
 export function envName(env: Env<unknown, unknown> | { spec?: EnvSpec; constructor: { name: string } }): string {
   return env.spec?.id ?? env.constructor.name;

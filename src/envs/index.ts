@@ -18,10 +18,12 @@ export {
   type EnvMetadata,
   type EnvSpec,
   type Info,
+  isStatefulEnv,
   type RenderMode,
   type ResetOptions,
   type ResetResult,
   type RgbFrame,
+  type StatefulEnv,
   type StepResult,
 } from "./env.js";
 export {

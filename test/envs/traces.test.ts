@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import "../../src/envs/builtin.js";
+import { isStatefulEnv } from "../../src/envs/env.js";
 import { make } from "../../src/envs/registry.js";
 
 const TRACE_DIR = new URL("../../../shared/traces/", import.meta.url);
@@ -34,7 +35,8 @@ for (const id of IDS) {
     for (const ep of trace.episodes) {
       const env = make<Float32Array, number | Float32Array>(id);
       env.reset({ seed: ep.reset_seed });
-      const raw = env.unwrapped as unknown as { setState(s: ArrayLike<number>): void };
+      const raw = env.unwrapped;
+      assert.ok(isStatefulEnv(raw));
       raw.setState(ep.initial_state);
       const act = new Float32Array(1);
       for (let t = 0; t < ep.steps.length; t++) {

@@ -9,6 +9,7 @@ import {
   type ResetOptions,
   type ResetResult,
   type RgbFrame,
+  type StatefulEnv,
   type StepResult,
 } from "../env.js";
 import { renderAcrobot } from "../rendering/classic-control.js";
@@ -36,7 +37,7 @@ export interface AcrobotOptions {
  * Integrated by one RK4 step of dt = 0.2 with the "book" equations (Sutton and Barto) by default
  * (`bookOrNips = "nips"` gives the NIPS paper's). State [theta1, theta2, dtheta1, dtheta2].
  */
-export class AcrobotEnv extends Env<Float32Array, number> {
+export class AcrobotEnv extends Env<Float32Array, number> implements StatefulEnv {
   readonly observationSpace: Box;
   readonly actionSpace = new Discrete(3);
   /** Which dynamics equations to use (Gymnasium's `book_or_nips`). */

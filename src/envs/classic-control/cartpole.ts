@@ -9,6 +9,7 @@ import {
   type ResetOptions,
   type ResetResult,
   type RgbFrame,
+  type StatefulEnv,
   type StepResult,
 } from "../env.js";
 import { renderCartPole } from "../rendering/classic-control.js";
@@ -37,7 +38,7 @@ export interface CartPoleOptions {
  * Gymnasium's CartPole-v1: a pole hinged on a cart, pushed left (0) or right (1) with force 10; explicit Euler
  * with tau = 0.02. Terminates when |x| > 2.4 or |theta| > 12 degrees. State [x, x_dot, theta, theta_dot] (float64).
  */
-export class CartPoleEnv extends Env<Float32Array, number> {
+export class CartPoleEnv extends Env<Float32Array, number> implements StatefulEnv {
   readonly observationSpace: Box;
   readonly actionSpace = new Discrete(2);
   readonly suttonBartoReward: boolean;

@@ -8,6 +8,7 @@ import {
   type ResetOptions,
   type ResetResult,
   type RgbFrame,
+  type StatefulEnv,
   type StepResult,
 } from "../env.js";
 import { renderMountainCar } from "../rendering/classic-control.js";
@@ -37,7 +38,7 @@ export interface MountainCarContinuousOptions {
  * position 0.45 minus 0.1 * action^2 (of the unclipped action) per step. State [position, velocity], rounded to
  * float32 after every step as in Gymnasium.
  */
-export class MountainCarContinuousEnv extends Env<Float32Array, Float32Array> {
+export class MountainCarContinuousEnv extends Env<Float32Array, Float32Array> implements StatefulEnv {
   readonly observationSpace = new Box(
     [MOUNTAIN_CAR_MIN_POSITION, -MOUNTAIN_CAR_MAX_SPEED],
     [MOUNTAIN_CAR_MAX_POSITION, MOUNTAIN_CAR_MAX_SPEED],

@@ -9,6 +9,7 @@ import {
   type ResetOptions,
   type ResetResult,
   type RgbFrame,
+  type StatefulEnv,
   type StepResult,
 } from "../env.js";
 import { renderMountainCar } from "../rendering/classic-control.js";
@@ -32,7 +33,7 @@ export interface MountainCarOptions {
  * Gymnasium's MountainCar-v0: push left (0), nothing (1) or right (2) to drive an underpowered car up the right
  * hill to position 0.5. Reward -1 per step. State [position, velocity] (float64).
  */
-export class MountainCarEnv extends Env<Float32Array, number> {
+export class MountainCarEnv extends Env<Float32Array, number> implements StatefulEnv {
   readonly observationSpace = new Box(
     [MOUNTAIN_CAR_MIN_POSITION, -MOUNTAIN_CAR_MAX_SPEED],
     [MOUNTAIN_CAR_MAX_POSITION, MOUNTAIN_CAR_MAX_SPEED],

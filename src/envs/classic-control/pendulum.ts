@@ -8,6 +8,7 @@ import {
   type ResetOptions,
   type ResetResult,
   type RgbFrame,
+  type StatefulEnv,
   type StepResult,
 } from "../env.js";
 import { renderPendulum } from "../rendering/classic-control.js";
@@ -31,7 +32,7 @@ export interface PendulumOptions {
  * Reward -(theta^2 + 0.1 thetadot^2 + 0.001 u^2) of the state before the step, theta normalized to [-pi, pi).
  * Never terminates (the registered TimeLimit truncates at 200). State [theta, thetadot] (float64, theta unwrapped).
  */
-export class PendulumEnv extends Env<Float32Array, Float32Array> {
+export class PendulumEnv extends Env<Float32Array, Float32Array> implements StatefulEnv {
   readonly observationSpace = new Box([-1.0, -1.0, -MAX_SPEED], [1.0, 1.0, MAX_SPEED]);
   readonly actionSpace = new Box(-MAX_TORQUE, MAX_TORQUE, [1]);
   readonly g: number;
