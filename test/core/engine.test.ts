@@ -81,7 +81,7 @@ test("backward accumulates into parameters; scalar seed or upstream gradient; re
     });
     assert.equal(x.grad, null);
     e.backward(op.sum(op.mulScalar(x, 2)));
-    assert.deepEqual((x.grad as Tensor).toArray(), [2]);
+    assert.deepEqual((x.grad as unknown as Tensor).toArray(), [2]);
   });
   // intermediate gradients are freed: repeated backward on a retained graph does not grow memory
   e.scope(() => {
