@@ -36,6 +36,7 @@ export {
   spec,
 } from "./registry.js";
 export { Raster } from "./rendering/raster.js";
+export { BlackjackEnv, type BlackjackObservation, type BlackjackOptions } from "./toy-text/blackjack.js";
 export { CliffWalkingEnv, type CliffWalkingOptions } from "./toy-text/cliff-walking.js";
 export { FROZEN_LAKE_MAPS, FrozenLakeEnv, type FrozenLakeOptions, generateRandomMap } from "./toy-text/frozen-lake.js";
 export { TabularEnv, type ToyTextOptions, type Transition, type TransitionTable } from "./toy-text/tabular-env.js";

@@ -155,6 +155,7 @@ export interface ToyConfig extends BaseConfig {
  */
 export class ToyAlgo extends Algorithm<ToyConfig> {
   static override readonly algorithmName: string = "ToyAlgo";
+  static override readonly configKeys: readonly string[] | undefined = ["nSteps", "learningRate", "hidden"];
   w1: Float32Array;
   w2: Float32Array;
   momentum: Float32Array;

@@ -50,6 +50,10 @@ test("a single Env is wrapped as a vector env of one; next-step vector envs are 
   assert.throws(() => new ToyAlgo(vec), /same-step/);
   assert.throws(() => new ToyAlgo(new DriftEnv(), { seed: -1 }), InvalidArgumentError);
   assert.throws(() => new ToyAlgo(new DriftEnv(), { logInterval: 0 }), InvalidArgumentError);
+  assert.throws(
+    () => new ToyAlgo(new DriftEnv(), { nStep: 3 } as Record<string, number>),
+    /unknown config option "nStep"; valid options: hidden, learningRate, logInterval, nSteps, seed/,
+  );
 });
 
 test("same seed, same run, bit for bit; another seed differs", async () => {
@@ -293,7 +297,10 @@ test("fuzz: random corruptions of a checkpoint give a CheckpointError or an iden
 });
 
 test("configs that are not plain data cannot be saved", () => {
-  const model = new ToyAlgo(new DriftEnv(), { onUpdate: () => 0.1 } as unknown as Record<string, number>);
+  class LooseToy extends ToyAlgo {
+    static override readonly configKeys = undefined;
+  }
+  const model = new LooseToy(new DriftEnv(), { onUpdate: () => 0.1 } as unknown as Record<string, number>);
   assert.throws(() => model.toBytes(), /config\.onUpdate is a function/);
 });
 

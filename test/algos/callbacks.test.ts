@@ -110,6 +110,7 @@ test("ProgressBar: live bar on a TTY, plain lines otherwise", async () => {
   let t = 0;
   const tick = () => {
     t += 10;
+    return true;
   };
   const out: string[] = [];
   const bar = new ProgressBar({ write: (s) => out.push(s), tty: true, intervalMs: 100, now: () => t });

@@ -309,6 +309,9 @@ const STATS_WINDOW = 100;
 export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   /** Registry key and checkpoint tag; each subclass overrides it ("PPO", "DQN", ...). */
   static readonly algorithmName: string = "Algorithm";
+  /** The config option names a subclass accepts (besides seed and logInterval): when set, any other key is an
+   * error naming the valid ones, so a misspelt option is never silently ignored. */
+  static readonly configKeys?: readonly string[];
 
   readonly config: Readonly<C>;
   readonly env: VectorEnvLike;
@@ -369,6 +372,15 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     this.actInfo = spaceInfo(this.actionSpace, `${this.algoName}: action space`);
     this.envId = this.env.envId ?? (isVectorEnv(env) ? null : ((env as AnyEnv).spec?.id ?? null));
 
+    const known = (this.constructor as { configKeys?: readonly string[] }).configKeys;
+    if (known !== undefined) {
+      const unknown = Object.keys(config).filter((k) => k !== "seed" && k !== "logInterval" && !known.includes(k));
+      if (unknown.length > 0) {
+        throw new InvalidArgumentError(
+          `${this.algoName}: unknown config option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; valid options: ${[...known, "logInterval", "seed"].sort().join(", ")}`,
+        );
+      }
+    }
     const seed = config.seed ?? 0;
     if (!Number.isSafeInteger(seed) || seed < 0) {
       throw new InvalidArgumentError(
