@@ -369,6 +369,12 @@ export class ActorCriticPolicy {
     }
   }
 
+  /** After `predictValues(obs, B)`: accumulate into `grads` the gradient of sum_b gValue_b V(s_b). */
+  backwardValue(gValue: ArrayLike<number>, batch: number): void {
+    const dFeat = this.vf.backward(this.params, this.grads, batch, gValue, this.shared !== null);
+    if (this.shared !== null && dFeat !== null) this.shared.backward(this.params, this.grads, batch, dFeat);
+  }
+
   /** Copy the distribution parameters of the last forward (normalized logits or means) into `out` [B, headSize]. */
   copyDistribution(out: Float64Array): Float64Array {
     out.set(this.head.subarray(0, this.batch * this.headSize));

@@ -1,0 +1,151 @@
+/**
+ * REINFORCE with a learned baseline (Williams 1992; Sutton and Barto 2018, section 13.4):
+ *
+ *   G_k = sum_{j >= k} gamma^{j-k} r_j                       (reward-to-go, cut at the episode's end)
+ *   grad J ~ mean_k  grad log pi(a_k|s_k) * w_k * (G_k - b(s_k)),   w_k = gamma^k if `discountWeighting` else 1
+ *   b(s) = V_phi(s), fitted by regression to G:  min mean (V_phi(s_k) - G_k)^2
+ *
+ * With `baseline: false`, b = 0 (plain REINFORCE), to show the variance the baseline removes.
+ * Rollouts are nSteps per env; an episode still running at the rollout's end has no Monte-Carlo return yet:
+ * with the baseline its tail is bootstrapped from V(s_T) (as every on-policy method here does); without it the
+ * tail is left out of that update (weight 0), so the estimate uses only returns that were observed.
+ */
+
+import { InvalidArgumentError } from "../errors.js";
+import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
+import { clipGradNormFlat } from "./common/flat-optimizer.js";
+import { checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
+import { normalizeInPlace } from "./ppo.js";
+
+export interface ReinforceConfig extends OnPolicyConfig {
+  /** learn V(s) and subtract it from the return (default true) */
+  baseline: boolean;
+  /** weight step k of an episode by gamma^k, the exact gradient of the discounted objective (default false, as
+   * most implementations: with it, late steps of long episodes barely learn) */
+  discountWeighting: boolean;
+  /** standardize (G - b) over the batch (default false) */
+  normalizeAdvantage: boolean;
+  /** weight of the baseline's regression loss */
+  vfCoef: number;
+  entCoef: number;
+  maxGradNorm: number;
+}
+
+export const reinforceDefaults: ReinforceConfig = {
+  ...onPolicyDefaults,
+  learningRate: 1e-3,
+  nSteps: 1000,
+  gaeLambda: 1,
+  baseline: true,
+  discountWeighting: false,
+  normalizeAdvantage: false,
+  vfCoef: 0.5,
+  entCoef: 0,
+  maxGradNorm: Infinity,
+};
+
+export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
+  static override readonly algorithmName: string = "REINFORCE";
+  private readonly gLogProb: Float64Array;
+  private readonly gValue: Float64Array;
+  /** weight of each row in the policy gradient: w_k, or 0 for an unfinished tail without baseline */
+  private readonly weights: Float64Array;
+  /** step index k within the current episode of each env (episodes span rollouts) */
+  private readonly episodeStep: Int32Array;
+  private readonly zeros: Float64Array;
+
+  constructor(env: AnyEnv | VectorEnvLike, config: Partial<ReinforceConfig> = {}) {
+    super(env, { ...reinforceDefaults, ...config });
+    const c = this.config;
+    checkRange("vfCoef", c.vfCoef, 0, Infinity);
+    checkRange("entCoef", c.entCoef, -Infinity, Infinity);
+    checkRange("maxGradNorm", c.maxGradNorm, 0, Infinity);
+    this.optimizers = [this.makeOptimizer("adam", 0, this.policy.numParams, 1e-8)];
+    const n = this.buffer.size;
+    this.gLogProb = new Float64Array(n);
+    this.gValue = new Float64Array(n);
+    this.weights = new Float64Array(n);
+    this.episodeStep = new Int32Array(this.numEnvs);
+    this.zeros = new Float64Array(this.numEnvs);
+  }
+
+  protected override computeTargets(lastValues: Float64Array): void {
+    const c = this.config;
+    const b = this.buffer;
+    // G_k: reward-to-go; truncated episodes bootstrap from V(final obs) as stored (0 without baseline)
+    if (!c.baseline) b.truncatedValues.fill(0);
+    b.computeRewardToGo(c.baseline ? lastValues : this.zeros, c.gamma);
+    const { nSteps, nEnvs } = b;
+    for (let e = 0; e < nEnvs; e++) {
+      let lastEnd = -1;
+      for (let t = 0; t < nSteps; t++) {
+        const i = t * nEnvs + e;
+        this.weights[i] = c.discountWeighting ? c.gamma ** this.episodeStep[e] : 1;
+        if (b.terminated[i] || b.truncated[i]) {
+          this.episodeStep[e] = 0;
+          lastEnd = t;
+        } else {
+          this.episodeStep[e]++;
+        }
+      }
+      if (!c.baseline) for (let t = lastEnd + 1; t < nSteps; t++) this.weights[t * nEnvs + e] = 0;
+    }
+    // advantages G - b(s) (b = 0 without baseline)
+    for (let i = 0; i < b.size; i++) b.advantages[i] = b.returns[i] - (c.baseline ? b.values[i] : 0);
+  }
+
+  protected train(): void {
+    const c = this.config;
+    const { policy, buffer } = this;
+    const optimizer = this.optimizers[0];
+    optimizer.lr = this.currentLearningRate();
+    const n = buffer.size;
+    const adv = buffer.advantages;
+    if (c.normalizeAdvantage) normalizeInPlace(adv, n);
+    const values = policy.forward(buffer.observations, n);
+    const logProb = policy.logProb(buffer.actions);
+    const entropy = policy.entropy();
+    let used = 0;
+    for (let i = 0; i < n; i++) if (this.weights[i] !== 0) used++;
+    const denom = Math.max(used, 1);
+    let pg = 0;
+    let vl = 0;
+    let ent = 0;
+    for (let i = 0; i < n; i++) {
+      // L = -sum_i w_i (G_i - b_i) log pi_i / N  (+ vfCoef mean (V - G)^2 with the baseline)
+      const coef = (this.weights[i] * adv[i]) / denom;
+      pg -= coef * logProb[i];
+      this.gLogProb[i] = -coef;
+      const err = values[i] - buffer.returns[i];
+      vl += err * err;
+      this.gValue[i] = (c.vfCoef * 2 * err) / n;
+      ent += entropy[i];
+    }
+    policy.grads.fill(0);
+    policy.backward(buffer.actions, this.gLogProb, -c.entCoef / n, c.baseline ? this.gValue : null);
+    const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, c.maxGradNorm);
+    optimizer.step(policy.params, policy.grads);
+    const log = this.logger;
+    log.record("train/policy_loss", pg);
+    if (c.baseline) log.record("train/value_loss", vl / n);
+    log.record("train/entropy_loss", -ent / n);
+    log.record("train/grad_norm", gradNorm);
+    log.record("train/learning_rate", optimizer.lr);
+    log.record("train/used_fraction", used / n);
+    this.recordCommon();
+  }
+
+  protected override extraState(): Record<string, unknown> {
+    return { episodeStep: Array.from(this.episodeStep) };
+  }
+
+  protected override setExtraState(json: Record<string, unknown>): void {
+    const s = json.episodeStep;
+    if (!Array.isArray(s) || s.length !== this.numEnvs || !s.every((k) => Number.isInteger(k) && k >= 0)) {
+      throw new InvalidArgumentError(`REINFORCE state episodeStep must be ${this.numEnvs} non-negative integers`);
+    }
+    this.episodeStep.set(s);
+  }
+}
+
+registerAlgorithm(REINFORCE);
