@@ -1,0 +1,321 @@
+/**
+ * The `tsrl` command line: train, eval, enjoy, resume, list, plot, bench. Built with commander; `runCli(argv, io)`
+ * runs it in-process (tests) and returns the exit code instead of exiting.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command, InvalidArgumentError as CommanderArgError, CommanderError, Option } from "commander";
+import { type AnyEnv, getAlgorithmClass, listAlgorithms } from "../algos/common/algorithm.js";
+import { LIBRARY_VERSION } from "../algos/common/checkpoint.js";
+import { evaluatePolicy } from "../algos/common/evaluate.js";
+import { make, registeredIds } from "../envs/index.js";
+import { RecordVideo } from "../envs/wrappers/record-video.js";
+import { InvalidArgumentError, TsrlError } from "../errors.js";
+import { type CurveSeries, learningCurveSvg } from "../train/plot.js";
+import type { ProgressMode } from "../train/progress.js";
+import {
+  evaluateModel,
+  loadModelWithEnv,
+  makeTrainEnv,
+  type RunConfigFile,
+  readEpisodes,
+  readRunConfig,
+  resumeRun,
+  trainRun,
+} from "../train/run.js";
+import { listZooEntries, zooEntry } from "../train/zoo/index.js";
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stdout is a terminal (live redraws in `enjoy`). */
+  isTTY?: boolean;
+  /** Sleep between rendered frames; tests pass a no-op. */
+  sleep?(ms: number): Promise<void>;
+}
+
+const processIo: CliIo = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  isTTY: process.stdout.isTTY === true,
+  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+};
+
+function intArg(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!/^-?\d+(e\d+)?$/i.test(v.replace(/_/g, "")) || !Number.isSafeInteger(n) || n < min) {
+      throw new CommanderArgError(`${name} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+    }
+    return n;
+  };
+}
+
+/** `key=value` pairs; values are parsed as JSON when they can be (numbers, booleans, arrays, objects). */
+function hpArg(v: string, prev: unknown): Record<string, unknown> {
+  const eq = v.indexOf("=");
+  if (eq <= 0) throw new CommanderArgError(`--hp expects key=value (e.g. learningRate=3e-4), got ${JSON.stringify(v)}`);
+  const key = v.slice(0, eq);
+  const raw = v.slice(eq + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // a bare string such as activation=relu
+  }
+  return { ...((prev as Record<string, unknown> | undefined) ?? {}), [key]: value };
+}
+
+function readConfigFile(path: string): RunConfigFile {
+  if (!existsSync(path)) throw new CommanderArgError(`--config: no file at ${JSON.stringify(path)}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new CommanderArgError(`--config: ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  const allowed = ["totalTimesteps", "nEnvs", "seed", "hyperparams", "envKwargs"];
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new CommanderArgError(`--config: ${path} must hold a JSON object with keys ${allowed.join(", ")}`);
+  }
+  const bad = Object.keys(json).filter((k) => !allowed.includes(k));
+  if (bad.length)
+    throw new CommanderArgError(
+      `--config: unknown key(s) ${bad.join(", ")} in ${path}; allowed: ${allowed.join(", ")}`,
+    );
+  return json as RunConfigFile;
+}
+
+export function buildProgram(io: CliIo = processIo): Command {
+  const program = new Command("tsrl")
+    .description("Deep reinforcement learning in TypeScript: train, evaluate and watch agents.")
+    .version(LIBRARY_VERSION)
+    .showHelpAfterError("(add --help for usage)")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+
+  const progressOption = new Option("--progress <mode>", "progress display")
+    .choices(["auto", "bar", "lines", "none"])
+    .default("auto");
+
+  program
+    .command("train")
+    .description("train an agent; tuned defaults (the zoo) are used for known algorithm/env pairs")
+    .argument("<algo>", `algorithm (${listAlgorithms().join(", ")})`)
+    .argument("<env>", "environment id, e.g. CartPole-v1 (see `tsrl list`)")
+    .option("--steps <n>", "total env steps (default: the zoo's)", intArg("--steps", 1))
+    .option("--seed <s>", "random seed", intArg("--seed", 0))
+    .option("--n-envs <k>", "parallel envs (default: the zoo's)", intArg("--n-envs", 1))
+    .option("--hp <key=value...>", "hyperparameter overrides, e.g. --hp learningRate=3e-4 nSteps=256", hpArg)
+    .option("--config <file.json>", "JSON with totalTimesteps, nEnvs, seed, hyperparams, envKwargs", readConfigFile)
+    .option("--out <dir>", "parent folder of the run folder", "runs")
+    .option("--eval-count <n>", "periodic evaluations during training (0: none)", intArg("--eval-count", 0), 10)
+    .addOption(progressOption)
+    .action(async (algo: string, env: string, o) => {
+      const s = await trainRun({
+        algo,
+        env,
+        steps: o.steps,
+        seed: o.seed,
+        nEnvs: o.nEnvs,
+        hp: o.hp,
+        config: o.config,
+        out: o.out,
+        evalCount: o.evalCount,
+        progress: o.progress as ProgressMode,
+        log: (l) => io.err(`${l}\n`),
+      });
+      io.out(`${s.runDir}\n`);
+    });
+
+  program
+    .command("eval")
+    .description("evaluate a run's final model (or a model file) on fresh episodes")
+    .argument("<run-or-model>", "run folder or .safetensors model")
+    .option("--episodes <n>", "episodes", intArg("--episodes", 1), 10)
+    .option("--deterministic", "greedy actions (default)")
+    .option("--stochastic", "sample actions from the policy")
+    .option("--seed <s>", "seed of the first episode", intArg("--seed", 0))
+    .option("--json", "print the result as JSON")
+    .action(async (path: string, o) => {
+      if (o.deterministic && o.stochastic)
+        throw new InvalidArgumentError("choose one of --deterministic and --stochastic");
+      const r = await evaluateModel(path, { episodes: o.episodes, deterministic: !o.stochastic, seed: o.seed });
+      if (o.json) io.out(`${JSON.stringify(r)}\n`);
+      else
+        io.out(
+          `${r.algorithm} on ${r.envId}: mean return ${r.meanReturn.toFixed(2)} +/- ${r.stdReturn.toFixed(2)} over ${r.returns.length} episodes (mean length ${r.meanLength.toFixed(1)})\n`,
+        );
+    });
+
+  program
+    .command("enjoy")
+    .description("watch an agent: text frames in the terminal for toy text, a GIF for classic control")
+    .argument("<run-or-model>", "run folder or .safetensors model")
+    .option("--episodes <n>", "episodes", intArg("--episodes", 1), 1)
+    .option("--gif <out.gif>", "GIF file (rgb_array envs; default enjoy.gif in the run folder or here)")
+    .option("--fps <n>", "frames per second of the terminal replay (0: no delay)", intArg("--fps", 0))
+    .option("--seed <s>", "seed of the first episode", intArg("--seed", 0))
+    .option("--stochastic", "sample actions instead of taking the greedy one")
+    .action(async (path: string, o) => {
+      const probe = await loadModelWithEnv(path);
+      const modes = probe.env.metadata.renderModes;
+      const episodes: number = o.episodes;
+      if (modes.includes("ansi")) {
+        const { model, env } = await loadModelWithEnv(path, "ansi");
+        const fps: number = o.fps ?? env.metadata.renderFps ?? 4;
+        const sleep = io.sleep ?? (async () => {});
+        const show = async () => {
+          io.out(`${io.isTTY ? "\x1b[H\x1b[2J" : ""}${String(env.render())}\n`);
+          if (fps > 0) await sleep(1000 / fps);
+        };
+        const returns: number[] = [];
+        for (let ep = 0; ep < episodes; ep++) {
+          let obs = env.reset(ep === 0 && o.seed !== undefined ? { seed: o.seed } : {}).observation;
+          await show();
+          let total = 0;
+          for (;;) {
+            const r = env.step(model.predict(obs as Float32Array | number, { deterministic: !o.stochastic }));
+            total += r.reward;
+            await show();
+            if (r.terminated || r.truncated) break;
+            obs = r.observation;
+          }
+          returns.push(total);
+        }
+        io.out(`returns: ${returns.join(", ")}\n`);
+      } else if (modes.includes("rgb_array")) {
+        const { model, env, envId } = await loadModelWithEnv(path, "rgb_array");
+        const runDir = existsSync(path) && !path.endsWith(".safetensors") ? path : ".";
+        const gifPath: string = o.gif ?? join(runDir, "enjoy.gif");
+        const written: string[] = [];
+        const video = new RecordVideo(env, {
+          episodeTrigger: () => true,
+          sink: (gif, info) => {
+            const p = episodes === 1 ? gifPath : gifPath.replace(/(\.gif)?$/, `-${info.episodeId}.gif`);
+            writeFileSync(p, gif);
+            written.push(p);
+          },
+        });
+        const res = evaluatePolicy(model, video as unknown as AnyEnv, {
+          episodes,
+          deterministic: !o.stochastic,
+          seed: o.seed,
+        });
+        video.close();
+        io.out(`${envId}: returns ${res.returns.join(", ")}; wrote ${written.join(", ")}\n`);
+      } else {
+        throw new InvalidArgumentError(`${probe.envId} renders neither ansi nor rgb_array frames`);
+      }
+    });
+
+  program
+    .command("resume")
+    .description("continue an interrupted run from its newest checkpoint up to its planned steps")
+    .argument("<run>", "run folder")
+    .addOption(progressOption)
+    .action(async (run: string, o) => {
+      const s = await resumeRun(run, { progress: o.progress as ProgressMode, log: (l) => io.err(`${l}\n`) });
+      io.out(`${s.runDir}\n`);
+    });
+
+  program
+    .command("list")
+    .description("list algorithms, environments and tuned configurations")
+    .action(() => {
+      io.out(`algorithms: ${listAlgorithms().join(", ")}\n`);
+      io.out(`environments: ${registeredIds().join(", ")}\n`);
+      io.out("tuned configurations (algorithm, env, steps, envs, source):\n");
+      for (const z of listZooEntries()) {
+        io.out(
+          `  ${z.algorithm.padEnd(14)} ${z.env.padEnd(26)} ${String(z.entry.totalTimesteps).padStart(9)} ${String(z.entry.nEnvs ?? 1).padStart(3)}  ${z.entry.source}\n`,
+        );
+      }
+    });
+
+  program
+    .command("plot")
+    .description(
+      "plot learning curves of one or more runs into an SVG (runs of the same algorithm/env are averaged with a min/max band)",
+    )
+    .argument("<runs...>", "run folders")
+    .option("--out <file.svg>", "output file", "plot.svg")
+    .option("--title <text>", "chart title")
+    .action((runs: string[], o) => {
+      const groups = new Map<string, CurveSeries & { runs: { steps: number[]; values: number[] }[] }>();
+      const envs = new Set<string>();
+      for (const run of runs) {
+        const cfg = readRunConfig(run);
+        const ep = readEpisodes(run);
+        if (ep.steps.length === 0) throw new InvalidArgumentError(`run ${run} has no finished episodes to plot`);
+        envs.add(cfg.env);
+        const label = `${cfg.algorithm} ${cfg.env}`;
+        const g = groups.get(label) ?? { label, runs: [] };
+        g.runs.push({ steps: ep.steps, values: ep.returns });
+        groups.set(label, g);
+      }
+      const svg = learningCurveSvg([...groups.values()], { title: o.title ?? [...envs].join(", ") });
+      writeFileSync(o.out, svg);
+      io.out(`${o.out}\n`);
+    });
+
+  program
+    .command("bench")
+    .description("measure training speed (env steps per second) of each algorithm with its tuned config")
+    .option("--steps <n>", "env steps per algorithm", intArg("--steps", 1), 20000)
+    .option("--env <id>", "environment", "CartPole-v1")
+    .option("--algos <names...>", "algorithms (default: all with a config for the env)")
+    .action(async (o) => {
+      const names: string[] = o.algos ?? listAlgorithms().filter((a) => zooEntry(a, o.env)?.tuned);
+      io.out(`| algorithm | env | steps | seconds | steps/s |\n|---|---|---:|---:|---:|\n`);
+      for (const name of names) {
+        const cls = getAlgorithmClass(name);
+        if (!cls)
+          throw new InvalidArgumentError(
+            `unknown algorithm ${JSON.stringify(name)}; choose one of: ${listAlgorithms().join(", ")}`,
+          );
+        const z = zooEntry(cls.algorithmName, o.env);
+        const model = new cls(makeTrainEnv(o.env, z?.entry.nEnvs ?? 1, z?.entry.envKwargs ?? {}), {
+          ...(z?.entry.hyperparams ?? {}),
+        });
+        const t0 = performance.now();
+        await model.learn(o.steps);
+        const secs = (performance.now() - t0) / 1000;
+        await model.close();
+        io.out(
+          `| ${cls.algorithmName} | ${o.env} | ${model.numTimesteps} | ${secs.toFixed(2)} | ${Math.round(model.numTimesteps / secs)} |\n`,
+        );
+      }
+      const env = make(o.env) as AnyEnv;
+      env.reset({ seed: 0 });
+      const n = 200_000;
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) {
+        const r = env.step(env.actionSpace.sample());
+        if (r.terminated || r.truncated) env.reset();
+      }
+      const secs = (performance.now() - t0) / 1000;
+      io.out(`\n${o.env} alone (make, random actions): ${Math.round(n / secs)} steps/s\n`);
+    });
+
+  return program;
+}
+
+/** Run the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander has printed the message (or the help/version text, exit code 0)
+      return e.exitCode;
+    }
+    if (e instanceof TsrlError) {
+      io.err(`error: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,444 @@
+/**
+ * Training runs as the CLI runs them: resolve the config (zoo defaults < config file < --hp overrides), make the
+ * envs, train with checkpoints, periodic evaluation, metrics (JSONL, CSV, TensorBoard) and progress, then write the
+ * final model, a learning-curve SVG and a summary into one run folder:
+ *
+ *   <out>/<algo>-<env>-s<seed>[-k]/
+ *     config.json            resolved config (everything needed to rerun or resume)
+ *     metrics.jsonl/.csv     logged metrics per iteration; tb/ TensorBoard event file
+ *     episodes.csv           step, return, length of every finished training episode
+ *     checkpoints/           periodic checkpoints (each resumes exactly)
+ *     best-model.safetensors best periodic evaluation;  model.safetensors  final model
+ *     curve.svg              learning curve;  summary.json / summary.md
+ */
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import {
+  Algorithm,
+  type AlgorithmClass,
+  type AnyEnv,
+  getAlgorithmClass,
+  listAlgorithms,
+  type VectorEnvLike,
+} from "../algos/common/algorithm.js";
+import { type Callback, CheckpointCallback, EvalCallback } from "../algos/common/callbacks.js";
+import { checkpointFromBytes, LIBRARY_VERSION } from "../algos/common/checkpoint.js";
+import { type EvaluationResult, evaluatePolicy } from "../algos/common/evaluate.js";
+import "../algos/index.js";
+import { make, registeredIds } from "../envs/index.js";
+import { SyncVectorEnv } from "../envs/vector/sync-vector-env.js";
+import { CheckpointError, describe, InvalidArgumentError } from "../errors.js";
+import { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
+import { learningCurveSvg } from "./plot.js";
+import { type ProgressMode, terminalProgress } from "./progress.js";
+import { TensorBoardSink } from "./tensorboard.js";
+import { zooEntry } from "./zoo/index.js";
+
+/** What `--config file.json` may hold (every key optional). */
+export interface RunConfigFile {
+  totalTimesteps?: number;
+  nEnvs?: number;
+  seed?: number;
+  hyperparams?: Record<string, unknown>;
+  envKwargs?: Record<string, unknown>;
+}
+
+export interface TrainRunOptions {
+  algo: string;
+  env: string;
+  steps?: number;
+  seed?: number;
+  nEnvs?: number;
+  /** Hyperparameter overrides (highest priority). */
+  hp?: Record<string, unknown>;
+  /** Contents of a config file (between the zoo defaults and `hp`). */
+  config?: RunConfigFile;
+  /** Parent folder of run folders. Default "runs". */
+  out?: string;
+  /** Periodic evaluations over the run (0 = none). Default 10. */
+  evalCount?: number;
+  /** Episodes per periodic evaluation. Default 5. Final evaluation: `finalEvalEpisodes` (default 10). */
+  evalEpisodes?: number;
+  finalEvalEpisodes?: number;
+  /** Checkpoints over the run. Default 5. */
+  checkpointCount?: number;
+  progress?: ProgressMode;
+  /** Where messages go. Default: stderr. */
+  log?: (line: string) => void;
+}
+
+/** The resolved, saved configuration of a run (config.json). */
+export interface RunConfig {
+  algorithm: string;
+  env: string;
+  seed: number;
+  nEnvs: number;
+  totalTimesteps: number;
+  hyperparams: Record<string, unknown>;
+  envKwargs: Record<string, unknown>;
+  evalFreq: number;
+  evalEpisodes: number;
+  finalEvalEpisodes: number;
+  checkpointFreq: number;
+  zoo: { tuned: boolean; source: string | null };
+  tsrlVersion: string;
+}
+
+export interface RunSummary {
+  runDir: string;
+  algorithm: string;
+  env: string;
+  seed: number;
+  numTimesteps: number;
+  wallSeconds: number;
+  stepsPerSecond: number;
+  episodes: number;
+  finalEval: { meanReturn: number; stdReturn: number; episodes: number };
+  bestEval: { meanReturn: number; numTimesteps: number } | null;
+}
+
+const defaultLog = (line: string) => process.stderr.write(`${line}\n`);
+
+function resolveAlgorithm(name: string): AlgorithmClass {
+  const cls = getAlgorithmClass(name);
+  if (!cls) {
+    throw new InvalidArgumentError(
+      `unknown algorithm ${describe(name)}; choose one of: ${listAlgorithms().join(", ")}`,
+    );
+  }
+  return cls;
+}
+
+function resolveEnvId(id: string): string {
+  const ids = registeredIds();
+  if (ids.includes(id)) return id;
+  const ci = ids.find((x) => x.toLowerCase() === id.toLowerCase());
+  if (ci) return ci;
+  throw new InvalidArgumentError(`unknown environment ${describe(id)}; choose one of: ${ids.join(", ")}`);
+}
+
+function checkCount(name: string, v: unknown, min: number): number {
+  if (!Number.isSafeInteger(v) || (v as number) < min) {
+    throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${describe(v)}`);
+  }
+  return v as number;
+}
+
+/** The env a run trains on: a single env, or a same-step SyncVectorEnv of `nEnvs` copies. */
+export function makeTrainEnv(envId: string, nEnvs: number, envKwargs: Record<string, unknown>): AnyEnv | VectorEnvLike {
+  if (nEnvs === 1) return make(envId, envKwargs) as AnyEnv;
+  const vec = new SyncVectorEnv(
+    Array.from({ length: nEnvs }, () => () => make(envId, envKwargs)),
+    { autoresetMode: "same-step" },
+  );
+  return Object.assign(vec, { envId }) as unknown as VectorEnvLike;
+}
+
+/** Resolve the full run config: zoo defaults < config file < explicit options. */
+export function resolveRunConfig(opts: TrainRunOptions): RunConfig {
+  const cls = resolveAlgorithm(opts.algo);
+  const env = resolveEnvId(opts.env);
+  const zoo = zooEntry(cls.algorithmName, env);
+  const file = opts.config ?? {};
+  const totalTimesteps = opts.steps ?? file.totalTimesteps ?? zoo?.entry.totalTimesteps;
+  if (totalTimesteps === undefined) {
+    throw new InvalidArgumentError(
+      `no tuned defaults for ${cls.algorithmName} on ${env}: pass --steps N (and --hp key=value as needed)`,
+    );
+  }
+  checkCount("steps", totalTimesteps, 1);
+  const nEnvs = checkCount("n-envs", opts.nEnvs ?? file.nEnvs ?? zoo?.entry.nEnvs ?? 1, 1);
+  const seed = checkCount("seed", opts.seed ?? file.seed ?? 0, 0);
+  const hyperparams = { ...(zoo?.entry.hyperparams ?? {}), ...(file.hyperparams ?? {}), ...(opts.hp ?? {}) };
+  const envKwargs = { ...(zoo?.entry.envKwargs ?? {}), ...(file.envKwargs ?? {}) };
+  const evalCount = checkCount("evalCount", opts.evalCount ?? 10, 0);
+  const checkpointCount = checkCount("checkpointCount", opts.checkpointCount ?? 5, 1);
+  return {
+    algorithm: cls.algorithmName,
+    env,
+    seed,
+    nEnvs,
+    totalTimesteps,
+    hyperparams,
+    envKwargs,
+    evalFreq: evalCount > 0 ? Math.max(1, Math.ceil(totalTimesteps / evalCount)) : 0,
+    evalEpisodes: checkCount("evalEpisodes", opts.evalEpisodes ?? 5, 1),
+    finalEvalEpisodes: checkCount("finalEvalEpisodes", opts.finalEvalEpisodes ?? 10, 1),
+    checkpointFreq: Math.max(1, Math.ceil(totalTimesteps / checkpointCount)),
+    zoo: { tuned: zoo?.tuned ?? false, source: zoo?.entry.source ?? null },
+    tsrlVersion: LIBRARY_VERSION,
+  };
+}
+
+function freshRunDir(out: string, cfg: RunConfig): string {
+  const base = join(out, `${cfg.algorithm.toLowerCase()}-${cfg.env}-s${cfg.seed}`);
+  let dir = base;
+  for (let k = 2; existsSync(dir); k++) dir = `${base}-${k}`;
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Appends every finished training episode to episodes.csv. */
+class EpisodeRecorder implements Callback {
+  private seen = 0;
+  constructor(private readonly path: string) {}
+  onTrainingStart(ctx: { model: Algorithm }): void {
+    this.seen = ctx.model.numEpisodes;
+  }
+  onStep(ctx: { model: Algorithm; numTimesteps: number }): undefined {
+    const n = ctx.model.numEpisodes;
+    if (n === this.seen) return;
+    const { returns, lengths } = ctx.model.recentEpisodes;
+    const k = Math.min(n - this.seen, returns.length);
+    let lines = "";
+    for (let i = returns.length - k; i < returns.length; i++)
+      lines += `${ctx.numTimesteps},${returns[i]},${lengths[i]}\n`;
+    appendFileSync(this.path, lines);
+    this.seen = n;
+  }
+}
+
+/** Episodes of a run folder: steps and returns (for plots). */
+export function readEpisodes(runDir: string): { steps: number[]; returns: number[]; lengths: number[] } {
+  const text = readFileSync(join(runDir, "episodes.csv"), "utf8");
+  const steps: number[] = [];
+  const returns: number[] = [];
+  const lengths: number[] = [];
+  for (const line of text.split("\n").slice(1)) {
+    if (line.trim() === "") continue;
+    const [s, r, l] = line.split(",").map(Number);
+    steps.push(s);
+    returns.push(r);
+    lengths.push(l);
+  }
+  return { steps, returns, lengths };
+}
+
+export function readRunConfig(runDir: string): RunConfig {
+  const path = join(runDir, "config.json");
+  if (!existsSync(path)) throw new InvalidArgumentError(`${describe(runDir)} is not a run folder (no config.json)`);
+  return JSON.parse(readFileSync(path, "utf8")) as RunConfig;
+}
+
+function writeCurve(runDir: string, cfg: RunConfig): void {
+  const ep = readEpisodes(runDir);
+  if (ep.steps.length === 0) return;
+  const svg = learningCurveSvg(
+    [{ label: `${cfg.algorithm} seed ${cfg.seed}`, runs: [{ steps: ep.steps, values: ep.returns }] }],
+    {
+      title: `${cfg.algorithm} on ${cfg.env}`,
+    },
+  );
+  writeFileSync(join(runDir, "curve.svg"), svg);
+}
+
+/** Train (or continue) `model` inside `runDir`, then write model, evaluation, curve and summary. */
+async function runInFolder(
+  runDir: string,
+  cfg: RunConfig,
+  model: Algorithm,
+  opts: { progress?: ProgressMode; log: (line: string) => void; resumeFrom?: number },
+): Promise<RunSummary> {
+  const log = opts.log;
+  const jsonlPath = join(runDir, "metrics.jsonl");
+  const episodesPath = join(runDir, "episodes.csv");
+  let previousRows: Record<string, number | null>[] = [];
+  if (opts.resumeFrom !== undefined) {
+    // drop what the interrupted run logged after the checkpoint, so resumed logs read as one run
+    const keep = opts.resumeFrom;
+    previousRows = existsSync(jsonlPath)
+      ? parseJsonl(readFileSync(jsonlPath, "utf8")).filter((r) => (r.step ?? 0) <= keep)
+      : [];
+    writeFileSync(jsonlPath, previousRows.map((r) => `${JSON.stringify(r)}\n`).join(""));
+    const ep = existsSync(episodesPath) ? readEpisodes(runDir) : { steps: [], returns: [], lengths: [] };
+    let text = "step,return,length\n";
+    for (let i = 0; i < ep.steps.length; i++)
+      if (ep.steps[i] <= keep) text += `${ep.steps[i]},${ep.returns[i]},${ep.lengths[i]}\n`;
+    writeFileSync(episodesPath, text);
+  } else {
+    writeFileSync(episodesPath, "step,return,length\n");
+  }
+  const csv = new CsvSink(join(runDir, "metrics.csv"));
+  for (const r of previousRows) {
+    const { step, ...rest } = r;
+    const metrics: Record<string, number> = {};
+    for (const [k, v] of Object.entries(rest)) metrics[k] = v ?? Number.NaN;
+    csv.write(step ?? 0, metrics);
+  }
+  model.logger.addSink(new JsonlSink(jsonlPath));
+  model.logger.addSink(csv);
+  model.logger.addSink(new TensorBoardSink(join(runDir, "tb")));
+
+  const callbacks: Callback[] = [
+    new EpisodeRecorder(episodesPath),
+    new CheckpointCallback({ saveFreq: cfg.checkpointFreq, saveDir: join(runDir, "checkpoints") }),
+  ];
+  let evalCb: EvalCallback | null = null;
+  if (cfg.evalFreq > 0) {
+    evalCb = new EvalCallback(make(cfg.env, cfg.envKwargs) as AnyEnv, {
+      evalFreq: cfg.evalFreq,
+      nEvalEpisodes: cfg.evalEpisodes,
+      bestModelPath: join(runDir, "best-model.safetensors"),
+      seed: cfg.seed + 1000,
+    });
+    callbacks.push(evalCb);
+  }
+  const bar = terminalProgress(opts.progress ?? "auto");
+  if (bar) callbacks.push(bar);
+
+  const start = performance.now();
+  const startSteps = model.numTimesteps;
+  const remaining = Math.max(0, cfg.totalTimesteps - model.numTimesteps);
+  await model.learn(remaining, { callbacks, resetNumTimesteps: opts.resumeFrom === undefined });
+  const wallSeconds = (performance.now() - start) / 1000;
+  await model.save(join(runDir, "model.safetensors"));
+
+  const final = evaluatePolicy(model, make(cfg.env, cfg.envKwargs) as AnyEnv, {
+    episodes: cfg.finalEvalEpisodes,
+    deterministic: true,
+    seed: cfg.seed + 2000,
+  });
+  const best = evalCb?.evaluations.find((e) => e.meanReturn === evalCb?.bestMeanReturn) ?? null;
+  const summary: RunSummary = {
+    runDir,
+    algorithm: cfg.algorithm,
+    env: cfg.env,
+    seed: cfg.seed,
+    numTimesteps: model.numTimesteps,
+    wallSeconds,
+    stepsPerSecond: wallSeconds > 0 ? (model.numTimesteps - startSteps) / wallSeconds : 0,
+    episodes: model.numEpisodes,
+    finalEval: { meanReturn: final.meanReturn, stdReturn: final.stdReturn, episodes: final.returns.length },
+    bestEval: best ? { meanReturn: best.meanReturn, numTimesteps: best.numTimesteps } : null,
+  };
+  writeFileSync(join(runDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(join(runDir, "summary.md"), summaryMarkdown(cfg, summary));
+  writeCurve(runDir, cfg);
+  await model.logger.close();
+  await model.close();
+  log(
+    `${cfg.algorithm} on ${cfg.env}: ${summary.numTimesteps} steps in ${wallSeconds.toFixed(1)} s (${Math.round(summary.stepsPerSecond)} steps/s); ` +
+      `final evaluation ${final.meanReturn.toFixed(2)} +/- ${final.stdReturn.toFixed(2)} over ${final.returns.length} episodes -> ${runDir}`,
+  );
+  return summary;
+}
+
+function summaryMarkdown(cfg: RunConfig, s: RunSummary): string {
+  const hp = Object.entries(cfg.hyperparams)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(", ");
+  return [
+    `# ${cfg.algorithm} on ${cfg.env} (seed ${cfg.seed})`,
+    "",
+    `- steps: ${s.numTimesteps} with ${cfg.nEnvs} env(s), ${s.wallSeconds.toFixed(1)} s, ${Math.round(s.stepsPerSecond)} steps/s`,
+    `- episodes: ${s.episodes}`,
+    `- final evaluation (deterministic, ${s.finalEval.episodes} episodes): ${s.finalEval.meanReturn.toFixed(2)} +/- ${s.finalEval.stdReturn.toFixed(2)}`,
+    s.bestEval
+      ? `- best periodic evaluation: ${s.bestEval.meanReturn.toFixed(2)} at step ${s.bestEval.numTimesteps}`
+      : "- no periodic evaluation",
+    `- hyperparameters (${cfg.zoo.tuned ? `tuned: ${cfg.zoo.source}` : "untuned defaults"}): ${hp || "(algorithm defaults)"}`,
+    `- tsrl ${cfg.tsrlVersion}`,
+    "",
+  ].join("\n");
+}
+
+/** `tsrl train`: a new run folder under `out`. */
+export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
+  const log = opts.log ?? defaultLog;
+  const cfg = resolveRunConfig(opts);
+  const cls = resolveAlgorithm(cfg.algorithm);
+  if (!cfg.zoo.tuned) log(`note: no tuned defaults for ${cfg.algorithm} on ${cfg.env}; using the algorithm's defaults`);
+  const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs);
+  const model = new cls(env, { ...cfg.hyperparams, seed: cfg.seed });
+  const runDir = freshRunDir(opts.out ?? "runs", cfg);
+  // store the config the model resolved (defaults filled in), so the folder says exactly what ran
+  cfg.hyperparams = JSON.parse(JSON.stringify(model.config));
+  writeFileSync(join(runDir, "config.json"), `${JSON.stringify(cfg, null, 2)}\n`);
+  log(
+    `training ${cfg.algorithm} on ${cfg.env} for ${cfg.totalTimesteps} steps (seed ${cfg.seed}, ${cfg.nEnvs} env(s)) in ${runDir}`,
+  );
+  return runInFolder(runDir, cfg, model, { progress: opts.progress, log });
+}
+
+/** The newest checkpoint in a run folder (highest step count), or null. */
+export function latestCheckpoint(runDir: string): string | null {
+  const dir = join(runDir, "checkpoints");
+  if (!existsSync(dir)) return null;
+  let best: { path: string; steps: number } | null = null;
+  for (const f of readdirSync(dir)) {
+    const m = /_(\d+)_steps\.safetensors$/.exec(f);
+    if (m && (!best || Number(m[1]) > best.steps)) best = { path: join(dir, f), steps: Number(m[1]) };
+  }
+  return best?.path ?? null;
+}
+
+/** `tsrl resume`: continue a run from its newest checkpoint up to its planned total. */
+export async function resumeRun(
+  runDir: string,
+  opts: { progress?: ProgressMode; log?: (line: string) => void } = {},
+): Promise<RunSummary> {
+  const log = opts.log ?? defaultLog;
+  const cfg = readRunConfig(runDir);
+  const ckpt = latestCheckpoint(runDir);
+  if (!ckpt) throw new CheckpointError(`run ${describe(runDir)} has no checkpoint to resume from`);
+  const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs);
+  const model = await Algorithm.load(ckpt, { env });
+  if (model.algoName !== cfg.algorithm) {
+    throw new CheckpointError(`checkpoint ${ckpt} holds ${model.algoName}, the run is ${cfg.algorithm}`);
+  }
+  model.totalTimesteps = cfg.totalTimesteps;
+  log(
+    `resuming ${cfg.algorithm} on ${cfg.env} from ${basename(ckpt)} (${model.numTimesteps}/${cfg.totalTimesteps} steps)`,
+  );
+  return runInFolder(runDir, cfg, model, { progress: opts.progress, log, resumeFrom: model.numTimesteps });
+}
+
+/** A model file, or a run folder's final model (else its newest checkpoint); with the env options of its run. */
+export function locateModel(runOrModel: string): {
+  modelPath: string;
+  envKwargs: Record<string, unknown>;
+  runDir: string | null;
+} {
+  if (!existsSync(runOrModel)) throw new InvalidArgumentError(`no run folder or model file at ${describe(runOrModel)}`);
+  if (statSync(runOrModel).isDirectory()) {
+    const cfg = readRunConfig(runOrModel);
+    const final = join(runOrModel, "model.safetensors");
+    const modelPath = existsSync(final) ? final : latestCheckpoint(runOrModel);
+    if (!modelPath) throw new CheckpointError(`run ${describe(runOrModel)} has no model or checkpoint yet`);
+    return { modelPath, envKwargs: cfg.envKwargs, runDir: runOrModel };
+  }
+  // a model file inside a run folder (model.safetensors, checkpoints/x.safetensors) uses that run's env options
+  for (const dir of [dirname(runOrModel), dirname(dirname(runOrModel))]) {
+    if (existsSync(join(dir, "config.json")))
+      return { modelPath: runOrModel, envKwargs: readRunConfig(dir).envKwargs, runDir: dir };
+  }
+  return { modelPath: runOrModel, envKwargs: {}, runDir: null };
+}
+
+/** Load a model with a fresh env of the id stored in it (renderMode optional, for `enjoy`). */
+export async function loadModelWithEnv(
+  runOrModel: string,
+  renderMode?: "ansi" | "rgb_array",
+): Promise<{ model: Algorithm; env: AnyEnv; envId: string }> {
+  const { modelPath, envKwargs } = locateModel(runOrModel);
+  const bytes = new Uint8Array(readFileSync(modelPath));
+  const { meta } = checkpointFromBytes(bytes);
+  if (!meta.envId) throw new CheckpointError(`model ${describe(modelPath)} does not record its environment id`);
+  const env = make(meta.envId, renderMode ? { ...envKwargs, renderMode } : envKwargs) as AnyEnv;
+  const model = Algorithm.fromBytes(bytes, { env: make(meta.envId, envKwargs) as AnyEnv });
+  return { model, env, envId: meta.envId };
+}
+
+/** `tsrl eval`: evaluate a run's model or a model file. */
+export async function evaluateModel(
+  runOrModel: string,
+  opts: { episodes?: number; deterministic?: boolean; seed?: number } = {},
+): Promise<EvaluationResult & { envId: string; algorithm: string }> {
+  const { model, env, envId } = await loadModelWithEnv(runOrModel);
+  const res = evaluatePolicy(model, env, {
+    episodes: opts.episodes ?? 10,
+    deterministic: opts.deterministic ?? true,
+    seed: opts.seed,
+  });
+  return { ...res, envId, algorithm: model.algoName };
+}
