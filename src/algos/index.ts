@@ -1,5 +1,7 @@
 // Public API of the algorithms: the shared base (learn/predict/save/load, callbacks, logger, evaluation) and
 // every algorithm, each registered by name for `Algorithm.load` and the CLI on import.
+
+export { A2C, type A2CConfig } from "./a2c.js";
 export {
   Algorithm,
   type AlgorithmClass,
@@ -42,7 +44,11 @@ export {
 } from "./common/checkpoint.js";
 export { type EvaluateOptions, type EvaluationResult, evaluatePolicy, type Predictor } from "./common/evaluate.js";
 export { Logger, type LogSink } from "./common/logger.js";
+export type { OnPolicyConfig, PolicyKwargs } from "./common/on-policy.js";
 export type { TabularConfig } from "./common/tabular.js";
 export { DQN, type DQNConfig } from "./dqn.js";
+export { PPO, type PPOConfig } from "./ppo.js";
 export { QLearning } from "./qlearning.js";
+export { REINFORCE, type ReinforceConfig } from "./reinforce.js";
 export { ExpectedSarsa, Sarsa } from "./sarsa.js";
+export { TRPO, type TRPOConfig } from "./trpo.js";

@@ -1,11 +1,12 @@
 // The tuned-hyperparameter tables of every algorithm, looked up by (algorithm, env id).
 import { zoo as dqn } from "./dqn.js";
+import { zoo as qlearning } from "./qlearning.js";
 import type { AlgoZoo, ZooEntry } from "./types.js";
 
 export type { AlgoZoo, ZooEntry } from "./types.js";
 
 /** Every algorithm's table. */
-export const ZOOS: readonly AlgoZoo[] = [dqn];
+export const ZOOS: readonly AlgoZoo[] = [dqn, qlearning];
 
 /**
  * The entry for `algorithm` on `envId` (algorithm name case-insensitive): the tuned one, else the algorithm's
