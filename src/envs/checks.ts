@@ -1,4 +1,5 @@
 import { describe, EnvError } from "../errors.js";
+import { Box } from "../spaces/box.js";
 import { Space } from "../spaces/space.js";
 import type { Env, ResetResult, StepResult } from "./env.js";
 import { envName } from "./env.js";
@@ -21,6 +22,22 @@ function isPlainInfo(info: unknown): boolean {
   return typeof info === "object" && info !== null && !Array.isArray(info);
 }
 
+function observationWarnings(env: Env<unknown, unknown>, where: string, observation: unknown): string[] {
+  const name = envName(env);
+  const warnings: string[] = [];
+  if (env.observationSpace instanceof Box && !(observation instanceof Float32Array)) {
+    warnings.push(
+      `${name}: the observation returned by ${where} is ${describe(observation)}, expected a Float32Array for ${env.observationSpace}`,
+    );
+  }
+  if (!env.observationSpace.contains(observation)) {
+    warnings.push(
+      `${name}: the observation returned by ${where} is not in the observation space ${env.observationSpace}: ${describe(observation)}`,
+    );
+  }
+  return warnings;
+}
+
 /** Check what `reset` returned; returns warnings. */
 export function checkResetResult(env: Env<unknown, unknown>, result: ResetResult<unknown>): string[] {
   const name = envName(env);
@@ -30,13 +47,7 @@ export function checkResetResult(env: Env<unknown, unknown>, result: ResetResult
   if (!isPlainInfo(result.info)) {
     throw new EnvError(`${name}: reset() info must be an object, got ${describe(result.info)}`);
   }
-  const warnings: string[] = [];
-  if (!env.observationSpace.contains(result.observation)) {
-    warnings.push(
-      `${name}: the observation returned by reset() is not in the observation space ${env.observationSpace}: ${describe(result.observation)}`,
-    );
-  }
-  return warnings;
+  return observationWarnings(env, "reset()", result.observation);
 }
 
 /** Check what `step` returned; returns warnings. */
@@ -62,13 +73,7 @@ export function checkStepResult(env: Env<unknown, unknown>, result: StepResult<u
   if (!isPlainInfo(result.info)) {
     throw new EnvError(`${name}: step() info must be an object, got ${describe(result.info)}`);
   }
-  const warnings: string[] = [];
-  if (!env.observationSpace.contains(result.observation)) {
-    warnings.push(
-      `${name}: the observation returned by step() is not in the observation space ${env.observationSpace}: ${describe(result.observation)}`,
-    );
-  }
-  return warnings;
+  return observationWarnings(env, "step()", result.observation);
 }
 
 /** Check a render() result against the render mode. */

@@ -1,4 +1,4 @@
-import { describe, InvalidArgumentError } from "../errors.js";
+import { describe, InvalidArgumentError, TsrlError } from "../errors.js";
 import type { Env, EnvSpec } from "./env.js";
 import { OrderEnforcing } from "./wrappers/order-enforcing.js";
 import { PassiveEnvChecker } from "./wrappers/passive-env-checker.js";
@@ -100,7 +100,14 @@ export function make<O = unknown, A = unknown>(id: string, options: MakeOptions 
     );
   }
   const entryPoint = base.entryPoint as EntryPoint;
-  let env = entryPoint(kwargs);
+  let env: Env<unknown, unknown>;
+  try {
+    env = entryPoint(kwargs);
+  } catch (e) {
+    // name the id the user asked for in option errors raised by the constructor
+    if (e instanceof TsrlError && !e.message.startsWith("make(")) e.message = `make(${id}): ${e.message}`;
+    throw e;
+  }
   env.unwrapped.spec = Object.freeze({
     ...base,
     maxEpisodeSteps: limit,

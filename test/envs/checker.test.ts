@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkEnv } from "../../src/envs/checker.js";
 import { CartPoleEnv } from "../../src/envs/classic-control/cartpole.js";
-import { EMPTY_INFO, Env, type ResetOptions, type StepResult } from "../../src/envs/env.js";
+import { EMPTY_INFO, Env, type ResetOptions, type ResetResult, type StepResult } from "../../src/envs/env.js";
 import { make, registeredIds } from "../../src/envs/index.js";
 import { EnvError } from "../../src/errors.js";
 import { Box } from "../../src/spaces/box.js";
@@ -27,7 +27,7 @@ class Toy extends Env<Float32Array, number> {
   constructor(readonly flaw?: "unseeded" | "outside" | "nan-reward" | "leaky-step" | "accepts-bad-seed") {
     super();
   }
-  reset(opts: ResetOptions = {}) {
+  reset(opts: ResetOptions = {}): ResetResult<Float32Array> {
     const seed = opts.seed;
     if (this.flaw !== "accepts-bad-seed") this.seedReset(seed);
     else this.seedReset(seed !== undefined && Number.isSafeInteger(seed) && seed >= 0 ? seed : undefined);
@@ -65,6 +65,13 @@ test("checkEnv reports each flaw with a clear message", () => {
       /observation returned by reset\(\) is not in the observation space Box\(-1, 1, \(2,\), float32\)/.test(w),
     ),
   );
+  class Float64Obs extends Toy {
+    override reset(opts?: ResetOptions): ResetResult<Float32Array> {
+      const r = super.reset(opts);
+      return { observation: Float64Array.from(r.observation) as unknown as Float32Array, info: r.info };
+    }
+  }
+  assert.ok(checkEnv(new Float64Obs()).some((w) => /reset\(\) is Float64Array\[.*expected a Float32Array/.test(w)));
   class BadRender extends CartPoleEnv {
     override render() {
       return { width: 2, height: 2, data: new Uint8ClampedArray(3) };
