@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Engine } from "../../src/core/engine.js";
-import { type GradCheckInput, gradCheck } from "../../src/core/gradcheck.js";
+import { Engine as EngineClass } from "../../src/core/engine.js";
+import { type GradCheckInput, gradCheck, projectedGradients, relativeError } from "../../src/core/gradcheck.js";
 import * as op from "../../src/core/ops.js";
 import { Rng } from "../../src/core/rng.js";
 import type { Tensor } from "../../src/core/tensor.js";
@@ -112,6 +113,21 @@ for (const [name, fn, inputs] of cases) {
     );
   });
 }
+
+// The same backward rules on the float32 kernels the engine picks by default (WebAssembly SIMD where available):
+// gradients must agree with the float64 reference to float32 precision.
+test("float32 gradients (default kernels) agree with float64 for every case", () => {
+  const f32 = new EngineClass();
+  const f64 = new EngineClass({ dtype: "float64", kernels: "ts" });
+  for (const [name, fn, inputs] of cases) {
+    const a = projectedGradients(f32, fn, inputs).grads;
+    const b = projectedGradients(f64, fn, inputs).grads;
+    a.forEach((g, i) => {
+      const err = relativeError(g, b[i]);
+      assert.ok(err < 1e-4, `${name} (${f32.kernels.name}) input ${i}: relative error ${err}`);
+    });
+  }
+});
 
 test("stopGradient passes values and blocks gradients", () => {
   const r = gradCheck(([a, b]) => op.mul(op.stopGradient(a), b), [rand([3]), rand([3])]);
