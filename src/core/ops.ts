@@ -369,15 +369,10 @@ function unary(op: OpDef, x: Tensor, run: (eng: Engine, x: number, out: number, 
   return finish(eng, op, out);
 }
 
-/** Gradient offsets of a unary node: [g (output grad), gx (input grad)], or gx = -1 when x needs none. */
-function unaryGrads(node: TapeNode, eng: Engine): number {
-  return eng.gradOf(node.a);
-}
-
 const NEG: OpDef = {
   name: "neg",
   backward(node, eng) {
-    const gx = unaryGrads(node, eng);
+    const gx = eng.gradOf(node.a);
     if (gx >= 0) eng.kernels.axpy(-1, ((node.out as Tensor).grad as Tensor).offset, gx, (node.out as Tensor).size);
   },
 };
@@ -389,7 +384,7 @@ export function neg(x: Tensor): Tensor {
 const EXP: OpDef = {
   name: "exp",
   backward(node, eng) {
-    const gx = unaryGrads(node, eng);
+    const gx = eng.gradOf(node.a);
     if (gx < 0) return;
     const out = node.out as Tensor;
     // d exp(x) = exp(x) = out
@@ -404,7 +399,7 @@ export function exp(x: Tensor): Tensor {
 const LOG: OpDef = {
   name: "log",
   backward(node, eng) {
-    const gx = unaryGrads(node, eng);
+    const gx = eng.gradOf(node.a);
     if (gx < 0) return;
     const out = node.out as Tensor;
     // d log(x) = 1/x
@@ -420,7 +415,7 @@ export function log(x: Tensor): Tensor {
 const TANH: OpDef = {
   name: "tanh",
   backward(node, eng) {
-    const gx = unaryGrads(node, eng);
+    const gx = eng.gradOf(node.a);
     if (gx < 0) return;
     const out = node.out as Tensor;
     // d tanh(x) = 1 - tanh(x)^2
@@ -435,7 +430,7 @@ export function tanh(x: Tensor): Tensor {
 const RELU: OpDef = {
   name: "relu",
   backward(node, eng) {
-    const gx = unaryGrads(node, eng);
+    const gx = eng.gradOf(node.a);
     if (gx < 0) return;
     const out = node.out as Tensor;
     eng.kernels.reluBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
@@ -449,7 +444,7 @@ export function relu(x: Tensor): Tensor {
 const SQUARE: OpDef = {
   name: "square",
   backward(node, eng) {
-    const gx = unaryGrads(node, eng);
+    const gx = eng.gradOf(node.a);
     if (gx < 0) return;
     const out = node.out as Tensor;
     const x = node.a as Tensor;
@@ -467,7 +462,7 @@ export function square(x: Tensor): Tensor {
 const SQRT: OpDef = {
   name: "sqrt",
   backward(node, eng) {
-    const gx = unaryGrads(node, eng);
+    const gx = eng.gradOf(node.a);
     if (gx < 0) return;
     const out = node.out as Tensor;
     // d sqrt(x) = 1 / (2 sqrt(x)) = 0.5 / out
@@ -484,7 +479,7 @@ export function sqrt(x: Tensor): Tensor {
 const ABS: OpDef = {
   name: "abs",
   backward(node, eng) {
-    const gx = unaryGrads(node, eng);
+    const gx = eng.gradOf(node.a);
     if (gx < 0) return;
     const out = node.out as Tensor;
     const x = (node.a as Tensor).offset;
@@ -509,7 +504,7 @@ export function abs(x: Tensor): Tensor {
 const CLAMP: OpDef = {
   name: "clamp",
   backward(node, eng) {
-    const gx = unaryGrads(node, eng);
+    const gx = eng.gradOf(node.a);
     if (gx < 0) return;
     const out = node.out as Tensor;
     eng.kernels.clampBackward(
@@ -543,20 +538,25 @@ export function clamp(x: Tensor, lo: number, hi: number): Tensor {
 const ADD_SCALAR: OpDef = {
   name: "addScalar",
   backward(node, eng) {
-    const gx = unaryGrads(node, eng);
+    const gx = eng.gradOf(node.a);
     if (gx >= 0) eng.kernels.axpy(1, ((node.out as Tensor).grad as Tensor).offset, gx, (node.out as Tensor).size);
   },
 };
 /** x + s */
 export function addScalar(x: Tensor, s: number): Tensor {
   checkNumber("addScalar", "s", s);
-  return unary(ADD_SCALAR, x, (e, xi, o, n) => e.kernels.addScalar(xi, s, o, n));
+  const eng = engineOf("addScalar", x);
+  const rec = eng.needsGrad(x);
+  const out = output(eng, x.shape, x.size, rec);
+  eng.kernels.addScalar(x.offset, s, out.offset, x.size);
+  if (rec) eng.record(ADD_SCALAR, out, x);
+  return finish(eng, ADD_SCALAR, out);
 }
 
 const MUL_SCALAR: OpDef = {
   name: "mulScalar",
   backward(node, eng) {
-    const gx = unaryGrads(node, eng);
+    const gx = eng.gradOf(node.a);
     if (gx >= 0) eng.kernels.axpy(node.n0, ((node.out as Tensor).grad as Tensor).offset, gx, (node.out as Tensor).size);
   },
 };
