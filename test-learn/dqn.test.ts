@@ -29,7 +29,10 @@ function run(envId: string, seed: number): Promise<Result> {
       workerData: { envId, seed, episodes: 20 },
       execArgv: ["--import", "tsx"],
     });
-    w.once("message", resolve);
+    w.once("message", (r: Result) => {
+      console.log(`${r.envId} seed ${r.seed}: ${r.meanReturn.toFixed(1)} (${r.seconds.toFixed(0)} s)`);
+      resolve(r);
+    });
     w.once("error", reject);
   });
 }
