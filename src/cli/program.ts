@@ -30,6 +30,8 @@ export interface CliIo {
   err(text: string): void;
   /** Whether stdout is a terminal (live redraws in `enjoy`). */
   isTTY?: boolean;
+  /** Whether stderr is a terminal (live progress bar). */
+  errIsTTY?: boolean;
   /** Sleep between rendered frames; tests pass a no-op. */
   sleep?(ms: number): Promise<void>;
 }
@@ -38,6 +40,7 @@ const processIo: CliIo = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
   isTTY: process.stdout.isTTY === true,
+  errIsTTY: process.stderr.isTTY === true,
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
 
@@ -109,7 +112,7 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--hp <key=value...>", "hyperparameter overrides, e.g. --hp learningRate=3e-4 nSteps=256", hpArg)
     .option("--config <file.json>", "JSON with totalTimesteps, nEnvs, seed, hyperparams, envKwargs", readConfigFile)
     .option("--out <dir>", "parent folder of the run folder", "runs")
-    .option("--eval-count <n>", "periodic evaluations during training (0: none)", intArg("--eval-count", 0), 10)
+    .option("--eval-count <n>", "periodic evaluations during training (0: none)", intArg("--eval-count", 0), 5)
     .addOption(progressOption)
     .action(async (algo: string, env: string, o) => {
       const s = await trainRun({
@@ -123,6 +126,7 @@ export function buildProgram(io: CliIo = processIo): Command {
         out: o.out,
         evalCount: o.evalCount,
         progress: o.progress as ProgressMode,
+        progressStream: { write: io.err, isTTY: io.errIsTTY },
         log: (l) => io.err(`${l}\n`),
       });
       io.out(`${s.runDir}\n`);
@@ -215,7 +219,11 @@ export function buildProgram(io: CliIo = processIo): Command {
     .argument("<run>", "run folder")
     .addOption(progressOption)
     .action(async (run: string, o) => {
-      const s = await resumeRun(run, { progress: o.progress as ProgressMode, log: (l) => io.err(`${l}\n`) });
+      const s = await resumeRun(run, {
+        progress: o.progress as ProgressMode,
+        progressStream: { write: io.err, isTTY: io.errIsTTY },
+        log: (l) => io.err(`${l}\n`),
+      });
       io.out(`${s.runDir}\n`);
     });
 

@@ -30,7 +30,7 @@ import { SyncVectorEnv } from "../envs/vector/sync-vector-env.js";
 import { CheckpointError, describe, InvalidArgumentError } from "../errors.js";
 import { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
 import { learningCurveSvg } from "./plot.js";
-import { type ProgressMode, terminalProgress } from "./progress.js";
+import { type ProgressMode, type ProgressStream, terminalProgress } from "./progress.js";
 import { TensorBoardSink } from "./tensorboard.js";
 import { zooEntry } from "./zoo/index.js";
 
@@ -55,7 +55,7 @@ export interface TrainRunOptions {
   config?: RunConfigFile;
   /** Parent folder of run folders. Default "runs". */
   out?: string;
-  /** Periodic evaluations over the run (0 = none). Default 10. */
+  /** Periodic evaluations over the run (0 = none). Default 5. */
   evalCount?: number;
   /** Episodes per periodic evaluation. Default 5. Final evaluation: `finalEvalEpisodes` (default 10). */
   evalEpisodes?: number;
@@ -63,6 +63,8 @@ export interface TrainRunOptions {
   /** Checkpoints over the run. Default 5. */
   checkpointCount?: number;
   progress?: ProgressMode;
+  /** Where the progress display goes. Default: stderr. */
+  progressStream?: ProgressStream;
   /** Where messages go. Default: stderr. */
   log?: (line: string) => void;
 }
@@ -151,7 +153,7 @@ export function resolveRunConfig(opts: TrainRunOptions): RunConfig {
   const seed = checkCount("seed", opts.seed ?? file.seed ?? 0, 0);
   const hyperparams = { ...(zoo?.entry.hyperparams ?? {}), ...(file.hyperparams ?? {}), ...(opts.hp ?? {}) };
   const envKwargs = { ...(zoo?.entry.envKwargs ?? {}), ...(file.envKwargs ?? {}) };
-  const evalCount = checkCount("evalCount", opts.evalCount ?? 10, 0);
+  const evalCount = checkCount("evalCount", opts.evalCount ?? 5, 0);
   const checkpointCount = checkCount("checkpointCount", opts.checkpointCount ?? 5, 1);
   return {
     algorithm: cls.algorithmName,
@@ -237,7 +239,7 @@ async function runInFolder(
   runDir: string,
   cfg: RunConfig,
   model: Algorithm,
-  opts: { progress?: ProgressMode; log: (line: string) => void; resumeFrom?: number },
+  opts: { progress?: ProgressMode; progressStream?: ProgressStream; log: (line: string) => void; resumeFrom?: number },
 ): Promise<RunSummary> {
   const log = opts.log;
   const jsonlPath = join(runDir, "metrics.jsonl");
@@ -283,7 +285,7 @@ async function runInFolder(
     });
     callbacks.push(evalCb);
   }
-  const bar = terminalProgress(opts.progress ?? "auto");
+  const bar = terminalProgress(opts.progress ?? "auto", opts.progressStream);
   if (bar) callbacks.push(bar);
 
   const start = performance.now();
@@ -357,7 +359,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
   log(
     `training ${cfg.algorithm} on ${cfg.env} for ${cfg.totalTimesteps} steps (seed ${cfg.seed}, ${cfg.nEnvs} env(s)) in ${runDir}`,
   );
-  return runInFolder(runDir, cfg, model, { progress: opts.progress, log });
+  return runInFolder(runDir, cfg, model, { progress: opts.progress, progressStream: opts.progressStream, log });
 }
 
 /** The newest checkpoint in a run folder (highest step count), or null. */
@@ -375,7 +377,7 @@ export function latestCheckpoint(runDir: string): string | null {
 /** `tsrl resume`: continue a run from its newest checkpoint up to its planned total. */
 export async function resumeRun(
   runDir: string,
-  opts: { progress?: ProgressMode; log?: (line: string) => void } = {},
+  opts: { progress?: ProgressMode; progressStream?: ProgressStream; log?: (line: string) => void } = {},
 ): Promise<RunSummary> {
   const log = opts.log ?? defaultLog;
   const cfg = readRunConfig(runDir);
@@ -390,7 +392,12 @@ export async function resumeRun(
   log(
     `resuming ${cfg.algorithm} on ${cfg.env} from ${basename(ckpt)} (${model.numTimesteps}/${cfg.totalTimesteps} steps)`,
   );
-  return runInFolder(runDir, cfg, model, { progress: opts.progress, log, resumeFrom: model.numTimesteps });
+  return runInFolder(runDir, cfg, model, {
+    progress: opts.progress,
+    progressStream: opts.progressStream,
+    log,
+    resumeFrom: model.numTimesteps,
+  });
 }
 
 /** A model file, or a run folder's final model (else its newest checkpoint); with the env options of its run. */
