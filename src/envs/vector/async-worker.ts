@@ -1,0 +1,80 @@
+// Worker thread of AsyncVectorEnv: owns one sub-env and answers the commands of worker-protocol.ts.
+import { workerData as data } from "node:worker_threads";
+import type { Env } from "../env.js";
+import { make } from "../registry.js";
+import { AutoresetSubEnv } from "./autoreset.js";
+import { ANSWER, type Command, DEAD, type Reply, serializeError, type WorkerData } from "./worker-protocol.js";
+import "../builtin.js";
+
+const { source, index, mode, signal, port } = data as WorkerData;
+const flags = new Int32Array(signal);
+
+function reply(message: Reply): void {
+  try {
+    port.postMessage(message);
+  } catch (e) {
+    // e.g. an info value that cannot be cloned
+    port.postMessage({ type: "error", error: serializeError(e) } satisfies Reply);
+  }
+  Atomics.store(flags, ANSWER, 1);
+  Atomics.notify(flags, ANSWER);
+}
+
+process.on("exit", () => {
+  Atomics.store(flags, DEAD, 1);
+  Atomics.notify(flags, ANSWER);
+});
+
+async function createEnv(): Promise<Env<unknown, unknown>> {
+  if ("id" in source) return make(source.id, source.options ?? {});
+  const mod = (await import(source.module)) as Record<string, unknown>;
+  const factory = mod[source.exportName ?? "default"];
+  if (typeof factory !== "function") {
+    throw new TypeError(
+      `module ${source.module} has no function export ${JSON.stringify(source.exportName ?? "default")}`,
+    );
+  }
+  return factory(source.args) as Env<unknown, unknown>;
+}
+
+let env: Env<unknown, unknown>;
+let sub: AutoresetSubEnv | null = null;
+let actions: Float64Array = new Float64Array(0);
+
+function handle(cmd: Command): Reply {
+  switch (cmd.type) {
+    case "buffers":
+      actions = new Float64Array(cmd.actions);
+      sub = new AutoresetSubEnv(env, index, mode, {
+        observations: new Float32Array(cmd.observations),
+        rewards: new Float64Array(cmd.rewards),
+        terminated: new Uint8Array(cmd.terminated),
+        truncated: new Uint8Array(cmd.truncated),
+        finalObservations: new Float32Array(cmd.finalObservations),
+      });
+      return { type: "ok" };
+    case "reset":
+      return { type: "info", info: (sub as AutoresetSubEnv).reset(cmd.seed, cmd.options) };
+    case "step":
+      return { type: "info", info: (sub as AutoresetSubEnv).step(actions) };
+    case "close":
+      env.close();
+      return { type: "ok" };
+  }
+}
+
+try {
+  env = await createEnv();
+  reply({ type: "ready", observationSpace: env.observationSpace.toJSON(), actionSpace: env.actionSpace.toJSON() });
+  port.on("message", (cmd: Command) => {
+    let answer: Reply;
+    try {
+      answer = handle(cmd);
+    } catch (e) {
+      answer = { type: "error", error: serializeError(e) };
+    }
+    reply(answer);
+  });
+} catch (e) {
+  reply({ type: "error", error: serializeError(e) });
+}
