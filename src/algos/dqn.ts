@@ -121,6 +121,7 @@ const DEFAULTS: Omit<Resolved, "seed" | "logInterval"> = {
  */
 export class DQN extends Algorithm<DQNConfig> {
   static override readonly algorithmName = "DQN";
+  static override readonly configKeys: readonly string[] = Object.keys(DEFAULTS);
 
   readonly cfg: Resolved;
   readonly engine: Engine;

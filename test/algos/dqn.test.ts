@@ -143,6 +143,7 @@ test("DQN rejects bad config and non-finite observations with named errors", asy
   );
   assert.throws(() => new DQN(env(), { replay: false, trainFreq: 4 }), InvalidArgumentError);
   assert.throws(() => new DQN(env(), { netArch: [0] }), /netArch/);
+  assert.throws(() => new DQN(env(), { learningRte: 1e-3 } as DQNConfig), /unknown config option "learningRte"/);
   const bad = new DQN(new ConstantEnv(10, "truncated", Number.NaN), small);
   await assert.rejects(
     () => bad.learn(10),

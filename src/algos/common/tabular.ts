@@ -52,6 +52,7 @@ const DEFAULTS: Resolved = {
  * Works on envs (or same-step vector envs) with Discrete observation and action spaces.
  */
 export abstract class TabularAgent extends Algorithm<TabularConfig> {
+  static override readonly configKeys: readonly string[] = Object.keys(DEFAULTS);
   readonly cfg: Resolved;
   readonly nStates: number;
   readonly nActions: number;
@@ -79,7 +80,8 @@ export abstract class TabularAgent extends Algorithm<TabularConfig> {
       throw new InvalidArgumentError(`${name} needs a Discrete action space, got ${this.actionSpace}`);
     }
     const c: Resolved = { ...DEFAULTS };
-    for (const [k, v] of Object.entries(config)) if (v !== undefined && k in DEFAULTS) Object.assign(c, { [k]: v });
+    for (const [k, v] of Object.entries(config))
+      if (v !== undefined && k !== "seed" && k !== "logInterval") Object.assign(c, { [k]: v });
     checkTabularConfig(name, c);
     this.cfg = c;
     this.nStates = this.obsInfo.n;
