@@ -89,6 +89,7 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
     policy.backward(buffer.actions, this.gLogProb, -c.entCoef / n, this.gValue);
     const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, c.maxGradNorm);
     optimizer.step(policy.params, policy.grads);
+    policy.markParamsChanged();
     const log = this.logger;
     log.record("train/policy_loss", pg / n);
     log.record("train/value_loss", vl / n);

@@ -232,6 +232,7 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
         policy.backward(mb.actions, gLogProb, -c.entCoef / n, gValue);
         normSum += clipGradNormFlat(policy.grads, 0, policy.numParams, c.maxGradNorm);
         optimizer.step(policy.params, policy.grads);
+        policy.markParamsChanged();
         pgSum += loss.policyLoss;
         vfSum += loss.valueLoss;
         entSum += ent;

@@ -125,6 +125,7 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
     policy.backward(buffer.actions, this.gLogProb, -c.entCoef / n, c.baseline ? this.gValue : null);
     const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, c.maxGradNorm);
     optimizer.step(policy.params, policy.grads);
+    policy.markParamsChanged();
     const log = this.logger;
     log.record("train/policy_loss", pg);
     if (c.baseline) log.record("train/value_loss", vl / n);

@@ -184,6 +184,7 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
     this.oldParams.set(policy.params.subarray(0, policy.actorSize));
     const evaluate = (fraction: number) => {
       for (let i = 0; i < policy.actorSize; i++) policy.params[i] = this.oldParams[i] + fraction * beta * x[i];
+      policy.markParamsChanged();
       policy.forward(buffer.observations, n);
       const lp = policy.logProb(buffer.actions);
       let objective = 0;
@@ -202,7 +203,10 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
         c.lineSearchShrinkingFactor,
         c.lineSearchMaxIter,
       );
-      if (result.fraction === 0) policy.params.set(this.oldParams); // no acceptable step: keep theta_old
+      if (result.fraction === 0) {
+        policy.params.set(this.oldParams); // no acceptable step: keep theta_old
+        policy.markParamsChanged();
+      }
     } else {
       result = { fraction: 1, ...evaluate(1) };
     }
@@ -228,6 +232,7 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
         policy.grads.fill(0);
         policy.backwardValue(this.gValue, b);
         optimizer.step(policy.params, policy.grads);
+        policy.markParamsChanged();
         vl += loss / b;
         steps++;
       }

@@ -17,10 +17,12 @@ function setup(spec: ActionSpec, options: PolicyOptions = {}) {
   const policy = new ActorCriticPolicy(OBS, spec, rng, {
     netArch: { pi: [4, 3], vf: [5] },
     logStdInit: -0.3,
+    kernels: "ts",
     ...options,
   });
   // larger random weights than the 0.01 head gain, so the check exercises every term
   for (let i = 0; i < policy.numParams; i++) policy.params[i] += 0.3 * rng.normal();
+  policy.markParamsChanged();
   const obs = Float32Array.from({ length: B * OBS }, () => rng.normal());
   policy.forward(obs, B);
   const actions = policy.sample(rng, new Float32Array(B * policy.actDim));
@@ -31,6 +33,7 @@ function setup(spec: ActionSpec, options: PolicyOptions = {}) {
 
 /** sum_b [gLogProb_b log pi(a_b|s_b) + gEnt H_b + gValue_b V(s_b)], evaluated in float64 */
 function objective(s: ReturnType<typeof setup>, gEnt: number): number {
+  s.policy.markParamsChanged();
   const v = s.policy.forward(s.obs, B);
   const lp = s.policy.logProb(s.actions);
   const h = s.policy.entropy();
@@ -76,9 +79,11 @@ for (const [name, spec] of Object.entries(specs)) {
     // term; polarization then gives u^T F v
     const kl = (w: Float64Array, eps: number) => {
       for (let i = 0; i < p.actorSize; i++) p.params[i] = base[i] + eps * w[i];
+      p.markParamsChanged();
       p.forward(s.obs, B);
       const value = p.meanKl(old, oldLogStd);
       p.params.set(base);
+      p.markParamsChanged();
       return value;
     };
     const quad = (w: Float64Array) => (kl(w, 1e-4) + kl(w, -1e-4)) / 1e-8;
@@ -98,6 +103,7 @@ test("KL of a distribution with itself is 0, Gaussian entropy and log-prob match
   const s = setup(specs.box);
   const p = s.policy;
   p.params.fill(-0.3, p.logStdOffset, p.logStdOffset + 2);
+  p.markParamsChanged();
   p.forward(s.obs, B);
   const old = p.copyDistribution(new Float64Array(B * p.headSize));
   assert.ok(Math.abs(p.meanKl(old, p.params.slice(p.logStdOffset, p.logStdOffset + 2))) < 1e-15);
@@ -111,12 +117,13 @@ test("KL of a distribution with itself is 0, Gaussian entropy and log-prob match
 
 test("categorical sampling follows the probabilities; deterministic picks the mode", () => {
   const rng = new Rng(5);
-  const p = new ActorCriticPolicy(1, specs.discrete, rng, { netArch: { pi: [], vf: [] } });
+  const p = new ActorCriticPolicy(1, specs.discrete, rng, { netArch: { pi: [], vf: [] }, kernels: "ts" });
   // logits = bias only (zero weights): probabilities softmax([0, log 2, log 5]) = [1/8, 2/8, 5/8]
   p.params.fill(0);
   const bOff = p.pi.layers[0].bOff;
   p.params[bOff + 1] = Math.log(2);
   p.params[bOff + 2] = Math.log(5);
+  p.markParamsChanged();
   const n = 40000;
   const obs = new Float32Array(n);
   p.forward(obs, n);
@@ -148,4 +155,26 @@ test("orthogonal init gives orthonormal rows times the gain; env actions are cli
     InvalidArgumentError,
   );
   assert.throws(() => p.forward(new Float32Array(3), 1), /expected at least 1 x 8 values/);
+});
+
+test("the float32 WebAssembly kernels agree with the float64 reference kernels", () => {
+  const make = (kernels: "ts" | "auto") => new ActorCriticPolicy(4, specs.box, new Rng(9), { kernels });
+  const exact = make("ts");
+  const fast = make("auto");
+  const rng = new Rng(2);
+  const obs = Float32Array.from({ length: 16 * 4 }, () => rng.normal());
+  const actions = Float32Array.from({ length: 16 * 2 }, () => rng.normal());
+  const g = Array.from({ length: 16 }, () => rng.normal());
+  for (const p of [exact, fast]) {
+    p.forward(obs, 16);
+    p.logProb(actions);
+    p.grads.fill(0);
+    p.backward(actions, g, 0.1, g);
+  }
+  const ve = exact.forward(obs, 16);
+  const vf = fast.forward(obs, 16);
+  for (let i = 0; i < 16; i++) assert.ok(Math.abs(ve[i] - vf[i]) < 1e-5, `value ${i}`);
+  for (let i = 0; i < exact.numParams; i++) {
+    assert.ok(Math.abs(exact.grads[i] - fast.grads[i]) < 1e-4 * Math.max(1, Math.abs(exact.grads[i])), `grad ${i}`);
+  }
 });

@@ -52,8 +52,10 @@ test("PPO total loss gradient through the policy matches central differences", (
   const rng = new Rng(4);
   const policy = new ActorCriticPolicy(3, { kind: "categorical", nvec: [3], start: [0] }, rng, {
     netArch: { pi: [5], vf: [4] },
+    kernels: "ts",
   });
   for (let i = 0; i < policy.numParams; i++) policy.params[i] += 0.5 * rng.normal();
+  policy.markParamsChanged();
   const B = 6;
   const obs = Float32Array.from({ length: B * 3 }, () => rng.normal());
   policy.forward(obs, B);
@@ -67,6 +69,7 @@ test("PPO total loss gradient through the policy matches central differences", (
   const gLp = new Float64Array(B);
   const gV = new Float64Array(B);
   const loss = () => {
+    policy.markParamsChanged();
     const v = policy.forward(obs, B);
     const lp = policy.logProb(actions);
     const h = policy.entropy();

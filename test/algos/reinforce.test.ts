@@ -40,6 +40,7 @@ test("REINFORCE's gradient estimate is unbiased on a two-armed bandit (with and 
     const bias = p.pi.layers[0].bOff;
     p.params[bias] = 0.4;
     p.params[bias + 1] = -0.2;
+    p.markParamsChanged();
     await model.learn(n);
     const z = Math.exp(0.4) + Math.exp(-0.2);
     const pi = [Math.exp(0.4) / z, Math.exp(-0.2) / z];

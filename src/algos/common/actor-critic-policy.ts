@@ -1,7 +1,8 @@
+import type { KernelPreference } from "../../core/kernels/index.js";
 import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 import type { SpaceJSON } from "../../spaces/space.js";
-import { type Activation, DenseMlp } from "./dense-mlp.js";
+import { type Activation, type Backend, DenseMlp, makeBackend } from "./dense-mlp.js";
 
 /**
  * Network architecture, as SB3's `policyKwargs.netArch`: `{ pi, vf }` gives separate actor and critic trunks;
@@ -18,6 +19,8 @@ export interface PolicyOptions {
   orthoInit?: boolean;
   /** initial log standard deviation of a Gaussian policy (state-independent, learned), default 0 */
   logStdInit?: number;
+  /** kernels: "auto" (WebAssembly SIMD in float32 when available), "ts" (float64 reference, exact), "wasm" */
+  kernels?: KernelPreference;
 }
 
 /** What the policy head must produce, read off an action space. */
@@ -88,6 +91,10 @@ export class ActorCriticPolicy {
   readonly params: Float64Array;
   readonly grads: Float64Array;
   readonly options: Required<PolicyOptions>;
+  readonly backend: Backend;
+  /** bumped by `markParamsChanged`; the networks re-read `params` when it moved */
+  private paramsVersion = 0;
+  private syncedVersion = -1;
 
   private batch = 0;
   private obs: ArrayLike<number> = new Float32Array(0);
@@ -104,7 +111,10 @@ export class ActorCriticPolicy {
       activation: options.activation ?? "tanh",
       orthoInit: options.orthoInit ?? true,
       logStdInit: options.logStdInit ?? 0,
+      kernels: options.kernels ?? "auto",
     };
+    const backend = makeBackend(this.options.kernels);
+    this.backend = backend;
     checkNetArch(netArch);
     if (!Number.isInteger(obsDim) || obsDim < 1)
       throw new InvalidArgumentError(`obsDim must be a positive integer, got ${obsDim}`);
@@ -118,20 +128,20 @@ export class ActorCriticPolicy {
     const logStdSize = spec.kind === "gaussian" ? spec.dim : 0;
     if (isSharedArch(netArch)) {
       const trunk = netArch;
-      this.shared = trunk.length > 0 ? new DenseMlp([obsDim, ...trunk], act, 0, false) : null;
+      this.shared = trunk.length > 0 ? new DenseMlp([obsDim, ...trunk], act, 0, false, backend) : null;
       const feat = trunk.length > 0 ? trunk[trunk.length - 1] : obsDim;
       const sharedSize = this.shared?.numParams ?? 0;
-      this.pi = new DenseMlp([feat, this.headSize], act, sharedSize, true);
+      this.pi = new DenseMlp([feat, this.headSize], act, sharedSize, true, backend);
       this.logStdOffset = spec.kind === "gaussian" ? sharedSize + this.pi.numParams : -1;
       this.actorSize = sharedSize + this.pi.numParams + logStdSize;
-      this.vf = new DenseMlp([feat, 1], act, this.actorSize, true);
+      this.vf = new DenseMlp([feat, 1], act, this.actorSize, true, backend);
     } else {
       const arch = netArch;
       this.shared = null;
-      this.pi = new DenseMlp([obsDim, ...arch.pi, this.headSize], act, 0, true);
+      this.pi = new DenseMlp([obsDim, ...arch.pi, this.headSize], act, 0, true, backend);
       this.logStdOffset = spec.kind === "gaussian" ? this.pi.numParams : -1;
       this.actorSize = this.pi.numParams + logStdSize;
-      this.vf = new DenseMlp([obsDim, ...arch.vf, 1], act, this.actorSize, true);
+      this.vf = new DenseMlp([obsDim, ...arch.vf, 1], act, this.actorSize, true, backend);
     }
     this.numParams = this.actorSize + this.vf.numParams;
     this.params = new Float64Array(this.numParams);
@@ -149,6 +159,20 @@ export class ActorCriticPolicy {
     this.vf.init(this.params, rng, gains(this.vf.layers.length, 1));
     if (this.logStdOffset >= 0)
       this.params.fill(this.options.logStdInit, this.logStdOffset, this.logStdOffset + this.actDim);
+    this.markParamsChanged();
+  }
+
+  /** Call after writing `params` (optimizer step, line search, load): the networks' kernels read a mirror. */
+  markParamsChanged(): void {
+    this.paramsVersion++;
+  }
+
+  private syncParams(): void {
+    if (this.syncedVersion === this.paramsVersion) return;
+    this.shared?.syncParams(this.params);
+    this.pi.syncParams(this.params);
+    this.vf.syncParams(this.params);
+    this.syncedVersion = this.paramsVersion;
   }
 
   private bufs(batch: number): BatchScratch {
@@ -170,12 +194,13 @@ export class ActorCriticPolicy {
   /** Forward both heads on B observations ([B, obsDim]); returns V(s) [B] (a scratch view). */
   forward(obs: ArrayLike<number>, batch: number): Float64Array {
     checkBatch(obs, batch, this.obsDim);
+    this.syncParams();
     this.batch = batch;
     this.obs = obs;
-    const feat = this.shared !== null ? this.shared.forward(this.params, obs, batch) : obs;
+    const feat = this.shared !== null ? this.shared.forward(obs, batch) : obs;
     this.feat = feat;
-    const raw = this.pi.forward(this.params, feat, batch);
-    this.values = this.vf.forward(this.params, feat, batch);
+    const raw = this.pi.forward(feat, batch);
+    this.values = this.vf.forward(feat, batch);
     const s = this.bufs(batch);
     if (this.spec.kind === "categorical") {
       // normalized log-probabilities z - logsumexp(z) per segment
@@ -203,8 +228,9 @@ export class ActorCriticPolicy {
   /** Value estimates only (no distribution), [B] scratch view. */
   predictValues(obs: ArrayLike<number>, batch: number): Float64Array {
     checkBatch(obs, batch, this.obsDim);
-    const feat = this.shared !== null ? this.shared.forward(this.params, obs, batch) : obs;
-    return this.vf.forward(this.params, feat, batch);
+    this.syncParams();
+    const feat = this.shared !== null ? this.shared.forward(obs, batch) : obs;
+    return this.vf.forward(feat, batch);
   }
 
   /** Draw actions for the rows of the last forward (mode when deterministic), stored unclipped, [B, actDim]. */
@@ -356,23 +382,23 @@ export class ActorCriticPolicy {
     const dValue = s.dValue;
     for (let b = 0; b < batch; b++) dValue[b] = gValue === null ? 0 : gValue[b];
     if (this.shared === null) {
-      if (gLogProb !== null || gEntropy !== 0) this.pi.backward(this.params, this.grads, batch, dHead);
-      if (gValue !== null) this.vf.backward(this.params, this.grads, batch, dValue);
+      if (gLogProb !== null || gEntropy !== 0) this.pi.backward(this.grads, batch, dHead);
+      if (gValue !== null) this.vf.backward(this.grads, batch, dValue);
     } else {
       // both heads read the trunk's features: their input gradients add up
       const dFeat = s.dFeat;
-      const dPi = this.pi.backward(this.params, this.grads, batch, dHead, true);
+      const dPi = this.pi.backward(this.grads, batch, dHead, true);
       if (dPi !== null) dFeat.set(dPi.subarray(0, dFeat.length));
-      const dVf = this.vf.backward(this.params, this.grads, batch, dValue, true);
+      const dVf = this.vf.backward(this.grads, batch, dValue, true);
       if (dVf !== null) for (let j = 0; j < dFeat.length; j++) dFeat[j] += dVf[j];
-      this.shared.backward(this.params, this.grads, batch, dFeat);
+      this.shared.backward(this.grads, batch, dFeat);
     }
   }
 
   /** After `predictValues(obs, B)`: accumulate into `grads` the gradient of sum_b gValue_b V(s_b). */
   backwardValue(gValue: ArrayLike<number>, batch: number): void {
-    const dFeat = this.vf.backward(this.params, this.grads, batch, gValue, this.shared !== null);
-    if (this.shared !== null && dFeat !== null) this.shared.backward(this.params, this.grads, batch, dFeat);
+    const dFeat = this.vf.backward(this.grads, batch, gValue, this.shared !== null);
+    if (this.shared !== null && dFeat !== null) this.shared.backward(this.grads, batch, dFeat);
   }
 
   /** Copy the distribution parameters of the last forward (normalized logits or means) into `out` [B, headSize]. */
@@ -423,7 +449,7 @@ export class ActorCriticPolicy {
     const batch = this.batch;
     const head = this.head;
     const hs = this.headSize;
-    const jv = this.pi.jvp(this.params, v, batch);
+    const jv = this.pi.jvp(v, batch);
     const m = this.bufs(batch).dHead;
     if (this.spec.kind === "categorical") {
       // jv are tangents of the raw logits; normalization's Jacobian is absorbed by M's projection
@@ -447,7 +473,7 @@ export class ActorCriticPolicy {
     if (this.fvpGrads === null) this.fvpGrads = new Float64Array(this.numParams);
     const g = this.fvpGrads;
     g.fill(0, 0, this.actorSize);
-    this.pi.backward(this.params, g, batch, m);
+    this.pi.backward(g, batch, m);
     if (this.logStdOffset >= 0)
       for (let j = 0; j < this.actDim; j++) g[this.logStdOffset + j] = 2 * v[this.logStdOffset + j];
     for (let i = 0; i < this.actorSize; i++) out[i] = g[i] + damping * v[i];

@@ -1,48 +1,71 @@
+import { Arena } from "../../core/arena.js";
+import { Broadcast, type KernelPreference, type Kernels, selectKernels } from "../../core/kernels/index.js";
 import type { Rng } from "../../core/rng.js";
 
 /**
- * A fully connected network whose weights live in a slice of one flat parameter vector, with a hand-fused
- * forward pass, backward pass (vector-Jacobian product) and forward-mode JVP. The actor-critic policy owns
- * the flat vector, so an optimizer step, a gradient-norm clip, a conjugate-gradient direction or a checkpoint
- * is one loop over one array. Fusing the few layers of an RL policy avoids a tape's per-op overhead, which
- * dominates at these sizes (64-wide layers, batches of 4 to 256).
+ * A fully connected network whose weights are a slice of one flat float64 parameter vector (owned by the
+ * actor-critic policy, so an optimizer step, a gradient clip, a conjugate-gradient direction or a checkpoint is
+ * one loop over one array), computed by the numeric core's kernels: WebAssembly SIMD matmuls in float32 for
+ * speed, or the TypeScript reference kernels on a float64 arena for exact gradient checks.
+ * The forward pass, backward pass (vector-Jacobian product) and forward-mode JVP are fused by hand: a policy has
+ * few layers, and a tape's per-op bookkeeping would dominate at these sizes (64-wide layers, batches of 4 to 256).
  *
- * Layer l: z = x W_l^T + b_l (W_l is [out, in], PyTorch's layout), a = act(z) on hidden layers; the last layer
- * is linear when `linearOutput`.
+ * Layer l: z = x W_l^T + b_l (W_l is [out, in], PyTorch's layout), a = act(z) on hidden layers; the last layer is
+ * linear when `linearOutput`. Parameters are mirrored into the arena by `syncParams`; gradients are added back
+ * into the caller's float64 vector.
  */
 export type Activation = "tanh" | "relu";
+
+/** Where a network computes: an arena and the kernels that run on it. */
+export interface Backend {
+  readonly arena: Arena;
+  readonly kernels: Kernels;
+}
+
+/** "auto": wasm SIMD in float32 when available, else TS; "ts": the TS kernels on a float64 arena (exact). */
+export function makeBackend(preference: KernelPreference = "auto"): Backend {
+  const arena = new Arena({ dtype: preference === "ts" ? "float64" : "float32" });
+  return { arena, kernels: selectKernels(arena, preference) };
+}
 
 interface Layer {
   readonly inSize: number;
   readonly outSize: number;
+  /** offsets in the caller's flat vector */
   readonly wOff: number;
   readonly bOff: number;
+  /** offsets (elements) of the arena mirrors of W and b, their gradients and their tangents */
+  readonly w: number;
+  readonly b: number;
+  readonly gw: number;
+  readonly gb: number;
+  readonly vw: number;
+  readonly vb: number;
   readonly activated: boolean;
 }
 
-/** Per-batch-size scratch: post-activation outputs, and gradient/tangent rows of each layer. */
-class Workspace {
-  readonly outs: Float64Array[];
-  readonly grads: Float64Array[];
-  readonly tangents: Float64Array[];
-  readonly inputGrad: Float64Array;
-  /** float64 copy of the last forward's input: every loop then reads one array type (monomorphic, faster) */
-  readonly input: Float64Array;
-  constructor(layers: readonly Layer[], batch: number) {
-    this.input = new Float64Array(batch * layers[0].inSize);
-    this.outs = layers.map((l) => new Float64Array(batch * l.outSize));
-    this.grads = layers.map((l) => new Float64Array(batch * l.outSize));
-    this.tangents = layers.map((l) => new Float64Array(batch * l.outSize));
-    this.inputGrad = new Float64Array(batch * layers[0].inSize);
-  }
+/** Per-batch-size scratch in the arena (element offsets) and the float64 rows handed back to the caller. */
+interface Workspace {
+  input: number;
+  outs: number[];
+  grads: number[];
+  tangents: number[];
+  inputGrad: number;
+  output: Float64Array;
+  outputTangent: Float64Array;
+  inputGradJs: Float64Array;
 }
 
 export class DenseMlp {
   readonly layers: readonly Layer[];
   readonly inputSize: number;
   readonly outputSize: number;
+  /** first index of this network's block in the flat parameter vector */
   readonly offset: number;
   readonly numParams: number;
+  private readonly params: number;
+  private readonly gradMirror: number;
+  private readonly tangentMirror: number;
   private readonly workspaces = new Map<number, Workspace>();
 
   /** `sizes` = [input, hidden..., output]; parameters start at `offset` in the flat vector. */
@@ -51,26 +74,40 @@ export class DenseMlp {
     readonly activation: Activation,
     offset: number,
     linearOutput: boolean,
+    readonly backend: Backend,
   ) {
+    let total = 0;
+    for (let l = 0; l + 1 < sizes.length; l++) total += sizes[l] * sizes[l + 1] + sizes[l + 1];
+    const arena = backend.arena;
+    this.params = arena.allocZeroed(total);
+    this.gradMirror = arena.allocZeroed(total);
+    this.tangentMirror = arena.allocZeroed(total);
     const layers: Layer[] = [];
-    let p = offset;
+    let p = 0;
     for (let l = 0; l + 1 < sizes.length; l++) {
       const inSize = sizes[l];
       const outSize = sizes[l + 1];
+      const nw = inSize * outSize;
       layers.push({
         inSize,
         outSize,
-        wOff: p,
-        bOff: p + inSize * outSize,
+        wOff: offset + p,
+        bOff: offset + p + nw,
+        w: this.params + p,
+        b: this.params + p + nw,
+        gw: this.gradMirror + p,
+        gb: this.gradMirror + p + nw,
+        vw: this.tangentMirror + p,
+        vb: this.tangentMirror + p + nw,
         activated: !linearOutput || l + 2 < sizes.length,
       });
-      p += inSize * outSize + outSize;
+      p += nw + outSize;
     }
     this.layers = layers;
     this.inputSize = sizes[0];
     this.outputSize = sizes[sizes.length - 1];
     this.offset = offset;
-    this.numParams = p - offset;
+    this.numParams = total;
   }
 
   /**
@@ -89,108 +126,122 @@ export class DenseMlp {
     });
   }
 
+  /** Copy this network's block of the flat vector into the arena (after every parameter change). */
+  syncParams(params: Float64Array): void {
+    const view = this.backend.arena.view;
+    for (let i = 0; i < this.numParams; i++) view[this.params + i] = params[this.offset + i];
+  }
+
   private workspace(batch: number): Workspace {
     let ws = this.workspaces.get(batch);
     if (ws === undefined) {
-      ws = new Workspace(this.layers, batch);
+      const arena = this.backend.arena;
+      ws = {
+        input: arena.allocZeroed(batch * this.inputSize),
+        outs: this.layers.map((l) => arena.allocZeroed(batch * l.outSize)),
+        grads: this.layers.map((l) => arena.allocZeroed(batch * l.outSize)),
+        tangents: this.layers.map((l) => arena.allocZeroed(batch * l.outSize)),
+        inputGrad: arena.allocZeroed(batch * this.inputSize),
+        output: new Float64Array(batch * this.outputSize),
+        outputTangent: new Float64Array(batch * this.outputSize),
+        inputGradJs: new Float64Array(batch * this.inputSize),
+      };
       this.workspaces.set(batch, ws);
     }
     return ws;
   }
 
-  /** Output rows [batch, outputSize]; a view into scratch memory, valid until the next forward of this batch size. */
-  forward(params: Float64Array, x: ArrayLike<number>, batch: number): Float64Array {
+  /** Output rows [batch, outputSize]; a float64 view valid until the next forward of this batch size. */
+  forward(x: ArrayLike<number>, batch: number): Float64Array {
     const ws = this.workspace(batch);
-    const n0 = batch * this.inputSize;
-    for (let i = 0; i < n0; i++) ws.input[i] = x[i];
+    const k = this.backend.kernels;
+    const view = this.backend.arena.view;
+    for (let i = 0; i < batch * this.inputSize; i++) view[ws.input + i] = x[i];
     let input = ws.input;
     for (let li = 0; li < this.layers.length; li++) {
-      const { inSize, outSize, wOff, bOff, activated } = this.layers[li];
+      const { inSize, outSize, w, b, activated } = this.layers[li];
       const out = ws.outs[li];
-      const relu = this.activation === "relu";
-      for (let b = 0; b < batch; b++) {
-        const xo = b * inSize;
-        for (let o = 0; o < outSize; o++) {
-          let s = params[bOff + o];
-          const w = wOff + o * inSize;
-          for (let i = 0; i < inSize; i++) s += input[xo + i] * params[w + i];
-          out[b * outSize + o] = !activated ? s : relu ? Math.max(s, 0) : Math.tanh(s);
-        }
+      // z = x W^T + b ; a = act(z)
+      k.matmul(input, w, out, batch, inSize, outSize, false, true, false);
+      k.add(out, Broadcast.Full, b, Broadcast.Row, out, batch, outSize, false);
+      if (activated) {
+        if (this.activation === "tanh") k.tanh(out, out, batch * outSize);
+        else k.relu(out, out, batch * outSize);
       }
       input = out;
     }
-    return ws.outs[this.layers.length - 1];
+    return this.readRows(input, ws.output, batch * this.outputSize);
   }
 
   /**
-   * Backward pass after `forward(params, x, batch)` (it reads the activations that forward kept): given dLoss/dOutput, accumulate dLoss/dParams into
-   * `grads` (same layout as params) and return dLoss/dInput (a scratch view) when `needInputGrad`.
+   * Backward pass after `forward(x, batch)` (it reads the activations forward kept): given dLoss/dOutput,
+   * add dLoss/dParams into `grads` (the flat float64 vector) and return dLoss/dInput when `needInputGrad`.
    */
-  backward(
-    params: Float64Array,
-    grads: Float64Array,
-    batch: number,
-    dOutput: ArrayLike<number>,
-    needInputGrad = false,
-  ): Float64Array | null {
+  backward(grads: Float64Array, batch: number, dOutput: ArrayLike<number>, needInputGrad = false): Float64Array | null {
     const ws = this.workspace(batch);
+    const k = this.backend.kernels;
     const last = this.layers.length - 1;
-    const g = ws.grads[last];
-    for (let j = 0; j < batch * this.outputSize; j++) g[j] = dOutput[j];
+    let view = this.backend.arena.view;
+    for (let i = 0; i < batch * this.outputSize; i++) view[ws.grads[last] + i] = dOutput[i];
+    k.fill(this.gradMirror, 0, this.numParams);
     for (let li = last; li >= 0; li--) {
-      const { inSize, outSize, wOff, bOff, activated } = this.layers[li];
+      const { inSize, outSize, w, gw, gb, activated } = this.layers[li];
+      const n = batch * outSize;
       const out = ws.outs[li];
       const dz = ws.grads[li];
+      // dz = da * act'(z): tanh' = 1 - a^2, relu' = [a > 0]
       if (activated) {
-        // tanh' = 1 - a^2, relu' = [a > 0]
-        if (this.activation === "relu") for (let j = 0; j < batch * outSize; j++) dz[j] = out[j] > 0 ? dz[j] : 0;
-        else for (let j = 0; j < batch * outSize; j++) dz[j] *= 1 - out[j] * out[j];
+        if (this.activation === "tanh") k.tanhBackward(out, dz, dz, n, false);
+        else k.reluBackward(out, dz, dz, n, false);
       }
       const input = li === 0 ? ws.input : ws.outs[li - 1];
-      const dIn = li === 0 ? (needInputGrad ? ws.inputGrad : null) : ws.grads[li - 1];
-      if (dIn !== null) dIn.fill(0, 0, batch * inSize);
-      for (let b = 0; b < batch; b++) {
-        const xo = b * inSize;
-        for (let o = 0; o < outSize; o++) {
-          const d = dz[b * outSize + o];
-          if (d === 0) continue;
-          grads[bOff + o] += d;
-          const w = wOff + o * inSize;
-          for (let i = 0; i < inSize; i++) grads[w + i] += d * input[xo + i];
-          if (dIn !== null) for (let i = 0; i < inSize; i++) dIn[xo + i] += d * params[w + i];
-        }
-      }
+      // dW += dz^T x ; db += sum_rows dz ; dx = dz W
+      k.matmul(dz, input, gw, outSize, batch, inSize, true, false, true);
+      k.sumCols(dz, gb, batch, outSize, true);
+      if (li > 0) k.matmul(dz, w, ws.grads[li - 1], batch, outSize, inSize, false, false, false);
+      else if (needInputGrad) k.matmul(dz, w, ws.inputGrad, batch, outSize, inSize, false, false, false);
     }
-    return needInputGrad ? ws.inputGrad : null;
+    view = this.backend.arena.view;
+    for (let i = 0; i < this.numParams; i++) grads[this.offset + i] += view[this.gradMirror + i];
+    return needInputGrad ? this.readRows(ws.inputGrad, ws.inputGradJs, batch * this.inputSize) : null;
   }
 
   /**
-   * Forward-mode derivative after `forward(params, x, batch)`: the output's change along the parameter
-   * direction `v` (same layout as params), input held fixed; optional `inputTangent` for a shared trunk.
+   * Forward-mode derivative after `forward(x, batch)`: the output's change along the parameter direction
+   * `v` (flat layout, this network's block is read), input held fixed unless `inputTangent` is given.
    */
-  jvp(params: Float64Array, v: ArrayLike<number>, batch: number, inputTangent?: ArrayLike<number>): Float64Array {
+  jvp(v: ArrayLike<number>, batch: number, inputTangent?: ArrayLike<number>): Float64Array {
     const ws = this.workspace(batch);
+    const k = this.backend.kernels;
+    const view = this.backend.arena.view;
+    for (let i = 0; i < this.numParams; i++) view[this.tangentMirror + i] = v[this.offset + i];
+    let dInput = -1;
+    if (inputTangent !== undefined) {
+      for (let i = 0; i < batch * this.inputSize; i++) view[ws.inputGrad + i] = inputTangent[i];
+      dInput = ws.inputGrad;
+    }
     let input = ws.input;
-    let dInput: ArrayLike<number> | undefined = inputTangent;
     for (let li = 0; li < this.layers.length; li++) {
-      const { inSize, outSize, wOff, bOff, activated } = this.layers[li];
-      const out = ws.outs[li];
+      const { inSize, outSize, w, vw, vb, activated } = this.layers[li];
       const t = ws.tangents[li];
-      for (let b = 0; b < batch; b++) {
-        const xo = b * inSize;
-        for (let o = 0; o < outSize; o++) {
-          const w = wOff + o * inSize;
-          let s = v[bOff + o];
-          for (let i = 0; i < inSize; i++) s += input[xo + i] * v[w + i];
-          if (dInput !== undefined) for (let i = 0; i < inSize; i++) s += dInput[xo + i] * params[w + i];
-          const a = out[b * outSize + o];
-          t[b * outSize + o] = !activated ? s : this.activation === "relu" ? (a > 0 ? s : 0) : s * (1 - a * a);
-        }
+      // dz = x dW^T + db + dx W^T ; da = act'(z) dz
+      k.matmul(input, vw, t, batch, inSize, outSize, false, true, false);
+      k.add(t, Broadcast.Full, vb, Broadcast.Row, t, batch, outSize, false);
+      if (dInput >= 0) k.matmul(dInput, w, t, batch, inSize, outSize, false, true, true);
+      if (activated) {
+        if (this.activation === "tanh") k.tanhBackward(ws.outs[li], t, t, batch * outSize, false);
+        else k.reluBackward(ws.outs[li], t, t, batch * outSize, false);
       }
-      input = out;
+      input = ws.outs[li];
       dInput = t;
     }
-    return ws.tangents[this.layers.length - 1];
+    return this.readRows(dInput, ws.outputTangent, batch * this.outputSize);
+  }
+
+  private readRows(src: number, out: Float64Array, n: number): Float64Array {
+    const view = this.backend.arena.view;
+    for (let i = 0; i < n; i++) out[i] = view[src + i];
+    return out;
   }
 }
 

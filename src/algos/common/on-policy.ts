@@ -233,6 +233,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     this.normalizer.setState(state.json.normalizer as VecNormalizeState);
     this.setExtraState(state.json);
     this.policy.params.set(params);
+    this.policy.markParamsChanged();
     this.optimizers.forEach((opt, k) => {
       for (const [name, arr] of Object.entries(opt.stateArrays()))
         arr.set(state.tensors[`optimizer/${k}/${name}`].data as Float64Array);
