@@ -5,6 +5,8 @@ import { Space, type SpaceJSON } from "./space.js";
 export class Discrete extends Space<number> {
   readonly n: number;
   readonly start: number;
+  /** Rejection threshold 2^32 - (2^32 mod n): accepting only draws below it keeps every value equally likely. */
+  private readonly limit: number;
 
   constructor(n: number, opts: { start?: number; seed?: number } = {}) {
     super([]);
@@ -17,6 +19,7 @@ export class Discrete extends Space<number> {
     }
     this.n = n;
     this.start = start;
+    this.limit = 2 ** 32 - (2 ** 32 % n);
     if (opts.seed !== undefined) this.seed(opts.seed);
   }
 
@@ -25,7 +28,13 @@ export class Discrete extends Space<number> {
    * when none is allowed, as in Gymnasium.
    */
   override sample(mask?: ArrayLike<number>): number {
-    if (mask === undefined) return this.start + this.rng.int(this.n);
+    if (mask === undefined) {
+      // Rng.int's unbiased rejection with the threshold precomputed (the same draws, without a float modulo per call)
+      const rng = this.rng;
+      let x = rng.nextU32();
+      while (x >= this.limit) x = rng.nextU32();
+      return this.start + (x % this.n);
+    }
     if (mask.length !== this.n || !Array.prototype.every.call(mask, (m: number) => m === 0 || m === 1)) {
       throw new InvalidArgumentError(
         `Discrete.sample: mask must have ${this.n} entries, each 0 or 1, got ${describe(mask)}`,

@@ -18,16 +18,12 @@ export type SpaceJSON =
  */
 export abstract class Space<T> {
   readonly shape: readonly number[];
-  private _rng: Rng | null = null;
+  /** The space's generator: seeded from system entropy until `seed(n)` is called. */
+  readonly rng: Rng;
 
   constructor(shape: readonly number[]) {
     this.shape = Object.freeze([...shape]);
-  }
-
-  /** The space's generator (created from entropy when the space was never seeded). */
-  get rng(): Rng {
-    if (this._rng === null) this._rng = new Rng(entropySeed());
-    return this._rng;
+    this.rng = new Rng(entropySeed());
   }
 
   /** Reseed the space's generator; without a seed, from system entropy. Returns the seed used. */
@@ -38,8 +34,7 @@ export abstract class Space<T> {
       );
     }
     const s = seed ?? entropySeed();
-    if (this._rng === null) this._rng = new Rng(s);
-    else this._rng.seed(s);
+    this.rng.seed(s);
     return s;
   }
 
