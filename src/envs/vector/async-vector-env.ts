@@ -2,7 +2,14 @@ import { describe, EnvError, InvalidArgumentError } from "../../errors.js";
 import type { Space } from "../../spaces/space.js";
 import { spaceFromJSON, spacesEqual } from "../../spaces/utils.js";
 import type { Info } from "../env.js";
-import { allocateBatch, type BatchBuffers, checkActions, checkAutoresetMode, subEnvSeeds } from "./autoreset.js";
+import {
+  allocateBatch,
+  type BatchBuffers,
+  checkActions,
+  checkAutoresetMode,
+  initialSeed,
+  subEnvSeeds,
+} from "./autoreset.js";
 import { batchDim } from "./batching.js";
 import type {
   AutoresetMode,
@@ -29,6 +36,8 @@ export interface AsyncVectorEnvOptions {
   startupTimeoutMs?: number;
   /** Longest wait for one reset/step answer (default: no limit, as Gymnasium). */
   stepTimeoutMs?: number;
+  /** Used by the first `reset` that is given no seed, and to seed `singleActionSpace`. */
+  seed?: number;
 }
 
 /** node:worker_threads, loaded without a static import so that this module stays importable in browsers. */
@@ -93,6 +102,7 @@ export class AsyncVectorEnv implements VectorEnv {
   private readonly actions: Float64Array;
   private readonly infos: Info[];
   private readonly stepResult: VectorStepResult;
+  private initialSeed: number | undefined;
   private state: "new" | "ready" | "broken" | "closed" = "new";
 
   constructor(sources: readonly AsyncEnvSource[], opts: AsyncVectorEnvOptions = {}) {
@@ -145,11 +155,13 @@ export class AsyncVectorEnv implements VectorEnv {
     }
     this.infos = new Array(this.numEnvs).fill(undefined).map(() => ({}));
     this.stepResult = { ...this.buffers, infos: this.infos };
+    this.initialSeed = initialSeed("AsyncVectorEnv", opts.seed, this.singleActionSpace);
   }
 
   reset(opts: VectorResetOptions = {}): VectorResetResult {
     this.checkUsable();
-    const seeds = subEnvSeeds("AsyncVectorEnv", this.numEnvs, opts.seed);
+    const seeds = subEnvSeeds("AsyncVectorEnv", this.numEnvs, opts.seed ?? this.initialSeed);
+    this.initialSeed = undefined;
     this.exchange((i) => ({ type: "reset", seed: seeds[i], options: opts.options }), "reset", this.stepTimeoutMs);
     this.state = "ready";
     return { observations: this.buffers.observations, infos: this.infos };

@@ -49,6 +49,16 @@ export function subEnvSeeds(where: string, numEnvs: number, seed: VectorResetOpt
   return seed.map((s) => (s === null ? undefined : s));
 }
 
+/** Validate a vector env's constructor seed and seed its single action space with it. */
+export function initialSeed(where: string, seed: unknown, actionSpace: Space<unknown>): number | undefined {
+  if (seed === undefined) return undefined;
+  if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0) {
+    throw new InvalidArgumentError(`${where}: seed must be a non-negative safe integer, got ${describe(seed)}`);
+  }
+  actionSpace.seed(seed);
+  return seed;
+}
+
 /** Rethrow a sub-env's error with its index, keeping tsrl's error class. */
 export function subEnvError(where: string, index: number, e: unknown): Error {
   if (e instanceof TsrlError) {

@@ -8,6 +8,7 @@ import {
   type BatchBuffers,
   checkActions,
   checkAutoresetMode,
+  initialSeed,
   subEnvError,
   subEnvSeeds,
 } from "./autoreset.js";
@@ -36,10 +37,18 @@ export class SyncVectorEnv implements VectorEnv {
   private readonly buffers: BatchBuffers;
   private readonly infos: Info[];
   private readonly stepResult: VectorStepResult;
+  private initialSeed: number | undefined;
   private started = false;
   private closed = false;
 
-  constructor(envFns: readonly (() => Env<unknown, unknown>)[], opts: { autoresetMode?: AutoresetMode } = {}) {
+  /**
+   * @param opts.seed used by the first `reset` that is given no seed (so a seeded `makeVec` is reproducible), and
+   *   to seed `singleActionSpace`.
+   */
+  constructor(
+    envFns: readonly (() => Env<unknown, unknown>)[],
+    opts: { autoresetMode?: AutoresetMode; seed?: number } = {},
+  ) {
     if (!Array.isArray(envFns) || envFns.length === 0 || !envFns.every((f) => typeof f === "function")) {
       throw new InvalidArgumentError(
         `SyncVectorEnv: envFns must be a non-empty array of functions returning an Env, got ${describe(envFns)}`,
@@ -67,11 +76,13 @@ export class SyncVectorEnv implements VectorEnv {
     this.subEnvs = this.envs.map((env, i) => new AutoresetSubEnv(env, i, this.autoresetMode, this.buffers));
     this.infos = new Array(this.numEnvs).fill(undefined).map(() => ({}));
     this.stepResult = { ...this.buffers, infos: this.infos };
+    this.initialSeed = initialSeed("SyncVectorEnv", opts.seed, this.singleActionSpace);
   }
 
   reset(opts: VectorResetOptions = {}): VectorResetResult {
     this.checkOpen();
-    const seeds = subEnvSeeds("SyncVectorEnv", this.numEnvs, opts.seed);
+    const seeds = subEnvSeeds("SyncVectorEnv", this.numEnvs, opts.seed ?? this.initialSeed);
+    this.initialSeed = undefined;
     for (let i = 0; i < this.numEnvs; i++) {
       try {
         this.infos[i] = this.subEnvs[i].reset(seeds[i], opts.options);
