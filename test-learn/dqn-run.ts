@@ -1,15 +1,20 @@
-// One DQN learning run (worker thread): train with the zoo defaults, then evaluate greedily.
-import { parentPort, workerData } from "node:worker_threads";
+// One DQN learning run (a child process, so runs go side by side on a many-core machine): train with the zoo
+// defaults, evaluate greedily, print one JSON line. Usage: tsx test-learn/dqn-run.ts <envId> <seed> <episodes>
 import "../src/envs/builtin.js";
 import { evaluatePolicy } from "../src/algos/common/evaluate.js";
 import { DQN } from "../src/algos/dqn.js";
 import { make } from "../src/envs/registry.js";
 import { zoo } from "../src/train/zoo/dqn.js";
 
-const { envId, seed, episodes } = workerData as { envId: string; seed: number; episodes: number };
+const [envId, seedArg, episodesArg] = process.argv.slice(2);
+const seed = Number(seedArg);
 const entry = zoo.entries[envId];
 const t0 = performance.now();
 const model = new DQN(make(envId), { ...entry.hyperparams, seed });
 await model.learn(entry.totalTimesteps);
-const ev = evaluatePolicy(model, make(envId), { episodes, deterministic: true, seed: 10_000 + seed });
-parentPort?.postMessage({ envId, seed, meanReturn: ev.meanReturn, seconds: (performance.now() - t0) / 1000 });
+const ev = evaluatePolicy(model, make(envId), {
+  episodes: Number(episodesArg),
+  deterministic: true,
+  seed: 10_000 + seed,
+});
+console.log(JSON.stringify({ envId, seed, meanReturn: ev.meanReturn, seconds: (performance.now() - t0) / 1000 }));

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { test } from "node:test";
-import { Worker } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
 
 /**
- * DQN with tsrl's zoo defaults (rl-baselines3-zoo dqn.yml) on 5 seeds per env, each run in a worker thread so a
+ * DQN with tsrl's zoo defaults (rl-baselines3-zoo dqn.yml) on 5 seeds per env, each run in a child process so a
  * many-core machine runs them side by side. Pass: >= 4 of 5 seeds reach the threshold (deterministic evaluation,
  * 20 episodes) within the zoo budget (CartPole 50k steps, Acrobot 100k, MountainCar 120k).
  */
@@ -25,15 +26,18 @@ interface Result {
 
 function run(envId: string, seed: number): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(new URL("./dqn-run.ts", import.meta.url), {
-      workerData: { envId, seed, episodes: 20 },
-      execArgv: ["--import", "tsx"],
-    });
-    w.once("message", (r: Result) => {
-      console.log(`${r.envId} seed ${r.seed}: ${r.meanReturn.toFixed(1)} (${r.seconds.toFixed(0)} s)`);
-      resolve(r);
-    });
-    w.once("error", reject);
+    const script = fileURLToPath(new URL("./dqn-run.ts", import.meta.url));
+    execFile(
+      process.execPath,
+      ["--import", "tsx", script, envId, String(seed), "20"],
+      { maxBuffer: 1 << 20 },
+      (err, stdout) => {
+        if (err) return reject(err);
+        const r = JSON.parse(stdout.trim().split("\n").pop() as string) as Result;
+        console.log(`${r.envId} seed ${r.seed}: ${r.meanReturn.toFixed(1)} (${r.seconds.toFixed(0)} s)`);
+        resolve(r);
+      },
+    );
   });
 }
 
