@@ -191,6 +191,37 @@ test("train writes a complete run folder; eval, enjoy, plot and resume use it", 
   assert.match(svg, /class="series-0 band"/);
 });
 
+test("enjoy writes a GIF for classic control; bench prints a speed table", async () => {
+  const t = await cli(
+    "train",
+    "dqn",
+    "CartPole-v1",
+    "--steps",
+    "300",
+    "--eval-count",
+    "0",
+    "--out",
+    runs,
+    "--progress",
+    "none",
+  );
+  assert.equal(t.code, 0, t.err);
+  const gif = join(dir, "cartpole.gif");
+  const e = await cli("enjoy", t.out.trim(), "--gif", gif);
+  assert.equal(e.code, 0, e.err);
+  assert.match(e.out, /CartPole-v1: returns \d+; wrote /);
+  const bytes = readFileSync(gif);
+  assert.equal(bytes.subarray(0, 6).toString("latin1"), "GIF89a");
+  assert.ok(bytes.length > 2_000);
+  const b = await cli("bench", "--steps", "500", "--algos", "QLearning", "--env", "FrozenLake-v1");
+  assert.equal(b.code, 0, b.err);
+  assert.match(b.out, /\| QLearning \| FrozenLake-v1 \| 500 \| [\d.]+ \| \d+ \|/);
+  assert.match(b.out, /FrozenLake-v1 alone \(make, random actions\): \d+ steps\/s/);
+  const bad = await cli("train", "dqn", "CartPole-v1", "--steps", "10", "--hp", "learningRat=0.1");
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /unknown config option "learningRat".*learningRate/);
+});
+
 test("list shows algorithms, environments and tuned configs", async () => {
   const l = await cli("list");
   assert.equal(l.code, 0);
