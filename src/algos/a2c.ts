@@ -42,6 +42,7 @@ export const a2cDefaults: A2CConfig = {
 
 export class A2C extends OnPolicyAlgorithm<A2CConfig> {
   static override readonly algorithmName: string = "A2C";
+  static override readonly configKeys: readonly string[] = Object.keys(a2cDefaults);
   private readonly gLogProb: Float64Array;
   private readonly gValue: Float64Array;
 

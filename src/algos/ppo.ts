@@ -147,6 +147,7 @@ export function normalizeInPlace(x: Float64Array, n: number): void {
 
 export class PPO extends OnPolicyAlgorithm<PPOConfig> {
   static override readonly algorithmName: string = "PPO";
+  static override readonly configKeys: readonly string[] = Object.keys(ppoDefaults);
   private readonly mb: Minibatch;
   private readonly gLogProb: Float64Array;
   private readonly gValue: Float64Array;

@@ -46,6 +46,7 @@ export const reinforceDefaults: ReinforceConfig = {
 
 export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
   static override readonly algorithmName: string = "REINFORCE";
+  static override readonly configKeys: readonly string[] = Object.keys(reinforceDefaults);
   private readonly gLogProb: Float64Array;
   private readonly gValue: Float64Array;
   /** weight of each row in the policy gradient: w_k, or 0 for an unfinished tail without baseline */

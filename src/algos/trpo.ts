@@ -112,6 +112,7 @@ function dot(a: Float64Array, b: Float64Array): number {
 
 export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
   static override readonly algorithmName: string = "TRPO";
+  static override readonly configKeys: readonly string[] = Object.keys(trpoDefaults);
   private readonly mb: Minibatch;
   private readonly gValue: Float64Array;
   private readonly oldDist: Float64Array;

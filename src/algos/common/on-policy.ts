@@ -22,6 +22,8 @@ export interface PolicyKwargs {
   activation?: Activation;
   orthoInit?: boolean;
   logStdInit?: number;
+  /** "auto" (WebAssembly SIMD float32), "ts" (float64 reference kernels) */
+  kernels?: "auto" | "ts" | "wasm";
 }
 
 /** Options every on-policy algorithm (PPO, A2C, TRPO, REINFORCE) shares; names follow SB3. */
@@ -83,6 +85,14 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     checkRange("clipReward", c.clipReward, 1e-12, Infinity);
     const spec = actionSpecOf(this.actInfo);
     const pk = c.policyKwargs ?? {};
+    const knownKwargs = ["netArch", "activation", "orthoInit", "logStdInit", "kernels"];
+    for (const key of Object.keys(pk)) {
+      if (!knownKwargs.includes(key)) {
+        throw new InvalidArgumentError(
+          `policyKwargs: unknown option ${JSON.stringify(key)}; expected one of ${knownKwargs.join(", ")}`,
+        );
+      }
+    }
     const opts: PolicyOptions = { ...pk };
     this.policy = new ActorCriticPolicy(this.obsDim, spec, this.rng, opts);
     this.buffer = new RolloutBuffer(c.nSteps, this.numEnvs, this.obsDim, this.policy.actDim);

@@ -1,0 +1,83 @@
+import type { AlgoZoo } from "./types.js";
+
+/**
+ * PPO's tuned per-env defaults. Starting point: rl-baselines3-zoo hyperparams/ppo.yml (SB3 names translated to
+ * camelCase, `lin_x` to { schedule: "linear", start: x, end: 0 }, `normalize: true` to normalizeObs +
+ * normalizeReward). Where the zoo relies on gSDE (not implemented in tsrl) the entry says what replaced it.
+ */
+export const zoo: AlgoZoo = {
+  algorithm: "PPO",
+  entries: {
+    "CartPole-v1": {
+      totalTimesteps: 100_000,
+      nEnvs: 8,
+      hyperparams: {
+        nSteps: 32,
+        batchSize: 256,
+        gaeLambda: 0.8,
+        gamma: 0.98,
+        nEpochs: 20,
+        entCoef: 0,
+        learningRate: { schedule: "linear", start: 0.001, end: 0 },
+        clipRange: { schedule: "linear", start: 0.2, end: 0 },
+      },
+      source: "rl-baselines3-zoo ppo.yml (tuned)",
+    },
+    "Acrobot-v1": {
+      totalTimesteps: 1_000_000,
+      nEnvs: 16,
+      hyperparams: {
+        normalizeObs: true,
+        normalizeReward: true,
+        nSteps: 256,
+        gaeLambda: 0.94,
+        gamma: 0.99,
+        nEpochs: 4,
+        entCoef: 0,
+      },
+      source: "rl-baselines3-zoo ppo.yml",
+    },
+    "Pendulum-v1": {
+      totalTimesteps: 300_000,
+      nEnvs: 4,
+      hyperparams: {
+        nSteps: 1024,
+        gaeLambda: 0.95,
+        gamma: 0.9,
+        nEpochs: 10,
+        entCoef: 0,
+        learningRate: 0.001,
+        clipRange: 0.2,
+        batchSize: 64,
+      },
+      source: "rl-baselines3-zoo ppo.yml (tuned) without gSDE (use_sde, sde_sample_freq dropped)",
+    },
+    "MountainCarContinuous-v0": {
+      totalTimesteps: 50_000,
+      nEnvs: 1,
+      hyperparams: {
+        normalizeObs: true,
+        normalizeReward: true,
+        batchSize: 256,
+        nSteps: 256,
+        gamma: 0.9999,
+        learningRate: 7.77e-5,
+        entCoef: 0.00429,
+        clipRange: 0.1,
+        nEpochs: 10,
+        gaeLambda: 0.9,
+        maxGradNorm: 5,
+        vfCoef: 0.19,
+        policyKwargs: { logStdInit: -3.29, orthoInit: false },
+      },
+      source:
+        "rl-baselines3-zoo ppo.yml (tuned) without gSDE; nSteps 8 -> 256 so that one rollout fills a minibatch of 256",
+    },
+  },
+  fallback: {
+    totalTimesteps: 1_000_000,
+    nEnvs: 8,
+    hyperparams: { nSteps: 256, batchSize: 64, nEpochs: 10 },
+    source: "SB3 PPO defaults with 8 envs x 256 steps",
+  },
+};

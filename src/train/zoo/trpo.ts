@@ -1,0 +1,40 @@
+import type { AlgoZoo } from "./types.js";
+
+/** TRPO's tuned per-env defaults, from sb3-contrib's entries in rl-baselines3-zoo hyperparams/trpo.yml. */
+export const zoo: AlgoZoo = {
+  algorithm: "TRPO",
+  entries: {
+    "CartPole-v1": {
+      totalTimesteps: 100_000,
+      nEnvs: 2,
+      hyperparams: {
+        nSteps: 512,
+        batchSize: 512,
+        cgDamping: 0.001,
+        gaeLambda: 0.98,
+        gamma: 0.99,
+        learningRate: 0.001,
+        nCriticUpdates: 20,
+      },
+      source: "rl-baselines3-zoo trpo.yml (tuned)",
+    },
+    "Pendulum-v1": {
+      totalTimesteps: 200_000,
+      nEnvs: 2,
+      hyperparams: { nSteps: 1024, gamma: 0.9, nCriticUpdates: 15 },
+      source: "rl-baselines3-zoo trpo.yml (tuned) without gSDE (use_sde, sde_sample_freq dropped)",
+    },
+    "Acrobot-v1": {
+      totalTimesteps: 100_000,
+      nEnvs: 2,
+      hyperparams: { normalizeObs: true, normalizeReward: true, nSteps: 1024 },
+      source: "rl-baselines3-zoo trpo.yml (tuned)",
+    },
+  },
+  fallback: {
+    totalTimesteps: 1_000_000,
+    nEnvs: 2,
+    hyperparams: { nSteps: 1024 },
+    source: "sb3-contrib TRPO defaults with 2 envs x 1024 steps",
+  },
+};
