@@ -113,8 +113,9 @@ async function compareNaive(): Promise<void> {
       });
       const windows = Array.from(sums, (v, i) => v / counts[i]);
       const ev = evaluatePolicy(model, make("CartPole-v1"), { episodes: 20, seed: 500 + seed });
+      const meanQ = model.logger.latest["train/mean_q"];
       console.log(
-        `${name} seed ${seed}: training return per 5k steps [${windows.map((w) => w.toFixed(0)).join(", ")}], greedy eval ${ev.meanReturn.toFixed(1)}`,
+        `${name} seed ${seed}: training return per 5k steps [${windows.map((w) => w.toFixed(0)).join(", ")}], greedy eval ${ev.meanReturn.toFixed(1)}, last mean Q(s,a) ${meanQ?.toExponential(2)}`,
       );
     }
   }
