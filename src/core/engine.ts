@@ -168,6 +168,8 @@ export class Engine {
           `backward: output of shape ${fmtShape(output.shape)} is not a scalar; pass an upstream gradient of that shape`,
         );
       }
+    } else if (!(upstream instanceof Tensor) || upstream.engine !== this) {
+      throw new InvalidArgumentError("backward: upstream must be a Tensor of this engine");
     } else if (upstream.size !== output.size || !sameShape(upstream.shape, output.shape)) {
       throw new ShapeError(
         `backward: upstream shape ${fmtShape(upstream.shape)} must equal output shape ${fmtShape(output.shape)}`,

@@ -65,6 +65,11 @@ test("backward accumulates into parameters; scalar seed or upstream gradient; re
     assert.equal(e.tapeLength, 0, "the tape is consumed without retainGraph");
     assert.throws(() => e.backward(y), ShapeError); // not a scalar
     assert.throws(() => e.backward(op.sum(op.square(w)), e.tensor([1, 2], [2])), ShapeError);
+    assert.throws(
+      () => e.backward(y, new Engine({ dtype: "float64" }).zeros([3])),
+      /upstream must be a Tensor of this engine/,
+    );
+    assert.throws(() => e.backward(y, [1, 1, 1] as unknown as Tensor), InvalidArgumentError);
   });
   // a requiresGrad leaf made inside a scope gets its gradient there
   e.scope(() => {
