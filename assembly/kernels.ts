@@ -20,6 +20,11 @@
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
 
+/** End of this module's static data (math lookup tables): the arena must never hand out memory below it. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // matmul
 

@@ -16,10 +16,11 @@ export interface ArenaOptions {
 const PAGE = 65536;
 const ALIGN = 16;
 /**
- * Bytes kept free at the start so that offset 0 never names a tensor: kernels take 0 for "no buffer"
- * (e.g. an unused momentum buffer) and the wasm module's stub runtime may place small statics there.
+ * Bytes kept free at the start: offset 0 never names a tensor (kernels take 0 for "no buffer", e.g. an unused
+ * momentum buffer), and the wasm kernels keep their static data there (the lookup tables of exp/log, about 8 KiB;
+ * WasmKernels checks that it fits).
  */
-const RESERVED_BYTES = 1024;
+const RESERVED_BYTES = 16384;
 /** wasm32 addresses 4 GiB at most. */
 const MAX_PAGES = 65536;
 
@@ -39,6 +40,8 @@ export class Arena {
   view: FloatView;
   /** Bytes per element: 4 or 8. */
   readonly bytesPerElement: number;
+  /** Bytes at the start of the memory never handed out (see RESERVED_BYTES). */
+  readonly reservedBytes = RESERVED_BYTES;
   /** Incremented each time the memory grows (views taken before are detached). */
   generation = 0;
   private topBytes = RESERVED_BYTES;

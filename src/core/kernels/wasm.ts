@@ -4,6 +4,7 @@ import { checkMask, checkRowIndex } from "./reference.js";
 
 /** The exports of assembly/kernels.ts: byte addresses, booleans as 0/1. */
 interface WasmExports {
+  heapBase(): number;
   matmul(
     a: number,
     b: number,
@@ -156,6 +157,9 @@ export class WasmKernels implements Kernels {
     if (arena.memory === null) throw new TypeError("WasmKernels need a float32 arena (a WebAssembly.Memory)");
     const instance = new WebAssembly.Instance(module, { env: { memory: arena.memory } });
     const w = instance.exports as unknown as WasmExports;
+    if (w.heapBase() > arena.reservedBytes) {
+      throw new RangeError(`wasm kernels' static data ends at byte ${w.heapBase()}, past the arena's reserved head`);
+    }
     this.w = w;
     this.add = wrapBinary(w.add);
     this.sub = wrapBinary(w.sub);
