@@ -140,11 +140,17 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--deterministic", "greedy actions (default)")
     .option("--stochastic", "sample actions from the policy")
     .option("--seed <s>", "seed of the first episode", intArg("--seed", 0))
+    .option("--best", "use the run's best periodic-evaluation model instead of the final one")
     .option("--json", "print the result as JSON")
     .action(async (path: string, o) => {
       if (o.deterministic && o.stochastic)
         throw new InvalidArgumentError("choose one of --deterministic and --stochastic");
-      const r = await evaluateModel(path, { episodes: o.episodes, deterministic: !o.stochastic, seed: o.seed });
+      const r = await evaluateModel(path, {
+        episodes: o.episodes,
+        deterministic: !o.stochastic,
+        seed: o.seed,
+        best: o.best === true,
+      });
       if (o.json) io.out(`${JSON.stringify(r)}\n`);
       else
         io.out(

@@ -283,6 +283,11 @@ async function runInFolder(
       bestModelPath: join(runDir, "best-model.safetensors"),
       seed: cfg.seed + 1000,
     });
+    // a resumed run keeps its best model unless a later evaluation beats it
+    for (const r of previousRows) {
+      const v = r["eval/mean_reward"];
+      if (typeof v === "number" && v > evalCb.bestMeanReturn) evalCb.bestMeanReturn = v;
+    }
     callbacks.push(evalCb);
   }
   const bar = terminalProgress(opts.progress ?? "auto", opts.progressStream);
@@ -401,7 +406,10 @@ export async function resumeRun(
 }
 
 /** A model file, or a run folder's final model (else its newest checkpoint); with the env options of its run. */
-export function locateModel(runOrModel: string): {
+export function locateModel(
+  runOrModel: string,
+  opts: { best?: boolean } = {},
+): {
   modelPath: string;
   envKwargs: Record<string, unknown>;
   runDir: string | null;
@@ -409,6 +417,12 @@ export function locateModel(runOrModel: string): {
   if (!existsSync(runOrModel)) throw new InvalidArgumentError(`no run folder or model file at ${describe(runOrModel)}`);
   if (statSync(runOrModel).isDirectory()) {
     const cfg = readRunConfig(runOrModel);
+    if (opts.best) {
+      const best = join(runOrModel, "best-model.safetensors");
+      if (!existsSync(best))
+        throw new CheckpointError(`run ${describe(runOrModel)} has no best-model.safetensors (no periodic evaluation)`);
+      return { modelPath: best, envKwargs: cfg.envKwargs, runDir: runOrModel };
+    }
     const final = join(runOrModel, "model.safetensors");
     const modelPath = existsSync(final) ? final : latestCheckpoint(runOrModel);
     if (!modelPath) throw new CheckpointError(`run ${describe(runOrModel)} has no model or checkpoint yet`);
@@ -426,8 +440,9 @@ export function locateModel(runOrModel: string): {
 export async function loadModelWithEnv(
   runOrModel: string,
   renderMode?: "ansi" | "rgb_array",
+  opts: { best?: boolean } = {},
 ): Promise<{ model: Algorithm; env: AnyEnv; envId: string }> {
-  const { modelPath, envKwargs } = locateModel(runOrModel);
+  const { modelPath, envKwargs } = locateModel(runOrModel, opts);
   const bytes = new Uint8Array(readFileSync(modelPath));
   const { meta } = checkpointFromBytes(bytes);
   if (!meta.envId) throw new CheckpointError(`model ${describe(modelPath)} does not record its environment id`);
@@ -439,9 +454,9 @@ export async function loadModelWithEnv(
 /** `tsrl eval`: evaluate a run's model or a model file. */
 export async function evaluateModel(
   runOrModel: string,
-  opts: { episodes?: number; deterministic?: boolean; seed?: number } = {},
+  opts: { episodes?: number; deterministic?: boolean; seed?: number; best?: boolean } = {},
 ): Promise<EvaluationResult & { envId: string; algorithm: string }> {
-  const { model, env, envId } = await loadModelWithEnv(runOrModel);
+  const { model, env, envId } = await loadModelWithEnv(runOrModel, undefined, { best: opts.best });
   const res = evaluatePolicy(model, env, {
     episodes: opts.episodes ?? 10,
     deterministic: opts.deterministic ?? true,

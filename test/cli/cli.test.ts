@@ -141,6 +141,9 @@ test("train writes a complete run folder; eval, enjoy, plot and resume use it", 
   const res = JSON.parse(ev.out);
   assert.equal(res.returns.length, 4);
   assert.equal(res.envId, "FrozenLake-v1");
+  const evBest = await cli("eval", runDir, "--best", "--episodes", "2", "--json");
+  assert.equal(evBest.code, 0, evBest.err);
+  assert.equal(JSON.parse(evBest.out).returns.length, 2);
   const evText = await cli("eval", join(runDir, "model.safetensors"), "--episodes", "2");
   assert.match(evText.out, /QLearning on FrozenLake-v1: mean return [\d.]+ \+\/- [\d.]+ over 2 episodes/);
 
