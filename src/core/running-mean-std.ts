@@ -23,7 +23,8 @@ export class RunningMeanStd {
   readonly shape: readonly number[];
   readonly mean: Float64Array;
   readonly var: Float64Array;
-  count: number;
+  /** Initialised as a number: a field first defined as undefined would box every float stored into it. */
+  count = 0;
   private readonly batchMean: Float64Array;
   private readonly batchVar: Float64Array;
 
@@ -109,16 +110,16 @@ export class RunningMeanStd {
   }
 
   /**
-   * Write (x - mean) / sqrt(var + epsilon), clipped to [-clip, clip], into `out` (may be `x` itself).
-   * Gymnasium's NormalizeObservation and SB3's VecNormalize use epsilon 1e-8.
+   * Write (x - mean) / sqrt(var + epsilon), clipped to [-clip, clip], into `out` (may be `x` itself); `x` may hold
+   * several rows. Gymnasium's NormalizeObservation and SB3's VecNormalize use epsilon 1e-8. Positional arguments
+   * keep the hot path free of option objects.
    */
   normalize<T extends { length: number; [i: number]: number }>(
     x: ArrayLike<number>,
     out: T,
-    opts: { epsilon?: number; clip?: number } = {},
+    clip = Infinity,
+    epsilon = 1e-8,
   ): T {
-    const eps = opts.epsilon ?? 1e-8;
-    const clip = opts.clip ?? Infinity;
     const d = this.size;
     if (x.length % d !== 0 || out.length < x.length) {
       throw new ShapeError(
@@ -127,7 +128,7 @@ export class RunningMeanStd {
     }
     for (let i = 0; i < x.length; i++) {
       const j = i % d;
-      const v = (x[i] - this.mean[j]) / Math.sqrt(this.var[j] + eps);
+      const v = (x[i] - this.mean[j]) / Math.sqrt(this.var[j] + epsilon);
       out[i] = Math.min(clip, Math.max(-clip, v));
     }
     return out;

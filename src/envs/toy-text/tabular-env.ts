@@ -95,16 +95,15 @@ export abstract class TabularEnv extends Env<number, number> {
         if (c > u) break;
       }
     }
-    const [p, next, reward, terminated] = outcomes[i];
-    const previous = this.s;
-    this.s = this.afterTransition(previous, next);
+    const outcome = outcomes[i]; // indexed, not destructured: no iterator on the hot path
+    this.s = this.afterTransition(this.s, outcome[1]);
     this.lastAction = action;
-    if (terminated) this.episode = "terminated";
-    this.info.prob = p;
+    if (outcome[3]) this.episode = "terminated";
+    this.info.prob = outcome[0];
     const r = this.result;
     r.observation = this.s;
-    r.reward = reward;
-    r.terminated = terminated;
+    r.reward = outcome[2];
+    r.terminated = outcome[3];
     r.truncated = false;
     return r;
   }

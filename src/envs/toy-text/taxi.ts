@@ -174,7 +174,7 @@ export class TaxiEnv extends TabularEnv {
 
   /** The actions that change the state in `state` (1) or not (0): 6 entries. Written into `out` when given. */
   actionMaskOf(state: number, out: Int8Array = new Int8Array(6)): Int8Array {
-    out.set(this.masks.subarray(state * 6, state * 6 + 6));
+    for (let a = 0; a < 6; a++) out[a] = this.masks[state * 6 + a];
     return out;
   }
 

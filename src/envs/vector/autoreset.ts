@@ -1,7 +1,7 @@
 import { describe, EnvError, InvalidArgumentError, ShapeError, TsrlError } from "../../errors.js";
 import type { Space } from "../../spaces/space.js";
 import type { Env, Info } from "../env.js";
-import { actionReader, batchDim, writeBatchRow } from "./batching.js";
+import { actionReader, batchDim, type RowWriter, rowWriter } from "./batching.js";
 import type { AutoresetMode, VectorResetOptions } from "./vector-env.js";
 
 /** The batched arrays a sub-env writes its row into (plain or shared memory). */
@@ -81,7 +81,7 @@ export class AutoresetSubEnv {
   readonly obsDim: number;
   readonly actDim: number;
   private readonly readAction: (actions: ArrayLike<number>, offset: number) => unknown;
-  private readonly observationSpace: Space<unknown>;
+  private readonly writeRow: RowWriter;
   /** next-step mode: the previous step ended an episode, so the next step resets. */
   private pendingReset = false;
 
@@ -91,7 +91,7 @@ export class AutoresetSubEnv {
     readonly mode: AutoresetMode,
     private readonly buffers: BatchBuffers,
   ) {
-    this.observationSpace = env.observationSpace;
+    this.writeRow = rowWriter(env.observationSpace);
     this.obsDim = batchDim(env.observationSpace);
     this.actDim = batchDim(env.actionSpace);
     this.readAction = actionReader(env.actionSpace);
@@ -100,7 +100,7 @@ export class AutoresetSubEnv {
   reset(seed: number | undefined, options: Record<string, unknown> | undefined): Info {
     const r = this.env.reset({ seed, options });
     this.pendingReset = false;
-    writeBatchRow(this.observationSpace, r.observation, this.buffers.observations, this.index * this.obsDim);
+    this.writeRow(r.observation, this.buffers.observations, this.index * this.obsDim);
     return r.info;
   }
 
@@ -113,7 +113,7 @@ export class AutoresetSubEnv {
       // next-step mode: this step only starts the next episode
       const r = this.env.reset();
       this.pendingReset = false;
-      writeBatchRow(this.observationSpace, r.observation, b.observations, row);
+      this.writeRow(r.observation, b.observations, row);
       b.rewards[i] = 0;
       b.terminated[i] = 0;
       b.truncated[i] = 0;
@@ -124,10 +124,10 @@ export class AutoresetSubEnv {
     b.terminated[i] = r.terminated ? 1 : 0;
     b.truncated[i] = r.truncated ? 1 : 0;
     if (!r.terminated && !r.truncated) {
-      writeBatchRow(this.observationSpace, r.observation, b.observations, row);
+      this.writeRow(r.observation, b.observations, row);
       return r.info;
     }
-    writeBatchRow(this.observationSpace, r.observation, b.finalObservations, row);
+    this.writeRow(r.observation, b.finalObservations, row);
     if (this.mode === "next-step") {
       b.observations.set(b.finalObservations.subarray(row, row + this.obsDim), row);
       this.pendingReset = true;
@@ -137,7 +137,7 @@ export class AutoresetSubEnv {
     const finalInfo = { ...r.info };
     const finalObs = b.finalObservations.slice(row, row + this.obsDim);
     const rr = this.env.reset();
-    writeBatchRow(this.observationSpace, rr.observation, b.observations, row);
+    this.writeRow(rr.observation, b.observations, row);
     return { ...rr.info, final_obs: finalObs, final_info: finalInfo };
   }
 }

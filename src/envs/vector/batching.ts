@@ -21,29 +21,33 @@ export function batchDim(space: Space<unknown>): number {
   throw new InvalidArgumentError(`vector env: unsupported space ${describe(String(space))}`);
 }
 
-/** Write observation `x` of `space` at `out[offset...]`; returns the offset after it. */
-export function writeBatchRow(space: Space<unknown>, x: unknown, out: Float32Array, offset: number): number {
+/** A function writing an observation of `space` at `out[offset...]`, built once per space (hot path). */
+export type RowWriter = (x: unknown, out: Float32Array, offset: number) => void;
+
+export function rowWriter(space: Space<unknown>): RowWriter {
   if (space instanceof Discrete) {
-    out[offset] = x as number;
-    return offset + 1;
+    return (x, out, offset) => {
+      out[offset] = x as number;
+    };
   }
-  if (space instanceof Tuple) {
-    const parts = x as unknown[];
-    for (let i = 0; i < space.spaces.length; i++) offset = writeBatchRow(space.spaces[i], parts[i], out, offset);
-    return offset;
+  if (space instanceof Tuple || space instanceof Dict) {
+    const parts = space instanceof Tuple ? [...space.spaces] : space.keys.map((k) => space.spaces[k]);
+    const keys = space instanceof Tuple ? parts.map((_, i) => i) : space.keys;
+    const writers = parts.map(rowWriter);
+    const offsets = parts.map((_, i) => parts.slice(0, i).reduce((a, p) => a + batchDim(p), 0));
+    return (x, out, offset) => {
+      const obj = x as Record<string | number, unknown>;
+      for (let i = 0; i < writers.length; i++) writers[i](obj[keys[i]], out, offset + offsets[i]);
+    };
   }
-  if (space instanceof Dict) {
-    const obj = x as Record<string, unknown>;
-    for (const k of space.keys) offset = writeBatchRow(space.spaces[k], obj[k], out, offset);
-    return offset;
-  }
-  const a = x as ArrayLike<number>;
   const n = batchDim(space);
-  if (a == null || a.length !== n) {
-    throw new ShapeError(`vector env: expected an observation of ${n} values for ${space}, got ${describe(x)}`);
-  }
-  for (let i = 0; i < n; i++) out[offset + i] = a[i];
-  return offset + n;
+  return (x, out, offset) => {
+    const a = x as ArrayLike<number>;
+    if (a == null || a.length !== n) {
+      throw new ShapeError(`vector env: expected an observation of ${n} values for ${space}, got ${describe(x)}`);
+    }
+    for (let i = 0; i < n; i++) out[offset + i] = a[i];
+  };
 }
 
 /**

@@ -36,7 +36,7 @@ export class NormalizeObservation<A> extends ObservationWrapper<Float32Array, A,
 
   observation(observation: Float32Array): Float32Array {
     if (this.updateRunningMean) this.obsRms.update(observation, 1);
-    return this.obsRms.normalize(observation, this.out, { epsilon: this.epsilon, clip: this.clip });
+    return this.obsRms.normalize(observation, this.out, this.clip, this.epsilon);
   }
 
   getState(): RunningMeanStdState {

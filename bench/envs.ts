@@ -1,0 +1,91 @@
+// Steps per second of each classic-control env with uniformly random actions: the raw env, the env from `make`
+// (PassiveEnvChecker, OrderEnforcing, TimeLimit), and a SyncVectorEnv of 16 (counting 16 env steps per call).
+// Targets (issue 3): CartPole-v1 > 10M steps/s raw and > 3M through make; Gymnasium's Python CartPole runs about
+// 0.2M on this kind of machine. Actions are drawn up front from a seeded Rng so the timing is the env's alone.
+// Usage: npm run bench:envs [-- seconds-per-measurement]
+import "../src/envs/builtin.js";
+import { Rng } from "../src/core/rng.js";
+import { AcrobotEnv } from "../src/envs/classic-control/acrobot.js";
+import { CartPoleEnv } from "../src/envs/classic-control/cartpole.js";
+import { MountainCarEnv } from "../src/envs/classic-control/mountain-car.js";
+import { MountainCarContinuousEnv } from "../src/envs/classic-control/mountain-car-continuous.js";
+import { PendulumEnv } from "../src/envs/classic-control/pendulum.js";
+import type { Env } from "../src/envs/env.js";
+import { make } from "../src/envs/registry.js";
+import { makeVec } from "../src/envs/vector/make-vec.js";
+
+const SECONDS = Number(process.argv[2] ?? 1);
+const POOL = 4096; // pre-drawn actions, cycled
+
+interface Case {
+  id: string;
+  raw: () => Env<Float32Array, unknown>;
+  /** Discrete action count, or 0 for a one-dimensional Box action in [low, high]. */
+  n: number;
+  low?: number;
+  high?: number;
+}
+
+const CASES: Case[] = [
+  { id: "CartPole-v1", raw: () => new CartPoleEnv(), n: 2 },
+  { id: "Acrobot-v1", raw: () => new AcrobotEnv(), n: 3 },
+  { id: "MountainCar-v0", raw: () => new MountainCarEnv(), n: 3 },
+  { id: "MountainCarContinuous-v0", raw: () => new MountainCarContinuousEnv(), n: 0, low: -1, high: 1 },
+  { id: "Pendulum-v1", raw: () => new PendulumEnv(), n: 0, low: -2, high: 2 },
+];
+
+function actionPool(c: Case, rng: Rng): unknown[] {
+  return Array.from({ length: POOL }, () =>
+    c.n > 0 ? rng.int(c.n) : new Float32Array([rng.uniformRange(c.low as number, c.high as number)]),
+  );
+}
+
+/** Steps per second of `env` over about SECONDS, resetting whenever an episode ends. */
+function single(env: Env<Float32Array, unknown>, actions: unknown[]): number {
+  env.reset({ seed: 0 });
+  let steps = 0;
+  const chunk = 100_000;
+  const t0 = performance.now();
+  let elapsed = 0;
+  while (elapsed < SECONDS * 1000) {
+    for (let k = 0; k < chunk; k++) {
+      const r = env.step(actions[(steps + k) & (POOL - 1)]);
+      if (r.terminated || r.truncated) env.reset();
+    }
+    steps += chunk;
+    elapsed = performance.now() - t0;
+  }
+  return steps / (elapsed / 1000);
+}
+
+/** Env steps per second of a SyncVectorEnv of `numEnvs` (autoreset inside). */
+function vector(c: Case, numEnvs: number, rng: Rng): number {
+  const vec = makeVec(c.id, numEnvs, { seed: 0 });
+  const rows = 256;
+  const pool = c.n > 0 ? new Int32Array(rows * numEnvs) : new Float32Array(rows * numEnvs);
+  for (let i = 0; i < pool.length; i++) pool[i] = c.n > 0 ? rng.int(c.n) : rng.uniformRange(c.low ?? 0, c.high ?? 0);
+  const views = Array.from({ length: rows }, (_, r) => pool.subarray(r * numEnvs, (r + 1) * numEnvs));
+  vec.reset();
+  let calls = 0;
+  const t0 = performance.now();
+  let elapsed = 0;
+  while (elapsed < SECONDS * 1000) {
+    for (let k = 0; k < 10_000; k++) vec.step(views[(calls + k) & (rows - 1)]);
+    calls += 10_000;
+    elapsed = performance.now() - t0;
+  }
+  vec.close();
+  return (calls * numEnvs) / (elapsed / 1000);
+}
+
+const fmt = (x: number) => `${(x / 1e6).toFixed(2)}M`.padStart(9);
+console.log(`env steps/s, random actions, ~${SECONDS} s per cell (node ${process.version})`);
+console.log(`${"env".padEnd(26)}${"raw".padStart(9)}${"make".padStart(9)}${"sync x16".padStart(10)}`);
+const rng = new Rng(0);
+for (const c of CASES) {
+  const actions = actionPool(c, rng);
+  const raw = single(c.raw(), actions);
+  const made = single(make(c.id) as Env<Float32Array, unknown>, actions);
+  const vec = vector(c, 16, rng);
+  console.log(`${c.id.padEnd(26)}${fmt(raw)}${fmt(made)} ${fmt(vec)}`);
+}
