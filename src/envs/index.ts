@@ -1,4 +1,5 @@
-// Public API of the environments: spaces, the Env API, registry (built-ins registered on import), wrappers, checker.
+// Public API of the environments: spaces, the Env API, registry (built-ins registered on import), wrappers,
+// vector envs, checker.
 import "./builtin.js";
 
 export * from "../spaces/index.js";
@@ -41,6 +42,7 @@ export { CliffWalkingEnv, type CliffWalkingOptions } from "./toy-text/cliff-walk
 export { FROZEN_LAKE_MAPS, FrozenLakeEnv, type FrozenLakeOptions, generateRandomMap } from "./toy-text/frozen-lake.js";
 export { TabularEnv, type ToyTextOptions, type Transition, type TransitionTable } from "./toy-text/tabular-env.js";
 export { TaxiEnv, type TaxiOptions, taxiDecode, taxiEncode } from "./toy-text/taxi.js";
+export * from "./vector/index.js";
 export * from "./wrappers/index.js";
 export { OrderEnforcing } from "./wrappers/order-enforcing.js";
 export { PassiveEnvChecker } from "./wrappers/passive-env-checker.js";
