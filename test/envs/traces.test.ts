@@ -8,6 +8,7 @@ import { gunzipSync } from "node:zlib";
 import "../../src/envs/builtin.js";
 import { isStatefulEnv } from "../../src/envs/env.js";
 import { make } from "../../src/envs/registry.js";
+import type { SpaceJSON } from "../../src/spaces/space.js";
 
 // gzipped copies of ../shared/traces (recorded with Gymnasium 1.0.0; see the README there), kept in the repo so a
 // clean clone tests against them
@@ -28,13 +29,43 @@ interface TraceEpisode {
   end: string;
 }
 
+interface TraceSpace {
+  type: string;
+  shape?: number[];
+  low?: (number | string)[];
+  high?: (number | string)[];
+  n?: number;
+  start?: number;
+}
+
+/** Our space (as JSON) equals Gymnasium's: same type, shape, float32 bounds, n and start. */
+function assertSameSpace(ours: SpaceJSON, theirs: TraceSpace): void {
+  assert.equal(ours.type, theirs.type);
+  if (ours.type === "Box") {
+    assert.deepEqual(ours.shape, theirs.shape);
+    assert.deepEqual(ours.low.map(Number), (theirs.low ?? []).map(Number));
+    assert.deepEqual(ours.high.map(Number), (theirs.high ?? []).map(Number));
+  } else if (ours.type === "Discrete") {
+    assert.equal(ours.n, theirs.n);
+    assert.equal(ours.start, theirs.start);
+  }
+}
+
 const IDS = ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1"];
 
 for (const id of IDS) {
   test(`${id} replays Gymnasium's reference trajectories`, () => {
     const trace = JSON.parse(gunzipSync(readFileSync(new URL(`${id}.json.gz`, TRACE_DIR))).toString("utf8")) as {
       episodes: TraceEpisode[];
+      observation_space: TraceSpace;
+      action_space: TraceSpace;
+      spec: { max_episode_steps: number; reward_threshold: number | null };
     };
+    const probe = make(id);
+    assert.equal(probe.spec?.maxEpisodeSteps, trace.spec.max_episode_steps);
+    assert.equal(probe.spec?.rewardThreshold, trace.spec.reward_threshold ?? undefined);
+    assertSameSpace(probe.observationSpace.toJSON(), trace.observation_space);
+    assertSameSpace(probe.actionSpace.toJSON(), trace.action_space);
     assert.ok(trace.episodes.length >= 5);
     let steps = 0;
     for (const ep of trace.episodes) {
