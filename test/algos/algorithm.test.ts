@@ -7,6 +7,7 @@ import { Algorithm, getAlgorithmClass, listAlgorithms } from "../../src/algos/co
 import type { Callback } from "../../src/algos/common/callbacks.js";
 import { LIBRARY_VERSION } from "../../src/algos/common/checkpoint.js";
 import type { LogSink } from "../../src/algos/common/logger.js";
+import { SyncVectorEnv } from "../../src/envs/vector/sync-vector-env.js";
 import { CheckpointError, InvalidArgumentError, ShapeError } from "../../src/errors.js";
 import { DriftEnv, DriftVectorEnv, ToyAlgo, toyParams } from "./algorithm-fixtures.js";
 
@@ -54,6 +55,16 @@ test("a single Env is wrapped as a vector env of one; next-step vector envs are 
     () => new ToyAlgo(new DriftEnv(), { nStep: 3 } as Record<string, number>),
     /unknown config option "nStep"; valid options: hidden, learningRate, logInterval, nSteps, seed/,
   );
+});
+
+test("works on envs' SyncVectorEnv (same-step) and takes the env id from its sub-envs", async () => {
+  const vec = new SyncVectorEnv([() => new DriftEnv(), () => new DriftEnv()], { autoresetMode: "same-step" });
+  const model = new ToyAlgo(vec, { nSteps: 5 });
+  assert.equal(model.envId, "Drift-v0");
+  await model.learn(100);
+  assert.equal(model.numTimesteps, 100);
+  assert.ok(model.numEpisodes >= 10);
+  assert.equal(model.getCheckpoint().meta.envId, "Drift-v0");
 });
 
 test("same seed, same run, bit for bit; another seed differs", async () => {

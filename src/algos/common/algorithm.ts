@@ -349,6 +349,9 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   private readonly recentLengths: number[] = [];
   private readonly ctx: CallbackContext;
   private callbacks: CallbackList = new CallbackList([]);
+  /** Wall clock and step count at the start of the current learn call (for the time/fps metric only). */
+  private learnStartMs = 0;
+  private learnStartSteps = 0;
 
   constructor(env: AnyEnv | VectorEnvLike, config: C) {
     if (env === null || typeof env !== "object") {
@@ -370,7 +373,9 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     this.actionSpace = this.env.singleActionSpace;
     this.obsInfo = spaceInfo(this.observationSpace, `${this.algoName}: observation space`);
     this.actInfo = spaceInfo(this.actionSpace, `${this.algoName}: action space`);
-    this.envId = this.env.envId ?? (isVectorEnv(env) ? null : ((env as AnyEnv).spec?.id ?? null));
+    // a vector env made by makeVec/SyncVectorEnv tells its id through its first sub-env
+    const firstSub = (env as { envs?: readonly AnyEnv[] }).envs?.[0];
+    this.envId = this.env.envId ?? firstSub?.spec?.id ?? (isVectorEnv(env) ? null : ((env as AnyEnv).spec?.id ?? null));
 
     const known = (this.constructor as { configKeys?: readonly string[] }).configKeys;
     if (known !== undefined) {
@@ -467,6 +472,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     ctx.numTimesteps = this.numTimesteps;
     await this.callbacks.onTrainingStart(ctx);
     const logInterval = this.config.logInterval ?? 1;
+    this.learnStartMs = performance.now();
+    this.learnStartSteps = this.numTimesteps;
     try {
       while (this.numTimesteps < this.totalTimesteps && !this.stopRequested) {
         ctx.step = null;
@@ -559,6 +566,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     this.logger.record("time/iterations", this.iterations);
     this.logger.record("time/episodes", this.numEpisodes);
     this.logger.record("time/total_timesteps", this.numTimesteps);
+    const secs = (performance.now() - this.learnStartMs) / 1000;
+    if (secs > 0) this.logger.record("time/fps", Math.round((this.numTimesteps - this.learnStartSteps) / secs));
     this.logger.dump(this.numTimesteps);
   }
 
