@@ -225,6 +225,37 @@ test("NaN propagates through relu, clamp, minimum and maximum like the reference
   });
 });
 
+test("vectorised exp and tanh stay accurate over the whole float range, special values included", () => {
+  const xs = [0, -0, 1e-8, -1e-3, 0.3, 0.6249, 0.625, -0.7, 1, -2.5, 8.9, 9.5, 20, -20, 87, 88.5, 89, -87, -88, -100];
+  const special = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN];
+  const rng = new Rng(11);
+  const values = [...xs, ...special];
+  for (let i = 0; i < 2001; i++) values.push(rng.uniformRange(-12, 12)); // odd count: the partial last vector
+  const n = values.length;
+  forEachVariant((w) => {
+    const x = arena.alloc(n);
+    arena.view.set(values, x);
+    const t = arena.alloc(n);
+    const e = arena.alloc(n);
+    w.tanh(x, t, n);
+    w.exp(x, e, n);
+    for (let i = 0; i < n; i++) {
+      const v = arena.view[x + i];
+      const tanhRef = Math.fround(Math.tanh(v));
+      const expRef = Math.fround(Math.exp(v));
+      const tv = arena.view[t + i];
+      const ev = arena.view[e + i];
+      if (Number.isNaN(v)) {
+        assert.ok(Number.isNaN(tv) && Number.isNaN(ev), `${w.name}: NaN must propagate`);
+        continue;
+      }
+      assert.ok(Math.abs(tv - tanhRef) <= 2.5e-7, `${w.name} tanh(${v}) = ${tv}, expected ${tanhRef}`);
+      const ok = ev === expRef || Math.abs(ev - expRef) <= 3e-7 * expRef || Math.abs(ev - expRef) < 1e-44;
+      assert.ok(ok, `${w.name} exp(${v}) = ${ev}, expected ${expRef}`);
+    }
+  });
+});
+
 test("broadcast expands every mode", () => {
   fc.assert(
     fc.property(modes, dim, dim, seed, (mode, rows, cols, s) => {
