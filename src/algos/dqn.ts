@@ -145,14 +145,16 @@ export class DQN extends Algorithm<DQNConfig> {
   private readonly nStep: NStepAccumulator | null;
   private readonly batch: ReplayBatch;
   private readonly actions: Int32Array;
+  private readonly envActions: Int32Array;
   private readonly prevObs: Float32Array;
   private readonly nextObs: Float32Array;
   private readonly input: Float32Array;
   private readonly targets: Float32Array;
   private readonly greedy: Int32Array;
   private collectedSinceTrain = 0;
-  private episodeStart = performance.now();
-  private startSteps = 0;
+  /** Clock and step count at the start of this `learn` call, for `time/fps`. */
+  private fpsStartTime = performance.now();
+  private fpsStartSteps = 0;
 
   constructor(env: AnyEnv | VectorEnvLike, config: DQNConfig = {}) {
     super(env, config);
@@ -199,6 +201,7 @@ export class DQN extends Algorithm<DQNConfig> {
     this.nStep = c.nStep > 1 ? new NStepAccumulator(c.nStep, c.gamma, this.numEnvs, this.obsDim) : null;
     this.batch = this.buffer.makeBatch(c.batchSize);
     this.actions = new Int32Array(this.numEnvs);
+    this.envActions = new Int32Array(this.numEnvs);
     this.prevObs = new Float32Array(this.numEnvs * this.obsDim);
     this.nextObs = new Float32Array(this.numEnvs * this.obsDim);
     const rows = Math.max(c.batchSize, this.numEnvs);
@@ -215,9 +218,9 @@ export class DQN extends Algorithm<DQNConfig> {
     const c = this.cfg;
     const n = this.numEnvs;
     const d = this.obsDim;
-    if (this.numTimesteps === 0 || this.nCalls === 0) {
-      this.episodeStart = performance.now();
-      this.startSteps = this.numTimesteps;
+    if (this.iterations === 0) {
+      this.fpsStartTime = performance.now();
+      this.fpsStartSteps = this.numTimesteps;
     }
     this.collectedSinceTrain = 0;
     for (let step = 0; step < c.trainFreq && this.numTimesteps < this.totalTimesteps; step++) {
@@ -255,9 +258,8 @@ export class DQN extends Algorithm<DQNConfig> {
   private offsetActions(): Int32Array {
     const start = this.actInfo.kind === "discrete" ? this.actInfo.start : 0;
     if (start === 0) return this.actions;
-    const out = new Int32Array(this.actions.length);
-    for (let i = 0; i < out.length; i++) out[i] = this.actions[i] + start;
-    return out;
+    for (let i = 0; i < this.numEnvs; i++) this.envActions[i] = this.actions[i] + start;
+    return this.envActions;
   }
 
   private store(rewards: Float64Array, terminated: Uint8Array, truncated: Uint8Array): void {
@@ -364,8 +366,8 @@ export class DQN extends Algorithm<DQNConfig> {
     }
     this.logger.record("train/learning_rate", lr);
     this.logger.record("train/n_updates", this.nUpdates);
-    const elapsed = (performance.now() - this.episodeStart) / 1000;
-    if (elapsed > 0) this.logger.record("time/fps", Math.round((this.numTimesteps - this.startSteps) / elapsed));
+    const elapsed = (performance.now() - this.fpsStartTime) / 1000;
+    if (elapsed > 0) this.logger.record("time/fps", Math.round((this.numTimesteps - this.fpsStartSteps) / elapsed));
   }
 
   private sampleBatch(beta: number): ReplayBatch {
