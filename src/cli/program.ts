@@ -111,6 +111,11 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--n-envs <k>", "parallel envs (default: the zoo's)", intArg("--n-envs", 1))
     .option("--hp <key=value...>", "hyperparameter overrides, e.g. --hp learningRate=3e-4 nSteps=256", hpArg)
     .option("--config <file.json>", "JSON with totalTimesteps, nEnvs, seed, hyperparams, envKwargs", readConfigFile)
+    .addOption(
+      new Option("--vectorization <mode>", "step envs in this thread or in worker threads")
+        .choices(["sync", "async"])
+        .default("sync"),
+    )
     .option("--out <dir>", "parent folder of the run folder", "runs")
     .option("--eval-count <n>", "periodic evaluations during training (0: none)", intArg("--eval-count", 0), 5)
     .addOption(progressOption)
@@ -121,6 +126,7 @@ export function buildProgram(io: CliIo = processIo): Command {
         steps: o.steps,
         seed: o.seed,
         nEnvs: o.nEnvs,
+        vectorization: o.vectorization,
         hp: o.hp,
         config: o.config,
         out: o.out,

@@ -26,7 +26,7 @@ import { checkpointFromBytes, LIBRARY_VERSION } from "../algos/common/checkpoint
 import { type EvaluationResult, evaluatePolicy } from "../algos/common/evaluate.js";
 import "../algos/index.js";
 import { make, registeredIds } from "../envs/index.js";
-import { SyncVectorEnv } from "../envs/vector/sync-vector-env.js";
+import { makeVec } from "../envs/vector/make-vec.js";
 import { CheckpointError, describe, InvalidArgumentError } from "../errors.js";
 import { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
 import { learningCurveSvg } from "./plot.js";
@@ -49,6 +49,8 @@ export interface TrainRunOptions {
   steps?: number;
   seed?: number;
   nEnvs?: number;
+  /** Step the envs in this thread ("sync", default) or in worker threads ("async", for expensive envs). */
+  vectorization?: Vectorization;
   /** Hyperparameter overrides (highest priority). */
   hp?: Record<string, unknown>;
   /** Contents of a config file (between the zoo defaults and `hp`). */
@@ -75,6 +77,7 @@ export interface RunConfig {
   env: string;
   seed: number;
   nEnvs: number;
+  vectorization: Vectorization;
   totalTimesteps: number;
   hyperparams: Record<string, unknown>;
   envKwargs: Record<string, unknown>;
@@ -126,13 +129,21 @@ function checkCount(name: string, v: unknown, min: number): number {
   return v as number;
 }
 
-/** The env a run trains on: a single env, or a same-step SyncVectorEnv of `nEnvs` copies. */
-export function makeTrainEnv(envId: string, nEnvs: number, envKwargs: Record<string, unknown>): AnyEnv | VectorEnvLike {
-  if (nEnvs === 1) return make(envId, envKwargs) as AnyEnv;
-  const vec = new SyncVectorEnv(
-    Array.from({ length: nEnvs }, () => () => make(envId, envKwargs)),
-    { autoresetMode: "same-step" },
-  );
+export type Vectorization = "sync" | "async";
+
+/** The env a run trains on: a single env, or a same-step vector env of `nEnvs` copies (worker threads if "async"). */
+export function makeTrainEnv(
+  envId: string,
+  nEnvs: number,
+  envKwargs: Record<string, unknown>,
+  vectorization: Vectorization = "sync",
+): AnyEnv | VectorEnvLike {
+  if (nEnvs === 1 && vectorization === "sync") return make(envId, envKwargs) as AnyEnv;
+  const vec = makeVec(envId, nEnvs, {
+    vectorizationMode: vectorization,
+    autoresetMode: "same-step",
+    envOptions: envKwargs,
+  });
   return Object.assign(vec, { envId }) as unknown as VectorEnvLike;
 }
 
@@ -160,6 +171,7 @@ export function resolveRunConfig(opts: TrainRunOptions): RunConfig {
     env,
     seed,
     nEnvs,
+    vectorization: opts.vectorization ?? "sync",
     totalTimesteps,
     hyperparams,
     envKwargs,
@@ -355,7 +367,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
   const cfg = resolveRunConfig(opts);
   const cls = resolveAlgorithm(cfg.algorithm);
   if (!cfg.zoo.tuned) log(`note: no tuned defaults for ${cfg.algorithm} on ${cfg.env}; using the algorithm's defaults`);
-  const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs);
+  const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs, cfg.vectorization);
   const model = new cls(env, { ...cfg.hyperparams, seed: cfg.seed });
   const runDir = freshRunDir(opts.out ?? "runs", cfg);
   // store the config the model resolved (defaults filled in), so the folder says exactly what ran
@@ -388,7 +400,7 @@ export async function resumeRun(
   const cfg = readRunConfig(runDir);
   const ckpt = latestCheckpoint(runDir);
   if (!ckpt) throw new CheckpointError(`run ${describe(runDir)} has no checkpoint to resume from`);
-  const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs);
+  const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs, cfg.vectorization ?? "sync");
   const model = await Algorithm.load(ckpt, { env });
   if (model.algoName !== cfg.algorithm) {
     throw new CheckpointError(`checkpoint ${ckpt} holds ${model.algoName}, the run is ${cfg.algorithm}`);

@@ -225,6 +225,31 @@ test("enjoy writes a GIF for classic control; bench prints a speed table", async
   assert.match(bad.err, /unknown config option "learningRat".*learningRate/);
 });
 
+test("--n-envs with --vectorization async trains on worker threads", async () => {
+  const t = await cli(
+    "train",
+    "qlearning",
+    "FrozenLake-v1",
+    "--steps",
+    "400",
+    "--n-envs",
+    "2",
+    "--vectorization",
+    "async",
+    "--eval-count",
+    "0",
+    "--out",
+    join(dir, "async"),
+    "--progress",
+    "none",
+  );
+  assert.equal(t.code, 0, t.err);
+  const cfg = JSON.parse(readFileSync(join(t.out.trim(), "config.json"), "utf8"));
+  assert.equal(cfg.vectorization, "async");
+  assert.equal(cfg.nEnvs, 2);
+  assert.equal(JSON.parse(readFileSync(join(t.out.trim(), "summary.json"), "utf8")).numTimesteps, 400);
+});
+
 test("list shows algorithms, environments and tuned configs", async () => {
   const l = await cli("list");
   assert.equal(l.code, 0);
