@@ -496,7 +496,10 @@ export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
   const big = f32x4.gt(x, hi);
   const tiny = f32x4.lt(x, lo);
   let v = f32x4.max(f32x4.min(x, hi), lo);
-  const fx = f32x4.floor(madd(v, f32x4.splat(1.44269504088896341), f32x4.splat(0.5)));
+  // n = round(x / ln2) without floor or float->int conversion: adding 1.5 * 2^23 leaves n in the low mantissa bits
+  const magic = f32x4.splat(12582912.0);
+  const t = madd(v, f32x4.splat(1.44269504088896341), magic);
+  const fx = f32x4.sub(t, magic);
   // r = x - n ln2, ln2 split in two for exactness
   v = madd(fx, f32x4.splat(-0.693359375), v);
   v = madd(fx, f32x4.splat(2.12194440e-4), v);
@@ -507,7 +510,7 @@ export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
   y = madd(y, v, f32x4.splat(1.6666665459e-1));
   y = madd(y, v, f32x4.splat(5.0000001201e-1));
   y = madd(y, f32x4.mul(v, v), f32x4.add(v, f32x4.splat(1)));
-  const n = i32x4.trunc_sat_f32x4_s(fx);
+  const n = i32x4.sub(t, magic);
   const n1 = i32x4.shr_s(n, 1);
   const n2 = i32x4.sub(n, n1);
   const bias = i32x4.splat(127);
