@@ -28,7 +28,8 @@ export interface ReinforceConfig extends OnPolicyConfig {
   /** weight of the baseline's regression loss */
   vfCoef: number;
   entCoef: number;
-  maxGradNorm: number;
+  /** global gradient-norm clip (null: none, the plain algorithm) */
+  maxGradNorm: number | null;
 }
 
 export const reinforceDefaults: ReinforceConfig = {
@@ -41,7 +42,7 @@ export const reinforceDefaults: ReinforceConfig = {
   normalizeAdvantage: false,
   vfCoef: 0.5,
   entCoef: 0,
-  maxGradNorm: Infinity,
+  maxGradNorm: null,
 };
 
 export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
@@ -60,7 +61,7 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
     const c = this.config;
     checkRange("vfCoef", c.vfCoef, 0, Infinity);
     checkRange("entCoef", c.entCoef, -Infinity, Infinity);
-    checkRange("maxGradNorm", c.maxGradNorm, 0, Infinity);
+    if (c.maxGradNorm !== null) checkRange("maxGradNorm", c.maxGradNorm, 0, Infinity);
     this.optimizers = [this.makeOptimizer("adam", 0, this.policy.numParams, 1e-8)];
     const n = this.buffer.size;
     this.gLogProb = new Float64Array(n);
@@ -124,7 +125,7 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
     }
     policy.grads.fill(0);
     policy.backward(buffer.actions, this.gLogProb, -c.entCoef / n, c.baseline ? this.gValue : null);
-    const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, c.maxGradNorm);
+    const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, c.maxGradNorm ?? Infinity);
     optimizer.step(policy.params, policy.grads);
     policy.markParamsChanged();
     const log = this.logger;
