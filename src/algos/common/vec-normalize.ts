@@ -80,7 +80,7 @@ export class VecNormalize {
     out: Float64Array,
   ): Float64Array {
     if (this.retRms === null) {
-      out.set(rewards.subarray(0, this.numEnvs));
+      for (let e = 0; e < this.numEnvs; e++) out[e] = rewards[e];
       return out;
     }
     const { gamma, clipReward, epsilon } = this.opts;
