@@ -83,8 +83,10 @@ export abstract class Env<O, A> {
   private _metadata: EnvMetadata = NO_METADATA;
   private _renderMode: RenderMode | undefined = undefined;
   private _spec: EnvSpec | undefined = undefined;
-  private _rng: Rng | null = null;
-  private _rngSeed: number | undefined = undefined;
+  // Gymnasium seeds an unseeded env from entropy on first use; seeding at construction gives the same
+  // behaviour with a generator that is never null on the hot path
+  private _rngSeed: number | undefined = entropySeed();
+  private _rng: Rng = new Rng(this._rngSeed as number);
 
   abstract reset(opts?: ResetOptions): ResetResult<O>;
   /** Advance one step. The returned object and its typed-array observation are reused by the next call. */
@@ -118,10 +120,9 @@ export abstract class Env<O, A> {
     this._spec = s;
   }
 
-  /** The env's own generator (Gymnasium's `np_random`); seeded from entropy if used before any seeded reset. */
+  /** The env's own generator (Gymnasium's `np_random`); seeded from system entropy until a seeded reset. */
   get npRandom(): Rng {
-    if (this._rng === null) this.seedRng(entropySeed());
-    return this._rng as Rng;
+    return this._rng;
   }
   set npRandom(rng: Rng) {
     this._rng = rng;
@@ -130,7 +131,6 @@ export abstract class Env<O, A> {
 
   /** The seed the generator was last seeded with (undefined if it was set directly). */
   get npRandomSeed(): number | undefined {
-    if (this._rng === null) this.seedRng(entropySeed());
     return this._rngSeed;
   }
 
@@ -156,8 +156,7 @@ export abstract class Env<O, A> {
   }
 
   private seedRng(seed: number): void {
-    if (this._rng === null) this._rng = new Rng(seed);
-    else this._rng.seed(seed);
+    this._rng.seed(seed);
     this._rngSeed = seed;
   }
 
