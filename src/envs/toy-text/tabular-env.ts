@@ -11,6 +11,8 @@ import {
 } from "../env.js";
 import { categoricalSample } from "./utils.js";
 
+const UNIFORM_STEPS = 2 ** 30;
+
 /** One outcome of taking an action in a state, as in Gymnasium's `P[s][a]`: (probability, next state, reward, terminated). */
 export type Transition = readonly [prob: number, nextState: number, reward: number, terminated: boolean];
 
@@ -87,8 +89,9 @@ export abstract class TabularEnv extends Env<number, number> {
     const outcomes = this.P[this.s][action];
     let i = 0;
     if (outcomes.length > 1) {
-      // Gymnasium's categorical_sample over the outcome probabilities, without building an array
-      const u = this.rng.uniform();
+      // Gymnasium's categorical_sample over the outcome probabilities, without building an array. The uniform
+      // draw has 30 bits: an integer result stays unboxed even when this call is not inlined (no garbage per step).
+      const u = this.rng.int(UNIFORM_STEPS) / UNIFORM_STEPS;
       let c = 0;
       for (i = 0; i < outcomes.length - 1; i++) {
         c += outcomes[i][0];
