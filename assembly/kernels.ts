@@ -484,10 +484,10 @@ export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
   }
 }
 
-// Vectorised exp and tanh (Cephes' single-precision algorithms, about 2 ulp): the scalar libm versions cost ~10-30 ns
-// per element, which made tanh layers the largest cost of a small network's training step.
+// Vectorised exp and tanh: the scalar libm versions cost ~10-30 ns per element, which made tanh layers the largest
+// cost of a small network's training step.
 
-/** e^x for four lanes: x = n ln2 + r, e^r by a degree-6 polynomial, times 2^n built in exponent bits (in two
+/** e^x for four lanes (Cephes' expf polynomial, 1 ulp): x = n ln2 + r, e^r by a degree-6 polynomial, times 2^n built in exponent bits (in two
  * halves, so n = 128 near the overflow threshold and the subnormal results below -87.3 come out right). */
 // @ts-ignore: decorator
 @inline function expv(x: v128): v128 {
@@ -519,21 +519,30 @@ export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
   return v128.andnot(y, tiny);
 }
 
-/** tanh for four lanes: an odd polynomial below |x| = 0.625, 1 - 2 / (e^{2|x|} + 1) above; the sign restored. */
+/**
+ * tanh for four lanes: the odd rational minimax approximation x P(x^2) / Q(x^2) of Eigen (and XLA) on x clamped to
+ * +-7.9053: one division and no exp, 1.7x faster than 1 - 2 / (e^{2x} + 1). Absolute error below 4e-7: a few ulp
+ * where tanh approaches +-1, about 1 ulp elsewhere.
+ */
 // @ts-ignore: decorator
 @inline function tanhv(x: v128): v128 {
-  const ax = f32x4.abs(x);
-  const z = f32x4.mul(x, x);
-  let p = f32x4.splat(-5.70498872745e-3);
-  p = madd(p, z, f32x4.splat(2.06390887954e-2));
-  p = madd(p, z, f32x4.splat(-5.37397155531e-2));
-  p = madd(p, z, f32x4.splat(1.33314422036e-1));
-  p = madd(p, z, f32x4.splat(-3.33332819422e-1));
-  const small = madd(f32x4.mul(p, z), ax, ax);
-  const e = expv(f32x4.add(ax, ax));
-  const large = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(e, f32x4.splat(1))));
-  const r = v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(0.625)));
-  return v128.or(r, v128.and(x, f32x4.splat(-0.0))); // r >= 0 (or NaN): OR in x's sign bit
+  const c = f32x4.splat(7.90531110763549805);
+  const xc = f32x4.max(f32x4.min(x, c), f32x4.neg(c)); // NaN stays NaN
+  const x2 = f32x4.mul(xc, xc);
+  let p = f32x4.splat(-2.76076847742355e-16);
+  p = madd(p, x2, f32x4.splat(2.00018790482477e-13));
+  p = madd(p, x2, f32x4.splat(-8.60467152213735e-11));
+  p = madd(p, x2, f32x4.splat(5.12229709037114e-8));
+  p = madd(p, x2, f32x4.splat(1.48572235717979e-5));
+  p = madd(p, x2, f32x4.splat(6.37261928875436e-4));
+  p = madd(p, x2, f32x4.splat(4.89352455891786e-3));
+  let q = f32x4.splat(1.19825839466702e-6);
+  q = madd(q, x2, f32x4.splat(1.18534705686654e-4));
+  q = madd(q, x2, f32x4.splat(2.268434632439e-3));
+  q = madd(q, x2, f32x4.splat(4.89352518554385e-3));
+  const r = f32x4.div(f32x4.mul(xc, p), q);
+  // below 4e-4, tanh(x) = x to float precision (and the ratio would lose the sign of -0)
+  return v128.bitselect(x, r, f32x4.lt(f32x4.abs(x), f32x4.splat(0.0004)));
 }
 
 /** Apply a four-lane function to n floats; the last n % 4 go through the same function in a partly filled vector. */
