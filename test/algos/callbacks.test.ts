@@ -49,6 +49,10 @@ test("EvalCallback evaluates every evalFreq steps, logs, keeps the best model, a
     ev.evaluations.map((e) => e.numTimesteps),
     [64, 128, 192, 256, 320],
   );
+  // the final evaluation (in onTrainingEnd) lands in the run's last logged row, with the last iteration's metrics
+  assert.equal(model.logger.lastDumpStep, 320);
+  assert.equal(model.logger.latest["eval/mean_reward"], ev.evaluations[4].meanReturn);
+  assert.equal(model.logger.latest["time/total_timesteps"], 320);
   assert.ok(existsSync(join(dir, "best.safetensors")));
   const bestIdx = ev.evaluations.findIndex((e) => e.meanReturn === ev.bestMeanReturn);
   assert.ok(bestIdx >= 0);

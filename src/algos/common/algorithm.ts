@@ -474,6 +474,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     const logInterval = this.config.logInterval ?? 1;
     this.learnStartMs = performance.now();
     this.learnStartSteps = this.numTimesteps;
+    let lastDumped = this.iterations;
+    let completed = false;
     try {
       while (this.numTimesteps < this.totalTimesteps && !this.stopRequested) {
         ctx.step = null;
@@ -488,14 +490,23 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
         if (this.stopRequested) break;
         this.train();
         this.iterations++;
-        if (this.iterations % logInterval === 0) this.dumpLogs();
+        // the last iteration's row is written after onTrainingEnd, with what its hooks record (final evaluation)
+        if (this.iterations % logInterval === 0 && this.numTimesteps < this.totalTimesteps) {
+          this.dumpLogs();
+          lastDumped = this.iterations;
+        }
       }
+      completed = true;
     } finally {
       ctx.step = null;
       ctx.numTimesteps = this.numTimesteps;
-      await this.callbacks.onTrainingEnd(ctx);
-      this.callbacks = new CallbackList([]);
+      try {
+        await this.callbacks.onTrainingEnd(ctx);
+      } finally {
+        this.callbacks = new CallbackList([]);
+      }
     }
+    if (completed && (this.iterations > lastDumped || this.logger.pending)) this.dumpLogs();
     return this;
   }
 
