@@ -69,10 +69,21 @@ function tsxApiFor(script: string): string | undefined {
   }
 }
 
-/** Worker bootstrap: register tsx when needed, then load the worker script (both given in workerData). */
+/**
+ * Worker bootstrap: mark the worker dead in the shared signal when its thread exits, register tsx when needed, then
+ * load the worker script (all given in workerData). A script that fails to load is answered as an error.
+ */
 const BOOTSTRAP = `const { workerData } = await import("node:worker_threads");
-if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
-await import(workerData.script);`;
+const flags = new Int32Array(workerData.signal);
+process.on("exit", () => { Atomics.store(flags, ${DEAD}, 1); Atomics.notify(flags, ${ANSWER}); });
+try {
+  if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
+  await import(workerData.script);
+} catch (e) {
+  workerData.port.postMessage({ type: "error", error: { name: e?.name ?? "Error", message: String(e?.message ?? e) } });
+  Atomics.store(flags, ${ANSWER}, 1);
+  Atomics.notify(flags, ${ANSWER});
+}`;
 
 /**
  * Gymnasium's AsyncVectorEnv on Node worker threads: each sub-env lives in its own worker, all step in parallel,

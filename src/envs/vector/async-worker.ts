@@ -1,9 +1,10 @@
-// Worker thread of AsyncVectorEnv: owns one sub-env and answers the commands of worker-protocol.ts.
+// Worker thread of AsyncVectorEnv: owns one sub-env and answers the commands of worker-protocol.ts (loaded by the
+// bootstrap in async-vector-env.ts, which also reports the thread's exit).
 import { workerData as data } from "node:worker_threads";
 import type { Env } from "../env.js";
 import { make } from "../registry.js";
 import { AutoresetSubEnv } from "./autoreset.js";
-import { ANSWER, type Command, DEAD, type Reply, serializeError, type WorkerData } from "./worker-protocol.js";
+import { ANSWER, type Command, type Reply, serializeError, type WorkerData } from "./worker-protocol.js";
 import "../builtin.js";
 
 const { source, index, mode, signal, port } = data as WorkerData;
@@ -19,11 +20,6 @@ function reply(message: Reply): void {
   Atomics.store(flags, ANSWER, 1);
   Atomics.notify(flags, ANSWER);
 }
-
-process.on("exit", () => {
-  Atomics.store(flags, DEAD, 1);
-  Atomics.notify(flags, ANSWER);
-});
 
 async function createEnv(): Promise<Env<unknown, unknown>> {
   if ("id" in source) return make(source.id, source.options ?? {});

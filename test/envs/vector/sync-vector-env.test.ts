@@ -131,3 +131,21 @@ test("Box actions and observations: CartPole and Pendulum through make", () => {
   const p = pend.step(new Float32Array([2, -2]));
   assert.ok(p.rewards.every((r) => r <= 0));
 });
+
+test("Tuple observations (Blackjack) become rows of their integer parts", () => {
+  const vec = new SyncVectorEnv([() => make("Blackjack-v1"), () => make("Blackjack-v1")]);
+  assert.equal(vec.obsDim, 3);
+  const r = vec.reset({ seed: 5 });
+  const hands = (vec.envs as unknown as { unwrapped: { player: number[]; dealer: number[] } }[]).map(
+    (e) => e.unwrapped,
+  );
+  for (let i = 0; i < 2; i++) {
+    const { player, dealer } = hands[i];
+    const hard = player[0] + player[1];
+    assert.equal(r.observations[3 * i], player.includes(1) ? hard + 10 : hard);
+    assert.equal(r.observations[3 * i + 1], dealer[0]);
+    assert.equal(r.observations[3 * i + 2], player.includes(1) ? 1 : 0);
+  }
+  const s = vec.step(new Int32Array([0, 0])); // stick: both games end
+  assert.deepEqual(Array.from(s.terminated), [1, 1]);
+});
