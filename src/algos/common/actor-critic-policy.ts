@@ -97,8 +97,6 @@ export class ActorCriticPolicy {
   private syncedVersion = -1;
 
   private batch = 0;
-  private obs: ArrayLike<number> = new Float32Array(0);
-  private feat: ArrayLike<number> = new Float32Array(0); // trunk output (the observations without a shared trunk)
   private head: Float64Array<ArrayBufferLike> = new Float64Array(0); // normalized logits or means, [B, headSize]
   private values: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private readonly scratch = new Map<number, BatchScratch>();
@@ -196,9 +194,7 @@ export class ActorCriticPolicy {
     checkBatch(obs, batch, this.obsDim);
     this.syncParams();
     this.batch = batch;
-    this.obs = obs;
     const feat = this.shared !== null ? this.shared.forward(obs, batch) : obs;
-    this.feat = feat;
     const raw = this.pi.forward(feat, batch);
     this.values = this.vf.forward(feat, batch);
     const s = this.bufs(batch);

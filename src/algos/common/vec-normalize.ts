@@ -67,7 +67,7 @@ export class VecNormalize {
     for (let i = 0; i < n; i++) {
       const j = i % d;
       const x = (raw[i] - mean[j]) / Math.sqrt(v[j] + epsilon);
-      out[i] = x < -clipObs ? -clipObs : x > clipObs ? clipObs : x;
+      out[i] = Math.min(Math.max(x, -clipObs), clipObs);
     }
     return out;
   }
@@ -89,7 +89,7 @@ export class VecNormalize {
     const scale = 1 / Math.sqrt(this.retRms.var[0] + epsilon);
     for (let e = 0; e < this.numEnvs; e++) {
       const r = rewards[e] * scale;
-      out[e] = r < -clipReward ? -clipReward : r > clipReward ? clipReward : r;
+      out[e] = Math.min(Math.max(r, -clipReward), clipReward);
       if (terminated[e] || truncated[e]) this.returns[e] = 0;
     }
     return out;
