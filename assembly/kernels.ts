@@ -211,16 +211,45 @@ function gemmDotNT(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc: bo
   }
 }
 
-/** dst[c, r] = src[r, c] for src [rows, cols]. */
+/** dst[c, r] = src[r, c] for src [rows, cols]: 4x4 tiles transposed in registers, scalar edges. */
 function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) {
-    const s = src + ((<usize>r * <usize>cols) << 2);
-    for (let c = 0; c < cols; c++) store<f32>(dst + ((<usize>c * <usize>rows + <usize>r) << 2), load<f32>(s + ((<usize>c) << 2)));
+  const sr: usize = (<usize>cols) << 2; // src row stride
+  const dr: usize = (<usize>rows) << 2; // dst row stride
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const s0 = src + <usize>r * sr;
+    let c = 0;
+    for (; c + 4 <= cols; c += 4) {
+      const s = s0 + ((<usize>c) << 2);
+      const r0 = v128.load(s);
+      const r1 = v128.load(s + sr);
+      const r2 = v128.load(s + 2 * sr);
+      const r3 = v128.load(s + 3 * sr);
+      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const d = dst + <usize>c * dr + ((<usize>r) << 2);
+      v128.store(d, i32x4.shuffle(t0, t2, 0, 1, 4, 5));
+      v128.store(d + dr, i32x4.shuffle(t0, t2, 2, 3, 6, 7));
+      v128.store(d + 2 * dr, i32x4.shuffle(t1, t3, 0, 1, 4, 5));
+      v128.store(d + 3 * dr, i32x4.shuffle(t1, t3, 2, 3, 6, 7));
+    }
+    for (; c < cols; c++) {
+      for (let i = 0; i < 4; i++) {
+        store<f32>(dst + <usize>c * dr + ((<usize>(r + i)) << 2), load<f32>(s0 + <usize>i * sr + ((<usize>c) << 2)));
+      }
+    }
+  }
+  for (; r < rows; r++) {
+    const s = src + <usize>r * sr;
+    for (let c = 0; c < cols; c++) store<f32>(dst + <usize>c * dr + ((<usize>r) << 2), load<f32>(s + ((<usize>c) << 2)));
   }
 }
 
-/** Below this many rows of C, C = A·B^T runs as dot products instead of packing B^T. */
+/** Below this many rows, or below this many columns, of C, C = A·B^T runs as dot products instead of packing B^T. */
 const DOT_ROWS = 4;
+const DOT_COLS = 8;
 
 /**
  * C[m,n] (+)= op(A)[m,k] · op(B)[k,n]. `scratch` must hold k*n floats when transB is set (B^T is packed there)
@@ -237,7 +266,7 @@ export function matmul(
   const ai: usize = transA ? 4 : (<usize>k) << 2;
   const ap: usize = transA ? (<usize>m) << 2 : 4;
   if (transB) {
-    if (!transA && m < DOT_ROWS) {
+    if (!transA && (m < DOT_ROWS || n < DOT_COLS)) {
       gemmDotNT(a, b, c, m, k, n, acc);
       return;
     }
