@@ -56,7 +56,7 @@ export class RecordVideo<O, A> extends Wrapper<O, A> {
   private readonly episodeTrigger: ((episodeId: number) => boolean) | undefined;
   private readonly stepTrigger: ((stepId: number) => boolean) | undefined;
   private encoder: ReturnType<typeof gifenc.GIFEncoder> | null = null;
-  private recording: Omit<VideoInfo, "frames"> & { frames: number } = {
+  private recording: VideoInfo = {
     name: "",
     episodeId: 0,
     stepId: 0,

@@ -45,6 +45,8 @@ test("whole episodes become GIFs handed to the sink, one frame per reset and ste
     assert.equal(new TextDecoder().decode(gif.subarray(0, 6)), "GIF89a");
     assert.equal(gif[gif.length - 1], 0x3b, "GIF trailer");
     assert.equal(countFrames(gif), 5);
+    // logical screen descriptor: width and height, little-endian
+    assert.deepEqual([gif[6] | (gif[7] << 8), gif[8] | (gif[9] << 8)], [8, 6]);
   }
 });
 
