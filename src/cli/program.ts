@@ -11,6 +11,7 @@ import { evaluatePolicy } from "../algos/common/evaluate.js";
 import { make, registeredIds } from "../envs/index.js";
 import { RecordVideo } from "../envs/wrappers/record-video.js";
 import { InvalidArgumentError, TsrlError } from "../errors.js";
+import { parseJsonl } from "../train/metrics-files.js";
 import { type CurveSeries, learningCurveSvg } from "../train/plot.js";
 import type { ProgressMode } from "../train/progress.js";
 import {
@@ -87,6 +88,34 @@ function readConfigFile(path: string): RunConfigFile {
       `--config: unknown key(s) ${bad.join(", ")} in ${path}; allowed: ${allowed.join(", ")}`,
     );
   return json as RunConfigFile;
+}
+
+function episodeCurve(run: string): { steps: number[]; values: number[] } {
+  const ep = readEpisodes(run);
+  if (ep.steps.length === 0) throw new InvalidArgumentError(`run ${run} has no finished episodes to plot`);
+  return { steps: ep.steps, values: ep.returns };
+}
+
+/** A logged metric of a run (metrics.jsonl), rows that lack it skipped. */
+function metricCurve(run: string, metric: string): { steps: number[]; values: number[] } {
+  const rows = parseJsonl(readFileSync(join(run, "metrics.jsonl"), "utf8"));
+  const steps: number[] = [];
+  const values: number[] = [];
+  const names = new Set<string>();
+  for (const r of rows) {
+    for (const k of Object.keys(r)) if (k !== "step") names.add(k);
+    const v = r[metric];
+    if (typeof v === "number" && Number.isFinite(v)) {
+      steps.push(r.step as number);
+      values.push(v);
+    }
+  }
+  if (steps.length === 0) {
+    throw new InvalidArgumentError(
+      `run ${run} logged no ${JSON.stringify(metric)}; its metrics: episodes, ${[...names].sort().join(", ")}`,
+    );
+  }
+  return { steps, values };
 }
 
 export function buildProgram(io: CliIo = processIo): Command {
@@ -261,20 +290,23 @@ export function buildProgram(io: CliIo = processIo): Command {
     .argument("<runs...>", "run folders")
     .option("--out <file.svg>", "output file", "plot.svg")
     .option("--title <text>", "chart title")
+    .option("--metric <name>", "episode returns (default), or a logged metric such as eval/mean_reward", "episodes")
     .action((runs: string[], o) => {
       const groups = new Map<string, CurveSeries & { runs: { steps: number[]; values: number[] }[] }>();
       const envs = new Set<string>();
       for (const run of runs) {
         const cfg = readRunConfig(run);
-        const ep = readEpisodes(run);
-        if (ep.steps.length === 0) throw new InvalidArgumentError(`run ${run} has no finished episodes to plot`);
+        const curve = o.metric === "episodes" ? episodeCurve(run) : metricCurve(run, o.metric);
         envs.add(cfg.env);
         const label = `${cfg.algorithm} ${cfg.env}`;
         const g = groups.get(label) ?? { label, runs: [] };
-        g.runs.push({ steps: ep.steps, values: ep.returns });
+        g.runs.push(curve);
         groups.set(label, g);
       }
-      const svg = learningCurveSvg([...groups.values()], { title: o.title ?? [...envs].join(", ") });
+      const svg = learningCurveSvg([...groups.values()], {
+        title: o.title ?? [...envs].join(", "),
+        yLabel: o.metric === "episodes" ? "episode return" : o.metric,
+      });
       writeFileSync(o.out, svg);
       io.out(`${o.out}\n`);
     });

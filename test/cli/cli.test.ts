@@ -192,6 +192,12 @@ test("train writes a complete run folder; eval, enjoy, plot and resume use it", 
   const svg = readFileSync(svgPath, "utf8");
   assert.match(svg, /QLearning FrozenLake-v1 \(2 runs\)/);
   assert.match(svg, /class="series-0 band"/);
+  const evalPlot = await cli("plot", runDir, t2.out.trim(), "--metric", "eval/mean_reward", "--out", svgPath);
+  assert.equal(evalPlot.code, 0, evalPlot.err);
+  assert.match(readFileSync(svgPath, "utf8"), /eval\/mean_reward/);
+  const noMetric = await cli("plot", runDir, "--metric", "train/nothing", "--out", svgPath);
+  assert.equal(noMetric.code, 1);
+  assert.match(noMetric.err, /logged no "train\/nothing"; its metrics: episodes, .*rollout\/ep_rew_mean/);
 });
 
 test("enjoy writes a GIF for classic control; bench prints a speed table", async () => {
