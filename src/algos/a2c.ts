@@ -45,6 +45,7 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
   static override readonly configKeys: readonly string[] = Object.keys(a2cDefaults);
   private readonly gLogProb: Float64Array;
   private readonly gValue: Float64Array;
+  private readonly oldLogProb: Float64Array;
 
   constructor(env: AnyEnv | VectorEnvLike, config: Partial<A2CConfig> = {}) {
     super(env, { ...a2cDefaults, ...config });
@@ -60,6 +61,7 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
     }
     this.optimizers = [this.makeOptimizer(c.optimizer, 0, this.policy.numParams, c.optimizerEps)];
     this.gLogProb = new Float64Array(this.buffer.size);
+    this.oldLogProb = new Float64Array(this.buffer.size);
     this.gValue = new Float64Array(this.buffer.size);
   }
 
@@ -73,6 +75,7 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
     if (c.normalizeAdvantage) normalizeInPlace(adv, n);
     const values = policy.forward(buffer.observations, n);
     const logProb = policy.logProb(buffer.actions);
+    this.oldLogProb.set(logProb.subarray(0, n));
     const entropy = policy.entropy();
     let pg = 0;
     let vl = 0;
@@ -91,11 +94,13 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
     const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, c.maxGradNorm);
     optimizer.step(policy.params, policy.grads);
     policy.markParamsChanged();
+    const approxKl = this.approxKlAfterUpdate(this.oldLogProb);
     const log = this.logger;
     log.record("train/policy_loss", pg / n);
     log.record("train/value_loss", vl / n);
     log.record("train/entropy_loss", -ent / n);
     log.record("train/grad_norm", gradNorm);
+    log.record("train/approx_kl", approxKl);
     log.record("train/learning_rate", optimizer.lr);
     log.record("train/n_updates", optimizer.stepCount);
     this.recordCommon();

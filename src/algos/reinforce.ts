@@ -50,6 +50,7 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
   static override readonly configKeys: readonly string[] = Object.keys(reinforceDefaults);
   private readonly gLogProb: Float64Array;
   private readonly gValue: Float64Array;
+  private readonly oldLogProb: Float64Array;
   /** weight of each row in the policy gradient: w_k, or 0 for an unfinished tail without baseline */
   private readonly weights: Float64Array;
   /** step index k within the current episode of each env (episodes span rollouts) */
@@ -65,6 +66,7 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
     this.optimizers = [this.makeOptimizer("adam", 0, this.policy.numParams, 1e-8)];
     const n = this.buffer.size;
     this.gLogProb = new Float64Array(n);
+    this.oldLogProb = new Float64Array(this.buffer.size);
     this.gValue = new Float64Array(n);
     this.weights = new Float64Array(n);
     this.episodeStep = new Int32Array(this.numEnvs);
@@ -106,6 +108,7 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
     if (c.normalizeAdvantage) normalizeInPlace(adv, n);
     const values = policy.forward(buffer.observations, n);
     const logProb = policy.logProb(buffer.actions);
+    this.oldLogProb.set(logProb.subarray(0, n));
     const entropy = policy.entropy();
     let used = 0;
     for (let i = 0; i < n; i++) if (this.weights[i] !== 0) used++;
@@ -128,11 +131,13 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
     const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, c.maxGradNorm ?? Infinity);
     optimizer.step(policy.params, policy.grads);
     policy.markParamsChanged();
+    const approxKl = this.approxKlAfterUpdate(this.oldLogProb);
     const log = this.logger;
     log.record("train/policy_loss", pg);
     if (c.baseline) log.record("train/value_loss", vl / n);
     log.record("train/entropy_loss", -ent / n);
     log.record("train/grad_norm", gradNorm);
+    log.record("train/approx_kl", approxKl);
     log.record("train/learning_rate", optimizer.lr);
     log.record("train/used_fraction", used / n);
     this.recordCommon();

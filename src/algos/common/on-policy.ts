@@ -167,6 +167,22 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     this.buffer.computeAdvantages(lastValues, this.config.gamma, this.config.gaeLambda);
   }
 
+  /**
+   * approx KL(pi_old || pi_new) = mean((r - 1) - log r) over the whole buffer, r = pi_new / pi_old, after a
+   * single-step update (A2C, REINFORCE) whose pre-update log-probs are in `oldLogProb`.
+   */
+  protected approxKlAfterUpdate(oldLogProb: Float64Array): number {
+    const b = this.buffer;
+    this.policy.forward(b.observations, b.size);
+    const lp = this.policy.logProb(b.actions);
+    let kl = 0;
+    for (let i = 0; i < b.size; i++) {
+      const logRatio = lp[i] - oldLogProb[i];
+      kl += Math.exp(logRatio) - 1 - logRatio;
+    }
+    return kl / b.size;
+  }
+
   /** Record the diagnostics every on-policy update logs. */
   protected recordCommon(): void {
     const b = this.buffer;
