@@ -187,6 +187,7 @@ export function learningCurveSvg(series: readonly CurveSeries[], opts: PlotOptio
       see(d.band.x, d.band.hi);
     }
   }
+  if (x0 > 0) x0 = 0; // steps count from 0: start the axis there
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) {
     y0 -= 1;
