@@ -172,6 +172,16 @@ export class TaxiEnv extends TabularEnv {
     this.renderMode = opts.renderMode ?? undefined;
   }
 
+  /** Gymnasium's `env.unwrapped.encode(row, col, passenger, destination)`. */
+  encode(row: number, col: number, passenger: number, destination: number): number {
+    return taxiEncode(row, col, passenger, destination);
+  }
+
+  /** Gymnasium's `env.unwrapped.decode(state)`: [row, col, passenger, destination]. */
+  decode(state: number): [number, number, number, number] {
+    return taxiDecode(state);
+  }
+
   /** The actions that change the state in `state` (1) or not (0): 6 entries. Written into `out` when given. */
   actionMaskOf(state: number, out: Int8Array = new Int8Array(6)): Int8Array {
     for (let a = 0; a < 6; a++) out[a] = this.masks[state * 6 + a];

@@ -6,6 +6,9 @@ test("encode/decode follow Gymnasium's ((row*5+col)*5+passenger)*4+destination",
   assert.equal(taxiEncode(3, 1, 2, 0), 328);
   assert.deepEqual(taxiDecode(328), [3, 1, 2, 0]);
   for (let s = 0; s < 500; s++) assert.equal(taxiEncode(...taxiDecode(s)), s);
+  const env = new TaxiEnv();
+  assert.equal(env.encode(3, 1, 2, 0), 328);
+  assert.deepEqual(env.decode(328), [3, 1, 2, 0]);
 });
 
 test("dry table: pickups, dropoffs, walls and the 300 start states", () => {
