@@ -11,12 +11,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { Arena } from "../src/core/arena.js";
 import { Engine } from "../src/core/engine.js";
-import { availableWasmKernels, type Kernels, selectKernels } from "../src/core/kernels/index.js";
+import { availableWasmKernels, type KernelPreference, type Kernels, selectKernels } from "../src/core/kernels/index.js";
 import {
   add,
   clamp,
@@ -33,11 +32,10 @@ import {
   sum,
 } from "../src/core/ops.js";
 import { Rng } from "../src/core/rng.js";
-import type { Tensor } from "../src/core/tensor.js";
 import { MLP } from "../src/nn/mlp.js";
 import { Adam } from "../src/nn/optim/adam.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = process.cwd(); // npm runs scripts in the package root
 const TRIALS_PER_PASS = Number(process.env.BENCH_TRIALS ?? 5);
 const BATCH_MS = 40;
 
@@ -160,9 +158,20 @@ function makeTsrlPpoStep(engine: Engine, batch: number): { step: () => void; act
   return { step, act };
 }
 
-function benchTsrlTraining(trials: number): void {
-  for (const kernels of ["auto", "ts"] as const) {
-    const engine = new Engine({ kernels });
+/**
+ * An engine on the given kernels. Engine's options take "auto" | "wasm" | "ts"; to time the relaxed-SIMD build
+ * against the plain one, the bench swaps the kernels of a fresh engine before anything is allocated with them.
+ */
+function engineWith(kernels: KernelPreference): Engine {
+  if (kernels === "auto" || kernels === "wasm" || kernels === "ts") return new Engine({ kernels });
+  const engine = new Engine({ kernels: "wasm" });
+  Object.defineProperty(engine, "kernels", { value: selectKernels(engine.arena, kernels) });
+  return engine;
+}
+
+function benchTsrlTraining(variants: KernelPreference[], trials: number): void {
+  for (const kernels of variants) {
+    const engine = engineWith(kernels);
     const column = `tsrl ${engine.kernels.name}`;
     for (const batch of PPO_BATCHES) {
       const { step, act } = makeTsrlPpoStep(engine, batch);
@@ -223,7 +232,7 @@ function benchTfjs(backend: string, trials: number): void {
     const step = () =>
       tf.tidy(() => {
         const { grads } = tf.variableGrads(lossFn);
-        opt.applyGradients(grads);
+        opt.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
       });
     record(ppoRow(batch), column, timeIt(step, trials));
     if (batch === PPO_BATCHES[0]) {
@@ -247,16 +256,17 @@ async function main(): Promise<void> {
   setWasmPaths(`${join(root, "node_modules", "@tensorflow", "tfjs-backend-wasm", "dist")}/`);
   const arena = new Arena({ initialBytes: 4 << 20 });
   const wasm = availableWasmKernels();
-  const kernels: Kernels[] = [];
-  if (wasm.simd) kernels.push(selectKernels(arena, "wasm-simd"));
-  if (wasm.relaxed) kernels.push(selectKernels(arena, "wasm-relaxed"));
-  kernels.push(selectKernels(arena, "ts"));
+  const variants: KernelPreference[] = [];
+  if (wasm.simd) variants.push("wasm-simd");
+  if (wasm.relaxed) variants.push("wasm-relaxed");
+  variants.push("ts");
+  const kernels = variants.map((v) => selectKernels(arena, v));
   const load0 = loadavg()[0];
   const started = Date.now();
   for (let pass = 0; pass < 2; pass++) {
     console.error(`pass ${pass + 1}: tsrl`);
     arena.scoped(() => benchTsrlMatmul(kernels, arena, TRIALS_PER_PASS));
-    benchTsrlTraining(TRIALS_PER_PASS);
+    benchTsrlTraining(variants, TRIALS_PER_PASS);
     for (const backend of ["cpu", "wasm"]) {
       console.error(`pass ${pass + 1}: tfjs ${backend}`);
       if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} failed to initialise`);
