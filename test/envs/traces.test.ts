@@ -4,15 +4,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { gunzipSync } from "node:zlib";
 import "../../src/envs/builtin.js";
 import { isStatefulEnv } from "../../src/envs/env.js";
 import { make } from "../../src/envs/registry.js";
 import type { SpaceJSON } from "../../src/spaces/space.js";
 
-// gzipped copies of ../shared/traces (recorded with Gymnasium 1.0.0; see the README there), kept in the repo so a
-// clean clone tests against them
-const TRACE_DIR = new URL("./fixtures/gymnasium-traces/", import.meta.url);
+// ../shared/traces beside the repository (recorded with Gymnasium 1.0.0; see the README there); CI lays it there too
+const TRACE_DIR = new URL("../../../shared/traces/", import.meta.url);
 
 interface TraceStep {
   action: number | number[];
@@ -55,7 +53,7 @@ const IDS = ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuo
 
 for (const id of IDS) {
   test(`${id} replays Gymnasium's reference trajectories`, () => {
-    const trace = JSON.parse(gunzipSync(readFileSync(new URL(`${id}.json.gz`, TRACE_DIR))).toString("utf8")) as {
+    const trace = JSON.parse(readFileSync(new URL(`${id}.json`, TRACE_DIR), "utf8")) as {
       episodes: TraceEpisode[];
       observation_space: TraceSpace;
       action_space: TraceSpace;
