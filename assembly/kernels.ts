@@ -583,34 +583,38 @@ export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
   return v128.bitselect(x, r, f32x4.lt(f32x4.abs(x), f32x4.splat(0.0004)));
 }
 
-/** Apply a four-lane function to n floats; the last n % 4 go through the same function in a partly filled vector. */
+/** The last n % 4 (1 to 3) floats at p as a vector (zeros after them), so tails go through the same lane function. */
 // @ts-ignore: decorator
-@inline function mapv(x: usize, out: usize, n: i32, isTanh: bool): void {
-  const bytes = (<usize>n) << 2;
-  let o: usize = 0;
-  for (; o + 16 <= bytes; o += 16) {
-    const v = v128.load(x + o);
-    v128.store(out + o, isTanh ? tanhv(v) : expv(v));
-  }
-  if (o < bytes) {
-    let v = f32x4.splat(0);
-    const rest = <i32>((bytes - o) >> 2);
-    v = f32x4.replace_lane(v, 0, load<f32>(x + o));
-    if (rest > 1) v = f32x4.replace_lane(v, 1, load<f32>(x + o, 4));
-    if (rest > 2) v = f32x4.replace_lane(v, 2, load<f32>(x + o, 8));
-    const y = isTanh ? tanhv(v) : expv(v);
-    store<f32>(out + o, f32x4.extract_lane(y, 0));
-    if (rest > 1) store<f32>(out + o, f32x4.extract_lane(y, 1), 4);
-    if (rest > 2) store<f32>(out + o, f32x4.extract_lane(y, 2), 8);
-  }
+@inline function loadTail(p: usize, rest: i32): v128 {
+  let v = f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(p));
+  if (rest > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (rest > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
 }
 
+// @ts-ignore: decorator
+@inline function storeTail(p: usize, v: v128, rest: i32): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (rest > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (rest > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+// (exp and tanh each have their own loop: a shared loop choosing `flag ? tanhv(v) : expv(v)` compiles to a wasm
+// `select`, which evaluates both.)
 export function exp(x: usize, out: usize, n: i32): void {
-  mapv(x, out, n, false);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(out + o, expv(v128.load(x + o)));
+  const rest = <i32>((bytes - o) >> 2);
+  if (rest > 0) storeTail(out + o, expv(loadTail(x + o, rest)), rest);
 }
 
 export function tanh(x: usize, out: usize, n: i32): void {
-  mapv(x, out, n, true);
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(out + o, tanhv(v128.load(x + o)));
+  const rest = <i32>((bytes - o) >> 2);
+  if (rest > 0) storeTail(out + o, tanhv(loadTail(x + o, rest)), rest);
 }
 
 export function log(x: usize, out: usize, n: i32): void {
