@@ -143,7 +143,7 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
     const mbSize = Math.min(c.batchSize, n);
     this.mb = new Minibatch(mbSize, this.obsDim, p.actDim);
     this.gValue = new Float64Array(mbSize);
-    this.oldDist = new Float64Array(n * p.headSize);
+    this.oldDist = new Float64Array(n * p.distributionSize);
     this.oldLogProb = new Float64Array(n);
     this.gLogProb = new Float64Array(n);
     this.oldParams = new Float64Array(p.actorSize);
@@ -162,8 +162,6 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
     // policy gradient g = grad mean(r A) at theta_old = mean(A grad log pi)
     policy.forward(buffer.observations, n);
     policy.copyDistribution(this.oldDist);
-    const ls = policy.logStdOffset;
-    const oldLogStd = ls >= 0 ? policy.params.slice(ls, ls + policy.actDim) : null;
     this.oldLogProb.set(policy.logProb(buffer.actions));
     for (let i = 0; i < n; i++) this.gLogProb[i] = adv[i] / n;
     policy.grads.fill(0);
@@ -190,7 +188,7 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
       const lp = policy.logProb(buffer.actions);
       let objective = 0;
       for (let i = 0; i < n; i++) objective += Math.exp(lp[i] - this.oldLogProb[i]) * adv[i];
-      return { objective: objective / n, kl: policy.meanKl(this.oldDist, oldLogStd) };
+      return { objective: objective / n, kl: policy.meanKl(this.oldDist) };
     };
     let baseObjective = 0;
     for (let i = 0; i < n; i++) baseObjective += adv[i];

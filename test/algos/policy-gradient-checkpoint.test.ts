@@ -73,10 +73,11 @@ const cases: [string, Ctor, Record<string, unknown>][] = [
   ["A2C", A2C as unknown as Ctor, { nSteps: 8 }],
   ["TRPO", TRPO as unknown as Ctor, { nSteps: 32, batchSize: 16, nCriticUpdates: 2 }],
   ["REINFORCE", REINFORCE as unknown as Ctor, { nSteps: 32 }],
+  ["PPO with gSDE", PPO as unknown as Ctor, { nSteps: 32, batchSize: 16, nEpochs: 2, useSde: true, sdeSampleFreq: 4 }],
 ];
 
 for (const [name, Cls, extra] of cases) {
-  for (const continuous of [false, true]) {
+  for (const continuous of extra.useSde ? [true] : [false, true]) {
     test(`${name} (${continuous ? "Box" : "Discrete"} actions): save, load and resume is bit for bit, normalizer statistics included`, async () => {
       const config = { seed: 5, normalizeObs: true, normalizeReward: true, ...extra };
       const straight = new Cls(new Walk(continuous), config);

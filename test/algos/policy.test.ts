@@ -42,17 +42,24 @@ function objective(s: ReturnType<typeof setup>, gEnt: number): number {
   return total;
 }
 
-for (const [name, spec] of Object.entries(specs)) {
-  for (const shared of [false, true]) {
+const variants: [string, ActionSpec, PolicyOptions][] = [
+  ...Object.entries(specs).map(([n, sp]): [string, ActionSpec, PolicyOptions] => [n, sp, {}]),
+  ["box with gSDE", specs.box, { useSde: true }],
+];
+
+for (const [name, spec, opts] of variants) {
+  for (const shared of opts.useSde ? [false] : [false, true]) {
     test(`backward matches central differences: ${name}, ${shared ? "shared" : "separate"} trunk`, () => {
-      const s = setup(spec, shared ? { netArch: [4, 3] } : {});
+      const s = setup(spec, shared ? { ...opts, netArch: [4, 3] } : opts);
       const gEnt = 0.7;
       s.policy.grads.fill(0);
       objective(s, gEnt);
       s.policy.backward(s.actions, s.gLogProb, gEnt, s.gValue);
       const analytic = Float64Array.from(s.policy.grads);
       const eps = 1e-6;
-      for (let i = 0; i < s.policy.numParams; i++) {
+      // gSDE's phi(s) carries no gradient (SB3's learn_features=False): the check skips the parameters phi depends on
+      const first = opts.useSde ? s.policy.pi.layers[s.policy.pi.layers.length - 1].wOff : 0;
+      for (let i = first; i < s.policy.numParams; i++) {
         const keep = s.policy.params[i];
         s.policy.params[i] = keep + eps;
         const up = objective(s, gEnt);
@@ -67,13 +74,15 @@ for (const [name, spec] of Object.entries(specs)) {
   }
 
   test(`Fisher-vector product equals the Hessian of the mean KL: ${name}`, () => {
-    const s = setup(spec);
+    const s = setup(spec, opts);
     const p = s.policy;
     p.forward(s.obs, B);
-    const old = p.copyDistribution(new Float64Array(B * p.headSize));
-    const oldLogStd = p.logStdOffset >= 0 ? p.params.slice(p.logStdOffset, p.logStdOffset + p.actDim) : null;
+    const old = p.copyDistribution(new Float64Array(B * p.distributionSize));
     const base = p.params.slice();
-    const v = Float64Array.from({ length: p.numParams }, () => s.rng.normal());
+    // with gSDE, directions leave phi(s) unchanged (no curvature is taken through it, as no gradient is)
+    const first = opts.useSde ? p.pi.layers[p.pi.layers.length - 1].wOff : 0;
+    const direction = () => Float64Array.from({ length: p.numParams }, (_, i) => (i < first ? 0 : s.rng.normal()));
+    const v = direction();
     const fv = p.fisherVectorProduct(v, new Float64Array(p.actorSize), 0);
     // KL(theta_old || theta_old +- eps w) = eps^2/2 w^T F w +- O(eps^3): the symmetric sum cancels the cubic
     // term; polarization then gives u^T F v
@@ -81,14 +90,14 @@ for (const [name, spec] of Object.entries(specs)) {
       for (let i = 0; i < p.actorSize; i++) p.params[i] = base[i] + eps * w[i];
       p.markParamsChanged();
       p.forward(s.obs, B);
-      const value = p.meanKl(old, oldLogStd);
+      const value = p.meanKl(old);
       p.params.set(base);
       p.markParamsChanged();
       return value;
     };
     const quad = (w: Float64Array) => (kl(w, 1e-4) + kl(w, -1e-4)) / 1e-8;
     for (let trial = 0; trial < 3; trial++) {
-      const u = Float64Array.from({ length: p.numParams }, () => s.rng.normal());
+      const u = direction();
       const plus = u.map((x, i) => x + v[i]);
       const minus = u.map((x, i) => x - v[i]);
       const numeric = (quad(plus) - quad(minus)) / 4;
@@ -105,8 +114,8 @@ test("KL of a distribution with itself is 0, Gaussian entropy and log-prob match
   p.params.fill(-0.3, p.logStdOffset, p.logStdOffset + 2);
   p.markParamsChanged();
   p.forward(s.obs, B);
-  const old = p.copyDistribution(new Float64Array(B * p.headSize));
-  assert.ok(Math.abs(p.meanKl(old, p.params.slice(p.logStdOffset, p.logStdOffset + 2))) < 1e-15);
+  const old = p.copyDistribution(new Float64Array(B * p.distributionSize));
+  assert.ok(Math.abs(p.meanKl(old)) < 1e-15);
   const h = p.entropy()[0];
   assert.ok(Math.abs(h - 2 * (-0.3 + 0.5 * (1 + Math.log(2 * Math.PI)))) < 1e-12);
   const mode = p.sample(s.rng, new Float32Array(B * 2), true);

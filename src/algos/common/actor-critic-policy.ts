@@ -21,6 +21,13 @@ export interface PolicyOptions {
   logStdInit?: number;
   /** kernels: "auto" (WebAssembly SIMD in float32 when available), "ts" (float64 reference, exact), "wasm" */
   kernels?: KernelPreference;
+  /**
+   * Generalized state-dependent exploration (gSDE, Raffin et al. 2022) for Box actions: the noise is
+   * phi(s) E with phi the policy's last hidden layer (no gradient through it) and E ~ N(0, exp(logStd)^2) a
+   * [hidden, dim] matrix drawn per env (see `resetExploration`); marginally a = mu(s) + N(0, var(s)),
+   * var_j(s) = sum_i phi_i(s)^2 exp(2 logStd_ij) + 1e-6. Default false.
+   */
+  useSde?: boolean;
 }
 
 /** What the policy head must produce, read off an action space. */
@@ -86,6 +93,10 @@ export class ActorCriticPolicy {
   readonly vf: DenseMlp;
   /** offset of the Gaussian log-std block (length dim) in params; -1 for categorical policies */
   readonly logStdOffset: number;
+  /** width of phi(s) for gSDE (0 without gSDE) */
+  readonly sdeLatent: number;
+  /** numbers per row saved by `copyDistribution`: the head, plus the row's log-stds for Gaussian policies */
+  readonly distributionSize: number;
   readonly actorSize: number;
   readonly numParams: number;
   readonly params: Float64Array;
@@ -98,6 +109,9 @@ export class ActorCriticPolicy {
 
   private batch = 0;
   private head: Float64Array<ArrayBufferLike> = new Float64Array(0); // normalized logits or means, [B, headSize]
+  private logStd: Float64Array = new Float64Array(0); // Gaussian: log sigma of every row, [B, dim]
+  /** gSDE exploration matrices, one [sdeLatent, dim] block per row of the rollout batch */
+  private exploration: Float64Array = new Float64Array(0);
   private values: Float64Array<ArrayBufferLike> = new Float64Array(0);
   private readonly scratch = new Map<number, BatchScratch>();
   private fvpGrads: Float64Array | null = null;
@@ -110,6 +124,7 @@ export class ActorCriticPolicy {
       orthoInit: options.orthoInit ?? true,
       logStdInit: options.logStdInit ?? 0,
       kernels: options.kernels ?? "auto",
+      useSde: options.useSde ?? false,
     };
     const backend = makeBackend(this.options.kernels);
     this.backend = backend;
@@ -123,7 +138,14 @@ export class ActorCriticPolicy {
     this.actDim = spec.kind === "categorical" ? spec.nvec.length : spec.dim;
     this.headSize = spec.kind === "categorical" ? spec.nvec.reduce((a, b) => a + b, 0) : spec.dim;
     const act = this.options.activation;
-    const logStdSize = spec.kind === "gaussian" ? spec.dim : 0;
+    if (this.options.useSde && (spec.kind !== "gaussian" || isSharedArch(netArch) || netArch.pi.length === 0)) {
+      throw new InvalidArgumentError(
+        "useSde needs a Box action space and a separate policy network with at least one hidden layer",
+      );
+    }
+    this.sdeLatent = this.options.useSde && !isSharedArch(netArch) ? netArch.pi[netArch.pi.length - 1] : 0;
+    const logStdSize = spec.kind === "gaussian" ? spec.dim * Math.max(this.sdeLatent, 1) : 0;
+    this.distributionSize = this.headSize + (spec.kind === "gaussian" ? spec.dim : 0);
     if (isSharedArch(netArch)) {
       const trunk = netArch;
       this.shared = trunk.length > 0 ? new DenseMlp([obsDim, ...trunk], act, 0, false, backend) : null;
@@ -155,8 +177,7 @@ export class ActorCriticPolicy {
       this.shared.init(this.params, rng, ortho ? Array(this.shared.layers.length).fill(Math.SQRT2) : null);
     this.pi.init(this.params, rng, gains(this.pi.layers.length, 0.01));
     this.vf.init(this.params, rng, gains(this.vf.layers.length, 1));
-    if (this.logStdOffset >= 0)
-      this.params.fill(this.options.logStdInit, this.logStdOffset, this.logStdOffset + this.actDim);
+    if (this.logStdOffset >= 0) this.params.fill(this.options.logStdInit, this.logStdOffset, this.actorSize);
     this.markParamsChanged();
   }
 
@@ -183,6 +204,9 @@ export class ActorCriticPolicy {
         entropy: new Float64Array(batch),
         logits: new Float64Array(batch * this.headSize),
         dFeat: new Float64Array(this.shared === null ? 0 : batch * this.shared.outputSize),
+        logStd: new Float64Array(batch * this.actDim),
+        dLogStd: new Float64Array(batch * this.actDim),
+        latent: new Float64Array(batch * this.sdeLatent),
       };
       this.scratch.set(batch, s);
     }
@@ -217,8 +241,82 @@ export class ActorCriticPolicy {
       this.head = s.logits;
     } else {
       this.head = raw;
+      this.logStd = s.logStd;
+      const d = this.actDim;
+      const lso = this.logStdOffset;
+      if (this.sdeLatent === 0) {
+        for (let b = 0; b < batch; b++) for (let j = 0; j < d; j++) s.logStd[b * d + j] = this.params[lso + j];
+      } else {
+        // gSDE: var_j = sum_i phi_i^2 exp(2 logStd_ij) + eps, log sigma = log(var) / 2
+        const L = this.sdeLatent;
+        this.pi.readHidden(batch, s.latent);
+        for (let b = 0; b < batch; b++) {
+          for (let j = 0; j < d; j++) {
+            let v = 1e-6;
+            for (let i = 0; i < L; i++) v += s.latent[b * L + i] ** 2 * Math.exp(2 * this.params[lso + i * d + j]);
+            s.logStd[b * d + j] = 0.5 * Math.log(v);
+          }
+        }
+      }
     }
     return this.values;
+  }
+
+  /**
+   * gSDE: draw a fresh exploration matrix E ~ N(0, exp(logStd)^2) for each of `rows` envs; `sample(..., true)`
+   * then uses a = mu(s) + phi(s) E, noise that changes smoothly with the state (Raffin et al. 2022).
+   */
+  resetExploration(rng: Rng, rows: number): void {
+    const n = rows * this.sdeLatent * this.actDim;
+    if (this.exploration.length !== n) this.exploration = new Float64Array(n);
+    const block = this.sdeLatent * this.actDim;
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < block; k++) {
+        this.exploration[r * block + k] = Math.exp(this.params[this.logStdOffset + k]) * rng.normal();
+      }
+    }
+  }
+
+  /** Add into `target`'s log-std block the chain rule of per-row log-sigma gradients `g` [B, dim]. */
+  private logStdToParams(g: Float64Array, batch: number, target: Float64Array): void {
+    const d = this.actDim;
+    const lso = this.logStdOffset;
+    if (this.sdeLatent === 0) {
+      for (let b = 0; b < batch; b++) for (let j = 0; j < d; j++) target[lso + j] += g[b * d + j];
+      return;
+    }
+    // d log sigma_bj / d logStd_ij = phi_bi^2 exp(2 logStd_ij) / var_bj
+    const L = this.sdeLatent;
+    const latent = this.bufs(batch).latent;
+    for (let b = 0; b < batch; b++) {
+      for (let j = 0; j < d; j++) {
+        const w = g[b * d + j] * Math.exp(-2 * this.logStd[b * d + j]);
+        if (w === 0) continue;
+        for (let i = 0; i < L; i++) {
+          target[lso + i * d + j] += w * latent[b * L + i] ** 2 * Math.exp(2 * this.params[lso + i * d + j]);
+        }
+      }
+    }
+  }
+
+  /** Per-row log-sigma tangents [B, dim] along the parameter direction `v` (its log-std block). */
+  private logStdTangent(v: ArrayLike<number>, batch: number, out: Float64Array): void {
+    const d = this.actDim;
+    const lso = this.logStdOffset;
+    const L = this.sdeLatent;
+    const latent = this.bufs(batch).latent;
+    for (let b = 0; b < batch; b++) {
+      for (let j = 0; j < d; j++) {
+        if (L === 0) {
+          out[b * d + j] = v[lso + j];
+          continue;
+        }
+        let t = 0;
+        for (let i = 0; i < L; i++)
+          t += latent[b * L + i] ** 2 * Math.exp(2 * this.params[lso + i * d + j]) * v[lso + i * d + j];
+        out[b * d + j] = t * Math.exp(-2 * this.logStd[b * d + j]);
+      }
+    }
   }
 
   /** Value estimates only (no distribution), [B] scratch view. */
@@ -229,8 +327,11 @@ export class ActorCriticPolicy {
     return this.vf.forward(feat, batch);
   }
 
-  /** Draw actions for the rows of the last forward (mode when deterministic), stored unclipped, [B, actDim]. */
-  sample(rng: Rng, out: Float32Array, deterministic = false): Float32Array {
+  /**
+   * Draw actions for the rows of the last forward (mode when deterministic), stored unclipped, [B, actDim].
+   * With gSDE and `explore`, row b uses exploration matrix b (see `resetExploration`).
+   */
+  sample(rng: Rng, out: Float32Array, deterministic = false, explore = false): Float32Array {
     const batch = this.batch;
     const head = this.head;
     if (this.spec.kind === "categorical") {
@@ -264,10 +365,18 @@ export class ActorCriticPolicy {
       }
     } else {
       const d = this.actDim;
+      const L = this.sdeLatent;
+      const useMatrix = explore && L > 0 && this.exploration.length >= batch * L * d;
+      const latent = this.bufs(batch).latent;
       for (let b = 0; b < batch; b++) {
         for (let j = 0; j < d; j++) {
           const mean = head[b * d + j];
-          out[b * d + j] = deterministic ? mean : mean + Math.exp(this.params[this.logStdOffset + j]) * rng.normal();
+          if (deterministic) out[b * d + j] = mean;
+          else if (useMatrix) {
+            let noise = 0;
+            for (let i = 0; i < L; i++) noise += latent[b * L + i] * this.exploration[(b * L + i) * d + j];
+            out[b * d + j] = mean + noise;
+          } else out[b * d + j] = mean + Math.exp(this.logStd[b * d + j]) * rng.normal();
         }
       }
     }
@@ -296,7 +405,7 @@ export class ActorCriticPolicy {
       for (let b = 0; b < batch; b++) {
         let lp = 0;
         for (let j = 0; j < d; j++) {
-          const logStd = this.params[this.logStdOffset + j];
+          const logStd = this.logStd[b * d + j];
           const z = (actions[b * d + j] - head[b * d + j]) * Math.exp(-logStd);
           lp -= 0.5 * z * z + logStd + 0.5 * LOG_2PI;
         }
@@ -318,10 +427,13 @@ export class ActorCriticPolicy {
         out[b] = h;
       }
     } else {
-      // H = sum_j log sigma_j + dim/2 (1 + log 2 pi), the same for every row
-      let h = 0;
-      for (let j = 0; j < this.actDim; j++) h += this.params[this.logStdOffset + j] + 0.5 * (1 + LOG_2PI);
-      out.fill(h, 0, batch);
+      // H = sum_j log sigma_j + dim/2 (1 + log 2 pi)
+      const d = this.actDim;
+      for (let b = 0; b < batch; b++) {
+        let h = 0;
+        for (let j = 0; j < d; j++) h += this.logStd[b * d + j] + 0.5 * (1 + LOG_2PI);
+        out[b] = h;
+      }
     }
     return out;
   }
@@ -361,19 +473,17 @@ export class ActorCriticPolicy {
       }
     } else {
       const d = this.actDim;
-      for (let j = 0; j < d; j++) {
-        const logStd = this.params[this.logStdOffset + j];
-        const invVar = Math.exp(-2 * logStd);
-        // d log p / d mu = (a - mu) / sigma^2 ;  d log p / d log sigma = ((a - mu) / sigma)^2 - 1 ;  dH / d log sigma = 1
-        let gLogStd = gEntropy * batch;
-        for (let b = 0; b < batch; b++) {
-          const g = gLogProb === null ? 0 : gLogProb[b];
+      // d log p / d mu = (a - mu) / sigma^2 ;  d log p / d log sigma = ((a - mu) / sigma)^2 - 1 ;  dH / d log sigma = 1
+      for (let b = 0; b < batch; b++) {
+        const g = gLogProb === null ? 0 : gLogProb[b];
+        for (let j = 0; j < d; j++) {
+          const invVar = Math.exp(-2 * this.logStd[b * d + j]);
           const diff = actions[b * d + j] - head[b * d + j];
           dHead[b * d + j] = g * diff * invVar;
-          gLogStd += g * (diff * diff * invVar - 1);
+          s.dLogStd[b * d + j] = g * (diff * diff * invVar - 1) + gEntropy;
         }
-        this.grads[this.logStdOffset + j] += gLogStd;
       }
+      this.logStdToParams(s.dLogStd, batch, this.grads);
     }
     const dValue = s.dValue;
     for (let b = 0; b < batch; b++) dValue[b] = gValue === null ? 0 : gValue[b];
@@ -397,17 +507,22 @@ export class ActorCriticPolicy {
     if (this.shared !== null && dFeat !== null) this.shared.backward(this.grads, batch, dFeat);
   }
 
-  /** Copy the distribution parameters of the last forward (normalized logits or means) into `out` [B, headSize]. */
+  /**
+   * Copy the distribution of the last forward into `out` (B * distributionSize numbers): normalized logits or
+   * means [B, headSize], then for Gaussian policies each row's log-sigmas [B, dim].
+   */
   copyDistribution(out: Float64Array): Float64Array {
-    out.set(this.head.subarray(0, this.batch * this.headSize));
+    const n = this.batch * this.headSize;
+    out.set(this.head.subarray(0, n));
+    if (this.spec.kind === "gaussian") out.set(this.logStd.subarray(0, this.batch * this.actDim), n);
     return out;
   }
 
   /**
-   * Mean over the rows of the last forward of KL(old || current), where `old` holds distribution parameters
-   * saved by `copyDistribution` and `oldLogStd` the Gaussian log-std then (ignored for categorical policies).
+   * Mean over the rows of the last forward of KL(old || current), where `old` holds a distribution saved by
+   * `copyDistribution` for the same rows.
    */
-  meanKl(old: Float64Array, oldLogStd: Float64Array | null): number {
+  meanKl(old: Float64Array): number {
     const batch = this.batch;
     const head = this.head;
     let total = 0;
@@ -417,14 +532,12 @@ export class ActorCriticPolicy {
     } else {
       // KL = sum_j log(s_j / s_old_j) + (s_old_j^2 + (mu_old_j - mu_j)^2) / (2 s_j^2) - 1/2
       const d = this.actDim;
-      for (let j = 0; j < d; j++) {
-        const ls = this.params[this.logStdOffset + j];
-        const lo = oldLogStd === null ? ls : oldLogStd[j];
-        const inv2Var = 0.5 * Math.exp(-2 * ls);
-        for (let b = 0; b < batch; b++) {
-          const dm = old[b * d + j] - head[b * d + j];
-          total += ls - lo + (Math.exp(2 * lo) + dm * dm) * inv2Var - 0.5;
-        }
+      const oldLogStd = batch * d;
+      for (let k = 0; k < batch * d; k++) {
+        const ls = this.logStd[k];
+        const lo = old[oldLogStd + k];
+        const dm = old[k] - head[k];
+        total += ls - lo + (Math.exp(2 * lo) + dm * dm) * 0.5 * Math.exp(-2 * ls) - 0.5;
       }
     }
     return total / batch;
@@ -461,17 +574,19 @@ export class ActorCriticPolicy {
       }
     } else {
       const d = this.actDim;
-      for (let b = 0; b < batch; b++) {
-        for (let j = 0; j < d; j++)
-          m[b * d + j] = (jv[b * d + j] * Math.exp(-2 * this.params[this.logStdOffset + j])) / batch;
-      }
+      for (let k = 0; k < batch * d; k++) m[k] = (jv[k] * Math.exp(-2 * this.logStd[k])) / batch;
     }
     if (this.fvpGrads === null) this.fvpGrads = new Float64Array(this.numParams);
     const g = this.fvpGrads;
     g.fill(0, 0, this.actorSize);
     this.pi.backward(g, batch, m);
-    if (this.logStdOffset >= 0)
-      for (let j = 0; j < this.actDim; j++) g[this.logStdOffset + j] = 2 * v[this.logStdOffset + j];
+    if (this.logStdOffset >= 0) {
+      // Fisher of a Gaussian in log sigma is 2: J^T (2 / B) J v through the per-row log-sigmas
+      const t = this.bufs(batch).dLogStd;
+      this.logStdTangent(v, batch, t);
+      for (let k = 0; k < batch * this.actDim; k++) t[k] *= 2 / batch;
+      this.logStdToParams(t, batch, g);
+    }
     for (let i = 0; i < this.actorSize; i++) out[i] = g[i] + damping * v[i];
     return out;
   }
@@ -502,6 +617,9 @@ interface BatchScratch {
   entropy: Float64Array;
   logits: Float64Array;
   dFeat: Float64Array;
+  logStd: Float64Array;
+  dLogStd: Float64Array;
+  latent: Float64Array;
 }
 
 function isSharedArch(netArch: NetArch): netArch is readonly number[] {

@@ -238,6 +238,12 @@ export class DenseMlp {
     return this.readRows(dInput, ws.outputTangent, batch * this.outputSize);
   }
 
+  /** The last hidden layer's activations of the last forward, [batch, width], into `out`. */
+  readHidden(batch: number, out: Float64Array): Float64Array {
+    const li = this.layers.length - 2;
+    return this.readRows(this.workspace(batch).outs[li], out, batch * this.layers[li].outSize);
+  }
+
   private readRows(src: number, out: Float64Array, n: number): Float64Array {
     const view = this.backend.arena.view;
     for (let i = 0; i < n; i++) out[i] = view[src + i];

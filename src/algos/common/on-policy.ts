@@ -41,6 +41,10 @@ export interface OnPolicyConfig extends BaseConfig {
   normalizeReward: boolean;
   clipObs: number;
   clipReward: number;
+  /** generalized state-dependent exploration for Box actions (see PolicyOptions.useSde) */
+  useSde: boolean;
+  /** with gSDE, draw new exploration matrices every this many steps (-1: once per rollout) */
+  sdeSampleFreq: number;
 }
 
 export const onPolicyDefaults: Omit<OnPolicyConfig, "learningRate" | "nSteps" | "gaeLambda"> = {
@@ -52,6 +56,8 @@ export const onPolicyDefaults: Omit<OnPolicyConfig, "learningRate" | "nSteps" | 
   normalizeReward: false,
   clipObs: 10,
   clipReward: 10,
+  useSde: false,
+  sdeSampleFreq: -1,
 };
 
 /**
@@ -93,7 +99,12 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
         );
       }
     }
-    const opts: PolicyOptions = { ...pk };
+    if (typeof c.useSde !== "boolean")
+      throw new InvalidArgumentError(`useSde must be a boolean, got ${describe(c.useSde)}`);
+    if (!Number.isInteger(c.sdeSampleFreq) || (c.sdeSampleFreq < 1 && c.sdeSampleFreq !== -1)) {
+      throw new InvalidArgumentError(`sdeSampleFreq must be -1 or an integer >= 1, got ${describe(c.sdeSampleFreq)}`);
+    }
+    const opts: PolicyOptions = { ...pk, useSde: c.useSde };
     this.policy = new ActorCriticPolicy(this.obsDim, spec, this.rng, opts);
     this.buffer = new RolloutBuffer(c.nSteps, this.numEnvs, this.obsDim, this.policy.actDim);
     this.normalizer = new VecNormalize(this.obsDim, this.numEnvs, {
@@ -137,10 +148,15 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     const { policy, buffer, normalizer, numEnvs, obsDim } = this;
     buffer.reset();
     const lastObs = this.lastObs as Float32Array;
+    const { useSde, sdeSampleFreq } = this.config;
+    if (useSde) policy.resetExploration(this.rng, numEnvs);
     while (!buffer.full) {
+      if (useSde && sdeSampleFreq > 0 && buffer.pos > 0 && buffer.pos % sdeSampleFreq === 0) {
+        policy.resetExploration(this.rng, numEnvs);
+      }
       const obs = normalizer.normalizeObs(lastObs, numEnvs, this.curObs);
       const values = policy.forward(obs, numEnvs);
-      const actions = policy.sample(this.rng, this.actions);
+      const actions = policy.sample(this.rng, this.actions, false, useSde);
       const logProbs = policy.logProb(actions);
       // store unclipped actions; the env gets them clipped to its Box (or shifted by a Discrete's start)
       policy.toEnvActions(actions, numEnvs, this.envActions);
