@@ -119,7 +119,13 @@ export function selectKernels(arena: Arena, preference: KernelPreference = "auto
 
 function loadWasm(arena: Arena, variant: Variant): Kernels | null {
   const mod = wasmModule(variant);
-  return mod === null ? null : new WasmKernels(arena, mod, variant === "simd" ? "wasm-simd" : "wasm-relaxed");
+  if (mod === null) return null;
+  try {
+    return new WasmKernels(arena, mod, variant === "simd" ? "wasm-simd" : "wasm-relaxed");
+  } catch {
+    // a runtime that refuses to instantiate synchronously: fall back like a missing feature
+    return null;
+  }
 }
 
 function bestWasm(arena: Arena): Kernels | null {
