@@ -147,6 +147,7 @@ export function buildProgram(io: CliIo = processIo): Command {
     )
     .option("--out <dir>", "parent folder of the run folder", "runs")
     .option("--eval-count <n>", "periodic evaluations during training (0: none)", intArg("--eval-count", 0), 5)
+    .option("--verbose", "print every logged row as a table")
     .addOption(progressOption)
     .action(async (algo: string, env: string, o) => {
       const s = await trainRun({
@@ -160,6 +161,7 @@ export function buildProgram(io: CliIo = processIo): Command {
         config: o.config,
         out: o.out,
         evalCount: o.evalCount,
+        verbose: o.verbose === true,
         progress: o.progress as ProgressMode,
         progressStream: { write: io.err, isTTY: io.errIsTTY },
         log: (l) => io.err(`${l}\n`),

@@ -28,6 +28,7 @@ import "../algos/index.js";
 import { make, registeredIds } from "../envs/index.js";
 import { makeVec } from "../envs/vector/make-vec.js";
 import { CheckpointError, describe, InvalidArgumentError } from "../errors.js";
+import { TableSink } from "./console-sink.js";
 import { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
 import { learningCurveSvg } from "./plot.js";
 import { type ProgressMode, type ProgressStream, terminalProgress } from "./progress.js";
@@ -69,6 +70,8 @@ export interface TrainRunOptions {
   progressStream?: ProgressStream;
   /** Where messages go. Default: stderr. */
   log?: (line: string) => void;
+  /** Also print every logged row as a table to the progress stream (SB3's verbose=1). */
+  verbose?: boolean;
 }
 
 /** The resolved, saved configuration of a run (config.json). */
@@ -251,7 +254,13 @@ async function runInFolder(
   runDir: string,
   cfg: RunConfig,
   model: Algorithm,
-  opts: { progress?: ProgressMode; progressStream?: ProgressStream; log: (line: string) => void; resumeFrom?: number },
+  opts: {
+    progress?: ProgressMode;
+    progressStream?: ProgressStream;
+    log: (line: string) => void;
+    resumeFrom?: number;
+    verbose?: boolean;
+  },
 ): Promise<RunSummary> {
   const log = opts.log;
   const jsonlPath = join(runDir, "metrics.jsonl");
@@ -282,6 +291,10 @@ async function runInFolder(
   model.logger.addSink(new JsonlSink(jsonlPath));
   model.logger.addSink(csv);
   model.logger.addSink(new TensorBoardSink(join(runDir, "tb")));
+  if (opts.verbose) {
+    const stream = opts.progressStream ?? { write: (t: string) => process.stderr.write(t) };
+    model.logger.addSink(new TableSink((t) => stream.write(t)));
+  }
 
   const callbacks: Callback[] = [
     new EpisodeRecorder(episodesPath),
@@ -376,7 +389,12 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
   log(
     `training ${cfg.algorithm} on ${cfg.env} for ${cfg.totalTimesteps} steps (seed ${cfg.seed}, ${cfg.nEnvs} env(s)) in ${runDir}`,
   );
-  return runInFolder(runDir, cfg, model, { progress: opts.progress, progressStream: opts.progressStream, log });
+  return runInFolder(runDir, cfg, model, {
+    progress: opts.progress,
+    progressStream: opts.progressStream,
+    log,
+    verbose: opts.verbose,
+  });
 }
 
 /** The newest checkpoint in a run folder (highest step count), or null. */

@@ -39,6 +39,14 @@ test("learn counts env steps in whole rollouts, tracks episodes and dumps logs",
   assert.equal(model.numTimesteps, 15);
 });
 
+test("progressRemaining runs from 1 to 0 and never below, even when the last rollout overshoots", async () => {
+  const seen: number[] = [];
+  const model = new ToyAlgo(new DriftEnv(), { nSteps: 8 });
+  await model.learn(20, { callbacks: [{ onRolloutEnd: (ctx) => void seen.push(ctx.model.progressRemaining) }] });
+  assert.equal(model.numTimesteps, 24);
+  assert.deepEqual(seen, [1 - 8 / 20, 1 - 16 / 20, 0]);
+});
+
 test("a single Env is wrapped as a vector env of one; next-step vector envs are refused", async () => {
   const model = new ToyAlgo(new DriftEnv(), { nSteps: 4 });
   assert.equal(model.numEnvs, 1);

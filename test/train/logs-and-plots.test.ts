@@ -6,6 +6,7 @@ import { after, test } from "node:test";
 import { crc32c, maskedCrc32c } from "../../src/algos/common/crc32c.js";
 import { Logger } from "../../src/algos/common/logger.js";
 import { CheckpointError } from "../../src/errors.js";
+import { formatMetricsTable } from "../../src/train/console-sink.js";
 import { CsvSink, JsonlSink, parseJsonl } from "../../src/train/metrics-files.js";
 import { aggregateRuns, learningCurveSvg, niceTicks, smooth } from "../../src/train/plot.js";
 import {
@@ -157,4 +158,18 @@ test("learningCurveSvg: single run has raw + smoothed lines, several runs a mean
   writeFileSync(join(dir, "curve.svg"), many);
   assert.throws(() => learningCurveSvg([]), /non-empty/);
   assert.throws(() => learningCurveSvg([{ label: "x", runs: [{ steps: [1, 0], values: [1, 2] }] }]), /non-decreasing/);
+});
+
+test("console table: grouped, aligned rows", () => {
+  const t = formatMetricsTable(2048, { "rollout/ep_rew_mean": 21.456789, "time/fps": 3500, "train/loss": 0.00001234 });
+  const lines = t.trimEnd().split("\n");
+  assert.equal(new Set(lines.map((l) => l.length)).size, 1); // every line equally wide
+  assert.deepEqual(
+    lines.slice(1, -1).map((l) => l.split("|")[1].trim()),
+    ["step", "rollout/", "ep_rew_mean", "time/", "fps", "train/", "loss"],
+  );
+  assert.deepEqual(
+    lines.slice(1, -1).map((l) => l.split("|")[2].trim()),
+    ["2048", "", "21.46", "", "3500", "", "1.234e-5"],
+  );
 });

@@ -417,9 +417,12 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     return this.obsInfo.dim;
   }
 
-  /** Fraction of the current `learn` target still to go: 1 at the start, 0 at the end (schedules read this). */
+  /**
+   * Fraction of the current `learn` target still to go: 1 at the start, 0 at the end (schedules read this).
+   * Clamped at 0: the last rollout can overshoot the target, and an annealed rate must not turn negative.
+   */
   get progressRemaining(): number {
-    return this.totalTimesteps > 0 ? 1 - this.numTimesteps / this.totalTimesteps : 1;
+    return this.totalTimesteps > 0 ? Math.max(0, 1 - this.numTimesteps / this.totalTimesteps) : 1;
   }
 
   // -------------------------------------------------------------------------------------------------------------
