@@ -3,7 +3,7 @@ import type { AlgoZoo } from "./types.js";
 /**
  * PPO's tuned per-env defaults. Starting point: rl-baselines3-zoo hyperparams/ppo.yml (SB3 names translated to
  * camelCase, `lin_x` to { schedule: "linear", start: x, end: 0 }, `normalize: true` to normalizeObs +
- * normalizeReward). Where the zoo relies on gSDE (not implemented in tsrl) the entry says what replaced it.
+ * normalizeReward).
  */
 export const zoo: AlgoZoo = {
   algorithm: "PPO",
@@ -58,8 +58,8 @@ export const zoo: AlgoZoo = {
       hyperparams: {
         normalizeObs: true,
         normalizeReward: true,
-        batchSize: 256,
-        nSteps: 256,
+        nSteps: 8,
+        batchSize: 8,
         gamma: 0.9999,
         learningRate: 7.77e-5,
         entCoef: 0.00429,
@@ -68,10 +68,11 @@ export const zoo: AlgoZoo = {
         gaeLambda: 0.9,
         maxGradNorm: 5,
         vfCoef: 0.19,
+        useSde: true,
         policyKwargs: { logStdInit: -3.29, orthoInit: false },
       },
       source:
-        "rl-baselines3-zoo ppo.yml (tuned) without gSDE; nSteps 8 -> 256 so that one rollout fills a minibatch of 256",
+        "rl-baselines3-zoo ppo.yml (tuned), with gSDE; batchSize 256 -> 8 (SB3 uses the whole 8-step rollout as the minibatch)",
     },
   },
   fallback: {
