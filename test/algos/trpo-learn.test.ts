@@ -14,3 +14,11 @@ test("TRPO learns CartPole-v1 in 20k steps, every accepted step within the KL bo
   const ret = evalReturn(model, "CartPole-v1");
   assert.ok(ret >= 200, `mean deterministic return ${ret}`);
 });
+
+test("natural policy gradient (TRPO's step without the line search) learns CartPole-v1 in 20k steps", async () => {
+  const z = zoo.entries["CartPole-v1"];
+  const model = new TRPO(vecEnv("CartPole-v1", z.nEnvs ?? 1), { ...z.hyperparams, lineSearch: false, seed: 0 });
+  await model.learn(20_000);
+  const ret = evalReturn(model, "CartPole-v1");
+  assert.ok(ret >= 200, `mean deterministic return ${ret}`);
+});
