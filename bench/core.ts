@@ -5,8 +5,9 @@
 //      value net 4 -> 64 -> 64 -> 1), batch 64 and 256: forward, clipped-surrogate + value + entropy loss, backward,
 //      one Adam step over both nets;
 //   3. microseconds per single-observation forward pass of the policy net (acting), logits read back to JS.
-// Each number is the best (lowest time) of several timed batches of ~40 ms, collected over two interleaved
-// passes (tsrl, tfjs cpu, tfjs wasm, then again), so a burst of load from other processes hits every contender.
+// Each number is the best (lowest time) of several timed batches of ~10 ms after a warm-up, collected over two
+// passes (tsrl, tfjs cpu, tfjs wasm, then again); tsrl's kernel variants take turns batch by batch. A burst of load
+// from other processes, or a GC, so lands on every contender rather than on one.
 // Prints a markdown table and writes it to bench/results/core.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -36,32 +37,45 @@ import { MLP } from "../src/nn/mlp.js";
 import { Adam } from "../src/nn/optim/adam.js";
 
 const root = process.cwd(); // npm runs scripts in the package root
-const TRIALS_PER_PASS = Number(process.env.BENCH_TRIALS ?? 5);
-const BATCH_MS = 40;
+const TRIALS_PER_PASS = Number(process.env.BENCH_TRIALS ?? 10);
+const BATCH_MS = 10;
+const WARMUP_MS = 200;
 
 // ------------------------------------------------------------------------------------------------- timing
 
-/** Seconds per call of `fn`: best over `trials` batches of about BATCH_MS each (after a warm-up batch). */
-function timeIt(fn: () => void, trials: number): number {
-  let iters = 1;
-  // warm up (JIT tiers, caches) and calibrate the batch size
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < iters; i++) fn();
-    const dt = performance.now() - t0;
-    if (dt > BATCH_MS / 2) {
-      iters = Math.max(1, Math.round((iters * BATCH_MS) / dt));
-      break;
+interface Contender {
+  row: string;
+  column: string;
+  fn: () => void;
+}
+
+/**
+ * Time contenders side by side: each is warmed up (at least WARMUP_MS of calls, so JIT tiers settle) and given a
+ * batch size of about BATCH_MS, then the batches run in turns, `trials` rounds, and each keeps its best (lowest)
+ * seconds per call. Taking turns means a burst of load from elsewhere, or a GC, does not land on one contender.
+ */
+function timeGroup(contenders: Contender[], trials: number): void {
+  const iters = contenders.map(({ fn }) => {
+    let n = 1;
+    let spent = 0;
+    for (;;) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) fn();
+      const dt = performance.now() - t0;
+      spent += dt;
+      if (dt > BATCH_MS / 2 && spent > WARMUP_MS) return Math.max(1, Math.round((n * BATCH_MS) / dt));
+      if (dt <= BATCH_MS / 2) n *= 2;
     }
-    iters *= 2;
-  }
-  let best = Number.POSITIVE_INFINITY;
+  });
+  const best = contenders.map(() => Number.POSITIVE_INFINITY);
   for (let t = 0; t < trials; t++) {
-    const t0 = performance.now();
-    for (let i = 0; i < iters; i++) fn();
-    best = Math.min(best, (performance.now() - t0) / 1000 / iters);
+    contenders.forEach(({ fn }, c) => {
+      const t0 = performance.now();
+      for (let i = 0; i < iters[c]; i++) fn();
+      best[c] = Math.min(best[c], (performance.now() - t0) / 1000 / iters[c]);
+    });
   }
-  return best;
+  contenders.forEach(({ row, column }, c) => record(row, column, best[c]));
 }
 
 /** results[row][column] = best seconds per call so far */
@@ -116,10 +130,14 @@ function benchTsrlMatmul(kernels: Kernels[], arena: Arena, trials: number): void
     const c = arena.alloc(m * n);
     arena.view.set(randomMatrix(rng, m * k), a);
     arena.view.set(randomMatrix(rng, k * n), b);
-    for (const kern of kernels) {
-      const s = timeIt(() => kern.matmul(a, b, c, m, k, n, false, false, false), trials);
-      record(matmulRow(m, k, n), `tsrl ${kern.name}`, s);
-    }
+    timeGroup(
+      kernels.map((kern) => ({
+        row: matmulRow(m, k, n),
+        column: `tsrl ${kern.name}`,
+        fn: () => kern.matmul(a, b, c, m, k, n, false, false, false),
+      })),
+      trials,
+    );
   }
 }
 
@@ -169,19 +187,44 @@ function engineWith(kernels: KernelPreference): Engine {
   return engine;
 }
 
+/** Engines (and their networks) are made once, so the second pass times the same, warm objects. */
+const tsrlEngines = new Map<
+  KernelPreference,
+  { engine: Engine; work: Map<number, ReturnType<typeof makeTsrlPpoStep>> }
+>();
+
 function benchTsrlTraining(variants: KernelPreference[], trials: number): void {
-  for (const kernels of variants) {
-    const engine = engineWith(kernels);
-    const column = `tsrl ${engine.kernels.name}`;
-    for (const batch of PPO_BATCHES) {
-      const { step, act } = makeTsrlPpoStep(engine, batch);
-      step(); // the first step sizes the arena; timed steps must not grow it
-      const used = engine.arena.capacityBytes;
-      record(ppoRow(batch), column, timeIt(step, trials));
-      if (engine.arena.capacityBytes !== used) throw new Error("the arena grew during timed steps");
-      if (batch === PPO_BATCHES[0]) record(ACT_ROW, column, timeIt(act, trials));
+  const setups = variants.map((v) => {
+    let s = tsrlEngines.get(v);
+    if (!s) {
+      const engine = engineWith(v);
+      s = { engine, work: new Map(PPO_BATCHES.map((b) => [b, makeTsrlPpoStep(engine, b)])) };
+      tsrlEngines.set(v, s);
     }
+    return s;
+  });
+  for (const batch of PPO_BATCHES) {
+    const contenders: Contender[] = setups.map(({ engine, work }) => {
+      const { step } = work.get(batch) as ReturnType<typeof makeTsrlPpoStep>;
+      return { row: ppoRow(batch), column: `tsrl ${engine.kernels.name}`, fn: step };
+    });
+    const sizes = setups.map(({ engine, work }) => {
+      (work.get(batch) as ReturnType<typeof makeTsrlPpoStep>).step(); // the first step sizes the arena
+      return engine.arena.capacityBytes;
+    });
+    timeGroup(contenders, trials);
+    setups.forEach(({ engine }, i) => {
+      if (engine.arena.capacityBytes !== sizes[i]) throw new Error("the arena grew during timed steps");
+    });
   }
+  timeGroup(
+    setups.map(({ engine, work }) => ({
+      row: ACT_ROW,
+      column: `tsrl ${engine.kernels.name}`,
+      fn: () => (work.get(PPO_BATCHES[0]) as ReturnType<typeof makeTsrlPpoStep>).act(),
+    })),
+    trials,
+  );
 }
 
 // ---- TensorFlow.js
@@ -193,8 +236,7 @@ function benchTfjs(backend: string, trials: number): void {
     const a = tf.tensor2d(randomMatrix(rng, m * k), [m, k]);
     const b = tf.tensor2d(randomMatrix(rng, k * n), [k, n]);
     // the cpu and wasm backends compute eagerly: the product exists when matMul returns
-    const s = timeIt(() => tf.matMul(a, b).dispose(), trials);
-    record(matmulRow(m, k, n), column, s);
+    timeGroup([{ row: matmulRow(m, k, n), column, fn: () => tf.matMul(a, b).dispose() }], trials);
     a.dispose();
     b.dispose();
   }
@@ -234,7 +276,7 @@ function benchTfjs(backend: string, trials: number): void {
         const { grads } = tf.variableGrads(lossFn);
         opt.applyGradients(Object.entries(grads).map(([name, tensor]) => ({ name, tensor })));
       });
-    record(ppoRow(batch), column, timeIt(step, trials));
+    timeGroup([{ row: ppoRow(batch), column, fn: step }], trials);
     if (batch === PPO_BATCHES[0]) {
       const one = d.obs.subarray(0, OBS);
       const act = () => {
@@ -243,7 +285,7 @@ function benchTfjs(backend: string, trials: number): void {
         logits.dispose();
         return v[0] > v[1] ? 0 : 1;
       };
-      record(ACT_ROW, column, timeIt(act, trials));
+      timeGroup([{ row: ACT_ROW, column, fn: act }], trials);
     }
     opt.dispose();
     for (const t of [...pi, ...vf, obs, onehot, oldLogp, adv, returns]) t.dispose();
