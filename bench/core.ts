@@ -75,7 +75,7 @@ function timeGroup(contenders: Contender[], trials: number): void {
       best[c] = Math.min(best[c], (performance.now() - t0) / 1000 / iters[c]);
     });
   }
-  contenders.forEach(({ row, column }, c) => record(row, column, best[c]));
+  for (let c = 0; c < contenders.length; c++) record(contenders[c].row, contenders[c].column, best[c]);
 }
 
 /** results[row][column] = best seconds per call so far */
@@ -343,7 +343,7 @@ async function main(): Promise<void> {
   const cpu = cpus();
   const header = [
     `Node ${process.version}, ${cpu[0]?.model ?? "unknown CPU"} (${cpu.length} logical cores), tfjs ${tf.version.tfjs}.`,
-    `tsrl's default kernels here ("auto"): ${autoName}. Best of ${2 * TRIALS_PER_PASS} batches of ~${BATCH_MS} ms per cell, two interleaved passes, ${seconds.toFixed(0)} s in all; 1-minute load average ${load0.toFixed(1)} at the start (a shared machine: absolute numbers are noisy, ratios within this run are the measurement).`,
+    `tsrl's default kernels here ("auto"): ${autoName}. Best of ${2 * TRIALS_PER_PASS} batches of ~${BATCH_MS} ms per cell after a warm-up, two passes, ${seconds.toFixed(0)} s in all; 1-minute load average ${load0.toFixed(1)} at the start (absolute numbers move with the machine's load; the ratios are measured within this one run).`,
     "Matmul rows: GFLOP/s (higher is better). Other rows: microseconds per call (lower is better). The ratio columns are how many times faster tsrl's default kernels are.",
     "",
   ];
