@@ -163,6 +163,19 @@ test("binary kernels may write in place over a full operand", () => {
   });
 });
 
+test("unary kernels may write in place", () => {
+  const unary = ["neg", "exp", "log", "sqrt", "square", "tanh", "relu"] as const;
+  forEachVariant((w) => {
+    for (const op of unary) {
+      const x = rand(new Rng(5), 11, 0.1, 3);
+      const expect = arena.alloc(11);
+      ref[op](x, expect, 11);
+      w[op](x, x, 11);
+      assertClose(read(x, 11), read(expect, 11), 4e-7, `${w.name} in-place ${op}`);
+    }
+  });
+});
+
 test("unary, scalar and copy kernels agree", () => {
   const unary = ["neg", "exp", "log", "sqrt", "square", "tanh", "relu"] as const;
   fc.assert(
