@@ -112,32 +112,72 @@ export class ReferenceKernels implements Kernels {
     accumulate: boolean,
   ): void {
     const v = this.arena.view;
-    // element (i, p) of op(A) sits at a + i*ai + p*ap; element (p, j) of op(B) at b + p*bp + j*bj
+    // element (i, p) of op(A) sits at a + i*ai + p*ap
     const ai = transA ? 1 : k;
     const ap = transA ? m : 1;
-    const bp = transB ? 1 : n;
-    const bj = transB ? k : 1;
     if (transB) {
-      // rows of B are contiguous along p: dot products
+      // B stored [n, k]: C[i, j] = dot(op(A) row i, B row j), four B rows at a time
       for (let i = 0; i < m; i++) {
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let p = 0; p < k; p++) s += v[a + i * ai + p * ap] * v[b + j * bj + p];
-          const o = c + i * n + j;
-          v[o] = accumulate ? v[o] + s : s;
+        const aRow = a + i * ai;
+        const ci = c + i * n;
+        let j = 0;
+        for (; j + 4 <= n; j += 4) {
+          const b0 = b + j * k;
+          const b1 = b0 + k;
+          const b2 = b1 + k;
+          const b3 = b2 + k;
+          let s0 = 0;
+          let s1 = 0;
+          let s2 = 0;
+          let s3 = 0;
+          for (let p = 0; p < k; p++) {
+            const x = v[aRow + p * ap];
+            s0 += x * v[b0 + p];
+            s1 += x * v[b1 + p];
+            s2 += x * v[b2 + p];
+            s3 += x * v[b3 + p];
+          }
+          if (accumulate) {
+            s0 += v[ci + j];
+            s1 += v[ci + j + 1];
+            s2 += v[ci + j + 2];
+            s3 += v[ci + j + 3];
+          }
+          v[ci + j] = s0;
+          v[ci + j + 1] = s1;
+          v[ci + j + 2] = s2;
+          v[ci + j + 3] = s3;
+        }
+        for (; j < n; j++) {
+          const bj = b + j * k;
+          let s = accumulate ? v[ci + j] : 0;
+          for (let p = 0; p < k; p++) s += v[aRow + p * ap] * v[bj + p];
+          v[ci + j] = s;
         }
       }
       return;
     }
-    // rows of B are contiguous along j: i-p-j order
+    // B stored [k, n], rows contiguous along j: C row i += A(i, p) * B row p, four p at a time
     for (let i = 0; i < m; i++) {
       const ci = c + i * n;
+      const aRow = a + i * ai;
       if (!accumulate) v.fill(0, ci, ci + n);
-      for (let p = 0; p < k; p++) {
-        const x = v[a + i * ai + p * ap];
-        if (x === 0) continue;
-        const bRow = b + p * bp;
-        for (let j = 0; j < n; j++) v[ci + j] += x * v[bRow + j];
+      let p = 0;
+      for (; p + 4 <= k; p += 4) {
+        const x0 = v[aRow + p * ap];
+        const x1 = v[aRow + (p + 1) * ap];
+        const x2 = v[aRow + (p + 2) * ap];
+        const x3 = v[aRow + (p + 3) * ap];
+        const b0 = b + p * n;
+        const b1 = b0 + n;
+        const b2 = b1 + n;
+        const b3 = b2 + n;
+        for (let j = 0; j < n; j++) v[ci + j] += x0 * v[b0 + j] + x1 * v[b1 + j] + x2 * v[b2 + j] + x3 * v[b3 + j];
+      }
+      for (; p < k; p++) {
+        const x = v[aRow + p * ap];
+        const bp = b + p * n;
+        for (let j = 0; j < n; j++) v[ci + j] += x * v[bp + j];
       }
     }
   }
