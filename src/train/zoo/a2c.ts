@@ -9,12 +9,20 @@ export const zoo: AlgoZoo = {
       nEnvs: 8,
       hyperparams: { entCoef: 0 },
       source: "rl-baselines3-zoo a2c.yml",
+      expected: {
+        meanReturn: 500.0,
+        measured: "npm run bench:learn -- --rows a2c-cartpole (mean of 5 seeds x 20 deterministic episodes)",
+      },
     },
     "Acrobot-v1": {
       totalTimesteps: 500_000,
       nEnvs: 16,
       hyperparams: { normalizeObs: true, normalizeReward: true, entCoef: 0 },
       source: "rl-baselines3-zoo a2c.yml",
+      expected: {
+        meanReturn: -79.2,
+        measured: "npm run bench:learn -- --rows a2c-acrobot (mean of 5 seeds x 20 deterministic episodes)",
+      },
     },
   },
   fallback: {

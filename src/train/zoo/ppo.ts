@@ -22,6 +22,10 @@ export const zoo: AlgoZoo = {
         clipRange: { schedule: "linear", start: 0.2, end: 0 },
       },
       source: "rl-baselines3-zoo ppo.yml (tuned)",
+      expected: {
+        meanReturn: 500.0,
+        measured: "npm run bench:learn -- --rows ppo-cartpole (mean of 5 seeds x 20 deterministic episodes)",
+      },
     },
     "Acrobot-v1": {
       totalTimesteps: 1_000_000,
@@ -36,6 +40,10 @@ export const zoo: AlgoZoo = {
         entCoef: 0,
       },
       source: "rl-baselines3-zoo ppo.yml",
+      expected: {
+        meanReturn: -70.8,
+        measured: "npm run bench:learn -- --rows ppo-acrobot (mean of 5 seeds x 20 deterministic episodes)",
+      },
     },
     "Pendulum-v1": {
       totalTimesteps: 300_000,
@@ -51,6 +59,10 @@ export const zoo: AlgoZoo = {
         batchSize: 64,
       },
       source: "rl-baselines3-zoo ppo.yml (tuned) without gSDE (use_sde, sde_sample_freq dropped)",
+      expected: {
+        meanReturn: -165.7,
+        measured: "npm run bench:learn -- --rows ppo-pendulum (mean of 5 seeds x 20 deterministic episodes)",
+      },
     },
     "MountainCarContinuous-v0": {
       totalTimesteps: 50_000,
@@ -73,6 +85,11 @@ export const zoo: AlgoZoo = {
       },
       source:
         "rl-baselines3-zoo ppo.yml (tuned), with gSDE; batchSize 256 -> 8 (SB3 uses the whole 8-step rollout as the minibatch)",
+      expected: {
+        meanReturn: 67.5,
+        measured:
+          "npm run bench:learn -- --rows ppo-mountaincarcontinuous (mean of 5 seeds x 20 deterministic episodes, 4/5 seeds >= 85)",
+      },
     },
   },
   fallback: {

@@ -13,6 +13,10 @@ export const zoo: AlgoZoo = {
       nEnvs: 8,
       hyperparams: { nSteps: 200, learningRate: 0.002, gamma: 0.99, baseline: true },
       source: "tsrl tuning run",
+      expected: {
+        meanReturn: 500.0,
+        measured: "npm run bench:learn -- --rows reinforce-cartpole (mean of 5 seeds x 20 deterministic episodes)",
+      },
     },
   },
   fallback: {

@@ -17,12 +17,20 @@ export const zoo: AlgoZoo = {
         nCriticUpdates: 20,
       },
       source: "rl-baselines3-zoo trpo.yml (tuned)",
+      expected: {
+        meanReturn: 494.2,
+        measured: "npm run bench:learn -- --rows trpo-cartpole (mean of 5 seeds x 20 deterministic episodes)",
+      },
     },
     "Pendulum-v1": {
       totalTimesteps: 200_000,
       nEnvs: 2,
       hyperparams: { nSteps: 1024, gamma: 0.9, nCriticUpdates: 15 },
       source: "rl-baselines3-zoo trpo.yml (tuned) without gSDE (use_sde, sde_sample_freq dropped)",
+      expected: {
+        meanReturn: -154.2,
+        measured: "npm run bench:learn -- --rows trpo-pendulum (mean of 5 seeds x 20 deterministic episodes)",
+      },
     },
     "Acrobot-v1": {
       totalTimesteps: 100_000,
