@@ -28,140 +28,159 @@ export function heapBase(): usize {
 // ---------------------------------------------------------------------------------------------------------------
 // matmul
 
+// Micro-tiles of C for gemmRowMajorB. `pa` points at op(A)[i, 0] (row stride ai, column stride ap, in bytes),
+// `pb` at B[0, j], `cp` at C[i, j]; rs is the row stride of B and C. Each walks p = 0..k once.
+
+/** 4 rows x 8 columns: eight f32x4 accumulators; per p two B vectors and four broadcast A values. */
+// @ts-ignore: decorator
+@inline function tile4x8(pa: usize, ai: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool): void {
+  const zero = f32x4.splat(0);
+  let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+  if (acc) {
+    c00 = v128.load(cp); c01 = v128.load(cp, 16);
+    c10 = v128.load(cp + rs); c11 = v128.load(cp + rs, 16);
+    c20 = v128.load(cp + 2 * rs); c21 = v128.load(cp + 2 * rs, 16);
+    c30 = v128.load(cp + 3 * rs); c31 = v128.load(cp + 3 * rs, 16);
+  }
+  // one pointer per A row, stepped by adds: measured 10% faster than base + r * ai addressing
+  let pa0 = pa;
+  let pa1 = pa + ai;
+  let pa2 = pa + 2 * ai;
+  let pa3 = pa + 3 * ai;
+  const pEnd = pb + <usize>k * rs;
+  while (pb < pEnd) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let x = v128.load32_splat(pa0);
+    c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
+    x = v128.load32_splat(pa1);
+    c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
+    x = v128.load32_splat(pa2);
+    c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
+    x = v128.load32_splat(pa3);
+    c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
+    pa0 += ap; pa1 += ap; pa2 += ap; pa3 += ap;
+    pb += rs;
+  }
+  v128.store(cp, c00); v128.store(cp, c01, 16);
+  v128.store(cp + rs, c10); v128.store(cp + rs, c11, 16);
+  v128.store(cp + 2 * rs, c20); v128.store(cp + 2 * rs, c21, 16);
+  v128.store(cp + 3 * rs, c30); v128.store(cp + 3 * rs, c31, 16);
+}
+
+/** 4 rows x 4 columns. */
+// @ts-ignore: decorator
+@inline function tile4x4(pa: usize, ai: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool): void {
+  const zero = f32x4.splat(0);
+  let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+  if (acc) {
+    c0 = v128.load(cp); c1 = v128.load(cp + rs); c2 = v128.load(cp + 2 * rs); c3 = v128.load(cp + 3 * rs);
+  }
+  let pa0 = pa;
+  let pa1 = pa + ai;
+  let pa2 = pa + 2 * ai;
+  let pa3 = pa + 3 * ai;
+  const pEnd = pb + <usize>k * rs;
+  while (pb < pEnd) {
+    const b0 = v128.load(pb);
+    c0 = madd(v128.load32_splat(pa0), b0, c0);
+    c1 = madd(v128.load32_splat(pa1), b0, c1);
+    c2 = madd(v128.load32_splat(pa2), b0, c2);
+    c3 = madd(v128.load32_splat(pa3), b0, c3);
+    pa0 += ap; pa1 += ap; pa2 += ap; pa3 += ap;
+    pb += rs;
+  }
+  v128.store(cp, c0); v128.store(cp + rs, c1); v128.store(cp + 2 * rs, c2); v128.store(cp + 3 * rs, c3);
+}
+
+/** 4 rows x 1 column, scalar. */
+// @ts-ignore: decorator
+@inline function tile4x1(pa: usize, ai: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool): void {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  for (let p = 0; p < k; p++) {
+    const y = load<f32>(pb);
+    s0 += load<f32>(pa) * y;
+    s1 += load<f32>(pa + ai) * y;
+    s2 += load<f32>(pa + 2 * ai) * y;
+    s3 += load<f32>(pa + 3 * ai) * y;
+    pa += ap;
+    pb += rs;
+  }
+  if (acc) {
+    s0 += load<f32>(cp); s1 += load<f32>(cp + rs); s2 += load<f32>(cp + 2 * rs); s3 += load<f32>(cp + 3 * rs);
+  }
+  store<f32>(cp, s0); store<f32>(cp + rs, s1); store<f32>(cp + 2 * rs, s2); store<f32>(cp + 3 * rs, s3);
+}
+
+/** 1 row x 8 columns. */
+// @ts-ignore: decorator
+@inline function tile1x8(pa: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  if (acc) { c0 = v128.load(cp); c1 = v128.load(cp, 16); }
+  for (let p = 0; p < k; p++) {
+    const x = v128.load32_splat(pa);
+    c0 = madd(x, v128.load(pb), c0);
+    c1 = madd(x, v128.load(pb, 16), c1);
+    pa += ap;
+    pb += rs;
+  }
+  v128.store(cp, c0); v128.store(cp, c1, 16);
+}
+
+/** 1 row x 4 columns. */
+// @ts-ignore: decorator
+@inline function tile1x4(pa: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool): void {
+  let c0 = f32x4.splat(0);
+  if (acc) c0 = v128.load(cp);
+  for (let p = 0; p < k; p++) {
+    c0 = madd(v128.load32_splat(pa), v128.load(pb), c0);
+    pa += ap;
+    pb += rs;
+  }
+  v128.store(cp, c0);
+}
+
+/** 1 row x 1 column, scalar. */
+// @ts-ignore: decorator
+@inline function tile1x1(pa: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool): void {
+  let s: f32 = 0;
+  for (let p = 0; p < k; p++) {
+    s += load<f32>(pa) * load<f32>(pb);
+    pa += ap;
+    pb += rs;
+  }
+  store<f32>(cp, acc ? load<f32>(cp) + s : s);
+}
+
 /**
  * C[m,n] (+)= op(A)[m,k] · B[k,n] with B's rows contiguous. op(A)'s element (i, p) is at a + i*ai + p*ap (byte
- * strides), which covers A and A^T. Register blocking: 4 rows x 8 columns of C held in eight f32x4 accumulators;
- * each step over p loads two vectors of a B row and broadcasts four A values.
+ * strides), which covers A and A^T. Register blocking in 4x8 tiles of C (then 4x4, 4x1 and single-row edges).
+ * Column panels of B are the outer loop and row blocks of A the inner one: the k x 8 panel of B stays in L1
+ * while every row block passes over it (measured 3-10% faster than rows outer).
  */
 function gemmRowMajorB(a: usize, ai: usize, ap: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc: bool): void {
   const rs: usize = (<usize>n) << 2; // row stride of B and C in bytes
-  const zero = f32x4.splat(0);
-  let i = 0;
-  for (; i + 4 <= m; i += 4) {
-    const aBase = a + <usize>i * ai;
-    const cRow = c + <usize>i * rs;
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      const cp = cRow + ((<usize>j) << 2);
-      let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
-      if (acc) {
-        c00 = v128.load(cp); c01 = v128.load(cp, 16);
-        c10 = v128.load(cp + rs); c11 = v128.load(cp + rs, 16);
-        c20 = v128.load(cp + 2 * rs); c21 = v128.load(cp + 2 * rs, 16);
-        c30 = v128.load(cp + 3 * rs); c31 = v128.load(cp + 3 * rs, 16);
-      }
-      // one pointer per A row, stepped by adds: measured 10% faster than base + r * ai addressing
-      let pa0 = aBase;
-      let pa1 = aBase + ai;
-      let pa2 = aBase + 2 * ai;
-      let pa3 = aBase + 3 * ai;
-      let pb = b + ((<usize>j) << 2);
-      const pEnd = pb + <usize>k * rs;
-      while (pb < pEnd) {
-        const b0 = v128.load(pb);
-        const b1 = v128.load(pb, 16);
-        let x = v128.load32_splat(pa0);
-        c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
-        x = v128.load32_splat(pa1);
-        c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
-        x = v128.load32_splat(pa2);
-        c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
-        x = v128.load32_splat(pa3);
-        c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
-        pa0 += ap; pa1 += ap; pa2 += ap; pa3 += ap;
-        pb += rs;
-      }
-      v128.store(cp, c00); v128.store(cp, c01, 16);
-      v128.store(cp + rs, c10); v128.store(cp + rs, c11, 16);
-      v128.store(cp + 2 * rs, c20); v128.store(cp + 2 * rs, c21, 16);
-      v128.store(cp + 3 * rs, c30); v128.store(cp + 3 * rs, c31, 16);
-    }
-    for (; j + 4 <= n; j += 4) {
-      const cp = cRow + ((<usize>j) << 2);
-      let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
-      if (acc) {
-        c0 = v128.load(cp); c1 = v128.load(cp + rs); c2 = v128.load(cp + 2 * rs); c3 = v128.load(cp + 3 * rs);
-      }
-      let pa0 = aBase;
-      let pa1 = aBase + ai;
-      let pa2 = aBase + 2 * ai;
-      let pa3 = aBase + 3 * ai;
-      let pb = b + ((<usize>j) << 2);
-      const pEnd = pb + <usize>k * rs;
-      while (pb < pEnd) {
-        const b0 = v128.load(pb);
-        c0 = madd(v128.load32_splat(pa0), b0, c0);
-        c1 = madd(v128.load32_splat(pa1), b0, c1);
-        c2 = madd(v128.load32_splat(pa2), b0, c2);
-        c3 = madd(v128.load32_splat(pa3), b0, c3);
-        pa0 += ap; pa1 += ap; pa2 += ap; pa3 += ap;
-        pb += rs;
-      }
-      v128.store(cp, c0); v128.store(cp + rs, c1); v128.store(cp + 2 * rs, c2); v128.store(cp + 3 * rs, c3);
-    }
-    for (; j < n; j++) {
-      const cp = cRow + ((<usize>j) << 2);
-      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-      let pa = aBase;
-      let pb = b + ((<usize>j) << 2);
-      for (let p = 0; p < k; p++) {
-        const y = load<f32>(pb);
-        s0 += load<f32>(pa) * y;
-        s1 += load<f32>(pa + ai) * y;
-        s2 += load<f32>(pa + 2 * ai) * y;
-        s3 += load<f32>(pa + 3 * ai) * y;
-        pa += ap;
-        pb += rs;
-      }
-      if (acc) {
-        s0 += load<f32>(cp); s1 += load<f32>(cp + rs); s2 += load<f32>(cp + 2 * rs); s3 += load<f32>(cp + 3 * rs);
-      }
-      store<f32>(cp, s0); store<f32>(cp + rs, s1); store<f32>(cp + 2 * rs, s2); store<f32>(cp + 3 * rs, s3);
-    }
+  let j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const pb = b + ((<usize>j) << 2);
+    const cj = c + ((<usize>j) << 2);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) tile4x8(a + <usize>i * ai, ai, ap, pb, cj + <usize>i * rs, rs, k, acc);
+    for (; i < m; i++) tile1x8(a + <usize>i * ai, ap, pb, cj + <usize>i * rs, rs, k, acc);
   }
-  for (; i < m; i++) {
-    const aBase = a + <usize>i * ai;
-    const cRow = c + <usize>i * rs;
-    let j = 0;
-    for (; j + 8 <= n; j += 8) {
-      const cp = cRow + ((<usize>j) << 2);
-      let c0 = zero, c1 = zero;
-      if (acc) { c0 = v128.load(cp); c1 = v128.load(cp, 16); }
-      let pa = aBase;
-      let pb = b + ((<usize>j) << 2);
-      for (let p = 0; p < k; p++) {
-        const x = v128.load32_splat(pa);
-        c0 = madd(x, v128.load(pb), c0);
-        c1 = madd(x, v128.load(pb, 16), c1);
-        pa += ap;
-        pb += rs;
-      }
-      v128.store(cp, c0); v128.store(cp, c1, 16);
-    }
-    for (; j + 4 <= n; j += 4) {
-      const cp = cRow + ((<usize>j) << 2);
-      let c0 = acc ? v128.load(cp) : zero;
-      let pa = aBase;
-      let pb = b + ((<usize>j) << 2);
-      for (let p = 0; p < k; p++) {
-        c0 = madd(v128.load32_splat(pa), v128.load(pb), c0);
-        pa += ap;
-        pb += rs;
-      }
-      v128.store(cp, c0);
-    }
-    for (; j < n; j++) {
-      const cp = cRow + ((<usize>j) << 2);
-      let s: f32 = 0;
-      let pa = aBase;
-      let pb = b + ((<usize>j) << 2);
-      for (let p = 0; p < k; p++) {
-        s += load<f32>(pa) * load<f32>(pb);
-        pa += ap;
-        pb += rs;
-      }
-      store<f32>(cp, acc ? load<f32>(cp) + s : s);
-    }
+  for (; j + 4 <= n; j += 4) {
+    const pb = b + ((<usize>j) << 2);
+    const cj = c + ((<usize>j) << 2);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) tile4x4(a + <usize>i * ai, ai, ap, pb, cj + <usize>i * rs, rs, k, acc);
+    for (; i < m; i++) tile1x4(a + <usize>i * ai, ap, pb, cj + <usize>i * rs, rs, k, acc);
+  }
+  for (; j < n; j++) {
+    const pb = b + ((<usize>j) << 2);
+    const cj = c + ((<usize>j) << 2);
+    let i = 0;
+    for (; i + 4 <= m; i += 4) tile4x1(a + <usize>i * ai, ai, ap, pb, cj + <usize>i * rs, rs, k, acc);
+    for (; i < m; i++) tile1x1(a + <usize>i * ai, ap, pb, cj + <usize>i * rs, rs, k, acc);
   }
 }
 
