@@ -2,6 +2,7 @@ import { Rng } from "../core/rng.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 import { entropySeed, isValidSeed } from "../spaces/seeding.js";
 import type { Space } from "../spaces/space.js";
+import { type EnvSnapshot, prepareSpaceRngs, type SnapshotArray, SnapshotReader, spaceRngStates } from "./snapshot.js";
 
 export type Info = Record<string, unknown>;
 
@@ -162,6 +163,49 @@ export abstract class Env<O, A> {
 
   toString(): string {
     return `<${this.constructor.name}${this.spec ? `<${this.spec.id}>` : ""}>`;
+  }
+
+  /**
+   * For built-in envs' `snapshot()` (see src/envs/snapshot.ts): the env's own `state` and `arrays` plus what every
+   * env has: a kind tag, the registered id, the generator and the spaces' generators.
+   */
+  protected baseSnapshot(
+    kind: string,
+    state: Record<string, unknown>,
+    arrays: Record<string, SnapshotArray>,
+  ): EnvSnapshot {
+    return {
+      json: {
+        kind,
+        id: this.spec?.id ?? null,
+        rng: this._rng.getState(),
+        rngSeed: this._rngSeed ?? null,
+        spaces: spaceRngStates([this.actionSpace, this.observationSpace]),
+        ...state,
+      },
+      arrays,
+    };
+  }
+
+  /**
+   * For built-in envs' `prepareRestore`: checks the kind tag, id and generators of a {@link baseSnapshot} and
+   * returns a reader for the env's own fields plus the function that applies the generators.
+   */
+  protected readBaseSnapshot(kind: string, s: EnvSnapshot): { reader: SnapshotReader; applyBase: () => void } {
+    const reader = new SnapshotReader(envName(this), s?.json, s?.arrays);
+    reader.expect("kind", kind);
+    reader.expect("id", this.spec?.id ?? null);
+    const rng = reader.rng("rng");
+    const seed = reader.json.rngSeed;
+    if (seed !== null && !isValidSeed(seed))
+      throw reader.error(`rngSeed must be a seed or null, got ${describe(seed)}`);
+    const applySpaces = prepareSpaceRngs(reader, "spaces", [this.actionSpace, this.observationSpace]);
+    const applyBase = () => {
+      this._rng.setState(rng);
+      this._rngSeed = (seed as number | null) ?? undefined;
+      applySpaces();
+    };
+    return { reader, applyBase };
   }
 }
 

@@ -37,6 +37,13 @@ export {
   spec,
 } from "./registry.js";
 export { Raster } from "./rendering/raster.js";
+export {
+  canSnapshot,
+  type EnvSnapshot,
+  type SnapshotArray,
+  SnapshotReader,
+  type Snapshotting,
+} from "./snapshot.js";
 export { BlackjackEnv, type BlackjackObservation, type BlackjackOptions } from "./toy-text/blackjack.js";
 export { CliffWalkingEnv, type CliffWalkingOptions } from "./toy-text/cliff-walking.js";
 export { FROZEN_LAKE_MAPS, FrozenLakeEnv, type FrozenLakeOptions, generateRandomMap } from "./toy-text/frozen-lake.js";
@@ -47,4 +54,4 @@ export * from "./wrappers/index.js";
 export { OrderEnforcing } from "./wrappers/order-enforcing.js";
 export { PassiveEnvChecker } from "./wrappers/passive-env-checker.js";
 export { TimeLimit } from "./wrappers/time-limit.js";
-export { ActionWrapper, ObservationWrapper, RewardWrapper, Wrapper } from "./wrappers/wrapper.js";
+export { ActionWrapper, ObservationWrapper, RewardWrapper, Wrapper, type WrapperState } from "./wrappers/wrapper.js";

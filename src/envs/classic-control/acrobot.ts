@@ -14,6 +14,7 @@ import {
 } from "../env.js";
 import { renderAcrobot } from "../rendering/classic-control.js";
 import { checkRenderMode } from "../rendering/render-mode.js";
+import type { EnvSnapshot, Snapshotting } from "../snapshot.js";
 import { checkState, discreteActionError, notResetError, parseResetBounds } from "./utils.js";
 
 const DT = 0.2;
@@ -37,7 +38,7 @@ export interface AcrobotOptions {
  * Integrated by one RK4 step of dt = 0.2 with the "book" equations (Sutton and Barto) by default
  * (`bookOrNips = "nips"` gives the NIPS paper's). State [theta1, theta2, dtheta1, dtheta2].
  */
-export class AcrobotEnv extends Env<Float32Array, number> implements StatefulEnv {
+export class AcrobotEnv extends Env<Float32Array, number> implements StatefulEnv, Snapshotting {
   readonly observationSpace: Box;
   readonly actionSpace = new Discrete(3);
   /** Which dynamics equations to use (Gymnasium's `book_or_nips`). */
@@ -170,6 +171,36 @@ export class AcrobotEnv extends Env<Float32Array, number> implements StatefulEnv
     for (let i = 0; i < 4; i++) this.s[i] = state[i];
     this.hasState = true;
     this.writeObservation();
+  }
+
+  /** The complete state (physics, generators, dynamics options), for exact resume. */
+  snapshot(): EnvSnapshot {
+    return this.baseSnapshot(
+      "Acrobot",
+      { hasState: this.hasState, bookOrNips: this.bookOrNips },
+      { state: this.getState(), torqueNoiseMax: Float64Array.of(this.torqueNoiseMax) },
+    );
+  }
+
+  restore(s: EnvSnapshot): void {
+    this.prepareRestore(s)();
+  }
+
+  /** Check a snapshot completely; the returned function applies it. */
+  prepareRestore(s: EnvSnapshot): () => void {
+    const { reader, applyBase } = this.readBaseSnapshot("Acrobot", s);
+    const state = reader.array("state", Float64Array, 4);
+    const noise = reader.array("torqueNoiseMax", Float64Array, 1)[0];
+    const hasState = reader.bool("hasState");
+    const bookOrNips = reader.oneOf("bookOrNips", ["book", "nips"] as const);
+    return () => {
+      applyBase();
+      this.s.set(state);
+      this.torqueNoiseMax = noise;
+      this.hasState = hasState;
+      this.bookOrNips = bookOrNips;
+      this.writeObservation();
+    };
   }
 
   override render(): RgbFrame | null {

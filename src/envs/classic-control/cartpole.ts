@@ -14,6 +14,7 @@ import {
 } from "../env.js";
 import { renderCartPole } from "../rendering/classic-control.js";
 import { checkRenderMode } from "../rendering/render-mode.js";
+import type { EnvSnapshot, Snapshotting } from "../snapshot.js";
 import { checkState, discreteActionError, notResetError, parseResetBounds } from "./utils.js";
 
 const GRAVITY = 9.8;
@@ -38,7 +39,7 @@ export interface CartPoleOptions {
  * Gymnasium's CartPole-v1: a pole hinged on a cart, pushed left (0) or right (1) with force 10; explicit Euler
  * with tau = 0.02. Terminates when |x| > 2.4 or |theta| > 12 degrees. State [x, x_dot, theta, theta_dot] (float64).
  */
-export class CartPoleEnv extends Env<Float32Array, number> implements StatefulEnv {
+export class CartPoleEnv extends Env<Float32Array, number> implements StatefulEnv, Snapshotting {
   readonly observationSpace: Box;
   readonly actionSpace = new Discrete(2);
   readonly suttonBartoReward: boolean;
@@ -151,6 +152,42 @@ export class CartPoleEnv extends Env<Float32Array, number> implements StatefulEn
     this.hasState = true;
     this.stepsBeyondTerminated = -1;
     this.writeObservation();
+  }
+
+  /** The complete state (physics, generators, episode flags), for exact resume. */
+  snapshot(): EnvSnapshot {
+    return this.baseSnapshot(
+      "CartPole",
+      {
+        suttonBartoReward: this.suttonBartoReward,
+        hasState: this.hasState,
+        stepsBeyondTerminated: this.stepsBeyondTerminated,
+        kinematicsIntegrator: this.kinematicsIntegrator,
+      },
+      { state: this.getState() },
+    );
+  }
+
+  restore(s: EnvSnapshot): void {
+    this.prepareRestore(s)();
+  }
+
+  /** Check a snapshot completely; the returned function applies it. */
+  prepareRestore(s: EnvSnapshot): () => void {
+    const { reader, applyBase } = this.readBaseSnapshot("CartPole", s);
+    reader.expect("suttonBartoReward", this.suttonBartoReward);
+    const state = reader.array("state", Float64Array, 4);
+    const hasState = reader.bool("hasState");
+    const beyond = reader.int("stepsBeyondTerminated", -1);
+    const integrator = reader.oneOf("kinematicsIntegrator", ["euler", "semi-implicit euler"] as const);
+    return () => {
+      applyBase();
+      [this.x, this.xDot, this.theta, this.thetaDot] = state;
+      this.hasState = hasState;
+      this.stepsBeyondTerminated = beyond;
+      this.kinematicsIntegrator = integrator;
+      this.writeObservation();
+    };
   }
 
   override render(): RgbFrame | null {

@@ -13,6 +13,7 @@ import {
 } from "../env.js";
 import { renderMountainCar } from "../rendering/classic-control.js";
 import { checkRenderMode } from "../rendering/render-mode.js";
+import type { EnvSnapshot, Snapshotting } from "../snapshot.js";
 import { MOUNTAIN_CAR_MAX_POSITION, MOUNTAIN_CAR_MAX_SPEED, MOUNTAIN_CAR_MIN_POSITION } from "./mountain-car.js";
 import {
   checkState,
@@ -38,7 +39,7 @@ export interface MountainCarContinuousOptions {
  * position 0.45 minus 0.1 * action^2 (of the unclipped action) per step. State [position, velocity], rounded to
  * float32 after every step as in Gymnasium.
  */
-export class MountainCarContinuousEnv extends Env<Float32Array, Float32Array> implements StatefulEnv {
+export class MountainCarContinuousEnv extends Env<Float32Array, Float32Array> implements StatefulEnv, Snapshotting {
   readonly observationSpace = new Box(
     [MOUNTAIN_CAR_MIN_POSITION, -MOUNTAIN_CAR_MAX_SPEED],
     [MOUNTAIN_CAR_MAX_POSITION, MOUNTAIN_CAR_MAX_SPEED],
@@ -115,6 +116,37 @@ export class MountainCarContinuousEnv extends Env<Float32Array, Float32Array> im
     this.velocity = state[1];
     this.hasState = true;
     this.writeObservation();
+  }
+
+  /** The complete state (physics, generators), for exact resume. */
+  snapshot(): EnvSnapshot {
+    return this.baseSnapshot(
+      "MountainCarContinuous",
+      { hasState: this.hasState },
+      { state: this.getState(), goalVelocity: Float64Array.of(this.goalVelocity) },
+    );
+  }
+
+  restore(s: EnvSnapshot): void {
+    this.prepareRestore(s)();
+  }
+
+  /** Check a snapshot completely (the goal velocity must be this env's); the returned function applies it. */
+  prepareRestore(s: EnvSnapshot): () => void {
+    const { reader, applyBase } = this.readBaseSnapshot("MountainCarContinuous", s);
+    const state = reader.array("state", Float64Array, 2);
+    const goal = reader.array("goalVelocity", Float64Array, 1)[0];
+    if (!Object.is(goal, this.goalVelocity)) {
+      throw reader.error(`goalVelocity is ${goal}, this env has ${this.goalVelocity}`);
+    }
+    const hasState = reader.bool("hasState");
+    return () => {
+      applyBase();
+      this.position = state[0];
+      this.velocity = state[1];
+      this.hasState = hasState;
+      this.writeObservation();
+    };
   }
 
   override render(): RgbFrame | null {

@@ -14,6 +14,7 @@ import {
 } from "../env.js";
 import { renderMountainCar } from "../rendering/classic-control.js";
 import { checkRenderMode } from "../rendering/render-mode.js";
+import type { EnvSnapshot, Snapshotting } from "../snapshot.js";
 import { checkState, discreteActionError, finiteOption, notResetError, parseResetBounds } from "./utils.js";
 
 export const MOUNTAIN_CAR_MIN_POSITION = -1.2;
@@ -33,7 +34,7 @@ export interface MountainCarOptions {
  * Gymnasium's MountainCar-v0: push left (0), nothing (1) or right (2) to drive an underpowered car up the right
  * hill to position 0.5. Reward -1 per step. State [position, velocity] (float64).
  */
-export class MountainCarEnv extends Env<Float32Array, number> implements StatefulEnv {
+export class MountainCarEnv extends Env<Float32Array, number> implements StatefulEnv, Snapshotting {
   readonly observationSpace = new Box(
     [MOUNTAIN_CAR_MIN_POSITION, -MOUNTAIN_CAR_MAX_SPEED],
     [MOUNTAIN_CAR_MAX_POSITION, MOUNTAIN_CAR_MAX_SPEED],
@@ -103,6 +104,37 @@ export class MountainCarEnv extends Env<Float32Array, number> implements Statefu
     this.velocity = state[1];
     this.hasState = true;
     this.writeObservation();
+  }
+
+  /** The complete state (physics, generators), for exact resume. */
+  snapshot(): EnvSnapshot {
+    return this.baseSnapshot(
+      "MountainCar",
+      { hasState: this.hasState },
+      { state: this.getState(), goalVelocity: Float64Array.of(this.goalVelocity) },
+    );
+  }
+
+  restore(s: EnvSnapshot): void {
+    this.prepareRestore(s)();
+  }
+
+  /** Check a snapshot completely (the goal velocity must be this env's); the returned function applies it. */
+  prepareRestore(s: EnvSnapshot): () => void {
+    const { reader, applyBase } = this.readBaseSnapshot("MountainCar", s);
+    const state = reader.array("state", Float64Array, 2);
+    const goal = reader.array("goalVelocity", Float64Array, 1)[0];
+    if (!Object.is(goal, this.goalVelocity)) {
+      throw reader.error(`goalVelocity is ${goal}, this env has ${this.goalVelocity}`);
+    }
+    const hasState = reader.bool("hasState");
+    return () => {
+      applyBase();
+      this.position = state[0];
+      this.velocity = state[1];
+      this.hasState = hasState;
+      this.writeObservation();
+    };
   }
 
   override render(): RgbFrame | null {

@@ -13,6 +13,7 @@ import {
 } from "../env.js";
 import { renderPendulum } from "../rendering/classic-control.js";
 import { checkRenderMode } from "../rendering/render-mode.js";
+import type { EnvSnapshot, Snapshotting } from "../snapshot.js";
 import { checkState, finiteOption, isFiniteScalarAction, notResetError, scalarActionError } from "./utils.js";
 
 const MAX_SPEED = 8;
@@ -32,7 +33,7 @@ export interface PendulumOptions {
  * Reward -(theta^2 + 0.1 thetadot^2 + 0.001 u^2) of the state before the step, theta normalized to [-pi, pi).
  * Never terminates (the registered TimeLimit truncates at 200). State [theta, thetadot] (float64, theta unwrapped).
  */
-export class PendulumEnv extends Env<Float32Array, Float32Array> implements StatefulEnv {
+export class PendulumEnv extends Env<Float32Array, Float32Array> implements StatefulEnv, Snapshotting {
   readonly observationSpace = new Box([-1.0, -1.0, -MAX_SPEED], [1.0, 1.0, MAX_SPEED]);
   readonly actionSpace = new Box(-MAX_TORQUE, MAX_TORQUE, [1]);
   readonly g: number;
@@ -110,6 +111,40 @@ export class PendulumEnv extends Env<Float32Array, Float32Array> implements Stat
     this.thetaDot = state[1];
     this.hasState = true;
     this.writeObservation();
+  }
+
+  /** The complete state (physics, last torque for rendering, generators), for exact resume. */
+  snapshot(): EnvSnapshot {
+    return this.baseSnapshot(
+      "Pendulum",
+      { hasState: this.hasState },
+      { state: Float64Array.of(this.theta, this.thetaDot, this.lastU), g: Float64Array.of(this.g) },
+    );
+  }
+
+  restore(s: EnvSnapshot): void {
+    this.prepareRestore(s)();
+  }
+
+  /** Check a snapshot completely (gravity must be this env's); the returned function applies it. */
+  prepareRestore(s: EnvSnapshot): () => void {
+    const { reader, applyBase } = this.readBaseSnapshot("Pendulum", s);
+    // lastU is NaN before the first step
+    const state = reader.array("state", Float64Array, 3, true);
+    if (!Number.isFinite(state[0]) || !Number.isFinite(state[1])) {
+      throw reader.error(`theta and thetadot must be finite, got ${state[0]} and ${state[1]}`);
+    }
+    const g = reader.array("g", Float64Array, 1)[0];
+    if (!Object.is(g, this.g)) throw reader.error(`g is ${g}, this env has ${this.g}`);
+    const hasState = reader.bool("hasState");
+    return () => {
+      applyBase();
+      this.theta = state[0];
+      this.thetaDot = state[1];
+      this.lastU = state[2];
+      this.hasState = hasState;
+      this.writeObservation();
+    };
   }
 
   override render(): RgbFrame | null {

@@ -3,6 +3,7 @@ import { Discrete } from "../../spaces/discrete.js";
 import type { Space } from "../../spaces/space.js";
 import { Tuple } from "../../spaces/tuple.js";
 import { checkOptionKeys, Env, envName, type ResetOptions, type ResetResult, type StepResult } from "../env.js";
+import type { EnvSnapshot, Snapshotting } from "../snapshot.js";
 import { checkBool, checkEnvOptions, type ToyTextOptions } from "./tabular-env.js";
 
 /** [player's sum 4..31, dealer's showing card 1..10, usable ace 0/1] (Gymnasium's observation tuple). */
@@ -34,7 +35,7 @@ const isNatural = (hand: readonly number[]): boolean =>
  * The observation array is owned by the env and overwritten by the next reset/step.
  * Gymnasium renders Blackjack only with pygame; the `ansi` frame here is tsrl's own one-line summary.
  */
-export class BlackjackEnv extends Env<BlackjackObservation, number> {
+export class BlackjackEnv extends Env<BlackjackObservation, number> implements Snapshotting {
   readonly observationSpace: Space<BlackjackObservation>;
   readonly actionSpace = new Discrete(2);
   readonly natural: boolean;
@@ -113,6 +114,41 @@ export class BlackjackEnv extends Env<BlackjackObservation, number> {
     if (this.renderMode !== "ansi") return null;
     const [sum, card, ace] = this.obs;
     return `Player: ${this.player.join(" ")} (sum ${sum}${ace ? ", usable ace" : ""})  Dealer shows: ${card === 1 ? "A" : card}\n`;
+  }
+
+  /** The complete state (hands, episode flag, generators), for exact resume. */
+  snapshot(): EnvSnapshot {
+    return this.baseSnapshot(
+      "Blackjack",
+      { natural: this.natural, sab: this.sab, episode: this.episode },
+      { player: Int32Array.from(this.player), dealer: Int32Array.from(this.dealer) },
+    );
+  }
+
+  restore(s: EnvSnapshot): void {
+    this.prepareRestore(s)();
+  }
+
+  /** Check a snapshot completely (same rules, cards 1..10); the returned function applies it. */
+  prepareRestore(s: EnvSnapshot): () => void {
+    const { reader, applyBase } = this.readBaseSnapshot("Blackjack", s);
+    reader.expect("natural", this.natural);
+    reader.expect("sab", this.sab);
+    const episode = reader.oneOf("episode", ["none", "running", "terminated"] as const);
+    const hands = (["player", "dealer"] as const).map((name) => {
+      const h = reader.array(name, Int32Array);
+      if (!h.every((c) => c >= 1 && c <= 10) || (episode !== "none" && h.length < 2)) {
+        throw reader.error(`${name} must hold at least 2 cards in 1..10 once dealt, got [${h.join(", ")}]`);
+      }
+      return Array.from(h);
+    });
+    return () => {
+      applyBase();
+      this.player = hands[0];
+      this.dealer = hands[1];
+      this.episode = episode;
+      if (episode !== "none") this.observe();
+    };
   }
 
   private drawCard(): number {

@@ -9,6 +9,7 @@ import {
   type ResetResult,
   type StepResult,
 } from "../env.js";
+import type { EnvSnapshot, SnapshotReader, Snapshotting } from "../snapshot.js";
 import { categoricalSample } from "./utils.js";
 
 const UNIFORM_STEPS = 2 ** 30;
@@ -33,7 +34,7 @@ export interface ToyTextOptions {
  * Stepping before `reset`, after the episode terminated, or with an action outside the action space throws an
  * EnvError naming the env, the value and what was expected. The step result and its info object are reused.
  */
-export abstract class TabularEnv extends Env<number, number> {
+export abstract class TabularEnv extends Env<number, number> implements Snapshotting {
   readonly observationSpace: Discrete;
   readonly actionSpace: Discrete;
   readonly nS: number;
@@ -45,6 +46,7 @@ export abstract class TabularEnv extends Env<number, number> {
   /** Last action taken, null right after reset. */
   lastAction: number | null = null;
   private episode: "none" | "running" | "terminated" = "none";
+  private dynamicsHash: string | null = null;
   /** The info object of every reset and step (reused): Gymnasium's keys, `prob` and any the subclass adds. */
   protected readonly info: { prob: number; [key: string]: unknown } = { prob: 1 };
   private readonly result: StepResult<number> = {
@@ -118,6 +120,65 @@ export abstract class TabularEnv extends Env<number, number> {
 
   override render(): string | null {
     return this.renderMode === "ansi" ? this.renderText() : null;
+  }
+
+  /** The complete state (current state, episode flags, generators), for exact resume. */
+  snapshot(): EnvSnapshot {
+    return this.baseSnapshot(
+      "TabularEnv",
+      {
+        dynamics: this.dynamics(),
+        s: this.s,
+        lastAction: this.lastAction,
+        episode: this.episode,
+        ...this.snapshotExtra(),
+      },
+      { prob: Float64Array.of(this.info.prob) },
+    );
+  }
+
+  restore(s: EnvSnapshot): void {
+    this.prepareRestore(s)();
+  }
+
+  /** Check a snapshot completely (it must come from an env with the same transition table); returns its applier. */
+  prepareRestore(snap: EnvSnapshot): () => void {
+    const { reader, applyBase } = this.readBaseSnapshot("TabularEnv", snap);
+    reader.expect("dynamics", this.dynamics());
+    const s = reader.int("s", 0, this.nS - 1);
+    const lastAction = reader.json.lastAction === null ? null : reader.int("lastAction", 0, this.nA - 1);
+    const episode = reader.oneOf("episode", ["none", "running", "terminated"] as const);
+    const prob = reader.array("prob", Float64Array, 1)[0];
+    const applyExtra = this.prepareExtra(reader);
+    return () => {
+      applyBase();
+      this.s = s;
+      this.lastAction = lastAction;
+      this.episode = episode;
+      this.info.prob = prob;
+      applyExtra();
+    };
+  }
+
+  /** Subclasses with state outside `s` add it here (JSON values). */
+  protected snapshotExtra(): Record<string, unknown> {
+    return {};
+  }
+
+  /** Check what {@link snapshotExtra} saved; the returned function applies it (after `s` is restored). */
+  protected prepareExtra(_reader: SnapshotReader): () => void {
+    return () => {};
+  }
+
+  /** A fingerprint of the transition table and start distribution: a snapshot only fits the same MDP. */
+  private dynamics(): string {
+    if (this.dynamicsHash === null) {
+      const text = `${JSON.stringify(this.P)}|${Array.from(this.initialStateDistrib).join(",")}`;
+      let h = 0x811c9dc5; // FNV-1a, 32 bits
+      for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+      this.dynamicsHash = `${this.nS}x${this.nA}:${(h >>> 0).toString(16).padStart(8, "0")}`;
+    }
+    return this.dynamicsHash;
   }
 
   /** The `ansi` frame, in Gymnasium's text format. */

@@ -1,3 +1,4 @@
+import type { SnapshotReader } from "../snapshot.js";
 import {
   checkBool,
   checkEnvOptions,
@@ -198,6 +199,24 @@ export class TaxiEnv extends TabularEnv {
     const r = super.step(action);
     this.actionMaskOf(this.s, this.actionMask);
     return r;
+  }
+
+  protected override snapshotExtra(): Record<string, unknown> {
+    return {
+      ficklePassenger: this.ficklePassenger,
+      fickleProbability: this.fickleProbability,
+      fickleStep: this.fickleStep,
+    };
+  }
+
+  protected override prepareExtra(reader: SnapshotReader): () => void {
+    reader.expect("ficklePassenger", this.ficklePassenger);
+    reader.expect("fickleProbability", this.fickleProbability);
+    const fickleStep = reader.bool("fickleStep");
+    return () => {
+      this.fickleStep = fickleStep;
+      this.actionMaskOf(this.s, this.actionMask);
+    };
   }
 
   protected override onReset(): void {

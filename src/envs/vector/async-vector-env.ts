@@ -2,6 +2,7 @@ import { describe, EnvError, InvalidArgumentError } from "../../errors.js";
 import type { Space } from "../../spaces/space.js";
 import { spaceFromJSON, spacesEqual } from "../../spaces/utils.js";
 import type { Info } from "../env.js";
+import type { EnvSnapshot } from "../snapshot.js";
 import {
   allocateBatch,
   type BatchBuffers,
@@ -18,6 +19,7 @@ import type {
   VectorResetResult,
   VectorStepResult,
 } from "./vector-env.js";
+import { readVectorSnapshot, type VectorFrame, vectorSnapshot } from "./vector-snapshot.js";
 import {
   ANSWER,
   type AsyncEnvSource,
@@ -115,6 +117,7 @@ export class AsyncVectorEnv implements VectorEnv {
   private readonly stepResult: VectorStepResult;
   private initialSeed: number | undefined;
   private state: "new" | "ready" | "broken" | "closed" = "new";
+  private readonly subEnvsCanSnapshot: boolean;
 
   constructor(sources: readonly AsyncEnvSource[], opts: AsyncVectorEnvOptions = {}) {
     if (!Array.isArray(sources) || sources.length === 0 || !sources.every(isSource)) {
@@ -141,6 +144,7 @@ export class AsyncVectorEnv implements VectorEnv {
           );
         }
       });
+      this.subEnvsCanSnapshot = ready.every((r) => r.canSnapshot);
       this.obsDim = batchDim(this.singleObservationSpace);
       this.actDim = batchDim(this.singleActionSpace);
       this.buffers = allocateBatch(this.numEnvs, this.obsDim, true);
@@ -185,6 +189,75 @@ export class AsyncVectorEnv implements VectorEnv {
     for (let k = 0; k < actions.length; k++) this.actions[k] = actions[k];
     this.exchange(() => STEP, "step", this.stepTimeoutMs);
     return this.stepResult;
+  }
+
+  /**
+   * Every sub-env's complete state (gathered from the workers), autoreset flags and the batch of observations, for
+   * exact resume; undefined when a sub-env cannot snapshot (see src/envs/snapshot.ts).
+   */
+  get snapshot(): (() => EnvSnapshot) | undefined {
+    if (!this.subEnvsCanSnapshot) return undefined;
+    return () => {
+      this.checkUsable();
+      const replies = this.gather(() => SNAPSHOT, "snapshot");
+      return vectorSnapshot(
+        this.frame(),
+        replies.map((r) => (r as Extract<Reply, { type: "snapshot" }>).snapshot),
+      );
+    };
+  }
+
+  /**
+   * Restore a {@link snapshot}: this env's part is checked here, then every worker checks its sub-env's part, and
+   * only when all accepted do they apply it (otherwise all drop it): a rejected snapshot changes nothing.
+   */
+  get restore(): ((s: EnvSnapshot) => void) | undefined {
+    if (!this.subEnvsCanSnapshot) return undefined;
+    return (snap) => {
+      this.checkUsable();
+      const v = readVectorSnapshot(this.frame(), snap);
+      try {
+        this.gather((i) => ({ type: "prepareRestore", snapshot: v.subs[i] }), "restore");
+      } catch (e) {
+        if (this.state !== "broken") this.gather(() => DROP_RESTORE, "restore");
+        throw e;
+      }
+      this.gather(() => APPLY_RESTORE, "restore");
+      v.applySpaces();
+      this.buffers.observations.set(v.observations);
+      if (v.started) this.state = "ready";
+      else if (this.state === "ready") this.state = "new";
+      this.initialSeed = v.initialSeed;
+    };
+  }
+
+  private frame(): VectorFrame {
+    return {
+      kind: "AsyncVectorEnv",
+      numEnvs: this.numEnvs,
+      obsDim: this.obsDim,
+      autoresetMode: this.autoresetMode,
+      started: this.state === "ready",
+      initialSeed: this.initialSeed,
+      spaces: [this.singleActionSpace, this.singleObservationSpace],
+      observations: this.buffers.observations,
+    };
+  }
+
+  /** Send each worker its command and collect every reply (not for the hot path: it allocates). */
+  private gather(command: (i: number) => Command, what: string): Reply[] {
+    for (let i = 0; i < this.numEnvs; i++) this.ports[i].postMessage(command(i));
+    const replies: Reply[] = [];
+    let failure: Error | null = null;
+    for (let i = 0; i < this.numEnvs; i++) {
+      try {
+        replies.push(this.receive(i, what, this.stepTimeoutMs));
+      } catch (e) {
+        failure ??= e as Error;
+      }
+    }
+    if (failure) throw failure;
+    return replies;
   }
 
   /** Terminates every worker (also after errors). Resolves once they have exited. */
@@ -288,6 +361,9 @@ export class AsyncVectorEnv implements VectorEnv {
 }
 
 const STEP: Command = { type: "step" };
+const SNAPSHOT: Command = { type: "snapshot" };
+const APPLY_RESTORE: Command = { type: "applyRestore" };
+const DROP_RESTORE: Command = { type: "dropRestore" };
 
 function isSource(s: unknown): s is AsyncEnvSource {
   if (typeof s !== "object" || s === null) return false;

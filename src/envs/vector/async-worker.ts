@@ -1,8 +1,10 @@
 // Worker thread of AsyncVectorEnv: owns one sub-env and answers the commands of worker-protocol.ts (loaded by the
 // bootstrap in async-vector-env.ts, which also reports the thread's exit).
 import { workerData as data } from "node:worker_threads";
+import { EnvError } from "../../errors.js";
 import type { Env } from "../env.js";
 import { make } from "../registry.js";
+import { canSnapshot } from "../snapshot.js";
 import { AutoresetSubEnv } from "./autoreset.js";
 import { ANSWER, type Command, type Reply, serializeError, type WorkerData } from "./worker-protocol.js";
 import "../builtin.js";
@@ -36,6 +38,7 @@ async function createEnv(): Promise<Env<unknown, unknown>> {
 let env: Env<unknown, unknown>;
 let sub: AutoresetSubEnv | null = null;
 let actions: Float64Array = new Float64Array(0);
+let pendingRestore: (() => void) | null = null;
 
 function handle(cmd: Command): Reply {
   switch (cmd.type) {
@@ -56,12 +59,31 @@ function handle(cmd: Command): Reply {
     case "close":
       env.close();
       return { type: "ok" };
+    case "snapshot":
+      return { type: "snapshot", snapshot: (sub as AutoresetSubEnv).snapshot() };
+    case "prepareRestore":
+      pendingRestore = null;
+      pendingRestore = (sub as AutoresetSubEnv).prepareRestore(cmd.snapshot, "AsyncVectorEnv");
+      return { type: "ok" };
+    case "applyRestore":
+      if (pendingRestore === null) throw new EnvError("applyRestore without a checked snapshot");
+      pendingRestore();
+      pendingRestore = null;
+      return { type: "ok" };
+    case "dropRestore":
+      pendingRestore = null;
+      return { type: "ok" };
   }
 }
 
 try {
   env = await createEnv();
-  reply({ type: "ready", observationSpace: env.observationSpace.toJSON(), actionSpace: env.actionSpace.toJSON() });
+  reply({
+    type: "ready",
+    observationSpace: env.observationSpace.toJSON(),
+    actionSpace: env.actionSpace.toJSON(),
+    canSnapshot: canSnapshot(env),
+  });
   port.on("message", (cmd: Command) => {
     let answer: Reply;
     try {

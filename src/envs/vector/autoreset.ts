@@ -1,6 +1,7 @@
 import { describe, EnvError, InvalidArgumentError, ShapeError, TsrlError } from "../../errors.js";
 import type { Space } from "../../spaces/space.js";
 import type { Env, Info } from "../env.js";
+import { canSnapshot, type EnvSnapshot, SnapshotReader } from "../snapshot.js";
 import { actionReader, batchDim, type RowWriter, rowWriter } from "./batching.js";
 import type { AutoresetMode, VectorResetOptions } from "./vector-env.js";
 
@@ -102,6 +103,32 @@ export class AutoresetSubEnv {
     this.pendingReset = false;
     this.writeRow(r.observation, this.buffers.observations, this.index * this.obsDim);
     return r.info;
+  }
+
+  /** True when the sub-env can snapshot its complete state. */
+  get canSnapshot(): boolean {
+    return canSnapshot(this.env);
+  }
+
+  /** The sub-env's snapshot plus the autoreset flag. */
+  snapshot(): EnvSnapshot {
+    if (!canSnapshot(this.env)) throw new EnvError(`sub-env ${this.index} (${this.env}) cannot snapshot its state`);
+    const s = this.env.snapshot();
+    return { json: { pendingReset: this.pendingReset, env: s.json }, arrays: s.arrays };
+  }
+
+  /** Check a {@link snapshot} completely; the returned function applies it. */
+  prepareRestore(s: EnvSnapshot, where: string): () => void {
+    const reader = new SnapshotReader(`${where} sub-env ${this.index}`, s?.json, s?.arrays);
+    const pendingReset = reader.bool("pendingReset");
+    if (pendingReset && this.mode !== "next-step")
+      throw reader.error("pendingReset is only possible in next-step mode");
+    if (!canSnapshot(this.env)) throw reader.error(`${this.env} cannot restore a snapshot`);
+    const applyEnv = this.env.prepareRestore({ json: reader.json.env, arrays: reader.arrays });
+    return () => {
+      applyEnv();
+      this.pendingReset = pendingReset;
+    };
   }
 
   /** Step with this sub-env's row of `actions`; returns the info for its row. */

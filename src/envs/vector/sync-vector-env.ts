@@ -2,6 +2,7 @@ import { describe, EnvError, InvalidArgumentError } from "../../errors.js";
 import type { Space } from "../../spaces/space.js";
 import { spacesEqual } from "../../spaces/utils.js";
 import type { Env, Info } from "../env.js";
+import type { EnvSnapshot } from "../snapshot.js";
 import {
   AutoresetSubEnv,
   allocateBatch,
@@ -19,6 +20,7 @@ import type {
   VectorResetResult,
   VectorStepResult,
 } from "./vector-env.js";
+import { readVectorSnapshot, type VectorFrame, vectorSnapshot } from "./vector-snapshot.js";
 
 /**
  * Gymnasium's SyncVectorEnv: steps its sub-envs one after the other in this thread and batches the results into
@@ -106,6 +108,49 @@ export class SyncVectorEnv implements VectorEnv {
       }
     }
     return this.stepResult;
+  }
+
+  /**
+   * Every sub-env's complete state, autoreset flags and the batch of observations, for exact resume; undefined
+   * when a sub-env cannot snapshot (see src/envs/snapshot.ts).
+   */
+  get snapshot(): (() => EnvSnapshot) | undefined {
+    if (!this.subEnvs.every((s) => s.canSnapshot)) return undefined;
+    return () => {
+      this.checkOpen();
+      return vectorSnapshot(
+        this.frame(),
+        this.subEnvs.map((s) => s.snapshot()),
+      );
+    };
+  }
+
+  /** Restore a {@link snapshot}: everything is checked (every sub-env included) before anything changes. */
+  get restore(): ((s: EnvSnapshot) => void) | undefined {
+    if (!this.subEnvs.every((s) => s.canSnapshot)) return undefined;
+    return (snap) => {
+      this.checkOpen();
+      const v = readVectorSnapshot(this.frame(), snap);
+      const apply = this.subEnvs.map((sub, i) => sub.prepareRestore(v.subs[i], "SyncVectorEnv"));
+      for (const f of apply) f();
+      v.applySpaces();
+      this.buffers.observations.set(v.observations);
+      this.started = v.started;
+      this.initialSeed = v.initialSeed;
+    };
+  }
+
+  private frame(): VectorFrame {
+    return {
+      kind: "SyncVectorEnv",
+      numEnvs: this.numEnvs,
+      obsDim: this.obsDim,
+      autoresetMode: this.autoresetMode,
+      started: this.started,
+      initialSeed: this.initialSeed,
+      spaces: [this.singleActionSpace, this.singleObservationSpace],
+      observations: this.buffers.observations,
+    };
   }
 
   close(): void {

@@ -1,6 +1,14 @@
-import { EnvError, InvalidArgumentError, NonFiniteError, ShapeError, type TsrlError } from "../../errors.js";
+import {
+  CheckpointError,
+  EnvError,
+  InvalidArgumentError,
+  NonFiniteError,
+  ShapeError,
+  type TsrlError,
+} from "../../errors.js";
 import type { SpaceJSON } from "../../spaces/space.js";
 import type { Info } from "../env.js";
+import type { EnvSnapshot } from "../snapshot.js";
 import type { AutoresetMode } from "./vector-env.js";
 
 // Messages between AsyncVectorEnv and its workers. Every command gets exactly one reply on the worker's port,
@@ -39,7 +47,12 @@ export type Command =
     }
   | { type: "reset"; seed: number | undefined; options: Record<string, unknown> | undefined }
   | { type: "step" }
-  | { type: "close" };
+  | { type: "close" }
+  | { type: "snapshot" }
+  // restore in two phases: every worker checks its part, then all apply (or all drop it)
+  | { type: "prepareRestore"; snapshot: EnvSnapshot }
+  | { type: "applyRestore" }
+  | { type: "dropRestore" };
 
 export interface SerializedError {
   name: string;
@@ -48,7 +61,8 @@ export interface SerializedError {
 }
 
 export type Reply =
-  | { type: "ready"; observationSpace: SpaceJSON; actionSpace: SpaceJSON }
+  | { type: "ready"; observationSpace: SpaceJSON; actionSpace: SpaceJSON; canSnapshot: boolean }
+  | { type: "snapshot"; snapshot: EnvSnapshot }
   | { type: "ok" }
   | { type: "info"; info: Info }
   | { type: "error"; error: SerializedError };
@@ -59,6 +73,7 @@ export function serializeError(e: unknown): SerializedError {
 }
 
 const ERROR_CLASSES: Record<string, new (message: string) => TsrlError> = {
+  CheckpointError,
   EnvError,
   InvalidArgumentError,
   NonFiniteError,

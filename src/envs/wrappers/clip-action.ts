@@ -1,6 +1,7 @@
 import { describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../../errors.js";
 import { Box } from "../../spaces/box.js";
 import { type Env, envName } from "../env.js";
+import type { WrapperState } from "./wrapper.js";
 import { ActionWrapper } from "./wrapper.js";
 
 /**
@@ -37,5 +38,9 @@ export class ClipAction<O> extends ActionWrapper<O, ArrayLike<number>, Float32Ar
       this.out[i] = Math.min(high[i], Math.max(low[i], a));
     }
     return this.out;
+  }
+  /** No state of its own. */
+  protected override snapshotOwn(): WrapperState {
+    return { kind: "ClipAction", json: {} };
   }
 }

@@ -1,6 +1,7 @@
 import type { Box } from "../../spaces/box.js";
 import { flatten, flattenSpace } from "../../spaces/utils.js";
 import type { Env } from "../env.js";
+import type { WrapperState } from "./wrapper.js";
 import { ObservationWrapper } from "./wrapper.js";
 
 /**
@@ -22,5 +23,9 @@ export class FlattenObservation<O, A> extends ObservationWrapper<Float32Array, A
 
   observation(observation: O): Float32Array {
     return flatten(this.innerSpace, observation, this.out);
+  }
+  /** No state of its own. */
+  protected override snapshotOwn(): WrapperState {
+    return { kind: "FlattenObservation", json: {} };
   }
 }

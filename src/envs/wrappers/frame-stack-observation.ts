@@ -1,6 +1,8 @@
 import { describe, InvalidArgumentError } from "../../errors.js";
 import { Box } from "../../spaces/box.js";
 import { type Env, envName, type ResetOptions, type ResetResult, type StepResult } from "../env.js";
+import type { SnapshotReader } from "../snapshot.js";
+import type { WrapperState } from "./wrapper.js";
 import { Wrapper } from "./wrapper.js";
 
 /**
@@ -72,5 +74,23 @@ export class FrameStackObservation<A> extends Wrapper<Float32Array, A, Float32Ar
     out.truncated = r.truncated;
     out.info = r.info;
     return out;
+  }
+
+  /** The stacked frames (what the next step shifts). */
+  protected override snapshotOwn(): WrapperState {
+    return {
+      kind: "FrameStackObservation",
+      json: { stackSize: this.stackSize, padding: this.padding },
+      arrays: { stacked: this.stacked },
+    };
+  }
+
+  protected override prepareRestoreOwn(reader: SnapshotReader): () => void {
+    reader.expect("stackSize", this.stackSize);
+    reader.expect("padding", this.padding);
+    // observations of unbounded spaces may hold infinities; NaN is never a valid frame
+    const stacked = reader.array("stacked", Float32Array, this.stacked.length, true);
+    if (stacked.some((v) => Number.isNaN(v))) throw reader.error("stacked frames must not hold NaN");
+    return () => this.stacked.set(stacked);
   }
 }

@@ -2,6 +2,8 @@ import { RunningMeanStd, type RunningMeanStdState } from "../../core/running-mea
 import { describe, InvalidArgumentError } from "../../errors.js";
 import { Box } from "../../spaces/box.js";
 import { type Env, envName } from "../env.js";
+import type { SnapshotReader } from "../snapshot.js";
+import type { WrapperState } from "./wrapper.js";
 import { ObservationWrapper } from "./wrapper.js";
 
 /**
@@ -45,6 +47,51 @@ export class NormalizeObservation<A> extends ObservationWrapper<Float32Array, A,
 
   setState(state: RunningMeanStdState): void {
     this.obsRms.setState(state);
+  }
+
+  /** The statistics (and whether they are frozen); epsilon and clip must match. */
+  protected override snapshotOwn(): WrapperState {
+    const s = this.obsRms.getState();
+    return {
+      kind: "NormalizeObservation",
+      json: { updateRunningMean: this.updateRunningMean },
+      arrays: {
+        mean: Float64Array.from(s.mean),
+        var: Float64Array.from(s.var),
+        count: Float64Array.of(s.count),
+        config: Float64Array.of(this.epsilon, this.clip),
+      },
+    };
+  }
+
+  protected override prepareRestoreOwn(reader: SnapshotReader): () => void {
+    const config = reader.array("config", Float64Array, 2, true);
+    if (!Object.is(config[0], this.epsilon) || !Object.is(config[1], this.clip)) {
+      throw reader.error(
+        `epsilon, clip are ${config[0]}, ${config[1]}; this wrapper has ${this.epsilon}, ${this.clip}`,
+      );
+    }
+    const update = reader.bool("updateRunningMean");
+    const size = this.obsRms.mean.length;
+    const state = {
+      mean: Array.from(reader.array("mean", Float64Array, size)),
+      var: Array.from(reader.array("var", Float64Array, size)),
+      count: reader.array("count", Float64Array, 1)[0],
+    };
+    checkRms(reader, this.obsRms, state);
+    return () => {
+      this.obsRms.setState(state);
+      this.updateRunningMean = update;
+    };
+  }
+}
+
+/** Validate statistics for `rms` without changing it (RunningMeanStd.setState on a copy). */
+export function checkRms(reader: SnapshotReader, rms: RunningMeanStd, state: RunningMeanStdState): void {
+  try {
+    rms.clone().setState(state);
+  } catch (e) {
+    throw reader.error((e as Error).message);
   }
 }
 

@@ -1,6 +1,9 @@
 import { RunningMeanStd } from "../../core/running-mean-std.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 import { type Env, envName, type StepResult } from "../env.js";
+import type { SnapshotReader } from "../snapshot.js";
+import { checkRms } from "./normalize-observation.js";
+import type { WrapperState } from "./wrapper.js";
 import { Wrapper } from "./wrapper.js";
 
 /** Saved statistics of a NormalizeReward wrapper. */
@@ -84,5 +87,34 @@ export class NormalizeReward<O, A> extends Wrapper<O, A> {
     }
     this.returnRms.setState({ mean: [state.mean], var: [state.var], count: state.count });
     this.discountedReward = state.discountedReward;
+  }
+
+  /** The statistics, the running return G (and whether they are frozen); gamma, epsilon and clip must match. */
+  protected override snapshotOwn(): WrapperState {
+    const s = this.getState();
+    return {
+      kind: "NormalizeReward",
+      json: { updateRunningMean: this.updateRunningMean },
+      arrays: {
+        stats: Float64Array.of(s.mean, s.var, s.count, s.discountedReward),
+        config: Float64Array.of(this.gamma, this.epsilon, this.clip),
+      },
+    };
+  }
+
+  protected override prepareRestoreOwn(reader: SnapshotReader): () => void {
+    const config = reader.array("config", Float64Array, 3, true);
+    if (!Object.is(config[0], this.gamma) || !Object.is(config[1], this.epsilon) || !Object.is(config[2], this.clip)) {
+      throw reader.error(
+        `gamma, epsilon, clip are ${config.join(", ")}; this wrapper has ${this.gamma}, ${this.epsilon}, ${this.clip}`,
+      );
+    }
+    const update = reader.bool("updateRunningMean");
+    const [mean, variance, count, discountedReward] = reader.array("stats", Float64Array, 4);
+    checkRms(reader, this.returnRms, { mean: [mean], var: [variance], count });
+    return () => {
+      this.setState({ mean, var: variance, count, discountedReward });
+      this.updateRunningMean = update;
+    };
   }
 }

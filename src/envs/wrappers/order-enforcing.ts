@@ -1,5 +1,7 @@
 import { EnvError } from "../../errors.js";
 import { type Env, envName, type ResetOptions, type ResetResult, type RgbFrame, type StepResult } from "../env.js";
+import type { SnapshotReader } from "../snapshot.js";
+import type { WrapperState } from "./wrapper.js";
 import { Wrapper } from "./wrapper.js";
 
 /**
@@ -47,5 +49,18 @@ export class OrderEnforcing<O, A> extends Wrapper<O, A> {
       );
     }
     return this.env.render();
+  }
+
+  protected override snapshotOwn(): WrapperState {
+    return { kind: "OrderEnforcing", json: { hasReset: this.hasReset, episodeOver: this.episodeOver } };
+  }
+
+  protected override prepareRestoreOwn(reader: SnapshotReader): () => void {
+    const hasReset = reader.bool("hasReset");
+    const episodeOver = reader.bool("episodeOver");
+    return () => {
+      this.hasReset = hasReset;
+      this.episodeOver = episodeOver;
+    };
   }
 }

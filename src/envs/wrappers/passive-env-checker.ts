@@ -1,5 +1,7 @@
 import { checkEnvSpaces, checkRenderResult, checkResetResult, checkStepResult } from "../checks.js";
 import type { Env, ResetOptions, ResetResult, RgbFrame, StepResult } from "../env.js";
+import type { SnapshotReader } from "../snapshot.js";
+import type { WrapperState } from "./wrapper.js";
 import { Wrapper } from "./wrapper.js";
 
 /**
@@ -44,5 +46,33 @@ export class PassiveEnvChecker<O, A> extends Wrapper<O, A> {
       checkRenderResult(this.env as Env<unknown, unknown>, frame);
     }
     return frame;
+  }
+
+  protected override snapshotOwn(): WrapperState {
+    return {
+      kind: "PassiveEnvChecker",
+      json: {
+        checkedReset: this.checkedReset,
+        checkedStep: this.checkedStep,
+        checkedRender: this.checkedRender,
+        warnings: [...this.warnings],
+      },
+    };
+  }
+
+  protected override prepareRestoreOwn(reader: SnapshotReader): () => void {
+    const checkedReset = reader.bool("checkedReset");
+    const checkedStep = reader.bool("checkedStep");
+    const checkedRender = reader.bool("checkedRender");
+    const warnings = reader.json.warnings;
+    if (!Array.isArray(warnings) || !warnings.every((w) => typeof w === "string")) {
+      throw reader.error("warnings must be a list of strings");
+    }
+    return () => {
+      this.checkedReset = checkedReset;
+      this.checkedStep = checkedStep;
+      this.checkedRender = checkedRender;
+      this.warnings.splice(0, this.warnings.length, ...(warnings as string[]));
+    };
   }
 }

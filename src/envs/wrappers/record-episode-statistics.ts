@@ -1,5 +1,7 @@
 import { describe, InvalidArgumentError } from "../../errors.js";
 import { type Env, envName, type Info, type ResetOptions, type ResetResult, type StepResult } from "../env.js";
+import type { SnapshotReader } from "../snapshot.js";
+import type { WrapperState } from "./wrapper.js";
 import { Wrapper } from "./wrapper.js";
 
 /** What RecordEpisodeStatistics puts in `info.episode` when an episode ends: return, length, seconds elapsed. */
@@ -75,6 +77,50 @@ export class RecordEpisodeStatistics<O, A> extends Wrapper<O, A> {
       push(this.timeQueue, stats.t, this.bufferLength);
     }
     return out;
+  }
+
+  /** Counters, the episode in progress (its elapsed time too) and the queues. */
+  protected override snapshotOwn(): WrapperState {
+    return {
+      kind: "RecordEpisodeStatistics",
+      json: {
+        bufferLength: this.bufferLength,
+        statsKey: this.statsKey,
+        episodeCount: this.episodeCount,
+        episodeLength: this.episodeLength,
+      },
+      arrays: {
+        episodeReturn: Float64Array.of(this.episodeReturn),
+        elapsedMs: Float64Array.of(performance.now() - this.episodeStart),
+        returnQueue: Float64Array.from(this.returnQueue),
+        lengthQueue: Float64Array.from(this.lengthQueue),
+        timeQueue: Float64Array.from(this.timeQueue),
+      },
+    };
+  }
+
+  protected override prepareRestoreOwn(reader: SnapshotReader): () => void {
+    reader.expect("bufferLength", this.bufferLength);
+    reader.expect("statsKey", this.statsKey);
+    const episodeCount = reader.int("episodeCount");
+    const episodeLength = reader.int("episodeLength");
+    const episodeReturn = reader.array("episodeReturn", Float64Array, 1)[0];
+    const elapsedMs = reader.array("elapsedMs", Float64Array, 1)[0];
+    const returns = reader.array("returnQueue", Float64Array);
+    const n = Math.min(episodeCount, this.bufferLength);
+    if (returns.length !== n) throw reader.error(`returnQueue must hold min(episodeCount, bufferLength) = ${n} values`);
+    const lengths = reader.array("lengthQueue", Float64Array, n);
+    const times = reader.array("timeQueue", Float64Array, n);
+    if (!lengths.every((l) => Number.isInteger(l) && l >= 1)) throw reader.error("lengthQueue must hold integers >= 1");
+    return () => {
+      this.episodeCount = episodeCount;
+      this.episodeLength = episodeLength;
+      this.episodeReturn = episodeReturn;
+      this.episodeStart = performance.now() - elapsedMs;
+      this.returnQueue.splice(0, this.returnQueue.length, ...returns);
+      this.lengthQueue.splice(0, this.lengthQueue.length, ...lengths);
+      this.timeQueue.splice(0, this.timeQueue.length, ...times);
+    };
   }
 }
 

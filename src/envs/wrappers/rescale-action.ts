@@ -1,6 +1,7 @@
 import { describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../../errors.js";
 import { Box } from "../../spaces/box.js";
 import { type Env, envName } from "../env.js";
+import type { WrapperState } from "./wrapper.js";
 import { ActionWrapper } from "./wrapper.js";
 
 /**
@@ -56,5 +57,9 @@ export class RescaleAction<O> extends ActionWrapper<O, ArrayLike<number>, Float3
       this.out[i] = Math.min(high[i], Math.max(low[i], a * this.gradient[i] + this.intercept[i]));
     }
     return this.out;
+  }
+  /** No state of its own. */
+  protected override snapshotOwn(): WrapperState {
+    return { kind: "RescaleAction", json: {} };
   }
 }

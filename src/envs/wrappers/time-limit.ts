@@ -1,5 +1,7 @@
 import { describe, EnvError, InvalidArgumentError } from "../../errors.js";
 import { type Env, envName, type ResetOptions, type ResetResult, type StepResult } from "../env.js";
+import type { SnapshotReader } from "../snapshot.js";
+import type { WrapperState } from "./wrapper.js";
 import { Wrapper } from "./wrapper.js";
 
 /**
@@ -52,5 +54,22 @@ export class TimeLimit<O, A> extends Wrapper<O, A> {
     out.info = r.info;
     this.episodeOver = out.terminated || out.truncated;
     return out;
+  }
+
+  protected override snapshotOwn(): WrapperState {
+    return {
+      kind: "TimeLimit",
+      json: { maxEpisodeSteps: this.maxEpisodeSteps, elapsedSteps: this.elapsedSteps, episodeOver: this.episodeOver },
+    };
+  }
+
+  protected override prepareRestoreOwn(reader: SnapshotReader): () => void {
+    reader.expect("maxEpisodeSteps", this.maxEpisodeSteps);
+    const elapsed = reader.int("elapsedSteps", 0, this.maxEpisodeSteps);
+    const episodeOver = reader.bool("episodeOver");
+    return () => {
+      this.elapsedSteps = elapsed;
+      this.episodeOver = episodeOver;
+    };
   }
 }

@@ -1,5 +1,6 @@
 import type { Space } from "../../spaces/space.js";
 import type { Env } from "../env.js";
+import type { WrapperState } from "./wrapper.js";
 import { ObservationWrapper } from "./wrapper.js";
 
 /**
@@ -17,5 +18,9 @@ export class TransformObservation<WO, A, O> extends ObservationWrapper<WO, A, O>
 
   observation(observation: O): WO {
     return this.fn(observation);
+  }
+  /** No state of its own (`fn` must be a pure function for a snapshot to be exact). */
+  protected override snapshotOwn(): WrapperState {
+    return { kind: "TransformObservation", json: {} };
   }
 }

@@ -1,4 +1,5 @@
 import type { Env } from "../env.js";
+import type { WrapperState } from "./wrapper.js";
 import { RewardWrapper } from "./wrapper.js";
 
 /** Gymnasium's TransformReward: applies `fn` to every reward (e.g. `(r) => Math.sign(r)` for reward clipping). */
@@ -12,5 +13,9 @@ export class TransformReward<O, A> extends RewardWrapper<O, A> {
 
   reward(reward: number): number {
     return this.fn(reward);
+  }
+  /** No state of its own (`fn` must be a pure function for a snapshot to be exact). */
+  protected override snapshotOwn(): WrapperState {
+    return { kind: "TransformReward", json: {} };
   }
 }

@@ -4,12 +4,34 @@ import {
   Env,
   type EnvMetadata,
   type EnvSpec,
+  envName,
   type RenderMode,
   type ResetOptions,
   type ResetResult,
   type RgbFrame,
   type StepResult,
 } from "../env.js";
+import {
+  addPrefixed,
+  canSnapshot,
+  type EnvSnapshot,
+  NO_CHANGE,
+  prepareSpaceRngs,
+  type SnapshotArray,
+  SnapshotReader,
+  type Snapshotting,
+  spaceRngStates,
+  withoutPrefix,
+} from "../snapshot.js";
+
+/** A wrapper's own part of a snapshot: a kind tag, JSON fields and arrays (see {@link Wrapper.snapshotOwn}). */
+export interface WrapperState {
+  kind: string;
+  json: Record<string, unknown>;
+  arrays?: Record<string, SnapshotArray>;
+}
+
+const INNER = "inner/";
 
 /**
  * Wraps an env to change part of its behaviour (Gymnasium's `Wrapper[WrapperObs, WrapperAct, Obs, Act]`).
@@ -95,6 +117,81 @@ export class Wrapper<WO, WA, O = WO, A = WA> extends Env<WO, WA> {
 
   override toString(): string {
     return `<${this.constructor.name}${this.env.toString()}>`;
+  }
+
+  /**
+   * This wrapper's own state for snapshots (`{ kind, json: {} }` when it has none). The default, undefined, means
+   * "unknown": the stack then offers no `snapshot`, so a custom wrapper never claims an exact resume it cannot give.
+   * Array names must not start with "inner/".
+   */
+  protected snapshotOwn(): WrapperState | undefined {
+    return undefined;
+  }
+
+  /** Check this wrapper's saved state (kind already checked) and return the function that applies it. */
+  protected prepareRestoreOwn(_reader: SnapshotReader): () => void {
+    return NO_CHANGE;
+  }
+
+  /** The whole stack's state (see src/envs/snapshot.ts), or undefined when a wrapper or the inner env has none. */
+  get snapshot(): (() => EnvSnapshot) | undefined {
+    if (!this.snapshotReady()) return undefined;
+    return () => this.snapshotStack();
+  }
+
+  get restore(): ((s: EnvSnapshot) => void) | undefined {
+    if (!this.snapshotReady()) return undefined;
+    return (s) => this.prepareStack(s)();
+  }
+
+  get prepareRestore(): ((s: EnvSnapshot) => () => void) | undefined {
+    if (!this.snapshotReady()) return undefined;
+    return (s) => this.prepareStack(s);
+  }
+
+  private snapshotReady(): boolean {
+    return this.snapshotOwn() !== undefined && canSnapshot(this.env);
+  }
+
+  /** Spaces this wrapper replaced (their generators are its own). */
+  private ownSpaces(): Space<unknown>[] {
+    const spaces: Space<unknown>[] = [];
+    if (this._actionSpace !== null) spaces.push(this._actionSpace as Space<unknown>);
+    if (this._observationSpace !== null) spaces.push(this._observationSpace as Space<unknown>);
+    return spaces;
+  }
+
+  private snapshotStack(): EnvSnapshot {
+    // both exist: snapshotReady() was checked by the accessor
+    const own = this.snapshotOwn() as WrapperState;
+    const inner = (this.env as unknown as Snapshotting).snapshot();
+    const arrays: Record<string, SnapshotArray> = {};
+    for (const [name, a] of Object.entries(own.arrays ?? {})) arrays[name] = a.slice();
+    addPrefixed(arrays, INNER, inner.arrays);
+    return {
+      json: { wrapper: own.kind, ...own.json, spaces: spaceRngStates(this.ownSpaces()), inner: inner.json },
+      arrays,
+    };
+  }
+
+  private prepareStack(s: EnvSnapshot): () => void {
+    const own = this.snapshotOwn() as WrapperState;
+    const reader = new SnapshotReader(`${own.kind}(${envName(this)})`, s?.json, s?.arrays);
+    reader.expect("wrapper", own.kind);
+    const ownArrays: Record<string, SnapshotArray> = {};
+    for (const [name, a] of Object.entries(reader.arrays)) if (!name.startsWith(INNER)) ownArrays[name] = a;
+    const applyOwn = this.prepareRestoreOwn(new SnapshotReader(reader.where, reader.json, ownArrays));
+    const applySpaces = prepareSpaceRngs(reader, "spaces", this.ownSpaces());
+    if (!canSnapshot(this.env)) throw reader.error("the inner env cannot restore a snapshot");
+    const applyInner = this.env.prepareRestore({
+      json: reader.json.inner,
+      arrays: withoutPrefix(reader.arrays, INNER),
+    });
+    return () => {
+      applyInner();
+      applySpaces();
+      applyOwn();
+    };
   }
 }
 
