@@ -1,6 +1,7 @@
 // Helpers for the snapshot tests: run an env with actions from its own action space, record every result, and
 // copy snapshots the way a checkpoint stores them (JSON text + array copies).
 import assert from "node:assert/strict";
+import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from "../../src/core/safetensors.js";
 import type { Env } from "../../src/envs/env.js";
 import { canSnapshot, type EnvSnapshot, type Snapshotting } from "../../src/envs/snapshot.js";
 
@@ -57,11 +58,25 @@ function bits(v: unknown): unknown {
   return v;
 }
 
-/** The snapshot as a checkpoint keeps it: JSON through text, arrays copied (same dtype). */
+const DTYPES = new Map<string, "F64" | "F32" | "I32" | "U8">([
+  ["Float64Array", "F64"],
+  ["Float32Array", "F32"],
+  ["Int32Array", "I32"],
+  ["Uint8Array", "U8"],
+]);
+
+/** The snapshot as a checkpoint keeps it: JSON through text, arrays through a safetensors file (as tensors). */
 export function throughCheckpoint(s: EnvSnapshot): EnvSnapshot {
+  const tensors: Record<string, SafetensorsTensor> = {};
+  for (const [k, a] of Object.entries(s.arrays)) {
+    const dtype = DTYPES.get(a.constructor.name);
+    assert.ok(dtype !== undefined, `array ${k} has an unsupported type ${a.constructor.name}`);
+    tensors[k] = { dtype, shape: [a.length], data: a } as SafetensorsTensor;
+  }
+  const decoded = decodeSafetensors(encodeSafetensors(tensors, { json: JSON.stringify(s.json) }));
   const arrays: EnvSnapshot["arrays"] = {};
-  for (const [k, a] of Object.entries(s.arrays)) arrays[k] = a.slice();
-  return { json: JSON.parse(JSON.stringify(s.json)), arrays };
+  for (const [k, t] of Object.entries(decoded.tensors)) arrays[k] = t.data as EnvSnapshot["arrays"][string];
+  return { json: JSON.parse(decoded.metadata.json), arrays };
 }
 
 export function snapshotOf(env: unknown): EnvSnapshot {
