@@ -20,7 +20,6 @@ export {
   type Scheduled,
   scheduleValue,
   type VectorEnvLike,
-  type VectorStepResult,
 } from "./common/algorithm.js";
 export {
   type Callback,
