@@ -23,7 +23,7 @@ import {
   scheduleValue,
   type VectorEnvLike,
 } from "./common/algorithm.js";
-import { clipGradNormFlat } from "./common/flat-optimizer.js";
+import { KernelAdam, type OptimizerState } from "./common/flat-optimizer.js";
 import { checkInt, checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 import { Minibatch } from "./common/rollout-buffer.js";
 
@@ -151,6 +151,8 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
   private readonly mb: Minibatch;
   private readonly gLogProb: Float64Array;
   private readonly gValue: Float64Array;
+  /** Adam over the policy's arena copy of the parameters (the numeric core's fused kernel) */
+  private readonly adam: KernelAdam;
 
   constructor(env: AnyEnv | VectorEnvLike, config: Partial<PPOConfig> = {}) {
     super(env, { ...ppoDefaults, ...config });
@@ -171,16 +173,22 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
         `batchSize must be at most nSteps * nEnvs = ${this.buffer.size}, got ${c.batchSize}`,
       );
     }
-    this.optimizers = [this.makeOptimizer("adam", 0, this.policy.numParams, c.adamEps)];
+    const p = this.policy;
+    this.adam = new KernelAdam(p.backend.kernels, p.arenaParams, p.arenaGrads, p.numParams, 0, c.adamEps);
+    this.adam.lr = this.currentLearningRate();
     this.mb = new Minibatch(c.batchSize, this.obsDim, this.policy.actDim);
     this.gLogProb = new Float64Array(c.batchSize);
     this.gValue = new Float64Array(c.batchSize);
   }
 
+  protected override optimizerStates(): readonly OptimizerState[] {
+    return [this.adam];
+  }
+
   protected train(): void {
     const c = this.config;
     const { policy, buffer, mb } = this;
-    const optimizer = this.optimizers[0];
+    const optimizer = this.adam;
     const progress = this.progressRemaining;
     optimizer.lr = this.currentLearningRate();
     const clipRange = scheduleValue(c.clipRange, progress);
@@ -228,12 +236,13 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
         let ent = 0;
         for (let b = 0; b < n; b++) ent += entropy[b];
         ent /= n;
-        // L = L_clip + vfCoef L_vf - entCoef mean(H): d/dH_b = -entCoef / B
-        policy.grads.fill(0);
-        policy.backward(mb.actions, gLogProb, -c.entCoef / n, gValue);
-        normSum += clipGradNormFlat(policy.grads, 0, policy.numParams, c.maxGradNorm);
-        optimizer.step(policy.params, policy.grads);
-        policy.markParamsChanged();
+        // L = L_clip + vfCoef L_vf - entCoef mean(H): d/dH_b = -entCoef / B. The gradient, its clip and the Adam
+        // step stay in the policy's arena (float32 WebAssembly kernels, or float64 with the "ts" kernels).
+        policy.zeroArenaGrads();
+        policy.backward(mb.actions, gLogProb, -c.entCoef / n, gValue, true);
+        normSum += policy.clipArenaGradNorm(c.maxGradNorm);
+        optimizer.step();
+        policy.markArenaParamsChanged();
         pgSum += loss.policyLoss;
         vfSum += loss.valueLoss;
         entSum += ent;

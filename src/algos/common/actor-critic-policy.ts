@@ -80,6 +80,12 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * the actor block [0, actorSize) as one vector. Every method works on a batch of B observations at once.
  * After `forward(obs, B)` the distribution of each row is held in scratch memory; `logProb`, `entropy`,
  * `sample` and `backward` read it.
+ *
+ * The kernels read an arena copy of the flat vector, which has a gradient block of the same layout beside it.
+ * Algorithms that step `params` in float64 (A2C, TRPO, REINFORCE) write `params` and call `markParamsChanged`;
+ * an algorithm may instead train in the arena (PPO: `backward(..., true)` into the arena gradient block,
+ * `clipArenaGradNorm`, a KernelAdam step on `arenaParams`, then `markArenaParamsChanged`), and `params` then
+ * reads the arena copy back when it is next used.
  */
 export class ActorCriticPolicy {
   readonly obsDim: number;
@@ -99,13 +105,16 @@ export class ActorCriticPolicy {
   readonly distributionSize: number;
   readonly actorSize: number;
   readonly numParams: number;
-  readonly params: Float64Array;
+  /** gradient accumulator of `backward` (float64, same layout as params) */
   readonly grads: Float64Array;
+  /** arena offsets of the arena copy of params and of its gradient block (numParams elements each) */
+  readonly arenaParams: number;
+  readonly arenaGrads: number;
   readonly options: Required<PolicyOptions>;
   readonly backend: Backend;
-  /** bumped by `markParamsChanged`; the networks re-read `params` when it moved */
-  private paramsVersion = 0;
-  private syncedVersion = -1;
+  private readonly hostParams: Float64Array;
+  /** which copy of the parameters was written last: "host" (params), "arena", or "none" (both agree) */
+  private newer: "host" | "arena" | "none" = "host";
 
   private batch = 0;
   private head: Float64Array<ArrayBufferLike> = new Float64Array(0); // normalized logits or means, [B, headSize]
@@ -146,25 +155,24 @@ export class ActorCriticPolicy {
     this.sdeLatent = this.options.useSde && !isSharedArch(netArch) ? netArch.pi[netArch.pi.length - 1] : 0;
     const logStdSize = spec.kind === "gaussian" ? spec.dim * Math.max(this.sdeLatent, 1) : 0;
     this.distributionSize = this.headSize + (spec.kind === "gaussian" ? spec.dim : 0);
-    if (isSharedArch(netArch)) {
-      const trunk = netArch;
-      this.shared = trunk.length > 0 ? new DenseMlp([obsDim, ...trunk], act, 0, false, backend) : null;
-      const feat = trunk.length > 0 ? trunk[trunk.length - 1] : obsDim;
-      const sharedSize = this.shared?.numParams ?? 0;
-      this.pi = new DenseMlp([feat, this.headSize], act, sharedSize, true, backend);
-      this.logStdOffset = spec.kind === "gaussian" ? sharedSize + this.pi.numParams : -1;
-      this.actorSize = sharedSize + this.pi.numParams + logStdSize;
-      this.vf = new DenseMlp([feat, 1], act, this.actorSize, true, backend);
-    } else {
-      const arch = netArch;
-      this.shared = null;
-      this.pi = new DenseMlp([obsDim, ...arch.pi, this.headSize], act, 0, true, backend);
-      this.logStdOffset = spec.kind === "gaussian" ? this.pi.numParams : -1;
-      this.actorSize = this.pi.numParams + logStdSize;
-      this.vf = new DenseMlp([obsDim, ...arch.vf, 1], act, this.actorSize, true, backend);
-    }
-    this.numParams = this.actorSize + this.vf.numParams;
-    this.params = new Float64Array(this.numParams);
+    // layer sizes first: the arena blocks are allocated before the networks that point into them
+    const trunkSizes = isSharedArch(netArch) && netArch.length > 0 ? [obsDim, ...netArch] : null;
+    const feat = isSharedArch(netArch) ? (netArch.length > 0 ? netArch[netArch.length - 1] : obsDim) : obsDim;
+    const piSizes = isSharedArch(netArch) ? [feat, this.headSize] : [obsDim, ...netArch.pi, this.headSize];
+    const vfSizes = isSharedArch(netArch) ? [feat, 1] : [obsDim, ...netArch.vf, 1];
+    const sharedSize = trunkSizes === null ? 0 : DenseMlp.countParams(trunkSizes);
+    const piSize = DenseMlp.countParams(piSizes);
+    this.logStdOffset = spec.kind === "gaussian" ? sharedSize + piSize : -1;
+    this.actorSize = sharedSize + piSize + logStdSize;
+    this.numParams = this.actorSize + DenseMlp.countParams(vfSizes);
+    this.arenaParams = backend.arena.allocZeroed(this.numParams);
+    this.arenaGrads = backend.arena.allocZeroed(this.numParams);
+    const net = (sizes: number[], offset: number, linearOutput: boolean) =>
+      new DenseMlp(sizes, act, offset, linearOutput, backend, this.arenaParams, this.arenaGrads);
+    this.shared = trunkSizes === null ? null : net(trunkSizes, 0, false);
+    this.pi = net(piSizes, sharedSize, true);
+    this.vf = net(vfSizes, this.actorSize, true);
+    this.hostParams = new Float64Array(this.numParams);
     this.grads = new Float64Array(this.numParams);
     this.initParams(rng);
   }
@@ -181,17 +189,45 @@ export class ActorCriticPolicy {
     this.markParamsChanged();
   }
 
-  /** Call after writing `params` (optimizer step, line search, load): the networks' kernels read a mirror. */
+  /** The flat float64 parameter vector (read back from the arena when training there changed it last). */
+  get params(): Float64Array {
+    if (this.newer === "arena") {
+      const view = this.backend.arena.view;
+      this.hostParams.set(view.subarray(this.arenaParams, this.arenaParams + this.numParams));
+      this.newer = "none";
+    }
+    return this.hostParams;
+  }
+
+  /** Call after writing `params` (optimizer step, line search, load): the networks' kernels read the arena copy. */
   markParamsChanged(): void {
-    this.paramsVersion++;
+    this.newer = "host";
+  }
+
+  /** Call after updating the arena copy in place (a KernelAdam step): `params` reads it back when next used. */
+  markArenaParamsChanged(): void {
+    this.newer = "arena";
   }
 
   private syncParams(): void {
-    if (this.syncedVersion === this.paramsVersion) return;
-    this.shared?.syncParams(this.params);
-    this.pi.syncParams(this.params);
-    this.vf.syncParams(this.params);
-    this.syncedVersion = this.paramsVersion;
+    if (this.newer !== "host") return;
+    // one native float64 -> arena-dtype conversion of the whole vector
+    this.backend.arena.view.set(this.hostParams, this.arenaParams);
+    this.newer = "none";
+  }
+
+  /** Zero the arena gradient block (before a `backward(..., true)`); brings the arena copy of params up to date. */
+  zeroArenaGrads(): void {
+    this.syncParams();
+    this.backend.kernels.fill(this.arenaGrads, 0, this.numParams);
+  }
+
+  /** Scale the arena gradient block to global L2 norm at most maxNorm; returns the norm before clipping. */
+  clipArenaGradNorm(maxNorm: number): number {
+    const k = this.backend.kernels;
+    const norm = Math.sqrt(k.sumSquares(this.arenaGrads, this.numParams));
+    if (norm > maxNorm) k.scale(this.arenaGrads, maxNorm / (norm + 1e-6), this.arenaGrads, this.numParams);
+    return norm;
   }
 
   private bufs(batch: number): BatchScratch {
@@ -244,8 +280,9 @@ export class ActorCriticPolicy {
       this.logStd = s.logStd;
       const d = this.actDim;
       const lso = this.logStdOffset;
+      const params = this.params;
       if (this.sdeLatent === 0) {
-        for (let b = 0; b < batch; b++) for (let j = 0; j < d; j++) s.logStd[b * d + j] = this.params[lso + j];
+        for (let b = 0; b < batch; b++) for (let j = 0; j < d; j++) s.logStd[b * d + j] = params[lso + j];
       } else {
         // gSDE: var_j = sum_i phi_i^2 exp(2 logStd_ij) + eps, log sigma = log(var) / 2
         const L = this.sdeLatent;
@@ -253,7 +290,7 @@ export class ActorCriticPolicy {
         for (let b = 0; b < batch; b++) {
           for (let j = 0; j < d; j++) {
             let v = 1e-6;
-            for (let i = 0; i < L; i++) v += s.latent[b * L + i] ** 2 * Math.exp(2 * this.params[lso + i * d + j]);
+            for (let i = 0; i < L; i++) v += s.latent[b * L + i] ** 2 * Math.exp(2 * params[lso + i * d + j]);
             s.logStd[b * d + j] = 0.5 * Math.log(v);
           }
         }
@@ -277,10 +314,15 @@ export class ActorCriticPolicy {
     }
   }
 
-  /** Add into `target`'s log-std block the chain rule of per-row log-sigma gradients `g` [B, dim]. */
-  private logStdToParams(g: Float64Array, batch: number, target: Float64Array): void {
+  /**
+   * Add into `target`'s log-std block (the flat layout starting at `base`) the chain rule of per-row log-sigma
+   * gradients `g` [B, dim].
+   */
+  private logStdToParams(g: Float64Array, batch: number, target: Float32Array | Float64Array, base: number): void {
     const d = this.actDim;
-    const lso = this.logStdOffset;
+    const lso = base + this.logStdOffset;
+    const params = this.params;
+    const plso = this.logStdOffset;
     if (this.sdeLatent === 0) {
       for (let b = 0; b < batch; b++) for (let j = 0; j < d; j++) target[lso + j] += g[b * d + j];
       return;
@@ -293,7 +335,7 @@ export class ActorCriticPolicy {
         const w = g[b * d + j] * Math.exp(-2 * this.logStd[b * d + j]);
         if (w === 0) continue;
         for (let i = 0; i < L; i++) {
-          target[lso + i * d + j] += w * latent[b * L + i] ** 2 * Math.exp(2 * this.params[lso + i * d + j]);
+          target[lso + i * d + j] += w * latent[b * L + i] ** 2 * Math.exp(2 * params[plso + i * d + j]);
         }
       }
     }
@@ -439,7 +481,8 @@ export class ActorCriticPolicy {
   }
 
   /**
-   * Accumulate into `grads` the gradient of  sum_b [ gLogProb_b log pi(a_b|s_b) + gEntropy H_b + gValue_b V(s_b) ]
+   * Accumulate into `grads` (or, `inArena`, into the arena gradient block) the gradient of
+   *   sum_b [ gLogProb_b log pi(a_b|s_b) + gEntropy H_b + gValue_b V(s_b) ]
    * for the rows of the last forward (the caller folds its loss's means and coefficients into the weights).
    */
   backward(
@@ -447,7 +490,9 @@ export class ActorCriticPolicy {
     gLogProb: ArrayLike<number> | null,
     gEntropy: number,
     gValue: ArrayLike<number> | null,
+    inArena = false,
   ): void {
+    const target = inArena ? null : this.grads;
     const batch = this.batch;
     const s = this.bufs(batch);
     const dHead = s.dHead;
@@ -483,21 +528,22 @@ export class ActorCriticPolicy {
           s.dLogStd[b * d + j] = g * (diff * diff * invVar - 1) + gEntropy;
         }
       }
-      this.logStdToParams(s.dLogStd, batch, this.grads);
+      if (inArena) this.logStdToParams(s.dLogStd, batch, this.backend.arena.view, this.arenaGrads);
+      else this.logStdToParams(s.dLogStd, batch, this.grads, 0);
     }
     const dValue = s.dValue;
     for (let b = 0; b < batch; b++) dValue[b] = gValue === null ? 0 : gValue[b];
     if (this.shared === null) {
-      if (gLogProb !== null || gEntropy !== 0) this.pi.backward(this.grads, batch, dHead);
-      if (gValue !== null) this.vf.backward(this.grads, batch, dValue);
+      if (gLogProb !== null || gEntropy !== 0) this.pi.backward(target, batch, dHead);
+      if (gValue !== null) this.vf.backward(target, batch, dValue);
     } else {
       // both heads read the trunk's features: their input gradients add up
       const dFeat = s.dFeat;
-      const dPi = this.pi.backward(this.grads, batch, dHead, true);
+      const dPi = this.pi.backward(target, batch, dHead, true);
       if (dPi !== null) dFeat.set(dPi.subarray(0, dFeat.length));
-      const dVf = this.vf.backward(this.grads, batch, dValue, true);
+      const dVf = this.vf.backward(target, batch, dValue, true);
       if (dVf !== null) for (let j = 0; j < dFeat.length; j++) dFeat[j] += dVf[j];
-      this.shared.backward(this.grads, batch, dFeat);
+      this.shared.backward(target, batch, dFeat);
     }
   }
 
@@ -585,7 +631,7 @@ export class ActorCriticPolicy {
       const t = this.bufs(batch).dLogStd;
       this.logStdTangent(v, batch, t);
       for (let k = 0; k < batch * this.actDim; k++) t[k] *= 2 / batch;
-      this.logStdToParams(t, batch, g);
+      this.logStdToParams(t, batch, g, 0);
     }
     for (let i = 0; i < this.actorSize; i++) out[i] = g[i] + damping * v[i];
     return out;

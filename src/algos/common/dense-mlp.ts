@@ -11,8 +11,9 @@ import type { Rng } from "../../core/rng.js";
  * few layers, and a tape's per-op bookkeeping would dominate at these sizes (64-wide layers, batches of 4 to 256).
  *
  * Layer l: z = x W_l^T + b_l (W_l is [out, in], PyTorch's layout), a = act(z) on hidden layers; the last layer is
- * linear when `linearOutput`. Parameters are mirrored into the arena by `syncParams`; gradients are added back
- * into the caller's float64 vector.
+ * linear when `linearOutput`. The kernels read the weights from the policy's arena copy of the flat vector
+ * (`paramBase`, same layout); gradients either accumulate in the arena's gradient block (`gradBase`, for training
+ * that stays in the arena) or are added back into a caller's float64 vector.
  */
 export type Activation = "tanh" | "relu";
 
@@ -63,24 +64,36 @@ export class DenseMlp {
   /** first index of this network's block in the flat parameter vector */
   readonly offset: number;
   readonly numParams: number;
+  /** arena offsets of this network's block in the policy's arena copies of the parameters and gradients */
   private readonly params: number;
   private readonly gradMirror: number;
   private readonly tangentMirror: number;
   private readonly workspaces = new Map<number, Workspace>();
 
-  /** `sizes` = [input, hidden..., output]; parameters start at `offset` in the flat vector. */
+  /** Number of parameters of a network with these layer sizes. */
+  static countParams(sizes: readonly number[]): number {
+    let total = 0;
+    for (let l = 0; l + 1 < sizes.length; l++) total += sizes[l] * sizes[l + 1] + sizes[l + 1];
+    return total;
+  }
+
+  /**
+   * `sizes` = [input, hidden..., output]; parameters start at `offset` in the flat vector, whose arena copy starts
+   * at `paramBase` and whose arena gradient block starts at `gradBase`.
+   */
   constructor(
     sizes: readonly number[],
     readonly activation: Activation,
     offset: number,
     linearOutput: boolean,
     readonly backend: Backend,
+    paramBase: number,
+    gradBase: number,
   ) {
-    let total = 0;
-    for (let l = 0; l + 1 < sizes.length; l++) total += sizes[l] * sizes[l + 1] + sizes[l + 1];
+    const total = DenseMlp.countParams(sizes);
     const arena = backend.arena;
-    this.params = arena.allocZeroed(total);
-    this.gradMirror = arena.allocZeroed(total);
+    this.params = paramBase + offset;
+    this.gradMirror = gradBase + offset;
     this.tangentMirror = arena.allocZeroed(total);
     const layers: Layer[] = [];
     let p = 0;
@@ -126,12 +139,6 @@ export class DenseMlp {
     });
   }
 
-  /** Copy this network's block of the flat vector into the arena (after every parameter change). */
-  syncParams(params: Float64Array): void {
-    const view = this.backend.arena.view;
-    for (let i = 0; i < this.numParams; i++) view[this.params + i] = params[this.offset + i];
-  }
-
   private workspace(batch: number): Workspace {
     let ws = this.workspaces.get(batch);
     if (ws === undefined) {
@@ -175,15 +182,22 @@ export class DenseMlp {
 
   /**
    * Backward pass after `forward(x, batch)` (it reads the activations forward kept): given dLoss/dOutput,
-   * add dLoss/dParams into `grads` (the flat float64 vector) and return dLoss/dInput when `needInputGrad`.
+   * add dLoss/dParams into `grads` (the flat float64 vector; this network's part of the arena gradient block is
+   * scratch then), or with `grads` null into the arena gradient block itself; return dLoss/dInput when
+   * `needInputGrad`.
    */
-  backward(grads: Float64Array, batch: number, dOutput: ArrayLike<number>, needInputGrad = false): Float64Array | null {
+  backward(
+    grads: Float64Array | null,
+    batch: number,
+    dOutput: ArrayLike<number>,
+    needInputGrad = false,
+  ): Float64Array | null {
     const ws = this.workspace(batch);
     const k = this.backend.kernels;
     const last = this.layers.length - 1;
     let view = this.backend.arena.view;
     for (let i = 0; i < batch * this.outputSize; i++) view[ws.grads[last] + i] = dOutput[i];
-    k.fill(this.gradMirror, 0, this.numParams);
+    if (grads !== null) k.fill(this.gradMirror, 0, this.numParams);
     for (let li = last; li >= 0; li--) {
       const { inSize, outSize, w, gw, gb, activated } = this.layers[li];
       const n = batch * outSize;
@@ -201,8 +215,10 @@ export class DenseMlp {
       if (li > 0) k.matmul(dz, w, ws.grads[li - 1], batch, outSize, inSize, false, false, false);
       else if (needInputGrad) k.matmul(dz, w, ws.inputGrad, batch, outSize, inSize, false, false, false);
     }
-    view = this.backend.arena.view;
-    for (let i = 0; i < this.numParams; i++) grads[this.offset + i] += view[this.gradMirror + i];
+    if (grads !== null) {
+      view = this.backend.arena.view;
+      for (let i = 0; i < this.numParams; i++) grads[this.offset + i] += view[this.gradMirror + i];
+    }
     return needInputGrad ? this.readRows(ws.inputGrad, ws.inputGradJs, batch * this.inputSize) : null;
   }
 

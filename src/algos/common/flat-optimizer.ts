@@ -1,11 +1,19 @@
+import type { Kernels } from "../../core/kernels/index.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
+
+/** What a checkpoint saves of an optimizer: its step count and its moment arrays, by name. */
+export interface OptimizerState {
+  stepCount: number;
+  /** moment arrays, by name: written into by a restore, copied by a save */
+  stateArrays(): Record<string, Float32Array | Float64Array>;
+}
 
 /**
  * First-order optimizers over a slice [start, end) of one flat float64 parameter vector and its gradient
  * (the on-policy algorithms keep all their parameters in one vector, see ActorCriticPolicy).
  * State (moments, step count) is explicit so checkpoints resume bit for bit.
  */
-export interface FlatOptimizer {
+export interface FlatOptimizer extends OptimizerState {
   readonly kind: "adam" | "rmsprop";
   lr: number;
   readonly start: number;
@@ -56,6 +64,47 @@ export class FlatAdam implements FlatOptimizer {
 
   stateArrays(): Record<string, Float64Array> {
     return { m: this.m, v: this.v };
+  }
+}
+
+/**
+ * Adam as above on parameters and gradients that live in an arena (the policy's arena copy of the flat vector),
+ * as the numeric core's fused kernel: one pass in WebAssembly SIMD over float32 (or the TypeScript reference over
+ * a float64 arena, the same arithmetic as FlatAdam), with its moments in the arena too. This keeps a training
+ * step free of float64 <-> float32 copies: the arena copy is the master the step updates.
+ */
+export class KernelAdam implements OptimizerState {
+  readonly kind = "adam";
+  /** arena offsets of the first moment m and second moment v, n elements each */
+  readonly m: number;
+  readonly v: number;
+  stepCount = 0;
+
+  constructor(
+    readonly kernels: Kernels,
+    readonly param: number,
+    readonly grad: number,
+    readonly n: number,
+    public lr: number,
+    readonly eps = 1e-8,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+  ) {
+    checkPositive("eps", eps);
+    this.m = kernels.arena.allocZeroed(n);
+    this.v = kernels.arena.allocZeroed(n);
+  }
+
+  step(): void {
+    this.stepCount++;
+    const { kernels, param, grad, m, v, n } = this;
+    kernels.adamStep(param, grad, m, v, n, this.lr, this.beta1, this.beta2, this.eps, 0, this.stepCount);
+  }
+
+  /** Views of the moments in the arena (take them afresh: a growing arena detaches old views). */
+  stateArrays(): Record<string, Float32Array | Float64Array> {
+    const view = this.kernels.arena.view;
+    return { m: view.subarray(this.m, this.m + this.n), v: view.subarray(this.v, this.v + this.n) };
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type VectorEnvLike,
 } from "./algorithm.js";
 import type { Activation } from "./dense-mlp.js";
-import { FlatAdam, type FlatOptimizer, FlatRmsprop } from "./flat-optimizer.js";
+import { FlatAdam, type FlatOptimizer, FlatRmsprop, type OptimizerState } from "./flat-optimizer.js";
 import { RolloutBuffer } from "./rollout-buffer.js";
 import { VecNormalize, type VecNormalizeState } from "./vec-normalize.js";
 
@@ -240,11 +240,17 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     return this.policy.toEnvActions(actions, count, new Int32Array(actions.length)) as Int32Array;
   }
 
+  /** The optimizers whose moments and step counts checkpoints save (PPO's trains in the arena). */
+  protected optimizerStates(): readonly OptimizerState[] {
+    return this.optimizers;
+  }
+
   protected getAlgorithmState(): AlgorithmState {
     const tensors: AlgorithmState["tensors"] = {
       "policy/params": { dtype: "F64", shape: [this.policy.numParams], data: new Float64Array(this.policy.params) },
     };
-    this.optimizers.forEach((opt, k) => {
+    const optimizers = this.optimizerStates();
+    optimizers.forEach((opt, k) => {
       for (const [name, arr] of Object.entries(opt.stateArrays())) {
         tensors[`optimizer/${k}/${name}`] = { dtype: "F64", shape: [arr.length], data: new Float64Array(arr) };
       }
@@ -253,7 +259,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
       tensors,
       json: {
         normalizer: this.normalizer.getState(),
-        optimizerSteps: this.optimizers.map((o) => o.stepCount),
+        optimizerSteps: optimizers.map((o) => o.stepCount),
         ...this.extraState(),
       },
     };
@@ -261,13 +267,14 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
 
   protected setAlgorithmState(state: AlgorithmState): void {
     const steps = state.json.optimizerSteps;
+    const optimizers = this.optimizerStates();
     if (
       !Array.isArray(steps) ||
-      steps.length !== this.optimizers.length ||
+      steps.length !== optimizers.length ||
       !steps.every((s) => Number.isInteger(s) && s >= 0)
     ) {
       throw new InvalidArgumentError(
-        `state optimizerSteps must be ${this.optimizers.length} step counts, got ${describe(steps)}`,
+        `state optimizerSteps must be ${optimizers.length} step counts, got ${describe(steps)}`,
       );
     }
     const params = state.tensors["policy/params"].data as Float64Array;
@@ -276,7 +283,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     this.setExtraState(state.json);
     this.policy.params.set(params);
     this.policy.markParamsChanged();
-    this.optimizers.forEach((opt, k) => {
+    optimizers.forEach((opt, k) => {
       for (const [name, arr] of Object.entries(opt.stateArrays()))
         arr.set(state.tensors[`optimizer/${k}/${name}`].data as Float64Array);
       opt.stepCount = steps[k];
