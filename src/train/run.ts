@@ -477,7 +477,8 @@ export async function loadModelWithEnv(
   const { meta } = checkpointFromBytes(bytes);
   if (!meta.envId) throw new CheckpointError(`model ${describe(modelPath)} does not record its environment id`);
   const env = make(meta.envId, renderMode ? { ...envKwargs, renderMode } : envKwargs) as AnyEnv;
-  const model = Algorithm.fromBytes(bytes, { env: make(meta.envId, envKwargs) as AnyEnv });
+  // only the policy is used here: the training env's saved state (possibly of a vector env) stays in the file
+  const model = Algorithm.fromBytes(bytes, { env: make(meta.envId, envKwargs) as AnyEnv, restoreEnvState: false });
   return { model, env, envId: meta.envId };
 }
 

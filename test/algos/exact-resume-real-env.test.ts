@@ -115,3 +115,14 @@ test("without the env's snapshot the resumed run is not exact (the snapshot is w
   assert.ok(name !== undefined);
   assert.notEqual(stateBytes(second).get(name), stateBytes(straight).get(name), `${name} should differ`);
 });
+
+test("a model trained on one env loads into another with the same spaces when its env state is not restored", async () => {
+  const model = await new PPO(make("CartPole-v1") as AnyEnv, { nSteps: 64, batchSize: 64, nEpochs: 1, seed: 3 }).learn(
+    128,
+  );
+  const bytes = model.toBytes();
+  const shorter = () => make("CartPole-v1", { maxEpisodeSteps: 50 }) as AnyEnv;
+  assert.throws(() => PPO.fromBytes(bytes, { env: shorter() }), /env state/);
+  const loaded = PPO.fromBytes(bytes, { env: shorter(), restoreEnvState: false });
+  assert.deepEqual(stateBytes(loaded).get("policy/params"), stateBytes(model).get("policy/params"));
+});

@@ -264,6 +264,12 @@ export interface SaveOptions {
 export interface LoadOptions {
   /** The env to attach: its spaces must equal the checkpoint's. */
   env: AnyEnv | VectorEnvLike;
+  /**
+   * Restore the env's saved state (physics, generators, time-limit counters) into `env`, so that learning continues
+   * exactly where the checkpoint left it (default true). Set false to only use the model (evaluation, another env
+   * with the same spaces): the env is then left as it is.
+   */
+  restoreEnvState?: boolean;
 }
 
 /** How `load` builds an algorithm: every algorithm class has this constructor and a static `algorithmName`. */
@@ -769,9 +775,9 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   }
 
   /** @internal used by load: check a checkpoint against this fresh instance, then assign it. */
-  restoreCheckpoint(ckpt: Checkpoint): void {
+  restoreCheckpoint(ckpt: Checkpoint, restoreEnvState = true): void {
     const { meta, tensors } = ckpt;
-    const sameEnvCount = meta.numEnvs === this.numEnvs;
+    const sameEnvCount = restoreEnvState && meta.numEnvs === this.numEnvs;
     const template = this.getAlgorithmState({ includeReplayBuffer: true }).tensors;
     const own: Record<string, StateTensor> = {};
     for (const [name, t] of Object.entries(tensors)) {
@@ -899,7 +905,7 @@ function loadCheckpointAs(calledOnClass: unknown, ckpt: Checkpoint, opts: LoadOp
   } catch (e) {
     throw new CheckpointError(`checkpoint config was rejected by ${cls.algorithmName}: ${(e as Error).message}`);
   }
-  model.restoreCheckpoint(ckpt);
+  model.restoreCheckpoint(ckpt, opts.restoreEnvState ?? true);
   return model;
 }
 
