@@ -3,6 +3,9 @@ import type { AlgoZoo } from "./types.js";
 /**
  * DQN defaults per env: rl-baselines3-zoo's hyperparams/dqn.yml (tuned for SB3), translated to tsrl's option names.
  * Note SB3 counts `targetUpdateInterval` in env steps; so does tsrl.
+ * One change, measured: CartPole-v1 anneals the learning rate linearly to 0 (the zoo keeps 2.3e-3). DQN's greedy
+ * return oscillates between training phases; with the constant rate the final policy reached 500, 470.7, 210.3,
+ * 192.5, 295.6 on seeds 0-4 (20 deterministic episodes), with the annealed rate 500, 500, 500, 84.5, 500.
  */
 export const zoo: AlgoZoo = {
   algorithm: "DQN",
@@ -10,7 +13,7 @@ export const zoo: AlgoZoo = {
     "CartPole-v1": {
       totalTimesteps: 50_000,
       hyperparams: {
-        learningRate: 2.3e-3,
+        learningRate: { schedule: "linear", start: 2.3e-3, end: 0 },
         batchSize: 64,
         bufferSize: 100_000,
         learningStarts: 1000,
@@ -22,7 +25,8 @@ export const zoo: AlgoZoo = {
         explorationFinalEps: 0.04,
         netArch: [256, 256],
       },
-      source: "rl-baselines3-zoo dqn.yml",
+      source: "rl-baselines3-zoo dqn.yml, learning rate annealed to 0 (tsrl tuning run)",
+      expected: { meanReturn: 416.9, measured: "test-learn/dqn.test.ts seeds 0-4: 500, 500, 500, 84.5, 500" },
     },
     "MountainCar-v0": {
       totalTimesteps: 120_000,
