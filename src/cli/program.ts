@@ -244,7 +244,7 @@ export function buildProgram(io: CliIo = processIo): Command {
             written.push(p);
           },
         });
-        const res = evaluatePolicy(model, video as unknown as AnyEnv, {
+        const res = evaluatePolicy(model, video as AnyEnv, {
           episodes,
           deterministic: !o.stochastic,
           seed: o.seed,
@@ -340,7 +340,7 @@ export function buildProgram(io: CliIo = processIo): Command {
           `| ${cls.algorithmName} | ${o.env} | ${model.numTimesteps} | ${secs.toFixed(2)} | ${Math.round(model.numTimesteps / secs)} |\n`,
         );
       }
-      const env = make(o.env) as AnyEnv;
+      const env = make(o.env);
       env.reset({ seed: 0 });
       const n = 200_000;
       const t0 = performance.now();

@@ -141,13 +141,13 @@ export function makeTrainEnv(
   envKwargs: Record<string, unknown>,
   vectorization: Vectorization = "sync",
 ): AnyEnv | VectorEnvLike {
-  if (nEnvs === 1 && vectorization === "sync") return make(envId, envKwargs) as AnyEnv;
+  if (nEnvs === 1 && vectorization === "sync") return make(envId, envKwargs);
   const vec = makeVec(envId, nEnvs, {
     vectorizationMode: vectorization,
     autoresetMode: "same-step",
     envOptions: envKwargs,
   });
-  return Object.assign(vec, { envId }) as unknown as VectorEnvLike;
+  return Object.assign(vec, { envId });
 }
 
 /** Resolve the full run config: zoo defaults < config file < explicit options. */
@@ -302,7 +302,7 @@ async function runInFolder(
   ];
   let evalCb: EvalCallback | null = null;
   if (cfg.evalFreq > 0) {
-    evalCb = new EvalCallback(make(cfg.env, cfg.envKwargs) as AnyEnv, {
+    evalCb = new EvalCallback(make(cfg.env, cfg.envKwargs), {
       evalFreq: cfg.evalFreq,
       nEvalEpisodes: cfg.evalEpisodes,
       bestModelPath: join(runDir, "best-model.safetensors"),
@@ -325,7 +325,7 @@ async function runInFolder(
   const wallSeconds = (performance.now() - start) / 1000;
   await model.save(join(runDir, "model.safetensors"));
 
-  const final = evaluatePolicy(model, make(cfg.env, cfg.envKwargs) as AnyEnv, {
+  const final = evaluatePolicy(model, make(cfg.env, cfg.envKwargs), {
     episodes: cfg.finalEvalEpisodes,
     deterministic: true,
     seed: cfg.seed + 2000,
@@ -476,9 +476,9 @@ export async function loadModelWithEnv(
   const bytes = new Uint8Array(readFileSync(modelPath));
   const { meta } = checkpointFromBytes(bytes);
   if (!meta.envId) throw new CheckpointError(`model ${describe(modelPath)} does not record its environment id`);
-  const env = make(meta.envId, renderMode ? { ...envKwargs, renderMode } : envKwargs) as AnyEnv;
+  const env = make(meta.envId, renderMode ? { ...envKwargs, renderMode } : envKwargs);
   // only the policy is used here: the training env's saved state (possibly of a vector env) stays in the file
-  const model = Algorithm.fromBytes(bytes, { env: make(meta.envId, envKwargs) as AnyEnv, restoreEnvState: false });
+  const model = Algorithm.fromBytes(bytes, { env: make(meta.envId, envKwargs), restoreEnvState: false });
   return { model, env, envId: meta.envId };
 }
 

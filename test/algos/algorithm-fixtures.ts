@@ -60,15 +60,22 @@ export class DriftEnv extends Env<Float32Array, number> {
     return { json: { t: this.t, rng: this.rng.getState() }, arrays: { x: new Float64Array([this.x]) } };
   }
 
-  restore(s: EnvStateSnapshot): void {
+  /** Check `s`, then return what applies it (the snapshot protocol of src/envs/snapshot.ts). */
+  prepareRestore(s: EnvStateSnapshot): () => void {
     const json = s.json as { t: number; rng: RngState };
     const x = s.arrays.x;
     if (!Number.isInteger(json?.t) || !(x instanceof Float64Array) || x.length !== 1) {
       throw new CheckpointError("DriftEnv.restore: bad state");
     }
-    this.rng.setState(json.rng);
-    this.t = json.t;
-    this.x = x[0];
+    return () => {
+      this.rng.setState(json.rng);
+      this.t = json.t;
+      this.x = x[0];
+    };
+  }
+
+  restore(s: EnvStateSnapshot): void {
+    this.prepareRestore(s)();
   }
 
   private writeObs(): void {
@@ -82,6 +89,8 @@ export class DriftVectorEnv implements VectorEnvLike {
   readonly singleObservationSpace;
   readonly singleActionSpace;
   readonly autoresetMode = "same-step" as const;
+  readonly obsDim = 2;
+  readonly actDim = 1;
   readonly envId = "Drift-v0";
   readonly envs: DriftEnv[];
   private readonly out;

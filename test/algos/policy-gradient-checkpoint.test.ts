@@ -51,12 +51,17 @@ class Walk extends Env<Float32Array, number | Float32Array> {
     const s = this.noise.getState().s;
     return { json: { pos: this.pos, t: this.t }, arrays: { rng: Float64Array.from(s) } };
   }
-  restore(state: EnvStateSnapshot): void {
+  prepareRestore(state: EnvStateSnapshot): () => void {
     const j = state.json as { pos: number; t: number };
-    this.pos = j.pos;
-    this.t = j.t;
     const s = Array.from(state.arrays.rng) as [number, number, number, number];
-    this.noise.setState({ algorithm: "xoshiro128**", s });
+    return () => {
+      this.pos = j.pos;
+      this.t = j.t;
+      this.noise.setState({ algorithm: "xoshiro128**", s });
+    };
+  }
+  restore(state: EnvStateSnapshot): void {
+    this.prepareRestore(state)();
   }
 }
 

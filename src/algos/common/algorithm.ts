@@ -19,7 +19,10 @@
  * file runs unchanged in a browser (where `toBytes`/`fromBytes` serve instead).
  */
 import { Rng, type RngState } from "../../core/rng.js";
-import type { Env, Info } from "../../envs/env.js";
+import type { Env } from "../../envs/env.js";
+import type { EnvSnapshot } from "../../envs/snapshot.js";
+import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
+import type { VectorEnv, VectorStepResult } from "../../envs/vector/vector-env.js";
 import { CheckpointError, describe, InvalidArgumentError, ShapeError } from "../../errors.js";
 import type { Space, SpaceJSON } from "../../spaces/space.js";
 import { type Callback, type CallbackContext, CallbackList } from "./callbacks.js";
@@ -37,48 +40,26 @@ import { Logger } from "./logger.js";
 // ---------------------------------------------------------------------------------------------------------------
 // Environments as the algorithms see them
 
-/** Result of a vector step (contract: src/envs/vector). All arrays are owned by the vector env and reused. */
-export interface VectorStepResult {
-  observations: Float32Array;
-  rewards: Float64Array;
-  terminated: Uint8Array;
-  truncated: Uint8Array;
-  infos: Info[];
-  /** Same-step autoreset: rows that ended hold the finished episode's last observation here. */
-  finalObservations: Float32Array;
-}
+/** Result of a vector step: the envs' own type (src/envs/vector), re-exported for the algorithms' callers. */
+export type { VectorStepResult };
 
-/** The vector-env interface algorithms use (same-step autoreset: `observations` rows already restarted). */
-export interface VectorEnvLike {
-  readonly numEnvs: number;
-  readonly singleObservationSpace: Space<unknown>;
-  readonly singleActionSpace: Space<unknown>;
-  readonly autoresetMode: "next-step" | "same-step" | "disabled";
-  reset(opts?: { seed?: number | number[]; options?: Record<string, unknown> }): {
-    observations: Float32Array;
-    infos: Info[];
-  };
-  step(actions: Int32Array | Float32Array | Float64Array): VectorStepResult;
-  close(): void | Promise<void>;
-  /** Optional: the complete state of every sub-env (physics, generators, time limits, wrapper statistics), so a
-   * checkpoint resumes bit for bit. `restore` validates everything before changing anything. */
+/**
+ * The vector envs algorithms take: any {@link VectorEnv} with same-step autoreset (observations rows already
+ * restarted, finished episodes' last observations in `finalObservations`), optionally able to snapshot its complete
+ * state (SyncVectorEnv and AsyncVectorEnv are when their sub-envs are) and to name its env id (`makeVec` callers set
+ * `envId`; SyncVectorEnv tells it through its first sub-env's spec).
+ */
+export type VectorEnvLike = VectorEnv & {
   snapshot?(): EnvStateSnapshot;
   restore?(state: EnvStateSnapshot): void;
-  /** Optional: id of the sub-envs (`makeVec` sets it); single envs use `spec.id`. */
   readonly envId?: string;
-}
-
-/** A vector env's saved state: JSON plus named arrays (stored as tensors `env/state/<name>`). */
-export interface EnvStateSnapshot {
-  json: unknown;
-  arrays: Record<string, Float64Array | Float32Array | Int32Array | Uint8Array>;
-}
-
-/** A single env, optionally able to snapshot its complete state (same protocol as the vector env's). */
-export type AnyEnv = Env<unknown, unknown> & {
-  snapshot?(): EnvStateSnapshot;
-  restore?(state: EnvStateSnapshot): void;
 };
+
+/** A vector env's or env's saved state (src/envs/snapshot.ts). */
+export type EnvStateSnapshot = EnvSnapshot;
+
+/** A single env; it resumes exactly when it implements the snapshot protocol of src/envs/snapshot.ts. */
+export type AnyEnv = Env<unknown, unknown>;
 
 /** True for an object shaped like a vector env (as opposed to a single Gymnasium-style `Env`). */
 export function isVectorEnv(env: unknown): env is VectorEnvLike {
@@ -110,93 +91,6 @@ export function spaceInfo(space: Space<unknown>, what: string): SpaceInfo {
   throw new InvalidArgumentError(
     `${what} must be a Discrete or Box space, got ${space}; wrap the env with FlattenObservation or similar`,
   );
-}
-
-/**
- * A single env seen as a vector env of one, with same-step autoreset (SB3 wraps a single env in DummyVecEnv):
- * when an episode ends, `finalObservations` keeps its last observation and `observations` the next episode's first.
- */
-class SingleEnvVector implements VectorEnvLike {
-  readonly numEnvs = 1;
-  readonly singleObservationSpace: Space<unknown>;
-  readonly singleActionSpace: Space<unknown>;
-  readonly autoresetMode = "same-step" as const;
-  readonly envId?: string;
-  private readonly obsInfo: SpaceInfo;
-  private readonly actInfo: SpaceInfo;
-  private readonly boxAction: Float32Array | null;
-  private readonly result: VectorStepResult;
-  private readonly resetInfos: Info[] = [{}];
-
-  constructor(readonly env: AnyEnv) {
-    this.singleObservationSpace = env.observationSpace;
-    this.singleActionSpace = env.actionSpace;
-    this.envId = env.spec?.id;
-    this.obsInfo = spaceInfo(env.observationSpace, "observation space");
-    this.actInfo = spaceInfo(env.actionSpace, "action space");
-    this.boxAction = this.actInfo.kind === "box" ? new Float32Array(this.actInfo.dim) : null;
-    const d = this.obsInfo.dim;
-    this.result = {
-      observations: new Float32Array(d),
-      rewards: new Float64Array(1),
-      terminated: new Uint8Array(1),
-      truncated: new Uint8Array(1),
-      infos: [{}],
-      finalObservations: new Float32Array(d),
-    };
-  }
-
-  reset(opts: { seed?: number | number[]; options?: Record<string, unknown> } = {}) {
-    const seed = Array.isArray(opts.seed) ? opts.seed[0] : opts.seed;
-    const r = this.env.reset({ seed, options: opts.options });
-    this.writeObs(r.observation, this.result.observations);
-    this.resetInfos[0] = r.info;
-    return { observations: this.result.observations, infos: this.resetInfos };
-  }
-
-  step(actions: Int32Array | Float32Array | Float64Array): VectorStepResult {
-    let action: unknown;
-    if (this.boxAction !== null) {
-      this.boxAction.set(actions.subarray(0, this.boxAction.length));
-      action = this.boxAction;
-    } else {
-      action = actions[0];
-    }
-    const r = this.env.step(action);
-    const out = this.result;
-    out.rewards[0] = r.reward;
-    out.terminated[0] = r.terminated ? 1 : 0;
-    out.truncated[0] = r.truncated ? 1 : 0;
-    out.infos[0] = r.info;
-    if (r.terminated || r.truncated) {
-      this.writeObs(r.observation, out.finalObservations);
-      const next = this.env.reset();
-      this.writeObs(next.observation, out.observations);
-    } else {
-      this.writeObs(r.observation, out.observations);
-    }
-    return out;
-  }
-
-  close(): void {
-    this.env.close();
-  }
-
-  get snapshot(): (() => EnvStateSnapshot) | undefined {
-    const env = this.env;
-    return typeof env.snapshot === "function" ? () => (env.snapshot as () => EnvStateSnapshot)() : undefined;
-  }
-
-  get restore(): ((s: EnvStateSnapshot) => void) | undefined {
-    const env = this.env;
-    return typeof env.restore === "function" ? (s) => (env.restore as (s: EnvStateSnapshot) => void)(s) : undefined;
-  }
-
-  private writeObs(obs: unknown, out: Float32Array): void {
-    if (typeof obs === "number") out[0] = obs;
-    else if (obs instanceof Float32Array && obs.length === out.length) out.set(obs);
-    else throw new ShapeError(`env observation must be a number or Float32Array(${out.length}), got ${describe(obs)}`);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -372,16 +266,17 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       }
       this.env = env;
     } else {
-      this.env = new SingleEnvVector(env as AnyEnv);
+      // SB3 wraps a single env in a DummyVecEnv; here: a same-step SyncVectorEnv of one
+      this.env = new SyncVectorEnv([() => env as AnyEnv], { autoresetMode: "same-step" });
     }
     this.numEnvs = this.env.numEnvs;
     this.observationSpace = this.env.singleObservationSpace;
     this.actionSpace = this.env.singleActionSpace;
     this.obsInfo = spaceInfo(this.observationSpace, `${this.algoName}: observation space`);
     this.actInfo = spaceInfo(this.actionSpace, `${this.algoName}: action space`);
-    // a vector env made by makeVec/SyncVectorEnv tells its id through its first sub-env
-    const firstSub = (env as { envs?: readonly AnyEnv[] }).envs?.[0];
-    this.envId = this.env.envId ?? firstSub?.spec?.id ?? (isVectorEnv(env) ? null : ((env as AnyEnv).spec?.id ?? null));
+    // a SyncVectorEnv (a wrapped single env included) tells its id through its first sub-env
+    const firstSub = (this.env as { envs?: readonly AnyEnv[] }).envs?.[0];
+    this.envId = this.env.envId ?? firstSub?.spec?.id ?? null;
 
     const known = (this.constructor as { configKeys?: readonly string[] }).configKeys;
     if (known !== undefined) {
@@ -405,6 +300,10 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       );
     }
     this.seed = seed;
+    // SB3's set_random_seed seeds the action space too; both spaces' generators are part of the env snapshot a
+    // checkpoint holds, so seeding them keeps checkpoints of identical runs identical byte for byte
+    this.actionSpace.seed(seed);
+    this.observationSpace.seed(seed);
     this.config = Object.freeze({ ...config, seed, logInterval });
     this.rng = new Rng(seed);
     this.predictRng = new Rng(seed + 0x5eed);
