@@ -118,6 +118,7 @@ export class ActorCriticPolicy {
 
   private batch = 0;
   private head: Float64Array<ArrayBufferLike> = new Float64Array(0); // normalized logits or means, [B, headSize]
+  private probs: Float64Array = new Float64Array(0); // categorical: exp(head)
   private logStd: Float64Array = new Float64Array(0); // Gaussian: log sigma of every row, [B, dim]
   /** gSDE exploration matrices, one [sdeLatent, dim] block per row of the rollout batch */
   private exploration: Float64Array = new Float64Array(0);
@@ -239,6 +240,7 @@ export class ActorCriticPolicy {
         logProb: new Float64Array(batch),
         entropy: new Float64Array(batch),
         logits: new Float64Array(batch * this.headSize),
+        probs: new Float64Array(batch * this.headSize),
         dFeat: new Float64Array(this.shared === null ? 0 : batch * this.shared.outputSize),
         logStd: new Float64Array(batch * this.actDim),
         dLogStd: new Float64Array(batch * this.actDim),
@@ -270,11 +272,15 @@ export class ActorCriticPolicy {
           let z = 0;
           for (let j = 0; j < n; j++) z += Math.exp(raw[off + j] - m);
           const lse = m + Math.log(z);
-          for (let j = 0; j < n; j++) s.logits[off + j] = raw[off + j] - lse;
+          for (let j = 0; j < n; j++) {
+            s.logits[off + j] = raw[off + j] - lse;
+            s.probs[off + j] = Math.exp(s.logits[off + j]);
+          }
           off += n;
         }
       }
       this.head = s.logits;
+      this.probs = s.probs;
     } else {
       this.head = raw;
       this.logStd = s.logStd;
@@ -394,7 +400,7 @@ export class ActorCriticPolicy {
           } else {
             let u = rng.uniform32();
             for (let j = 0; j < n - 1; j++) {
-              u -= Math.exp(head[off + j]);
+              u -= this.probs[off + j];
               if (u < 0) {
                 choice = j;
                 break;
@@ -465,7 +471,7 @@ export class ActorCriticPolicy {
       const head = this.head;
       for (let b = 0; b < batch; b++) {
         let h = 0;
-        for (let j = b * this.headSize; j < (b + 1) * this.headSize; j++) h -= Math.exp(head[j]) * head[j];
+        for (let j = b * this.headSize; j < (b + 1) * this.headSize; j++) h -= this.probs[j] * head[j];
         out[b] = h;
       }
     } else {
@@ -500,6 +506,7 @@ export class ActorCriticPolicy {
     const hs = this.headSize;
     if (this.spec.kind === "categorical") {
       const { nvec } = this.spec;
+      const probs = this.probs;
       for (let b = 0; b < batch; b++) {
         const g = gLogProb === null ? 0 : gLogProb[b];
         let off = b * hs;
@@ -507,10 +514,10 @@ export class ActorCriticPolicy {
           const n = nvec[k];
           // d log p_a / dz_j = [j = a] - p_j ;  d H / dz_j = -p_j (log p_j + H_segment)
           let hSeg = 0;
-          for (let j = 0; j < n; j++) hSeg -= Math.exp(head[off + j]) * head[off + j];
+          for (let j = 0; j < n; j++) hSeg -= probs[off + j] * head[off + j];
           const a = actions[b * nvec.length + k];
           for (let j = 0; j < n; j++) {
-            const p = Math.exp(head[off + j]);
+            const p = probs[off + j];
             dHead[off + j] = g * ((j === a ? 1 : 0) - p) - gEntropy * p * (head[off + j] + hSeg);
           }
           off += n;
@@ -609,12 +616,13 @@ export class ActorCriticPolicy {
     if (this.spec.kind === "categorical") {
       // jv are tangents of the raw logits; normalization's Jacobian is absorbed by M's projection
       const { nvec } = this.spec;
+      const probs = this.probs;
       for (let b = 0; b < batch; b++) {
         let off = b * hs;
         for (const n of nvec) {
           let mean = 0;
-          for (let j = 0; j < n; j++) mean += Math.exp(head[off + j]) * jv[off + j];
-          for (let j = 0; j < n; j++) m[off + j] = (Math.exp(head[off + j]) * (jv[off + j] - mean)) / batch;
+          for (let j = 0; j < n; j++) mean += probs[off + j] * jv[off + j];
+          for (let j = 0; j < n; j++) m[off + j] = (probs[off + j] * (jv[off + j] - mean)) / batch;
           off += n;
         }
       }
@@ -662,6 +670,8 @@ interface BatchScratch {
   logProb: Float64Array;
   entropy: Float64Array;
   logits: Float64Array;
+  /** exp(logits), computed once per forward for sample, entropy, backward and the Fisher product */
+  probs: Float64Array;
   dFeat: Float64Array;
   logStd: Float64Array;
   dLogStd: Float64Array;
