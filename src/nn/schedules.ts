@@ -28,10 +28,12 @@ export function linearSchedule(start: number, end: number, endFraction = 1): Sch
   if (!(endFraction > 0 && endFraction <= 1)) {
     throw new InvalidArgumentError(`linearSchedule: endFraction must be in (0, 1], got ${String(endFraction)}`);
   }
+  const rampStart = 1 - endFraction;
   return (progressRemaining) => {
-    const progress = 1 - progressRemaining;
-    if (progress >= endFraction) return end;
-    return start + (progress * (end - start)) / endFraction;
+    // fraction of the ramp still to go (exactly progressRemaining when the ramp spans the whole run)
+    const remaining = (progressRemaining - rampStart) / endFraction;
+    if (remaining <= 0) return end;
+    return end + (start - end) * remaining;
   };
 }
 

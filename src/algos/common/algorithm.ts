@@ -24,6 +24,7 @@ import type { EnvSnapshot } from "../../envs/snapshot.js";
 import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
 import type { VectorEnv, VectorStepResult } from "../../envs/vector/vector-env.js";
 import { CheckpointError, describe, InvalidArgumentError, ShapeError } from "../../errors.js";
+import { linearSchedule } from "../../nn/schedules.js";
 import type { Space, SpaceJSON } from "../../spaces/space.js";
 import { type Callback, type CallbackContext, CallbackList } from "./callbacks.js";
 import {
@@ -106,14 +107,14 @@ export interface BaseConfig {
 
 /**
  * A hyperparameter that may anneal with training progress, as data so that it can be saved:
- * a constant, or `{ schedule: "linear", start, end }` moving from `start` (progress remaining 1) to `end` (0).
+ * a constant, or `{ schedule: "linear", start, end }` moving from `start` (progress remaining 1) to `end` (0),
+ * i.e. src/nn's `linearSchedule(start, end)`.
  */
 export type Scheduled = number | { schedule: "linear"; start: number; end: number };
 
 /** Value of a {@link Scheduled} at `progressRemaining` in [0, 1] (1 at the start of training). */
 export function scheduleValue(s: Scheduled, progressRemaining: number): number {
-  if (typeof s === "number") return s;
-  return s.end + (s.start - s.end) * progressRemaining;
+  return typeof s === "number" ? s : linearSchedule(s.start, s.end)(progressRemaining);
 }
 
 /** Validate a {@link Scheduled} option (finite numbers, optionally within [min, max]). */
