@@ -176,17 +176,6 @@ function makeTsrlPpoStep(engine: Engine, batch: number): { step: () => void; act
   return { step, act };
 }
 
-/**
- * An engine on the given kernels. Engine's options take "auto" | "wasm" | "ts"; to time the relaxed-SIMD build
- * against the plain one, the bench swaps the kernels of a fresh engine before anything is allocated with them.
- */
-function engineWith(kernels: KernelPreference): Engine {
-  if (kernels === "auto" || kernels === "wasm" || kernels === "ts") return new Engine({ kernels });
-  const engine = new Engine({ kernels: "wasm" });
-  Object.defineProperty(engine, "kernels", { value: selectKernels(engine.arena, kernels) });
-  return engine;
-}
-
 /** Engines (and their networks) are made once, so the second pass times the same, warm objects. */
 const tsrlEngines = new Map<
   KernelPreference,
@@ -197,7 +186,7 @@ function benchTsrlTraining(variants: KernelPreference[], trials: number): void {
   const setups = variants.map((v) => {
     let s = tsrlEngines.get(v);
     if (!s) {
-      const engine = engineWith(v);
+      const engine = new Engine({ kernels: v });
       s = { engine, work: new Map(PPO_BATCHES.map((b) => [b, makeTsrlPpoStep(engine, b)])) };
       tsrlEngines.set(v, s);
     }

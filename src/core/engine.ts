@@ -1,14 +1,17 @@
 import { InvalidArgumentError, NonFiniteError, ShapeError } from "../errors.js";
 import { Arena, type ArenaDType } from "./arena.js";
-import { type Kernels, selectKernels } from "./kernels/index.js";
+import { type KernelPreference, type Kernels, selectKernels } from "./kernels/index.js";
 import { type OpDef, TapeNode } from "./tape.js";
 import { fmtShape, shapeSize, Tensor } from "./tensor.js";
 
 export interface EngineOptions {
   /** Element type: "float32" (default; wasm SIMD kernels when available) or "float64" (TS kernels). */
   dtype?: ArenaDType;
-  /** Kernel choice: "auto" (wasm when available, else TS), "wasm" (throws if unavailable) or "ts". */
-  kernels?: "auto" | "wasm" | "ts";
+  /**
+   * Kernel choice (see `selectKernels`): "auto" (wasm when available, else TS), "wasm" (the best wasm build; throws
+   * if unavailable), "wasm-simd" / "wasm-relaxed" (that build) or "ts".
+   */
+  kernels?: KernelPreference;
   /** Check every op's output and every gradient for NaN/Infinity and throw NonFiniteError naming the op. */
   checkFinite?: boolean;
   /** Initial arena size in bytes (it grows as needed). */
@@ -48,13 +51,10 @@ export class Engine {
 
   constructor(opts: EngineOptions = {}) {
     const dtype = opts.dtype ?? "float32";
-    const choice = opts.kernels ?? "auto";
-    if (choice !== "auto" && choice !== "wasm" && choice !== "ts") {
-      throw new InvalidArgumentError(`Engine kernels must be "auto", "wasm" or "ts", got ${JSON.stringify(choice)}`);
-    }
     this.arena = new Arena({ dtype, initialBytes: opts.initialBytes });
     this.dtype = this.arena.dtype;
-    this.kernels = selectKernels(this.arena, choice);
+    // selectKernels rejects an unknown choice with InvalidArgumentError
+    this.kernels = selectKernels(this.arena, opts.kernels ?? "auto");
     this.checkFinite = opts.checkFinite ?? false;
   }
 
