@@ -261,20 +261,24 @@ export class ActorCriticPolicy {
     this.values = this.vf.forward(feat, batch);
     const s = this.bufs(batch);
     if (this.spec.kind === "categorical") {
-      // normalized log-probabilities z - logsumexp(z) per segment
+      // normalized log-probabilities z - logsumexp(z) per segment, and the probabilities e^(z - max) / sum
       const { nvec } = this.spec;
       const h = this.headSize;
+      const { logits, probs } = s;
       for (let b = 0; b < batch; b++) {
         let off = b * h;
         for (const n of nvec) {
           let m = -Infinity;
           for (let j = 0; j < n; j++) m = Math.max(m, raw[off + j]);
           let z = 0;
-          for (let j = 0; j < n; j++) z += Math.exp(raw[off + j] - m);
+          for (let j = 0; j < n; j++) {
+            probs[off + j] = Math.exp(raw[off + j] - m);
+            z += probs[off + j];
+          }
           const lse = m + Math.log(z);
           for (let j = 0; j < n; j++) {
-            s.logits[off + j] = raw[off + j] - lse;
-            s.probs[off + j] = Math.exp(s.logits[off + j]);
+            logits[off + j] = raw[off + j] - lse;
+            probs[off + j] /= z;
           }
           off += n;
         }
@@ -609,7 +613,6 @@ export class ActorCriticPolicy {
       );
     }
     const batch = this.batch;
-    const head = this.head;
     const hs = this.headSize;
     const jv = this.pi.jvp(v, batch);
     const m = this.bufs(batch).dHead;
