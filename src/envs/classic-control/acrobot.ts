@@ -1,21 +1,17 @@
 import { Box } from "../../spaces/box.js";
 import { Discrete } from "../../spaces/discrete.js";
 import {
-  checkOptionKeys,
-  EMPTY_INFO,
-  Env,
   envName,
   type RenderMode,
   type ResetOptions,
   type ResetResult,
   type RgbFrame,
-  type StatefulEnv,
   type StepResult,
 } from "../env.js";
 import { renderAcrobot } from "../rendering/classic-control.js";
-import { checkRenderMode } from "../rendering/render-mode.js";
-import type { EnvSnapshot, Snapshotting } from "../snapshot.js";
-import { checkState, discreteActionError, notResetError, parseResetBounds } from "./utils.js";
+import type { EnvSnapshot } from "../snapshot.js";
+import { ClassicControlEnv } from "./classic-control-env.js";
+import { discreteActionError, notResetError, parseResetBounds } from "./utils.js";
 
 const DT = 0.2;
 const LINK_LENGTH_1 = 1.0; // [m]
@@ -38,7 +34,7 @@ export interface AcrobotOptions {
  * Integrated by one RK4 step of dt = 0.2 with the "book" equations (Sutton and Barto) by default
  * (`bookOrNips = "nips"` gives the NIPS paper's). State [theta1, theta2, dtheta1, dtheta2].
  */
-export class AcrobotEnv extends Env<Float32Array, number> implements StatefulEnv, Snapshotting {
+export class AcrobotEnv extends ClassicControlEnv<number> {
   readonly observationSpace: Box;
   readonly actionSpace = new Discrete(3);
   /** Which dynamics equations to use (Gymnasium's `book_or_nips`). */
@@ -47,24 +43,16 @@ export class AcrobotEnv extends Env<Float32Array, number> implements StatefulEnv
   torqueNoiseMax = 0.0;
 
   private readonly s = new Float64Array(4);
-  private hasState = false;
   private readonly k = new Float64Array(16); // k1..k4 of RK4, 4 components each
   private readonly y = new Float64Array(4); // RK4 stage input
-  private readonly obs = new Float32Array(6);
-  private readonly result: StepResult<Float32Array>;
-  private readonly resetResult: ResetResult<Float32Array> = { observation: this.obs, info: EMPTY_INFO };
 
   constructor(opts: AcrobotOptions = {}) {
-    super();
-    checkOptionKeys("Acrobot", opts as Record<string, unknown>, ["renderMode"]);
-    this.metadata = { renderModes: ["rgb_array"], renderFps: 15 };
-    this.renderMode = checkRenderMode("Acrobot", opts.renderMode, this.metadata.renderModes);
+    super("Acrobot", opts, [], 15, 6, ["theta1", "theta2", "dtheta1", "dtheta2"]);
     const high = [1.0, 1.0, 1.0, 1.0, ACROBOT_MAX_VEL_1, ACROBOT_MAX_VEL_2];
     this.observationSpace = new Box(
       high.map((h) => -h),
       high,
     );
-    this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };
   }
 
   reset(opts?: ResetOptions): ResetResult<Float32Array> {
@@ -166,11 +154,8 @@ export class AcrobotEnv extends Env<Float32Array, number> implements StatefulEnv
     return Float64Array.from(this.s);
   }
 
-  setState(state: ArrayLike<number>): void {
-    checkState(envName(this), state, 4, "theta1, theta2, dtheta1, dtheta2");
+  protected applyState(state: ArrayLike<number>): void {
     for (let i = 0; i < 4; i++) this.s[i] = state[i];
-    this.hasState = true;
-    this.writeObservation();
   }
 
   /** The complete state (physics, generators, dynamics options), for exact resume. */
@@ -180,10 +165,6 @@ export class AcrobotEnv extends Env<Float32Array, number> implements StatefulEnv
       { hasState: this.hasState, bookOrNips: this.bookOrNips },
       { state: this.getState(), torqueNoiseMax: Float64Array.of(this.torqueNoiseMax) },
     );
-  }
-
-  restore(s: EnvSnapshot): void {
-    this.prepareRestore(s)();
   }
 
   /** Check a snapshot completely; the returned function applies it. */
@@ -203,12 +184,11 @@ export class AcrobotEnv extends Env<Float32Array, number> implements StatefulEnv
     };
   }
 
-  override render(): RgbFrame | null {
-    if (this.renderMode !== "rgb_array" || !this.hasState) return null;
+  protected draw(): RgbFrame {
     return renderAcrobot(this.s[0], this.s[1]);
   }
 
-  private writeObservation(): void {
+  protected writeObservation(): void {
     const s = this.s;
     const o = this.obs;
     o[0] = Math.cos(s[0]);

@@ -1,21 +1,17 @@
 import { Box } from "../../spaces/box.js";
 import { Discrete } from "../../spaces/discrete.js";
 import {
-  checkOptionKeys,
-  EMPTY_INFO,
-  Env,
   envName,
   type RenderMode,
   type ResetOptions,
   type ResetResult,
   type RgbFrame,
-  type StatefulEnv,
   type StepResult,
 } from "../env.js";
 import { renderCartPole } from "../rendering/classic-control.js";
-import { checkRenderMode } from "../rendering/render-mode.js";
-import type { EnvSnapshot, Snapshotting } from "../snapshot.js";
-import { checkState, discreteActionError, notResetError, parseResetBounds } from "./utils.js";
+import type { EnvSnapshot } from "../snapshot.js";
+import { ClassicControlEnv } from "./classic-control-env.js";
+import { discreteActionError, notResetError, parseResetBounds } from "./utils.js";
 
 const GRAVITY = 9.8;
 const MASSCART = 1.0;
@@ -39,7 +35,7 @@ export interface CartPoleOptions {
  * Gymnasium's CartPole-v1: a pole hinged on a cart, pushed left (0) or right (1) with force 10; explicit Euler
  * with tau = 0.02. Terminates when |x| > 2.4 or |theta| > 12 degrees. State [x, x_dot, theta, theta_dot] (float64).
  */
-export class CartPoleEnv extends Env<Float32Array, number> implements StatefulEnv, Snapshotting {
+export class CartPoleEnv extends ClassicControlEnv<number> {
   readonly observationSpace: Box;
   readonly actionSpace = new Discrete(2);
   readonly suttonBartoReward: boolean;
@@ -50,24 +46,16 @@ export class CartPoleEnv extends Env<Float32Array, number> implements StatefulEn
   private xDot = 0;
   private theta = 0;
   private thetaDot = 0;
-  private hasState = false;
   private stepsBeyondTerminated = -1; // -1: not terminated yet (Gymnasium's None)
-  private readonly obs = new Float32Array(4);
-  private readonly result: StepResult<Float32Array>;
-  private readonly resetResult: ResetResult<Float32Array> = { observation: this.obs, info: EMPTY_INFO };
 
   constructor(opts: CartPoleOptions = {}) {
-    super();
-    checkOptionKeys("CartPole", opts as Record<string, unknown>, ["renderMode", "suttonBartoReward"]);
-    this.metadata = { renderModes: ["rgb_array"], renderFps: 50 };
-    this.renderMode = checkRenderMode("CartPole", opts.renderMode, this.metadata.renderModes);
+    super("CartPole", opts, ["suttonBartoReward"], 50, 4, ["x", "x_dot", "theta", "theta_dot"]);
     this.suttonBartoReward = opts.suttonBartoReward ?? false;
     const high = [CARTPOLE_X_THRESHOLD * 2, Infinity, CARTPOLE_THETA_THRESHOLD * 2, Infinity];
     this.observationSpace = new Box(
       high.map((h) => -h),
       high,
     );
-    this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };
   }
 
   reset(opts?: ResetOptions): ResetResult<Float32Array> {
@@ -142,16 +130,12 @@ export class CartPoleEnv extends Env<Float32Array, number> implements StatefulEn
     return Float64Array.of(this.x, this.xDot, this.theta, this.thetaDot);
   }
 
-  /** Set [x, x_dot, theta, theta_dot]; the episode continues from there as if just reset. */
-  setState(state: ArrayLike<number>): void {
-    checkState(envName(this), state, 4, "x, x_dot, theta, theta_dot");
+  protected applyState(state: ArrayLike<number>): void {
     this.x = state[0];
     this.xDot = state[1];
     this.theta = state[2];
     this.thetaDot = state[3];
-    this.hasState = true;
     this.stepsBeyondTerminated = -1;
-    this.writeObservation();
   }
 
   /** The complete state (physics, generators, episode flags), for exact resume. */
@@ -166,10 +150,6 @@ export class CartPoleEnv extends Env<Float32Array, number> implements StatefulEn
       },
       { state: this.getState() },
     );
-  }
-
-  restore(s: EnvSnapshot): void {
-    this.prepareRestore(s)();
   }
 
   /** Check a snapshot completely; the returned function applies it. */
@@ -190,12 +170,11 @@ export class CartPoleEnv extends Env<Float32Array, number> implements StatefulEn
     };
   }
 
-  override render(): RgbFrame | null {
-    if (this.renderMode !== "rgb_array" || !this.hasState) return null;
+  protected draw(): RgbFrame {
     return renderCartPole(this.x, this.theta);
   }
 
-  private writeObservation(): void {
+  protected writeObservation(): void {
     const o = this.obs;
     o[0] = this.x;
     o[1] = this.xDot;

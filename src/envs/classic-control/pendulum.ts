@@ -1,20 +1,17 @@
 import { Box } from "../../spaces/box.js";
 import {
   checkOptionKeys,
-  EMPTY_INFO,
-  Env,
   envName,
   type RenderMode,
   type ResetOptions,
   type ResetResult,
   type RgbFrame,
-  type StatefulEnv,
   type StepResult,
 } from "../env.js";
 import { renderPendulum } from "../rendering/classic-control.js";
-import { checkRenderMode } from "../rendering/render-mode.js";
-import type { EnvSnapshot, Snapshotting } from "../snapshot.js";
-import { checkState, finiteOption, isFiniteScalarAction, notResetError, scalarActionError } from "./utils.js";
+import type { EnvSnapshot } from "../snapshot.js";
+import { ClassicControlEnv } from "./classic-control-env.js";
+import { finiteOption, isFiniteScalarAction, notResetError, scalarActionError } from "./utils.js";
 
 const MAX_SPEED = 8;
 const MAX_TORQUE = 2.0;
@@ -33,26 +30,18 @@ export interface PendulumOptions {
  * Reward -(theta^2 + 0.1 thetadot^2 + 0.001 u^2) of the state before the step, theta normalized to [-pi, pi).
  * Never terminates (the registered TimeLimit truncates at 200). State [theta, thetadot] (float64, theta unwrapped).
  */
-export class PendulumEnv extends Env<Float32Array, Float32Array> implements StatefulEnv, Snapshotting {
+export class PendulumEnv extends ClassicControlEnv<Float32Array> {
   readonly observationSpace = new Box([-1.0, -1.0, -MAX_SPEED], [1.0, 1.0, MAX_SPEED]);
   readonly actionSpace = new Box(-MAX_TORQUE, MAX_TORQUE, [1]);
   readonly g: number;
 
   private theta = 0;
   private thetaDot = 0;
-  private hasState = false;
   private lastU = Number.NaN; // NaN until the first step (a number-only field: no boxing per step)
-  private readonly obs = new Float32Array(3);
-  private readonly result: StepResult<Float32Array>;
-  private readonly resetResult: ResetResult<Float32Array> = { observation: this.obs, info: EMPTY_INFO };
 
   constructor(opts: PendulumOptions = {}) {
-    super();
-    checkOptionKeys("Pendulum", opts as Record<string, unknown>, ["renderMode", "g"]);
-    this.metadata = { renderModes: ["rgb_array"], renderFps: 30 };
-    this.renderMode = checkRenderMode("Pendulum", opts.renderMode, this.metadata.renderModes);
+    super("Pendulum", opts, ["g"], 30, 3, ["theta", "thetadot"]);
     this.g = opts.g === undefined ? 10.0 : finiteOption("Pendulum", "g", opts.g);
-    this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: EMPTY_INFO };
   }
 
   /** Reset options `{ x_init, y_init }` (Gymnasium's names) set the range of the initial angle and velocity. */
@@ -105,12 +94,9 @@ export class PendulumEnv extends Env<Float32Array, Float32Array> implements Stat
     return Float64Array.of(this.theta, this.thetaDot);
   }
 
-  setState(state: ArrayLike<number>): void {
-    checkState(envName(this), state, 2, "theta, thetadot");
+  protected applyState(state: ArrayLike<number>): void {
     this.theta = state[0];
     this.thetaDot = state[1];
-    this.hasState = true;
-    this.writeObservation();
   }
 
   /** The complete state (physics, last torque for rendering, generators), for exact resume. */
@@ -120,10 +106,6 @@ export class PendulumEnv extends Env<Float32Array, Float32Array> implements Stat
       { hasState: this.hasState },
       { state: Float64Array.of(this.theta, this.thetaDot, this.lastU), g: Float64Array.of(this.g) },
     );
-  }
-
-  restore(s: EnvSnapshot): void {
-    this.prepareRestore(s)();
   }
 
   /** Check a snapshot completely (gravity must be this env's); the returned function applies it. */
@@ -147,12 +129,11 @@ export class PendulumEnv extends Env<Float32Array, Float32Array> implements Stat
     };
   }
 
-  override render(): RgbFrame | null {
-    if (this.renderMode !== "rgb_array" || !this.hasState) return null;
+  protected draw(): RgbFrame {
     return renderPendulum(this.theta, Number.isNaN(this.lastU) ? null : this.lastU);
   }
 
-  private writeObservation(): void {
+  protected writeObservation(): void {
     this.obs[0] = Math.cos(this.theta);
     this.obs[1] = Math.sin(this.theta);
     this.obs[2] = this.thetaDot;
