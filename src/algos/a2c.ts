@@ -11,9 +11,8 @@
 
 import { describe, InvalidArgumentError } from "../errors.js";
 import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
-import { clipGradNormFlat } from "./common/flat-optimizer.js";
 import { checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
-import { normalizeInPlace } from "./ppo.js";
+import { applyGradientStep, evaluateRollout } from "./common/one-step-update.js";
 
 export interface A2CConfig extends OnPolicyConfig {
   entCoef: number;
@@ -70,13 +69,7 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
     const { policy, buffer } = this;
     const optimizer = this.optimizers[0];
     optimizer.lr = this.currentLearningRate();
-    const n = buffer.size;
-    const adv = buffer.advantages;
-    if (c.normalizeAdvantage) normalizeInPlace(adv, n);
-    const values = policy.forward(buffer.observations, n);
-    const logProb = policy.logProb(buffer.actions);
-    this.oldLogProb.set(logProb.subarray(0, n));
-    const entropy = policy.entropy();
+    const { n, adv, values, logProb, entropy } = evaluateRollout(policy, buffer, c.normalizeAdvantage, this.oldLogProb);
     let pg = 0;
     let vl = 0;
     let ent = 0;
@@ -89,11 +82,15 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
       this.gLogProb[i] = -adv[i] / n;
       this.gValue[i] = (c.vfCoef * 2 * err) / n;
     }
-    policy.grads.fill(0);
-    policy.backward(buffer.actions, this.gLogProb, -c.entCoef / n, this.gValue);
-    const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, c.maxGradNorm);
-    optimizer.step(policy.params, policy.grads);
-    policy.markParamsChanged();
+    const gradNorm = applyGradientStep(
+      policy,
+      buffer,
+      optimizer,
+      this.gLogProb,
+      -c.entCoef / n,
+      this.gValue,
+      c.maxGradNorm,
+    );
     const approxKl = this.approxKlAfterUpdate(this.oldLogProb);
     const log = this.logger;
     log.record("train/policy_loss", pg / n);

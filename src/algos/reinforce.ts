@@ -13,9 +13,8 @@
 
 import { InvalidArgumentError } from "../errors.js";
 import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
-import { clipGradNormFlat } from "./common/flat-optimizer.js";
 import { checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
-import { normalizeInPlace } from "./ppo.js";
+import { applyGradientStep, evaluateRollout } from "./common/one-step-update.js";
 
 export interface ReinforceConfig extends OnPolicyConfig {
   /** learn V(s) and subtract it from the return (default true) */
@@ -103,13 +102,7 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
     const { policy, buffer } = this;
     const optimizer = this.optimizers[0];
     optimizer.lr = this.currentLearningRate();
-    const n = buffer.size;
-    const adv = buffer.advantages;
-    if (c.normalizeAdvantage) normalizeInPlace(adv, n);
-    const values = policy.forward(buffer.observations, n);
-    const logProb = policy.logProb(buffer.actions);
-    this.oldLogProb.set(logProb.subarray(0, n));
-    const entropy = policy.entropy();
+    const { n, adv, values, logProb, entropy } = evaluateRollout(policy, buffer, c.normalizeAdvantage, this.oldLogProb);
     let used = 0;
     for (let i = 0; i < n; i++) if (this.weights[i] !== 0) used++;
     const denom = Math.max(used, 1);
@@ -126,11 +119,15 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
       this.gValue[i] = (c.vfCoef * 2 * err) / n;
       ent += entropy[i];
     }
-    policy.grads.fill(0);
-    policy.backward(buffer.actions, this.gLogProb, -c.entCoef / n, c.baseline ? this.gValue : null);
-    const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, c.maxGradNorm ?? Infinity);
-    optimizer.step(policy.params, policy.grads);
-    policy.markParamsChanged();
+    const gradNorm = applyGradientStep(
+      policy,
+      buffer,
+      optimizer,
+      this.gLogProb,
+      -c.entCoef / n,
+      c.baseline ? this.gValue : null,
+      c.maxGradNorm ?? Infinity,
+    );
     const approxKl = this.approxKlAfterUpdate(this.oldLogProb);
     const log = this.logger;
     log.record("train/policy_loss", pg);
