@@ -44,6 +44,10 @@ export const zoo: AlgoZoo = {
         netArch: [256, 256],
       },
       source: "rl-baselines3-zoo dqn.yml",
+      expected: {
+        meanReturn: -116.6,
+        measured: "test-learn/dqn.test.ts seeds 0-4: -105.3, -100.8, -159.9, -116.1, -101.0",
+      },
     },
     "Acrobot-v1": {
       totalTimesteps: 100_000,
@@ -61,6 +65,7 @@ export const zoo: AlgoZoo = {
         netArch: [256, 256],
       },
       source: "rl-baselines3-zoo dqn.yml",
+      expected: { meanReturn: -75.3, measured: "test-learn/dqn.test.ts seeds 0-4: -71.2, -71.1, -82.3, -73.0, -79.0" },
     },
   },
   fallback: {
