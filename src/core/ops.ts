@@ -360,6 +360,20 @@ export function where(mask: Uint8Array, a: Tensor, b: Tensor): Tensor {
 
 // ------------------------------------------------------------------ unary elementwise
 
+/**
+ * The OpDef of an op with one input `a`: `grad` runs only when `a` wants a gradient, with `gx` the offset of that
+ * gradient, to add the op's chain rule into it from `out.grad`.
+ */
+function unaryOpDef(name: string, grad: (eng: Engine, out: Tensor, gx: number, node: TapeNode) => void): OpDef {
+  return {
+    name,
+    backward(node, eng) {
+      const gx = eng.gradOf(node.a);
+      if (gx >= 0) grad(eng, node.out as Tensor, gx, node);
+    },
+  };
+}
+
 function unary(op: OpDef, x: Tensor, run: (eng: Engine, x: number, out: number, n: number) => void): Tensor {
   const eng = engineOf(op.name, x);
   const rec = eng.needsGrad(x);
@@ -369,130 +383,82 @@ function unary(op: OpDef, x: Tensor, run: (eng: Engine, x: number, out: number, 
   return finish(eng, op, out);
 }
 
-const NEG: OpDef = {
-  name: "neg",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx >= 0) eng.kernels.axpy(-1, ((node.out as Tensor).grad as Tensor).offset, gx, (node.out as Tensor).size);
-  },
-};
+const NEG = unaryOpDef("neg", (eng, out, gx) => eng.kernels.axpy(-1, (out.grad as Tensor).offset, gx, out.size));
 /** -x */
 export function neg(x: Tensor): Tensor {
   return unary(NEG, x, (e, xi, o, n) => e.kernels.neg(xi, o, n));
 }
 
-const EXP: OpDef = {
-  name: "exp",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx < 0) return;
-    const out = node.out as Tensor;
-    // d exp(x) = exp(x) = out
-    eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
-  },
-};
+const EXP = unaryOpDef("exp", (eng, out, gx) => {
+  // d exp(x) = exp(x) = out
+  eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
+});
 /** e^x */
 export function exp(x: Tensor): Tensor {
   return unary(EXP, x, (e, xi, o, n) => e.kernels.exp(xi, o, n));
 }
 
-const LOG: OpDef = {
-  name: "log",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx < 0) return;
-    const out = node.out as Tensor;
-    // d log(x) = 1/x
-    const x = node.a as Tensor;
-    eng.kernels.div((out.grad as Tensor).offset, Broadcast.Full, x.offset, Broadcast.Full, gx, 1, out.size, true);
-  },
-};
+const LOG = unaryOpDef("log", (eng, out, gx, node) => {
+  // d log(x) = 1/x
+  const x = node.a as Tensor;
+  eng.kernels.div((out.grad as Tensor).offset, Broadcast.Full, x.offset, Broadcast.Full, gx, 1, out.size, true);
+});
 /** natural log */
 export function log(x: Tensor): Tensor {
   return unary(LOG, x, (e, xi, o, n) => e.kernels.log(xi, o, n));
 }
 
-const TANH: OpDef = {
-  name: "tanh",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx < 0) return;
-    const out = node.out as Tensor;
-    // d tanh(x) = 1 - tanh(x)^2
-    eng.kernels.tanhBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
-  },
-};
+const TANH = unaryOpDef("tanh", (eng, out, gx) => {
+  // d tanh(x) = 1 - tanh(x)^2
+  eng.kernels.tanhBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
+});
 /** tanh(x) */
 export function tanh(x: Tensor): Tensor {
   return unary(TANH, x, (e, xi, o, n) => e.kernels.tanh(xi, o, n));
 }
 
-const RELU: OpDef = {
-  name: "relu",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx < 0) return;
-    const out = node.out as Tensor;
-    eng.kernels.reluBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
-  },
-};
+const RELU = unaryOpDef("relu", (eng, out, gx) => {
+  eng.kernels.reluBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
+});
 /** max(x, 0); gradient 0 at x = 0 (PyTorch). */
 export function relu(x: Tensor): Tensor {
   return unary(RELU, x, (e, xi, o, n) => e.kernels.relu(xi, o, n));
 }
 
-const SQUARE: OpDef = {
-  name: "square",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx < 0) return;
-    const out = node.out as Tensor;
-    const x = node.a as Tensor;
-    // d x^2 = 2x
-    const tmp = eng.arena.alloc(out.size);
-    eng.kernels.scale(x.offset, 2, tmp, out.size);
-    eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, tmp, Broadcast.Full, gx, 1, out.size, true);
-  },
-};
+const SQUARE = unaryOpDef("square", (eng, out, gx, node) => {
+  const x = node.a as Tensor;
+  // d x^2 = 2x
+  const tmp = eng.arena.alloc(out.size);
+  eng.kernels.scale(x.offset, 2, tmp, out.size);
+  eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, tmp, Broadcast.Full, gx, 1, out.size, true);
+});
 /** x^2 */
 export function square(x: Tensor): Tensor {
   return unary(SQUARE, x, (e, xi, o, n) => e.kernels.square(xi, o, n));
 }
 
-const SQRT: OpDef = {
-  name: "sqrt",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx < 0) return;
-    const out = node.out as Tensor;
-    // d sqrt(x) = 1 / (2 sqrt(x)) = 0.5 / out
-    const tmp = eng.arena.alloc(out.size);
-    eng.kernels.scale((out.grad as Tensor).offset, 0.5, tmp, out.size);
-    eng.kernels.div(tmp, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
-  },
-};
+const SQRT = unaryOpDef("sqrt", (eng, out, gx) => {
+  // d sqrt(x) = 1 / (2 sqrt(x)) = 0.5 / out
+  const tmp = eng.arena.alloc(out.size);
+  eng.kernels.scale((out.grad as Tensor).offset, 0.5, tmp, out.size);
+  eng.kernels.div(tmp, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
+});
 /** sqrt(x) */
 export function sqrt(x: Tensor): Tensor {
   return unary(SQRT, x, (e, xi, o, n) => e.kernels.sqrt(xi, o, n));
 }
 
-const ABS: OpDef = {
-  name: "abs",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx < 0) return;
-    const out = node.out as Tensor;
-    const x = (node.a as Tensor).offset;
-    const g = (out.grad as Tensor).offset;
-    const v = eng.arena.view;
-    // d|x| = sign(x), 0 at 0 (PyTorch)
-    for (let i = 0; i < out.size; i++) {
-      const xv = v[x + i];
-      if (xv > 0) v[gx + i] += v[g + i];
-      else if (xv < 0) v[gx + i] -= v[g + i];
-    }
-  },
-};
+const ABS = unaryOpDef("abs", (eng, out, gx, node) => {
+  const x = (node.a as Tensor).offset;
+  const g = (out.grad as Tensor).offset;
+  const v = eng.arena.view;
+  // d|x| = sign(x), 0 at 0 (PyTorch)
+  for (let i = 0; i < out.size; i++) {
+    const xv = v[x + i];
+    if (xv > 0) v[gx + i] += v[g + i];
+    else if (xv < 0) v[gx + i] -= v[g + i];
+  }
+});
 /** |x| */
 export function abs(x: Tensor): Tensor {
   return unary(ABS, x, (e, xi, o, n) => {
@@ -501,23 +467,17 @@ export function abs(x: Tensor): Tensor {
   });
 }
 
-const CLAMP: OpDef = {
-  name: "clamp",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx < 0) return;
-    const out = node.out as Tensor;
-    eng.kernels.clampBackward(
-      (node.a as Tensor).offset,
-      node.n0,
-      node.n1,
-      (out.grad as Tensor).offset,
-      gx,
-      out.size,
-      true,
-    );
-  },
-};
+const CLAMP = unaryOpDef("clamp", (eng, out, gx, node) => {
+  eng.kernels.clampBackward(
+    (node.a as Tensor).offset,
+    node.n0,
+    node.n1,
+    (out.grad as Tensor).offset,
+    gx,
+    out.size,
+    true,
+  );
+});
 /** min(max(x, lo), hi); the gradient passes where lo <= x <= hi (PyTorch). Use +-Infinity for a one-sided clamp. */
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   checkNumber("clamp", "lo", lo);
@@ -535,13 +495,9 @@ export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   return finish(eng, CLAMP, out);
 }
 
-const ADD_SCALAR: OpDef = {
-  name: "addScalar",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx >= 0) eng.kernels.axpy(1, ((node.out as Tensor).grad as Tensor).offset, gx, (node.out as Tensor).size);
-  },
-};
+const ADD_SCALAR = unaryOpDef("addScalar", (eng, out, gx) =>
+  eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size),
+);
 /** x + s */
 export function addScalar(x: Tensor, s: number): Tensor {
   checkNumber("addScalar", "s", s);
@@ -553,13 +509,9 @@ export function addScalar(x: Tensor, s: number): Tensor {
   return finish(eng, ADD_SCALAR, out);
 }
 
-const MUL_SCALAR: OpDef = {
-  name: "mulScalar",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx >= 0) eng.kernels.axpy(node.n0, ((node.out as Tensor).grad as Tensor).offset, gx, (node.out as Tensor).size);
-  },
-};
+const MUL_SCALAR = unaryOpDef("mulScalar", (eng, out, gx, node) =>
+  eng.kernels.axpy(node.n0, (out.grad as Tensor).offset, gx, out.size),
+);
 /** x * s */
 export function mulScalar(x: Tensor, s: number): Tensor {
   checkNumber("mulScalar", "s", s);
@@ -702,17 +654,11 @@ export function argmax(x: Tensor, out?: Int32Array): Int32Array {
 
 // ------------------------------------------------------------------ softmax family
 
-const LOG_SOFTMAX: OpDef = {
-  name: "logSoftmax",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    if (gx < 0) return;
-    const out = node.out as Tensor;
-    const [rows, cols] = lastAxis("logSoftmax", out);
-    // dx = g - softmax(x) * sum(g)
-    eng.kernels.logSoftmaxBackward(out.offset, (out.grad as Tensor).offset, gx, rows, cols, true);
-  },
-};
+const LOG_SOFTMAX = unaryOpDef("logSoftmax", (eng, out, gx) => {
+  const [rows, cols] = lastAxis("logSoftmax", out);
+  // dx = g - softmax(x) * sum(g)
+  eng.kernels.logSoftmaxBackward(out.offset, (out.grad as Tensor).offset, gx, rows, cols, true);
+});
 /** log(softmax(x)) over the last axis, computed stably (max-shifted). */
 export function logSoftmax(x: Tensor): Tensor {
   const eng = engineOf("logSoftmax", x);
@@ -777,14 +723,7 @@ export function stopGradient(x: Tensor): Tensor {
   return eng.alias(x, x.shape, false, true);
 }
 
-const RESHAPE: OpDef = {
-  name: "reshape",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    const out = node.out as Tensor;
-    if (gx >= 0) eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size);
-  },
-};
+const RESHAPE = unaryOpDef("reshape", (eng, out, gx) => eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size));
 /** The same values under another shape of the same size (shares storage; no copy). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const eng = engineOf("reshape", x);
