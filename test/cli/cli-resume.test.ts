@@ -6,28 +6,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { type CliIo, runCli } from "../../src/cli/program.js";
 import { register } from "../../src/envs/index.js";
 import { DriftEnv } from "../algos/algorithm-fixtures.js";
+import { cli } from "./run-cli.js";
 
 register("Drift-v0", () => new DriftEnv(), { orderEnforce: false, disableEnvChecker: true });
 
 const dir = mkdtempSync(join(tmpdir(), "tsrl-cli-resume-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-  };
-  return { code: await runCli(argv, io), out, err };
-}
 
 test("resume after a crash reproduces the uninterrupted run's final model byte for byte", async () => {
   const args = ["train", "toyalgo", "Drift-v0", "--steps", "960", "--seed", "4", "--progress", "none"];

@@ -4,29 +4,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { type CliIo, runCli } from "../../src/cli/program.js";
 import { parseJsonl } from "../../src/train/metrics-files.js";
 import { readEventFile } from "../../src/train/tensorboard.js";
+import { cli } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsrl-cli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: CliIo = {
-    out: (s) => {
-      out += s;
-    },
-    err: (s) => {
-      err += s;
-    },
-    isTTY: false,
-    sleep: async () => {},
-  };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
 
 const runs = join(dir, "runs");
 
