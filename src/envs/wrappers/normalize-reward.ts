@@ -4,7 +4,7 @@ import { type Env, envName, type StepResult } from "../env.js";
 import type { SnapshotReader } from "../snapshot.js";
 import { checkRms } from "./normalize-observation.js";
 import type { WrapperState } from "./wrapper.js";
-import { Wrapper } from "./wrapper.js";
+import { reusedStepResult, Wrapper } from "./wrapper.js";
 
 /** Saved statistics of a NormalizeReward wrapper. */
 export interface NormalizeRewardState {
@@ -30,13 +30,7 @@ export class NormalizeReward<O, A> extends Wrapper<O, A> {
   /** The running discounted return G. */
   discountedReward = 0;
   private readonly g = new Float64Array(1);
-  private readonly result: StepResult<O> = {
-    observation: undefined as unknown as O,
-    reward: 0,
-    terminated: false,
-    truncated: false,
-    info: {},
-  };
+  private readonly result = reusedStepResult<O>();
 
   constructor(env: Env<O, A>, opts: { gamma?: number; epsilon?: number; clip?: number } = {}) {
     super(env);

@@ -2,7 +2,7 @@ import { describe, InvalidArgumentError } from "../../errors.js";
 import { type Env, envName, type Info, type ResetOptions, type ResetResult, type StepResult } from "../env.js";
 import type { SnapshotReader } from "../snapshot.js";
 import type { WrapperState } from "./wrapper.js";
-import { Wrapper } from "./wrapper.js";
+import { reusedStepResult, Wrapper } from "./wrapper.js";
 
 /** What RecordEpisodeStatistics puts in `info.episode` when an episode ends: return, length, seconds elapsed. */
 export interface EpisodeStatistics {
@@ -29,13 +29,7 @@ export class RecordEpisodeStatistics<O, A> extends Wrapper<O, A> {
   readonly lengthQueue: number[] = [];
   readonly timeQueue: number[] = [];
   private episodeStart = 0;
-  private readonly result: StepResult<O> = {
-    observation: undefined as unknown as O,
-    reward: 0,
-    terminated: false,
-    truncated: false,
-    info: {},
-  };
+  private readonly result = reusedStepResult<O>();
 
   constructor(env: Env<O, A>, opts: { bufferLength?: number; statsKey?: string } = {}) {
     super(env);

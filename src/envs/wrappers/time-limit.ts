@@ -2,7 +2,7 @@ import { describe, EnvError, InvalidArgumentError } from "../../errors.js";
 import { type Env, envName, type ResetOptions, type ResetResult, type StepResult } from "../env.js";
 import type { SnapshotReader } from "../snapshot.js";
 import type { WrapperState } from "./wrapper.js";
-import { Wrapper } from "./wrapper.js";
+import { reusedStepResult, Wrapper } from "./wrapper.js";
 
 /**
  * Truncates episodes after `maxEpisodeSteps` steps (Gymnasium's `TimeLimit`): the step that reaches the limit
@@ -13,13 +13,7 @@ export class TimeLimit<O, A> extends Wrapper<O, A> {
   /** Steps taken since the last reset. */
   elapsedSteps = 0;
   private episodeOver = false;
-  private readonly stepResult: StepResult<O> = {
-    observation: undefined as unknown as O,
-    reward: 0,
-    terminated: false,
-    truncated: false,
-    info: {},
-  };
+  private readonly stepResult = reusedStepResult<O>();
 
   constructor(env: Env<O, A>, maxEpisodeSteps: number) {
     super(env);

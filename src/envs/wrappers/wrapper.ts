@@ -196,17 +196,19 @@ export class Wrapper<WO, WA, O = WO, A = WA> extends Env<WO, WA> {
 }
 
 /**
+ * A step result for a wrapper to fill and return on every step (so stepping allocates nothing of its own); its
+ * observation is set before it is first returned.
+ */
+export function reusedStepResult<O>(): StepResult<O> {
+  return { observation: undefined as unknown as O, reward: 0, terminated: false, truncated: false, info: {} };
+}
+
+/**
  * Transforms observations (Gymnasium's `ObservationWrapper`): implement `observation(obs)`.
  * `step` returns this wrapper's own reused result object, so it allocates nothing of its own.
  */
 export abstract class ObservationWrapper<WO, A, O> extends Wrapper<WO, A, O, A> {
-  private readonly stepResult: StepResult<WO> = {
-    observation: undefined as unknown as WO,
-    reward: 0,
-    terminated: false,
-    truncated: false,
-    info: {},
-  };
+  private readonly stepResult = reusedStepResult<WO>();
 
   abstract observation(observation: O): WO;
 
@@ -238,13 +240,7 @@ export abstract class ActionWrapper<O, WA, A> extends Wrapper<O, WA, O, A> {
 
 /** Transforms rewards (Gymnasium's `RewardWrapper`): implement `reward(r)`. Reuses its own result object. */
 export abstract class RewardWrapper<O, A> extends Wrapper<O, A, O, A> {
-  private readonly stepResult: StepResult<O> = {
-    observation: undefined as unknown as O,
-    reward: 0,
-    terminated: false,
-    truncated: false,
-    info: {},
-  };
+  private readonly stepResult = reusedStepResult<O>();
 
   abstract reward(reward: number): number;
 
