@@ -6,14 +6,8 @@ import { TimeLimit } from "./wrappers/time-limit.js";
 
 export type EntryPoint = (kwargs: Record<string, unknown>) => Env<unknown, unknown>;
 
-export interface RegisterOptions {
-  maxEpisodeSteps?: number;
-  rewardThreshold?: number;
-  nondeterministic?: boolean;
-  orderEnforce?: boolean;
-  disableEnvChecker?: boolean;
-  /** Default keyword options for the entry point (overridden by those given to `make`). */
-  kwargs?: Record<string, unknown>;
+/** The spec's options besides id and entry point; `kwargs` are overridden by those given to `make`. */
+export interface RegisterOptions extends Omit<EnvSpec, "id" | "entryPoint"> {
   /** Replace an existing registration with the same id instead of throwing. */
   override?: boolean;
 }
