@@ -13,6 +13,7 @@ import {
 } from "../../src/algos/common/algorithm.js";
 import type { Rng, RngState } from "../../src/core/rng.js";
 import { Env, type ResetOptions, type ResetResult, type StepResult } from "../../src/envs/env.js";
+import { SyncVectorEnv } from "../../src/envs/vector/sync-vector-env.js";
 import { CheckpointError } from "../../src/errors.js";
 import { Box } from "../../src/spaces/box.js";
 import { Discrete } from "../../src/spaces/discrete.js";
@@ -84,71 +85,15 @@ export class DriftEnv extends Env<Float32Array, number> {
   }
 }
 
-/** Several DriftEnvs as a same-step-autoreset vector env (with snapshot/restore). */
-export class DriftVectorEnv implements VectorEnvLike {
-  readonly singleObservationSpace;
-  readonly singleActionSpace;
-  readonly autoresetMode = "same-step" as const;
-  readonly obsDim = 2;
-  readonly actDim = 1;
+/** Several DriftEnvs in the envs' SyncVectorEnv with same-step autoreset (it snapshots them completely). */
+export class DriftVectorEnv extends SyncVectorEnv {
   readonly envId = "Drift-v0";
-  readonly envs: DriftEnv[];
-  private readonly out;
 
-  constructor(readonly numEnvs: number) {
-    this.envs = Array.from({ length: numEnvs }, () => new DriftEnv());
-    this.singleObservationSpace = this.envs[0].observationSpace;
-    this.singleActionSpace = this.envs[0].actionSpace;
-    this.out = {
-      observations: new Float32Array(numEnvs * 2),
-      rewards: new Float64Array(numEnvs),
-      terminated: new Uint8Array(numEnvs),
-      truncated: new Uint8Array(numEnvs),
-      infos: Array.from({ length: numEnvs }, () => ({})),
-      finalObservations: new Float32Array(numEnvs * 2),
-    };
-  }
-
-  reset(opts: { seed?: number | number[] } = {}) {
-    this.envs.forEach((e, i) => {
-      const seed = typeof opts.seed === "number" ? opts.seed + i : undefined;
-      this.out.observations.set(e.reset({ seed }).observation, i * 2);
-    });
-    return { observations: this.out.observations, infos: this.out.infos };
-  }
-
-  step(actions: Int32Array | Float32Array | Float64Array) {
-    this.envs.forEach((e, i) => {
-      const r = e.step(actions[i]);
-      this.out.rewards[i] = r.reward;
-      this.out.terminated[i] = r.terminated ? 1 : 0;
-      this.out.truncated[i] = r.truncated ? 1 : 0;
-      if (r.terminated || r.truncated) {
-        this.out.finalObservations.set(r.observation, i * 2);
-        this.out.observations.set(e.reset().observation, i * 2);
-      } else {
-        this.out.observations.set(r.observation, i * 2);
-      }
-    });
-    return this.out;
-  }
-
-  close(): void {}
-
-  snapshot(): EnvStateSnapshot {
-    const snaps = this.envs.map((e) => e.snapshot());
-    return {
-      json: snaps.map((s) => s.json),
-      arrays: { x: new Float64Array(snaps.map((s) => (s.arrays.x as Float64Array)[0])) },
-    };
-  }
-
-  restore(s: EnvStateSnapshot): void {
-    const json = s.json as unknown[];
-    const x = s.arrays.x as Float64Array;
-    this.envs.forEach((e, i) => {
-      e.restore({ json: json[i], arrays: { x: new Float64Array([x[i]]) } });
-    });
+  constructor(numEnvs: number) {
+    super(
+      Array.from({ length: numEnvs }, () => () => new DriftEnv()),
+      { autoresetMode: "same-step" },
+    );
   }
 }
 
