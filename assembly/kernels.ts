@@ -888,18 +888,18 @@ export function scatterAddRows(g: usize, index: usize, gx: usize, rows: i32, col
 // ---------------------------------------------------------------------------------------------------------------
 // fused optimizer steps
 
+// The caller computes in float64 the bias corrections (stepSize = lr / (1 - b1^t), invBc2Sqrt = 1 / sqrt(1 - b2^t))
+// and c1 = 1 - b1, c2 = 1 - b2 (1 - f32(0.999) is 4.7e-5 off 0.001). Math.pow here would read lookup tables in this
+// module's static data, so a step would silently depend on the arena head staying intact (with the tables
+// overwritten, every step t >= 3 moved parameters several lr too far).
 export function adamStep(
   param: usize, grad: usize, m: usize, v: usize, n: i32,
-  lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, step: f64,
+  stepSize: f32, invBc2Sqrt: f32, b1: f32, c1: f32, b2: f32, c2: f32, eps: f32, weightDecay: f32,
 ): void {
-  const stepSize = <f32>(lr / (1 - Math.pow(beta1, step)));
-  const invBc2Sqrt = <f32>(1 / Math.sqrt(1 - Math.pow(beta2, step)));
-  const b1 = <f32>beta1;
-  const b2 = <f32>beta2;
-  const wd = <f32>weightDecay;
-  const e = <f32>eps;
-  const b1v = f32x4.splat(b1), c1v = f32x4.splat(1 - b1);
-  const b2v = f32x4.splat(b2), c2v = f32x4.splat(1 - b2);
+  const wd = weightDecay;
+  const e = eps;
+  const b1v = f32x4.splat(b1), c1v = f32x4.splat(c1);
+  const b2v = f32x4.splat(b2), c2v = f32x4.splat(c2);
   const wdv = f32x4.splat(wd), ev = f32x4.splat(e);
   const ssv = f32x4.splat(stepSize), ibv = f32x4.splat(invBc2Sqrt);
   const bytes = (<usize>n) << 2;
@@ -917,8 +917,8 @@ export function adamStep(
   for (; o < bytes; o += 4) {
     const p = load<f32>(param + o);
     const g = load<f32>(grad + o) + wd * p;
-    const mi = b1 * load<f32>(m + o) + (1 - b1) * g;
-    const vi = b2 * load<f32>(v + o) + (1 - b2) * g * g;
+    const mi = b1 * load<f32>(m + o) + c1 * g;
+    const vi = b2 * load<f32>(v + o) + c2 * g * g;
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
     store<f32>(param + o, p - (stepSize * mi) / (Mathf.sqrt(vi) * invBc2Sqrt + e));

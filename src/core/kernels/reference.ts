@@ -50,6 +50,15 @@ export function checkMask(mask: Uint8Array, n: number, kernel: string): void {
   }
 }
 
+/** Throw unless `step` is an Adam step count t >= 1 (t = 0 would divide by 1 - b^0 = 0). */
+export function checkAdamStep(step: number): void {
+  if (!Number.isInteger(step) || step < 1) {
+    throw new InvalidArgumentError(
+      `adamStep: step must be an integer >= 1 (the count including this step), got ${step}`,
+    );
+  }
+}
+
 /** Throw unless index[0..rows) are all column numbers of a [rows, cols] matrix. */
 export function checkRowIndex(index: Int32Array, rows: number, cols: number, kernel: string): void {
   if (index.length < rows) {
@@ -405,6 +414,7 @@ export class ReferenceKernels implements Kernels {
     weightDecay: number,
     step: number,
   ): void {
+    checkAdamStep(step);
     const w = this.arena.view;
     const stepSize = lr / (1 - beta1 ** step);
     const bc2Sqrt = Math.sqrt(1 - beta2 ** step);

@@ -1,6 +1,6 @@
 import type { Arena } from "../arena.js";
 import type { BinaryKernel, Broadcast, Kernels, UnaryKernel } from "./kernels.js";
-import { checkMask, checkRowIndex } from "./reference.js";
+import { checkAdamStep, checkMask, checkRowIndex } from "./reference.js";
 
 /** The exports of assembly/kernels.ts: byte addresses, booleans as 0/1. */
 interface WasmExports {
@@ -69,12 +69,14 @@ interface WasmExports {
     m: number,
     v: number,
     n: number,
-    lr: number,
+    stepSize: number,
+    invBc2Sqrt: number,
     beta1: number,
+    oneMinusBeta1: number,
     beta2: number,
+    oneMinusBeta2: number,
     eps: number,
     weightDecay: number,
-    step: number,
   ): void;
   rmspropStep(
     param: number,
@@ -334,7 +336,13 @@ export class WasmKernels implements Kernels {
     weightDecay: number,
     step: number,
   ): void {
-    this.w.adamStep(param * B, grad * B, m * B, v * B, n, lr, beta1, beta2, eps, weightDecay, step);
+    checkAdamStep(step);
+    // scalars in float64 here, as the reference computes them (the module's pow would need its lookup tables)
+    const stepSize = lr / (1 - beta1 ** step);
+    const invBc2Sqrt = 1 / Math.sqrt(1 - beta2 ** step);
+    const c1 = 1 - beta1;
+    const c2 = 1 - beta2;
+    this.w.adamStep(param * B, grad * B, m * B, v * B, n, stepSize, invBc2Sqrt, beta1, c1, beta2, c2, eps, weightDecay);
   }
 
   rmspropStep(
