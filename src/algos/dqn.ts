@@ -3,6 +3,7 @@ import { abs, add, argmax, clamp, gather, max, mean, mul, mulScalar, square, sub
 import type { Rng } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError } from "../errors.js";
+import { Adam } from "../nn/optim/adam.js";
 import {
   Algorithm,
   type AlgorithmState,
@@ -140,8 +141,8 @@ export class DQN extends Algorithm<DQNConfig> {
   private readonly nActions: number;
   private readonly inputSize: number;
   private readonly params: Tensor[];
-  private readonly adamM: Tensor[];
-  private readonly adamV: Tensor[];
+  /** Adam over the Q-network's parameters (the numeric core's fused kernel); its step count is nUpdates. */
+  private readonly optimizer: Adam;
   private readonly nStep: NStepAccumulator | null;
   private readonly batch: ReplayBatch;
   private readonly actions: Int32Array;
@@ -185,8 +186,7 @@ export class DQN extends Algorithm<DQNConfig> {
       this.qNetTarget = this.qNet;
     }
     this.params = this.qNet.parameters();
-    this.adamM = this.params.map((p) => this.engine.zeros(p.shape));
-    this.adamV = this.params.map((p) => this.engine.zeros(p.shape));
+    this.optimizer = new Adam(this.params, { lr: scheduleValue(c.learningRate, 1), eps: c.adamEps });
 
     const bufferOpts = {
       bufferSize: naive ? this.numEnvs : c.bufferSize,
@@ -418,43 +418,19 @@ export class DQN extends Algorithm<DQNConfig> {
         ? mean(mul(perSample, eng.tensor(batch.weights.subarray(0, B), [B])))
         : mean(perSample);
       // ---- backward, clip, Adam
-      for (const p of this.params) eng.kernels.fill((p.grad as Tensor).offset, 0, p.size);
+      this.optimizer.zeroGrad();
       eng.backward(loss);
       this.clipGradNorm(c.maxGradNorm);
+      // Adam (PyTorch): m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; theta -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps)
+      this.optimizer.lr = lr;
+      this.optimizer.step();
       this.nUpdates++;
-      this.adamStep(lr);
       const qv = q.data();
       let qMean = 0;
       for (let i = 0; i < B; i++) qMean += qv[i];
       if (this.buffer instanceof PrioritizedReplayBuffer) this.buffer.updatePriorities(batch.indices, delta.data(), B);
       return [loss.item(), qMean / B];
     });
-  }
-
-  /**
-   * Adam (PyTorch semantics): m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps).
-   * A plain loop over the arena: it is O(parameters) per step, negligible beside the O(batch x parameters) matmuls.
-   */
-  private adamStep(lr: number): void {
-    const w = this.engine.arena.view;
-    const t = this.nUpdates;
-    const stepSize = lr / (1 - 0.9 ** t);
-    const bc2Sqrt = Math.sqrt(1 - 0.999 ** t);
-    const eps = this.cfg.adamEps;
-    for (let i = 0; i < this.params.length; i++) {
-      const p = this.params[i].offset;
-      const g = (this.params[i].grad as Tensor).offset;
-      const m = this.adamM[i].offset;
-      const v = this.adamV[i].offset;
-      for (let j = 0; j < this.params[i].size; j++) {
-        const gj = w[g + j];
-        const mj = 0.9 * w[m + j] + 0.1 * gj;
-        const vj = 0.999 * w[v + j] + 0.001 * gj * gj;
-        w[m + j] = mj;
-        w[v + j] = vj;
-        w[p + j] -= (stepSize * mj) / (Math.sqrt(vj) / bc2Sqrt + eps);
-      }
-    }
   }
 
   /** Scale gradients so their global L2 norm is at most maxNorm (torch.nn.utils.clip_grad_norm_). */
@@ -486,6 +462,12 @@ export class DQN extends Algorithm<DQNConfig> {
     return out;
   }
 
+  /** Adam's moment tensors, one per parameter (checkpoints keep them as optimizer/m/ and optimizer/v/). */
+  private adamMoments(name: "exp_avg" | "exp_avg_sq"): Tensor[] {
+    const state = this.optimizer.stateTensors();
+    return this.params.map((_, i) => state[`${i}.${name}`]);
+  }
+
   protected getAlgorithmState(opts: Required<SaveOptions>): AlgorithmState {
     const tensors: Record<string, StateTensor> = {};
     const put = (prefix: string, ts: Tensor[], names: string[]) => {
@@ -496,8 +478,8 @@ export class DQN extends Algorithm<DQNConfig> {
     const names = this.qNet.parameterNames();
     put("q_net/", this.params, names);
     if (this.cfg.targetNetwork) put("q_net_target/", this.qNetTarget.parameters(), names);
-    put("optimizer/m/", this.adamM, names);
-    put("optimizer/v/", this.adamV, names);
+    put("optimizer/m/", this.adamMoments("exp_avg"), names);
+    put("optimizer/v/", this.adamMoments("exp_avg_sq"), names);
     const json: Record<string, unknown> = {
       explorationRate: this.explorationRate,
       nUpdates: this.nUpdates,
@@ -526,10 +508,11 @@ export class DQN extends Algorithm<DQNConfig> {
     };
     load("q_net/", this.params);
     if (this.cfg.targetNetwork) load("q_net_target/", this.qNetTarget.parameters());
-    load("optimizer/m/", this.adamM);
-    load("optimizer/v/", this.adamV);
+    load("optimizer/m/", this.adamMoments("exp_avg"));
+    load("optimizer/v/", this.adamMoments("exp_avg_sq"));
     this.explorationRate = json.explorationRate as number;
     this.nUpdates = json.nUpdates as number;
+    this.optimizer.stepCount = this.nUpdates;
     this.nCalls = json.nCalls as number;
     const replay = json.replay as { pos: number; full: boolean; truncatedNext: [number, number[]][] } | undefined;
     if (replay && tensors["replay/observations"]) {
