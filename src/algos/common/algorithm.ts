@@ -75,13 +75,20 @@ export function isVectorEnv(env: unknown): env is VectorEnvLike {
 /** What the algorithms need to know about a space. */
 export type SpaceInfo =
   | { kind: "discrete"; n: number; start: number; dim: 1 }
+  | { kind: "multi-discrete"; nvec: readonly number[]; start: readonly number[]; dim: number }
   | { kind: "box"; shape: readonly number[]; low: Float32Array; high: Float32Array; dim: number };
 
-/** Classify a space; algorithms support flat `Discrete` and `Box` spaces (flatten others with a wrapper). */
-export function spaceInfo(space: Space<unknown>, what: string): SpaceInfo {
+/**
+ * Classify a space: `Discrete`, `Box`, and `MultiDiscrete` when `allowMultiDiscrete` (action spaces: each algorithm
+ * says whether it supports them); flatten other spaces with a wrapper.
+ */
+export function spaceInfo(space: Space<unknown>, what: string, allowMultiDiscrete = false): SpaceInfo {
   const json = space.toJSON();
   if (json.type === "Discrete") {
     return { kind: "discrete", n: json.n, start: json.start, dim: 1 };
+  }
+  if (json.type === "MultiDiscrete" && allowMultiDiscrete) {
+    return { kind: "multi-discrete", nvec: json.nvec, start: json.start, dim: json.nvec.length };
   }
   if (json.type === "Box") {
     const box = space as unknown as { low: Float32Array; high: Float32Array };
@@ -90,7 +97,9 @@ export function spaceInfo(space: Space<unknown>, what: string): SpaceInfo {
     return { kind: "box", shape: json.shape, low: box.low, high: box.high, dim };
   }
   throw new InvalidArgumentError(
-    `${what} must be a Discrete or Box space, got ${space}; wrap the env with FlattenObservation or similar`,
+    allowMultiDiscrete
+      ? `${what} must be a Discrete, MultiDiscrete or Box space, got ${space}`
+      : `${what} must be a Discrete or Box space, got ${space}; wrap the env with FlattenObservation or similar`,
   );
 }
 
@@ -274,7 +283,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     this.observationSpace = this.env.singleObservationSpace;
     this.actionSpace = this.env.singleActionSpace;
     this.obsInfo = spaceInfo(this.observationSpace, `${this.algoName}: observation space`);
-    this.actInfo = spaceInfo(this.actionSpace, `${this.algoName}: action space`);
+    // MultiDiscrete actions reach the algorithm; those without a head for them (DQN, tabular) reject them
+    this.actInfo = spaceInfo(this.actionSpace, `${this.algoName}: action space`, true);
     // a SyncVectorEnv (a wrapped single env included) tells its id through its first sub-env
     const firstSub = (this.env as { envs?: readonly AnyEnv[] }).envs?.[0];
     this.envId = this.env.envId ?? firstSub?.spec?.id ?? null;
@@ -340,7 +350,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   protected abstract train(): void;
   /**
    * Actions for `count` observations ([count, obsDim] row-major), flat: Int32Array(count) for Discrete,
-   * Float32Array(count * actDim) for Box (unclipped is fine: `predict` clips to the bounds).
+   * Int32Array(count * actDim) for MultiDiscrete, Float32Array(count * actDim) for Box (unclipped is fine:
+   * `predict` clips to the bounds).
    */
   protected abstract policyActions(
     observations: Float32Array,
@@ -542,6 +553,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     if (act.kind === "discrete") {
       return count === 1 ? actions[0] : actions;
     }
+    if (act.kind === "multi-discrete") return actions;
     const out = new Float32Array(actions.length);
     for (let i = 0; i < out.length; i++) {
       const j = i % act.dim;

@@ -1,6 +1,6 @@
 import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
-import { type ActionSpec, ActorCriticPolicy, type NetArch, type PolicyOptions } from "./actor-critic-policy.js";
+import { ActorCriticPolicy, actionSpecFromSpace, type NetArch, type PolicyOptions } from "./actor-critic-policy.js";
 import {
   Algorithm,
   type AlgorithmState,
@@ -89,7 +89,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     checkRange("gaeLambda", c.gaeLambda, 0, 1);
     checkRange("clipObs", c.clipObs, 1e-12, Infinity);
     checkRange("clipReward", c.clipReward, 1e-12, Infinity);
-    const spec = actionSpecOf(this.actInfo);
+    const spec = actionSpecFromSpace(this.actionSpace);
     const pk = c.policyKwargs ?? {};
     const knownKwargs = ["netArch", "activation", "orthoInit", "logStdInit", "kernels"];
     for (const key of Object.keys(pk)) {
@@ -296,12 +296,6 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
   }
 
   protected setExtraState(_json: Record<string, unknown>): void {}
-}
-
-/** The policy head an Algorithm's action space calls for. */
-function actionSpecOf(act: Algorithm["actInfo"]): ActionSpec {
-  if (act.kind === "discrete") return { kind: "categorical", nvec: [act.n], start: [act.start] };
-  return { kind: "gaussian", dim: act.dim, low: act.low, high: act.high };
 }
 
 export function checkInt(name: string, v: unknown, min: number): void {
