@@ -168,17 +168,20 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
     if (c.targetKl !== null && !(typeof c.targetKl === "number" && c.targetKl > 0)) {
       throw new InvalidArgumentError(`targetKl must be null or a number > 0, got ${describe(c.targetKl)}`);
     }
-    if (c.batchSize > this.buffer.size) {
-      throw new InvalidArgumentError(
-        `batchSize must be at most nSteps * nEnvs = ${this.buffer.size}, got ${c.batchSize}`,
-      );
-    }
     const p = this.policy;
     this.adam = new KernelAdam(p.backend.kernels, p.arenaParams, p.arenaGrads, p.numParams, 0, c.adamEps);
     this.adam.lr = this.currentLearningRate();
     this.mb = new Minibatch(c.batchSize, this.obsDim, this.policy.actDim);
     this.gLogProb = new Float64Array(c.batchSize);
     this.gValue = new Float64Array(c.batchSize);
+  }
+
+  protected override checkLearnable(): void {
+    if (this.config.batchSize > this.buffer.size) {
+      throw new InvalidArgumentError(
+        `batchSize must be at most nSteps * nEnvs = ${this.buffer.size}, got ${this.config.batchSize}`,
+      );
+    }
   }
 
   protected override optimizerStates(): readonly OptimizerState[] {

@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ActorCriticPolicy } from "../../src/algos/common/actor-critic-policy.js";
-import { normalizeInPlace, ppoLossAndGrads } from "../../src/algos/ppo.js";
+import { normalizeInPlace, PPO, ppoLossAndGrads } from "../../src/algos/ppo.js";
+import "../../src/envs/builtin.js";
 import { Rng } from "../../src/core/rng.js";
+import { make } from "../../src/envs/registry.js";
+import { makeVec } from "../../src/envs/vector/make-vec.js";
+import { InvalidArgumentError } from "../../src/errors.js";
 
 const near = (a: number, b: number, tol = 1e-12) => assert.ok(Math.abs(a - b) <= tol, `${a} vs ${b}`);
 
@@ -100,4 +104,17 @@ test("per-minibatch advantage normalization gives zero mean and unit sample std"
   const std = Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / 3);
   near(mean, 0, 1e-12);
   near(std, 1, 1e-6);
+});
+
+test("a minibatch larger than a rollout is refused by learn, yet such a model loads onto one env for evaluation", async () => {
+  const vec = () => makeVec("CartPole-v1", 4, { autoresetMode: "same-step", seed: 0 });
+  const model = await new PPO(vec(), { nSteps: 16, batchSize: 64, nEpochs: 1, seed: 0 }).learn(64);
+  const single = PPO.fromBytes(model.toBytes(), { env: make("CartPole-v1"), restoreEnvState: false });
+  const obs = make<Float32Array, number>("CartPole-v1").reset({ seed: 0 }).observation;
+  assert.deepEqual(single.predict(obs, { deterministic: true }), model.predict(obs, { deterministic: true }));
+  await assert.rejects(
+    single.learn(64),
+    (e: unknown) =>
+      e instanceof InvalidArgumentError && /batchSize must be at most nSteps \* nEnvs = 16, got 64/.test(String(e)),
+  );
 });

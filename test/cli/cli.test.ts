@@ -257,3 +257,12 @@ test("the bin runs as a script (shebang, --version)", () => {
     JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version,
   );
 });
+
+test("eval and enjoy a run trained on several envs (zoo PPO: 8 envs, minibatch 256 > one env's rollout)", async () => {
+  const train = await cli("train", "ppo", "CartPole-v1", "--steps", "512", "--seed", "5", "--out", runs);
+  assert.equal(train.code, 0, train.err);
+  const run = join(runs, "ppo-CartPole-v1-s5");
+  const ev = await cli("eval", run, "--episodes", "2");
+  assert.equal(ev.code, 0, ev.err);
+  assert.match(ev.out, /PPO on CartPole-v1: mean return/);
+});

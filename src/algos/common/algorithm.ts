@@ -345,6 +345,12 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   // What subclasses implement
 
   /** Gather experience until the algorithm wants to train (a rollout, or `trainFreq` steps). */
+  /**
+   * Config checks that depend on the env attached (e.g. a minibatch larger than a rollout): run by `learn`, not by
+   * the constructor, so a model loaded onto another number of envs for evaluation loads.
+   */
+  protected checkLearnable(): void {}
+
   protected abstract collectRollout(): void;
   /** One update from the experience just collected. */
   protected abstract train(): void;
@@ -378,6 +384,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
         `${this.algoName}.learn: totalTimesteps must be a non-negative integer, got ${describe(totalTimesteps)}`,
       );
     }
+    this.checkLearnable();
     const reset = opts.resetNumTimesteps ?? true;
     if (reset) {
       this.numTimesteps = 0;

@@ -104,9 +104,14 @@ export class VecNormalize {
   }
 
   setState(s: VecNormalizeState): void {
-    if (s === null || typeof s !== "object" || !Array.isArray(s.returns) || s.returns.length !== this.numEnvs) {
+    if (
+      s === null ||
+      typeof s !== "object" ||
+      !Array.isArray(s.returns) ||
+      !s.returns.every((r) => typeof r === "number" && Number.isFinite(r))
+    ) {
       throw new InvalidArgumentError(
-        `normalizer state must be { obs, ret, returns[${this.numEnvs}] }, got ${describe(s)}`,
+        `normalizer state must be { obs, ret, returns: finite numbers }, got ${describe(s)}`,
       );
     }
     if ((s.obs === null) !== (this.obsRms === null) || (s.ret === null) !== (this.retRms === null)) {
@@ -114,6 +119,9 @@ export class VecNormalize {
     }
     if (s.obs !== null) this.obsRms?.setState(s.obs);
     if (s.ret !== null) this.retRms?.setState(s.ret);
-    this.returns.set(s.returns);
+    // the running discounted returns belong to the episodes in progress: a model attached to another number of
+    // envs (evaluation) starts its episodes afresh
+    if (s.returns.length === this.numEnvs) this.returns.set(s.returns);
+    else this.returns.fill(0);
   }
 }
