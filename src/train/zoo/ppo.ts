@@ -65,30 +65,36 @@ export const zoo: AlgoZoo = {
       },
     },
     "MountainCarContinuous-v0": {
+      // rl-baselines3-zoo's gSDE entry, changed after a search over seeds 0-29 of bench:learn's runSeed (seeds 30-39 checked after): with the
+      // zoo's values tsrl reached 85 on 8 of seeds 0-9, and some seeds unlearned the swing late in training (returns
+      // falling from ~90 to below 0, the mean action drifting to +1 everywhere). Raw rewards with per-minibatch
+      // advantage normalization off (an 8-step minibatch without a goal holds only noise, which normalization scales
+      // up to unit size), entCoef 0, logStdInit -2.5 and learningRate 1.5e-4 reached 85 on 28 of seeds 0-29 and 9 of 30-39.
       totalTimesteps: 50_000,
       nEnvs: 1,
       hyperparams: {
         normalizeObs: true,
-        normalizeReward: true,
+        normalizeReward: false,
+        normalizeAdvantage: false,
         nSteps: 8,
         batchSize: 8,
         gamma: 0.9999,
-        learningRate: 7.77e-5,
-        entCoef: 0.00429,
+        learningRate: 1.5e-4,
+        entCoef: 0,
         clipRange: 0.1,
         nEpochs: 10,
         gaeLambda: 0.9,
         maxGradNorm: 5,
         vfCoef: 0.19,
         useSde: true,
-        policyKwargs: { logStdInit: -3.29, orthoInit: false },
+        policyKwargs: { logStdInit: -2.5, orthoInit: false },
       },
       source:
-        "rl-baselines3-zoo ppo.yml (tuned), with gSDE; batchSize 256 -> 8 (SB3 uses the whole 8-step rollout as the minibatch)",
+        "rl-baselines3-zoo ppo.yml (tuned, gSDE) with batchSize 256 -> 8 (SB3 uses the whole 8-step rollout as the minibatch), then normalizeReward false, normalizeAdvantage false, entCoef 0, logStdInit -2.5, learningRate 1.5e-4 (tsrl's search over seeds 0-29)",
       expected: {
-        meanReturn: 67.5,
+        meanReturn: 94.1,
         measured:
-          "npm run bench:learn -- --rows ppo-mountaincarcontinuous (mean of 5 seeds x 20 deterministic episodes, 4/5 seeds >= 85)",
+          "npm run bench:learn -- --rows ppo-mountaincarcontinuous (mean of 5 seeds x 20 deterministic episodes); seeds 0-39: 37/40 >= 85",
       },
     },
   },
