@@ -3,9 +3,12 @@ import type { AlgoZoo } from "./types.js";
 /**
  * DQN defaults per env: rl-baselines3-zoo's hyperparams/dqn.yml (tuned for SB3), translated to tsrl's option names.
  * Note SB3 counts `targetUpdateInterval` in env steps; so does tsrl.
- * One change, measured: CartPole-v1 anneals the learning rate linearly to 0 (the zoo keeps 2.3e-3). DQN's greedy
- * return oscillates between training phases; with the constant rate the final policy reached 500, 470.7, 210.3,
- * 192.5, 295.6 on seeds 0-4 (20 deterministic episodes), with the annealed rate 500, 500, 500, 84.5, 500.
+ * CartPole-v1 departs from the zoo, measured: DQN's greedy return swings from one training phase to the next, and the
+ * learning suite scores the final model. With the zoo's settings 1 of seeds 0-4 reached 475 (final greedy return over
+ * 20 deterministic episodes, DQN's earlier private Adam: 500, 470.7, 210.3, 192.5, 295.6); with the learning rate
+ * annealed linearly 2.3e-3 -> 0 and the shared nn Adam, 2 of 5 (13 of seeds 0-19). Double DQN targets, a base rate of
+ * 1.5e-3 annealed to 0 and a final epsilon of 0.01 (late data nearly on-policy) reach 475 on 8 of seeds 0-9: 408.6,
+ * 500, 500, 500, 500, 500, 500, 500, 451.1, 500 (training and evaluation as in test-learn/dqn-run.ts).
  */
 export const zoo: AlgoZoo = {
   algorithm: "DQN",
@@ -13,7 +16,7 @@ export const zoo: AlgoZoo = {
     "CartPole-v1": {
       totalTimesteps: 50_000,
       hyperparams: {
-        learningRate: { schedule: "linear", start: 2.3e-3, end: 0 },
+        learningRate: { schedule: "linear", start: 1.5e-3, end: 0 },
         batchSize: 64,
         bufferSize: 100_000,
         learningStarts: 1000,
@@ -22,11 +25,13 @@ export const zoo: AlgoZoo = {
         trainFreq: 256,
         gradientSteps: 128,
         explorationFraction: 0.16,
-        explorationFinalEps: 0.04,
+        explorationFinalEps: 0.01,
+        doubleQ: true,
         netArch: [256, 256],
       },
-      source: "rl-baselines3-zoo dqn.yml, learning rate annealed to 0 (tsrl tuning run)",
-      expected: { meanReturn: 416.9, measured: "test-learn/dqn.test.ts seeds 0-4: 500, 500, 500, 84.5, 500" },
+      source:
+        "rl-baselines3-zoo dqn.yml with Double DQN, lr 1.5e-3 annealed to 0, final epsilon 0.01 (tsrl tuning runs)",
+      expected: { meanReturn: 486.0, measured: "seeds 0-9: 408.6, 500 x6, 451.1, 500 (8 of 10 >= 475)" },
     },
     "MountainCar-v0": {
       totalTimesteps: 120_000,
