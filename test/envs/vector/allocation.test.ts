@@ -2,10 +2,7 @@
 // generation (at most 16 MiB per semi-space) and trigger scavenges. We count minor GCs after a full collection;
 // a control loop that allocates a small typed array per step shows the detector sees such garbage.
 import assert from "node:assert/strict";
-import { constants, PerformanceObserver } from "node:perf_hooks";
 import { test } from "node:test";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import "../../../src/envs/builtin.js";
 import { AcrobotEnv } from "../../../src/envs/classic-control/acrobot.js";
 import { CartPoleEnv } from "../../../src/envs/classic-control/cartpole.js";
@@ -21,31 +18,7 @@ import { FrameStackObservation } from "../../../src/envs/wrappers/frame-stack-ob
 import { NormalizeObservation } from "../../../src/envs/wrappers/normalize-observation.js";
 import { NormalizeReward } from "../../../src/envs/wrappers/normalize-reward.js";
 import { RecordEpisodeStatistics } from "../../../src/envs/wrappers/record-episode-statistics.js";
-
-setFlagsFromString("--expose-gc");
-const fullGc = runInNewContext("gc") as () => void;
-
-/**
- * Minor GCs during `loop()`, after a warm-up run and a full collection. The fewer of two measured runs is returned:
- * one-off garbage (a deoptimization, a late recompilation) shows in one run only, per-step garbage in both.
- */
-async function minorGcsDuring(loop: () => void): Promise<number> {
-  loop(); // warm up: let the JIT optimize the loop first
-  let best = Infinity;
-  for (let run = 0; run < 2; run++) {
-    fullGc();
-    const kinds: number[] = [];
-    const observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) kinds.push((e as unknown as { detail: { kind: number } }).detail.kind);
-    });
-    observer.observe({ entryTypes: ["gc"] });
-    loop();
-    await new Promise((r) => setTimeout(r, 50));
-    observer.disconnect();
-    best = Math.min(best, kinds.filter((k) => k === constants.NODE_PERFORMANCE_GC_MINOR).length);
-  }
-  return best;
-}
+import { minorGcsDuring } from "../../support/gc.js";
 
 /**
  * Step `env` `steps` times with actions from `policy(observation, t)`. A raw env that terminates is put back to its
