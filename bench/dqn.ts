@@ -15,7 +15,16 @@ if (args.includes("--naive")) {
 }
 const steps = Number(args[0] ?? zoo.entries["CartPole-v1"].totalTimesteps);
 
-const model = new DQN(make("CartPole-v1"), { ...zoo.entries["CartPole-v1"].hyperparams, seed: 0 });
+// The zoo's published settings, for a like-for-like comparison with SB3: tsrl's shipped entry adds Double DQN
+// (an extra forward pass per gradient step), gamma 0.98 and its own learning-rate schedule for reliability.
+const model = new DQN(make("CartPole-v1"), {
+  ...zoo.entries["CartPole-v1"].hyperparams,
+  doubleQ: false,
+  gamma: 0.99,
+  learningRate: 2.3e-3,
+  explorationFinalEps: 0.04,
+  seed: 0,
+});
 const t0 = performance.now();
 await model.learn(steps);
 const wall = (performance.now() - t0) / 1000;
