@@ -24,6 +24,7 @@ import {
   type VectorEnvLike,
 } from "./common/algorithm.js";
 import { KernelAdam, type OptimizerState } from "./common/flat-optimizer.js";
+import { normalizeInPlace } from "./common/normalize-advantages.js";
 import { checkInt, checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 import { Minibatch } from "./common/rollout-buffer.js";
 
@@ -131,18 +132,6 @@ export function ppoLossAndGrads(
     approxKl: approxKl / batch,
     clipFraction: clipped / batch,
   };
-}
-
-/** Shift and scale x[0, n) to zero mean and unit (Bessel-corrected) std, as SB3 does per minibatch. */
-export function normalizeInPlace(x: Float64Array, n: number): void {
-  if (n < 2) return;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += x[i];
-  mean /= n;
-  let v = 0;
-  for (let i = 0; i < n; i++) v += (x[i] - mean) ** 2;
-  const std = Math.sqrt(v / (n - 1));
-  for (let i = 0; i < n; i++) x[i] = (x[i] - mean) / (std + 1e-8);
 }
 
 export class PPO extends OnPolicyAlgorithm<PPOConfig> {

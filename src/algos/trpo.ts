@@ -15,9 +15,9 @@
 
 import { InvalidArgumentError } from "../errors.js";
 import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
+import { normalizeInPlace } from "./common/normalize-advantages.js";
 import { checkInt, checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 import { Minibatch } from "./common/rollout-buffer.js";
-import { normalizeInPlace } from "./ppo.js";
 
 export interface TRPOConfig extends OnPolicyConfig {
   /** critic minibatch size */

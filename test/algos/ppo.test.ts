@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ActorCriticPolicy } from "../../src/algos/common/actor-critic-policy.js";
-import { normalizeInPlace, PPO, ppoLossAndGrads } from "../../src/algos/ppo.js";
+import { normalizeInPlace } from "../../src/algos/common/normalize-advantages.js";
+import { PPO, ppoLossAndGrads } from "../../src/algos/ppo.js";
 import "../../src/envs/builtin.js";
 import { Rng } from "../../src/core/rng.js";
 import { make } from "../../src/envs/registry.js";

@@ -1,6 +1,6 @@
-import { normalizeInPlace } from "../ppo.js";
 import type { ActorCriticPolicy } from "./actor-critic-policy.js";
 import { clipGradNormFlat, type FlatOptimizer } from "./flat-optimizer.js";
+import { normalizeInPlace } from "./normalize-advantages.js";
 import type { RolloutBuffer } from "./rollout-buffer.js";
 
 // The two halves of a single-gradient-step update on the whole rollout (A2C, REINFORCE), which differ only in the
