@@ -29,16 +29,19 @@ export function uniformInit(t: Tensor, lo: number, hi: number, rng: Rng): void {
  * orthonormal times `gain`.
  */
 export function orthogonalInit(t: Tensor, gain: number, rng: Rng): void {
-  if (typeof gain !== "number" || !Number.isFinite(gain)) {
-    throw new InvalidArgumentError(`orthogonalInit: gain must be a finite number, got ${String(gain)}`);
-  }
   if (t.rank < 2) {
     throw new InvalidArgumentError(
       `orthogonalInit: needs a tensor with at least 2 dimensions, got [${t.shape.join(", ")}]`,
     );
   }
-  const rows = t.shape[0];
-  const cols = t.size / rows;
+  t.set(orthogonalMatrix(t.shape[0], t.size / t.shape[0], gain, rng));
+}
+
+/** The row-major [rows, cols] matrix of {@link orthogonalInit}, as plain numbers (for flat parameter vectors). */
+export function orthogonalMatrix(rows: number, cols: number, gain: number, rng: Rng): Float64Array {
+  if (typeof gain !== "number" || !Number.isFinite(gain)) {
+    throw new InvalidArgumentError(`orthogonalInit: gain must be a finite number, got ${String(gain)}`);
+  }
   const flat = new Float64Array(rows * cols);
   for (let i = 0; i < flat.length; i++) flat[i] = rng.normal();
   // Work on a tall matrix A [m, n], m >= n, stored column-major as n columns of length m.
@@ -78,7 +81,7 @@ export function orthogonalInit(t: Tensor, gain: number, rng: Rng): void {
       else out[j * cols + i] = gain * q[i];
     }
   }
-  t.set(out);
+  return out;
 }
 
 /**

@@ -145,7 +145,7 @@ test("categorical sampling follows the probabilities; deterministic picks the mo
   assert.ok(p.sample(rng, new Float32Array(n), true).every((x) => x === 2));
 });
 
-test("orthogonal init gives orthonormal rows times the gain; env actions are clipped and shifted", () => {
+test("orthogonal init (nn's, as torch) gives orthonormal columns of a tall layer times the gain; env actions are clipped and shifted", () => {
   const p = new ActorCriticPolicy(8, specs.box, new Rng(2), { netArch: { pi: [16], vf: [16] } });
   const l = p.pi.layers[0]; // [16, 8]: orthonormal columns * sqrt(2)
   for (let c1 = 0; c1 < 8; c1++) {

@@ -4,12 +4,13 @@ import { TRPO } from "../../src/algos/trpo.js";
 import { zoo } from "../../src/train/zoo/trpo.js";
 import { evalReturn, vecEnv } from "./policy-gradient-helpers.js";
 
-test("TRPO learns CartPole-v1 in 20k steps, every accepted step within the KL bound", async () => {
+// 30k steps: at 20k TRPO is mid-climb (seeds 0-5 gave 188, 234, 500, 500, 163, 479); at 30k 263 to 500.
+test("TRPO learns CartPole-v1 in 30k steps, every accepted step within the KL bound", async () => {
   const z = zoo.entries["CartPole-v1"];
   const model = new TRPO(vecEnv("CartPole-v1", z.nEnvs ?? 1), { ...z.hyperparams, seed: 0 });
   const kls: number[] = [];
   model.logger.addSink({ write: (_step, row) => void kls.push(row["train/kl_divergence_loss"]) });
-  await model.learn(20_000);
+  await model.learn(30_000);
   assert.ok(kls.length > 0 && kls.every((kl) => kl <= 0.01), `KL per update: ${kls.join(", ")}`);
   const ret = evalReturn(model, "CartPole-v1");
   assert.ok(ret >= 200, `mean deterministic return ${ret}`);

@@ -106,6 +106,75 @@ test("matmul agrees with the reference for all transposes, accumulate, odd sizes
   }
 });
 
+test("fused dense-layer kernels agree with matmul, bias and activation kernels run in turn", () => {
+  const acts = ["none", "tanh", "relu"] as const;
+  fc.assert(
+    fc.property(dim, dim, dim, fc.constantFrom(...acts), fc.boolean(), seed, (m, k, n, act, inPlace, s) => {
+      forEachVariant((w) => {
+        const rng = new Rng(s);
+        // forward: out = act(x W^T + b), W [n, k]
+        const x = rand(rng, m * k, -2, 2);
+        const wt = rand(rng, n * k);
+        const b = rand(rng, n);
+        const o0 = arena.alloc(m * n);
+        const o1 = arena.alloc(m * n);
+        ref.linear(x, wt, b, o0, m, k, n, act);
+        w.linear(x, wt, b, o1, m, k, n, act);
+        assertClose(read(o1, m * n), read(o0, m * n), 2e-6 * (k + 2), `${w.name} linear ${m}x${k}x${n} ${act}`);
+        // backward to the layer below: gx = (gy W) * act'(y), y [m, k] (possibly gx itself)
+        const gy = rand(rng, m * n);
+        const y = act === "tanh" ? rand(rng, m * k, -1, 1) : rand(rng, m * k);
+        const g0 = inPlace ? dup(y, m * k) : arena.alloc(m * k);
+        const g1 = inPlace ? dup(y, m * k) : arena.alloc(m * k);
+        ref.linearInputGrad(gy, wt, inPlace ? g0 : y, g0, m, n, k, act);
+        w.linearInputGrad(gy, wt, inPlace ? g1 : y, g1, m, n, k, act);
+        assertClose(
+          read(g1, m * k),
+          read(g0, m * k),
+          2e-6 * (n + 1),
+          `${w.name} linearInputGrad ${m}x${n}x${k} ${act}`,
+        );
+      });
+    }),
+    { numRuns: 120 },
+  );
+});
+
+test("linear's relu keeps NaN and its gradient epilogues zero exactly where the activation is flat", () => {
+  forEachVariant((w) => {
+    // 5 rows x 9 columns takes the 4x8 tile, the single-row tile and the one-column edge
+    const [m, k, n] = [5, 3, 9];
+    const x = arena.alloc(m * k);
+    const wt = arena.alloc(n * k);
+    const b = arena.alloc(n);
+    arena.view.fill(0, x, x + m * k);
+    arena.view.fill(0, wt, wt + n * k);
+    for (let j = 0; j < n; j++) arena.view[b + j] = j % 3 === 0 ? Number.NaN : j - 4;
+    const out = arena.alloc(m * n);
+    w.linear(x, wt, b, out, m, k, n, "relu");
+    for (let i = 0; i < m * n; i++) {
+      const j = i % n;
+      const want = j % 3 === 0 ? Number.NaN : Math.max(j - 4, 0);
+      assert.ok(
+        Object.is(arena.view[out + i], want) || (want === 0 && arena.view[out + i] === 0),
+        `${w.name} relu[${i}]`,
+      );
+    }
+    const gy = arena.alloc(m * k);
+    arena.view.fill(1, gy, gy + m * k);
+    const y = arena.alloc(m * n);
+    for (let i = 0; i < m * n; i++) arena.view[y + i] = i % 2 === 0 ? -0.5 : 1;
+    const wk = arena.alloc(k * n);
+    arena.view.fill(1, wk, wk + k * n);
+    const gx = arena.alloc(m * n);
+    w.linearInputGrad(gy, wk, y, gx, m, k, n, "relu");
+    for (let i = 0; i < m * n; i++) assert.equal(arena.view[gx + i], i % 2 === 0 ? 0 : k, `${w.name} relu grad[${i}]`);
+    w.linearInputGrad(gy, wk, y, gx, m, k, n, "tanh");
+    for (let i = 0; i < m * n; i++)
+      assert.equal(arena.view[gx + i], i % 2 === 0 ? k * 0.75 : 0, `${w.name} tanh grad[${i}]`);
+  });
+});
+
 test("matmul reference computes the textbook product", () => {
   const f64 = new Arena({ dtype: "float64" });
   const k = selectKernels(f64, "auto");

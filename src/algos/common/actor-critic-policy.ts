@@ -1,8 +1,9 @@
 import type { KernelPreference } from "../../core/kernels/index.js";
 import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
+import type { Activation } from "../../nn/mlp.js";
 import type { SpaceJSON } from "../../spaces/space.js";
-import { type Activation, type Backend, DenseMlp, makeBackend } from "./dense-mlp.js";
+import { type Backend, DenseMlp, makeBackend } from "./dense-mlp.js";
 
 /**
  * Network architecture, as SB3's `policyKwargs.netArch`: `{ pi, vf }` gives separate actor and critic trunks;

@@ -1,6 +1,8 @@
 import { Arena } from "../../core/arena.js";
 import { Broadcast, type KernelPreference, type Kernels, selectKernels } from "../../core/kernels/index.js";
 import type { Rng } from "../../core/rng.js";
+import { orthogonalMatrix } from "../../nn/init.js";
+import type { Activation } from "../../nn/mlp.js";
 
 /**
  * A fully connected network whose weights are a slice of one flat float64 parameter vector (owned by the
@@ -15,8 +17,6 @@ import type { Rng } from "../../core/rng.js";
  * (`paramBase`, same layout); gradients either accumulate in the arena's gradient block (`gradBase`, for training
  * that stays in the arena) or are added back into a caller's float64 vector.
  */
-export type Activation = "tanh" | "relu";
-
 /** Where a network computes: an arena and the kernels that run on it. */
 export interface Backend {
   readonly arena: Arena;
@@ -124,8 +124,8 @@ export class DenseMlp {
   }
 
   /**
-   * Initialize weights orthogonally with the given gain per layer (biases 0), as in the PPO implementation
-   * details; or, with `gains` null, PyTorch's default uniform(-1/sqrt(in), 1/sqrt(in)) for weights and biases.
+   * Initialize weights orthogonally with the given gain per layer (biases 0; nn's orthogonalInit, torch's
+   * orthogonal_), as in the PPO implementation details; or, with `gains` null, PyTorch's default uniform(-1/sqrt(in), 1/sqrt(in)) for weights and biases.
    */
   init(params: Float64Array, rng: Rng, gains: readonly number[] | null): void {
     this.layers.forEach((l, i) => {
@@ -133,7 +133,7 @@ export class DenseMlp {
         const bound = 1 / Math.sqrt(l.inSize);
         for (let j = 0; j < l.inSize * l.outSize + l.outSize; j++) params[l.wOff + j] = rng.uniformRange(-bound, bound);
       } else {
-        orthogonal(params, l.wOff, l.outSize, l.inSize, gains[i], rng);
+        params.set(orthogonalMatrix(l.outSize, l.inSize, gains[i], rng), l.wOff);
         params.fill(0, l.bOff, l.bOff + l.outSize);
       }
     });
@@ -168,13 +168,8 @@ export class DenseMlp {
     for (let li = 0; li < this.layers.length; li++) {
       const { inSize, outSize, w, b, activated } = this.layers[li];
       const out = ws.outs[li];
-      // z = x W^T + b ; a = act(z)
-      k.matmul(input, w, out, batch, inSize, outSize, false, true, false);
-      k.add(out, Broadcast.Full, b, Broadcast.Row, out, batch, outSize, false);
-      if (activated) {
-        if (this.activation === "tanh") k.tanh(out, out, batch * outSize);
-        else k.relu(out, out, batch * outSize);
-      }
+      // a = act(x W^T + b), one fused pass
+      k.linear(input, w, b, out, batch, inSize, outSize, activated ? this.activation : "none");
       input = out;
     }
     return this.readRows(input, ws.output, batch * this.outputSize);
@@ -198,22 +193,24 @@ export class DenseMlp {
     let view = this.backend.arena.view;
     for (let i = 0; i < batch * this.outputSize; i++) view[ws.grads[last] + i] = dOutput[i];
     if (grads !== null) k.fill(this.gradMirror, 0, this.numParams);
+    // dz of the top layer; lower layers get theirs fused into the product that brings dLoss/da down
+    const top = this.layers[last];
+    if (top.activated) {
+      const n = batch * top.outSize;
+      if (this.activation === "tanh") k.tanhBackward(ws.outs[last], ws.grads[last], ws.grads[last], n, false);
+      else k.reluBackward(ws.outs[last], ws.grads[last], ws.grads[last], n, false);
+    }
     for (let li = last; li >= 0; li--) {
-      const { inSize, outSize, w, gw, gb, activated } = this.layers[li];
-      const n = batch * outSize;
-      const out = ws.outs[li];
+      const { inSize, outSize, w, gw, gb } = this.layers[li];
       const dz = ws.grads[li];
-      // dz = da * act'(z): tanh' = 1 - a^2, relu' = [a > 0]
-      if (activated) {
-        if (this.activation === "tanh") k.tanhBackward(out, dz, dz, n, false);
-        else k.reluBackward(out, dz, dz, n, false);
-      }
       const input = li === 0 ? ws.input : ws.outs[li - 1];
-      // dW += dz^T x ; db += sum_rows dz ; dx = dz W
+      // dW += dz^T x ; db += sum_rows dz ; dz_below = (dz W) * act'(a_below), tanh' = 1 - a^2, relu' = [a > 0]
       k.matmul(dz, input, gw, outSize, batch, inSize, true, false, true);
       k.sumCols(dz, gb, batch, outSize, true);
-      if (li > 0) k.matmul(dz, w, ws.grads[li - 1], batch, outSize, inSize, false, false, false);
-      else if (needInputGrad) k.matmul(dz, w, ws.inputGrad, batch, outSize, inSize, false, false, false);
+      if (li > 0) {
+        const below = this.layers[li - 1].activated ? this.activation : "none";
+        k.linearInputGrad(dz, w, ws.outs[li - 1], ws.grads[li - 1], batch, outSize, inSize, below);
+      } else if (needInputGrad) k.matmul(dz, w, ws.inputGrad, batch, outSize, inSize, false, false, false);
     }
     if (grads !== null) {
       view = this.backend.arena.view;
@@ -264,37 +261,5 @@ export class DenseMlp {
     const view = this.backend.arena.view;
     for (let i = 0; i < n; i++) out[i] = view[src + i];
     return out;
-  }
-}
-
-/**
- * Orthogonal init (Saxe et al. 2014) of a [rows, cols] matrix at `off`: Gram-Schmidt on a Gaussian matrix,
- * orthonormal rows when rows <= cols, orthonormal columns otherwise, scaled by `gain`.
- */
-export function orthogonal(out: Float64Array, off: number, rows: number, cols: number, gain: number, rng: Rng): void {
-  const long = Math.max(rows, cols);
-  const short = Math.min(rows, cols);
-  // q holds `short` orthonormal vectors of length `long`
-  const q = new Float64Array(short * long);
-  for (let j = 0; j < q.length; j++) q[j] = rng.normal();
-  for (let k = 0; k < short; k++) {
-    const vk = k * long;
-    for (let pass = 0; pass < 2; pass++) {
-      // re-orthogonalize twice for float64 accuracy
-      for (let m = 0; m < k; m++) {
-        let dot = 0;
-        for (let i = 0; i < long; i++) dot += q[vk + i] * q[m * long + i];
-        for (let i = 0; i < long; i++) q[vk + i] -= dot * q[m * long + i];
-      }
-    }
-    let norm = 0;
-    for (let i = 0; i < long; i++) norm += q[vk + i] * q[vk + i];
-    norm = Math.sqrt(norm);
-    for (let i = 0; i < long; i++) q[vk + i] /= norm;
-  }
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      out[off + r * cols + c] = gain * (rows <= cols ? q[r * long + c] : q[c * long + r]);
-    }
   }
 }

@@ -5,14 +5,15 @@ import { ReferenceKernels } from "./reference.js";
 import { WasmKernels } from "./wasm.js";
 import * as binaries from "./wasm-binary.generated.js";
 
-export { type BinaryKernel, Broadcast, type Kernels, type UnaryKernel } from "./kernels.js";
+export { type BinaryKernel, Broadcast, type Kernels, type LayerActivation, type UnaryKernel } from "./kernels.js";
 export { ReferenceKernels } from "./reference.js";
 
 /**
  * Which kernels to use. "auto": the fastest available for the arena; "wasm": the best WebAssembly variant (error
  * if none loads); "wasm-simd" / "wasm-relaxed": that variant exactly; "ts": the TypeScript reference.
  */
-export type KernelPreference = "auto" | "wasm" | "wasm-simd" | "wasm-relaxed" | "ts";
+export const kernelPreferences = ["auto", "wasm", "wasm-simd", "wasm-relaxed", "ts"] as const;
+export type KernelPreference = (typeof kernelPreferences)[number];
 
 type Variant = "simd" | "relaxed";
 

@@ -20,6 +20,9 @@ export type BinaryKernel = (
   accumulate: boolean,
 ) => void;
 
+/** The activation a dense-layer kernel applies (or differentiates) in the same pass as its matmul. */
+export type LayerActivation = "none" | "tanh" | "relu";
+
 /** out[i] = f(x[i]) for i < n; out may equal x. */
 export type UnaryKernel = (x: number, out: number, n: number) => void;
 
@@ -52,6 +55,27 @@ export interface Kernels {
     transA: boolean,
     transB: boolean,
     accumulate: boolean,
+  ): void;
+  /**
+   * Dense layer forward in one pass: out[m,n] = act(x[m,k] · W^T + b), W stored [n,k] (PyTorch's layout), b [n].
+   * The same arithmetic as matmul, add (Row) and the activation kernel in turn, up to float rounding order.
+   * out must not overlap x, W or b.
+   */
+  linear(x: number, w: number, b: number, out: number, m: number, k: number, n: number, act: LayerActivation): void;
+  /**
+   * Dense layer backward to the layer below, in one pass: gx[m,k] = (gy[m,n] · W[n,k]) * act'(y), where y [m,k]
+   * is the lower layer's activation OUTPUT (tanh: 1 - y^2; relu: y > 0; "none": 1). gx may equal y; it must not
+   * overlap gy or W.
+   */
+  linearInputGrad(
+    gy: number,
+    w: number,
+    y: number,
+    gx: number,
+    m: number,
+    n: number,
+    k: number,
+    act: LayerActivation,
   ): void;
 
   // ---- fill / copy / scalar arithmetic ----

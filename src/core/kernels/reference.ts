@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "../../errors.js";
 import type { Arena } from "../arena.js";
-import { type BinaryKernel, Broadcast, type Kernels, type UnaryKernel } from "./kernels.js";
+import { type BinaryKernel, Broadcast, type Kernels, type LayerActivation, type UnaryKernel } from "./kernels.js";
 
 /** Offset of element (r, c) of an operand laid out by `mode` against [rows, cols]. */
 function at(base: number, mode: Broadcast, r: number, c: number, cols: number): number {
@@ -189,6 +189,37 @@ export class ReferenceKernels implements Kernels {
         for (let j = 0; j < n; j++) v[ci + j] += x * v[bp + j];
       }
     }
+  }
+
+  linear(x: number, w: number, b: number, out: number, m: number, k: number, n: number, act: LayerActivation): void {
+    this.matmul(x, w, out, m, k, n, false, true, false);
+    this.add(out, Broadcast.Full, b, Broadcast.Row, out, m, n, false);
+    if (act === "tanh") this.tanh(out, out, m * n);
+    else if (act === "relu") this.relu(out, out, m * n);
+  }
+
+  linearInputGrad(
+    gy: number,
+    w: number,
+    y: number,
+    gx: number,
+    m: number,
+    n: number,
+    k: number,
+    act: LayerActivation,
+  ): void {
+    if (act === "none") {
+      this.matmul(gy, w, gx, m, n, k, false, false, false);
+      return;
+    }
+    // the product goes to scratch first: gx may be y
+    const arena = this.arena;
+    const mark = arena.mark();
+    const t = arena.alloc(m * k);
+    this.matmul(gy, w, t, m, n, k, false, false, false);
+    if (act === "tanh") this.tanhBackward(y, t, gx, m * k, false);
+    else this.reluBackward(y, t, gx, m * k, false);
+    arena.release(mark);
   }
 
   fill(out: number, value: number, n: number): void {

@@ -1,6 +1,10 @@
 import type { Arena } from "../arena.js";
-import type { BinaryKernel, Broadcast, Kernels, UnaryKernel } from "./kernels.js";
+import type { BinaryKernel, Broadcast, Kernels, LayerActivation, UnaryKernel } from "./kernels.js";
 import { checkAdamStep, checkMask, checkRowIndex } from "./reference.js";
+
+/** Epilogue codes of assembly/kernels.ts's matmul: relu (tanh runs after it), or the product with an activation's gradient. */
+const Epilogue = { none: 0, tanh: 0, relu: 2 } as const satisfies Record<LayerActivation, number>;
+const EpilogueGrad = { none: 0, tanh: 3, relu: 4 } as const satisfies Record<LayerActivation, number>;
 
 /** The exports of assembly/kernels.ts: byte addresses, booleans as 0/1. */
 interface WasmExports {
@@ -16,6 +20,9 @@ interface WasmExports {
     transB: number,
     acc: number,
     scratch: number,
+    bias: number,
+    epilogue: number,
+    aux: number,
   ): void;
   fill(out: number, value: number, n: number): void;
   copy(src: number, out: number, n: number): void;
@@ -193,8 +200,45 @@ export class WasmKernels implements Kernels {
     const mark = arena.mark();
     // room to pack B^T; the kernel skips packing when it multiplies by dot products instead
     const scratch = transB ? arena.alloc(k * n) : 0;
-    this.w.matmul(a * B, b * B, c * B, m, k, n, transA ? 1 : 0, transB ? 1 : 0, accumulate ? 1 : 0, scratch * B);
+    this.w.matmul(
+      a * B,
+      b * B,
+      c * B,
+      m,
+      k,
+      n,
+      transA ? 1 : 0,
+      transB ? 1 : 0,
+      accumulate ? 1 : 0,
+      scratch * B,
+      0,
+      0,
+      0,
+    );
     arena.release(mark);
+  }
+
+  linear(x: number, w: number, b: number, out: number, m: number, k: number, n: number, act: LayerActivation): void {
+    const arena = this.arena;
+    const mark = arena.mark();
+    const scratch = arena.alloc(k * n);
+    this.w.matmul(x * B, w * B, out * B, m, k, n, 0, 1, 0, scratch * B, b * B, Epilogue[act], 0);
+    arena.release(mark);
+    // tanh as a separate pass: see the epilogue notes in assembly/kernels.ts
+    if (act === "tanh") this.w.tanh(out * B, out * B, m * n);
+  }
+
+  linearInputGrad(
+    gy: number,
+    w: number,
+    y: number,
+    gx: number,
+    m: number,
+    n: number,
+    k: number,
+    act: LayerActivation,
+  ): void {
+    this.w.matmul(gy * B, w * B, gx * B, m, n, k, 0, 0, 0, 0, 0, EpilogueGrad[act], y * B);
   }
 
   fill(out: number, value: number, n: number): void {
