@@ -11,8 +11,14 @@
 
 import { describe, InvalidArgumentError } from "../errors.js";
 import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
-import { checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
-import { applyGradientStep, evaluateRollout } from "./common/one-step-update.js";
+import {
+  checkLossCoefficients,
+  checkRange,
+  OnPolicyAlgorithm,
+  type OnPolicyConfig,
+  onPolicyDefaults,
+} from "./common/on-policy.js";
+import { WholeRolloutStep } from "./common/one-step-update.js";
 
 export interface A2CConfig extends OnPolicyConfig {
   entCoef: number;
@@ -42,16 +48,12 @@ export const a2cDefaults: A2CConfig = {
 export class A2C extends OnPolicyAlgorithm<A2CConfig> {
   static override readonly algorithmName: string = "A2C";
   static override readonly configKeys: readonly string[] = Object.keys(a2cDefaults);
-  private readonly gLogProb: Float64Array;
-  private readonly gValue: Float64Array;
-  private readonly oldLogProb: Float64Array;
+  private readonly step: WholeRolloutStep;
 
   constructor(env: AnyEnv | VectorEnvLike, config: Partial<A2CConfig> = {}) {
     super(env, { ...a2cDefaults, ...config });
     const c = this.config;
-    checkRange("entCoef", c.entCoef, -Infinity, Infinity);
-    checkRange("vfCoef", c.vfCoef, 0, Infinity);
-    checkRange("maxGradNorm", c.maxGradNorm, 0, Infinity);
+    checkLossCoefficients(c);
     checkRange("optimizerEps", c.optimizerEps, 1e-300, Infinity);
     if (!["rmsprop", "rmsprop-tf", "adam"].includes(c.optimizer)) {
       throw new InvalidArgumentError(
@@ -59,17 +61,15 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
       );
     }
     this.optimizers = [this.makeOptimizer(c.optimizer, 0, this.policy.numParams, c.optimizerEps)];
-    this.gLogProb = new Float64Array(this.buffer.size);
-    this.oldLogProb = new Float64Array(this.buffer.size);
-    this.gValue = new Float64Array(this.buffer.size);
+    this.step = new WholeRolloutStep(this.buffer.size);
   }
 
   protected train(): void {
     const c = this.config;
-    const { policy, buffer } = this;
+    const { policy, buffer, step } = this;
     const optimizer = this.optimizers[0];
     optimizer.lr = this.currentLearningRate();
-    const { n, adv, values, logProb, entropy } = evaluateRollout(policy, buffer, c.normalizeAdvantage, this.oldLogProb);
+    const { n, adv, values, logProb, entropy } = step.evaluate(policy, buffer, c.normalizeAdvantage);
     let pg = 0;
     let vl = 0;
     let ent = 0;
@@ -79,19 +79,11 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
       vl += err * err;
       ent += entropy[i];
       // dL/dlog pi_i = -A_i / n ;  dL/dV_i = vfCoef * 2 (V_i - R_i) / n
-      this.gLogProb[i] = -adv[i] / n;
-      this.gValue[i] = (c.vfCoef * 2 * err) / n;
+      step.gLogProb[i] = -adv[i] / n;
+      step.gValue[i] = (c.vfCoef * 2 * err) / n;
     }
-    const gradNorm = applyGradientStep(
-      policy,
-      buffer,
-      optimizer,
-      this.gLogProb,
-      -c.entCoef / n,
-      this.gValue,
-      c.maxGradNorm,
-    );
-    const approxKl = this.approxKlAfterUpdate(this.oldLogProb);
+    const gradNorm = step.apply(policy, buffer, optimizer, -c.entCoef / n, true, c.maxGradNorm);
+    const approxKl = this.approxKlAfterUpdate(step.oldLogProb);
     const log = this.logger;
     log.record("train/policy_loss", pg / n);
     log.record("train/value_loss", vl / n);

@@ -1,4 +1,5 @@
 import { Engine } from "../core/engine.js";
+import { type KernelPreference, kernelPreferences } from "../core/kernels/index.js";
 import { abs, add, argmax, clamp, gather, max, mean, mul, mulScalar, square, sub } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
@@ -72,8 +73,8 @@ export interface DQNConfig extends BaseConfig {
   prioritizedReplayAlpha?: number;
   /** Importance-sampling exponent beta at the start; annealed linearly to 1 over training. Default 0.4. */
   prioritizedReplayBeta0?: number;
-  /** Engine kernels ("auto": wasm SIMD when available). Default "auto". */
-  kernels?: "auto" | "wasm" | "ts";
+  /** Engine kernels ("auto": wasm SIMD when available; "ts": the float64 reference). Default "auto". */
+  kernels?: KernelPreference;
 }
 
 type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval">> & BaseConfig;
@@ -605,5 +606,5 @@ function checkConfig(c: Resolved, numEnvs: number): void {
   if (c.optimizeMemoryUsage && c.nStep > 1) {
     throw new InvalidArgumentError("DQN: optimizeMemoryUsage cannot be combined with nStep > 1");
   }
-  if (!["auto", "wasm", "ts"].includes(c.kernels)) fail("kernels", '"auto", "wasm" or "ts"');
+  if (!kernelPreferences.includes(c.kernels)) fail("kernels", `one of ${kernelPreferences.join(", ")}`);
 }

@@ -25,7 +25,14 @@ import {
 } from "./common/algorithm.js";
 import { KernelAdam, type OptimizerState } from "./common/flat-optimizer.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
-import { checkInt, checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
+import {
+  checkInt,
+  checkLossCoefficients,
+  checkRange,
+  OnPolicyAlgorithm,
+  type OnPolicyConfig,
+  onPolicyDefaults,
+} from "./common/on-policy.js";
 import { Minibatch } from "./common/rollout-buffer.js";
 
 export interface PPOConfig extends OnPolicyConfig {
@@ -150,9 +157,7 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
     checkInt("nEpochs", c.nEpochs, 1);
     checkScheduled("clipRange", c.clipRange, 0);
     if (c.clipRangeVf !== null) checkScheduled("clipRangeVf", c.clipRangeVf, 0);
-    checkRange("entCoef", c.entCoef, -Infinity, Infinity);
-    checkRange("vfCoef", c.vfCoef, 0, Infinity);
-    checkRange("maxGradNorm", c.maxGradNorm, 0, Infinity);
+    checkLossCoefficients(c);
     checkRange("adamEps", c.adamEps, 1e-300, Infinity);
     if (c.targetKl !== null && !(typeof c.targetKl === "number" && c.targetKl > 0)) {
       throw new InvalidArgumentError(`targetKl must be null or a number > 0, got ${describe(c.targetKl)}`);

@@ -13,8 +13,8 @@
 
 import { InvalidArgumentError } from "../errors.js";
 import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
-import { checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
-import { applyGradientStep, evaluateRollout } from "./common/one-step-update.js";
+import { checkLossCoefficients, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
+import { WholeRolloutStep } from "./common/one-step-update.js";
 
 export interface ReinforceConfig extends OnPolicyConfig {
   /** learn V(s) and subtract it from the return (default true) */
@@ -47,9 +47,7 @@ export const reinforceDefaults: ReinforceConfig = {
 export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
   static override readonly algorithmName: string = "REINFORCE";
   static override readonly configKeys: readonly string[] = Object.keys(reinforceDefaults);
-  private readonly gLogProb: Float64Array;
-  private readonly gValue: Float64Array;
-  private readonly oldLogProb: Float64Array;
+  private readonly step: WholeRolloutStep;
   /** weight of each row in the policy gradient: w_k, or 0 for an unfinished tail without baseline */
   private readonly weights: Float64Array;
   /** step index k within the current episode of each env (episodes span rollouts) */
@@ -59,14 +57,10 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
   constructor(env: AnyEnv | VectorEnvLike, config: Partial<ReinforceConfig> = {}) {
     super(env, { ...reinforceDefaults, ...config });
     const c = this.config;
-    checkRange("vfCoef", c.vfCoef, 0, Infinity);
-    checkRange("entCoef", c.entCoef, -Infinity, Infinity);
-    if (c.maxGradNorm !== null) checkRange("maxGradNorm", c.maxGradNorm, 0, Infinity);
+    checkLossCoefficients(c, true);
     this.optimizers = [this.makeOptimizer("adam", 0, this.policy.numParams, 1e-8)];
     const n = this.buffer.size;
-    this.gLogProb = new Float64Array(n);
-    this.oldLogProb = new Float64Array(this.buffer.size);
-    this.gValue = new Float64Array(n);
+    this.step = new WholeRolloutStep(n);
     this.weights = new Float64Array(n);
     this.episodeStep = new Int32Array(this.numEnvs);
     this.zeros = new Float64Array(this.numEnvs);
@@ -99,10 +93,10 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
 
   protected train(): void {
     const c = this.config;
-    const { policy, buffer } = this;
+    const { policy, buffer, step } = this;
     const optimizer = this.optimizers[0];
     optimizer.lr = this.currentLearningRate();
-    const { n, adv, values, logProb, entropy } = evaluateRollout(policy, buffer, c.normalizeAdvantage, this.oldLogProb);
+    const { n, adv, values, logProb, entropy } = step.evaluate(policy, buffer, c.normalizeAdvantage);
     let used = 0;
     for (let i = 0; i < n; i++) if (this.weights[i] !== 0) used++;
     const denom = Math.max(used, 1);
@@ -113,22 +107,14 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
       // L = -sum_i w_i (G_i - b_i) log pi_i / N  (+ vfCoef mean (V - G)^2 with the baseline)
       const coef = (this.weights[i] * adv[i]) / denom;
       pg -= coef * logProb[i];
-      this.gLogProb[i] = -coef;
+      step.gLogProb[i] = -coef;
       const err = values[i] - buffer.returns[i];
       vl += err * err;
-      this.gValue[i] = (c.vfCoef * 2 * err) / n;
+      step.gValue[i] = (c.vfCoef * 2 * err) / n;
       ent += entropy[i];
     }
-    const gradNorm = applyGradientStep(
-      policy,
-      buffer,
-      optimizer,
-      this.gLogProb,
-      -c.entCoef / n,
-      c.baseline ? this.gValue : null,
-      c.maxGradNorm ?? Infinity,
-    );
-    const approxKl = this.approxKlAfterUpdate(this.oldLogProb);
+    const gradNorm = step.apply(policy, buffer, optimizer, -c.entCoef / n, c.baseline, c.maxGradNorm ?? Infinity);
+    const approxKl = this.approxKlAfterUpdate(step.oldLogProb);
     const log = this.logger;
     log.record("train/policy_loss", pg);
     if (c.baseline) log.record("train/value_loss", vl / n);

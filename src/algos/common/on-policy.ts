@@ -1,5 +1,7 @@
+import type { KernelPreference } from "../../core/kernels/index.js";
 import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
+import type { Activation } from "../../nn/mlp.js";
 import { ActorCriticPolicy, actionSpecFromSpace, type NetArch, type PolicyOptions } from "./actor-critic-policy.js";
 import {
   Algorithm,
@@ -11,7 +13,6 @@ import {
   scheduleValue,
   type VectorEnvLike,
 } from "./algorithm.js";
-import type { Activation } from "./dense-mlp.js";
 import { FlatAdam, type FlatOptimizer, FlatRmsprop, type OptimizerState } from "./flat-optimizer.js";
 import { RolloutBuffer } from "./rollout-buffer.js";
 import { VecNormalize, type VecNormalizeState } from "./vec-normalize.js";
@@ -22,8 +23,8 @@ export interface PolicyKwargs {
   activation?: Activation;
   orthoInit?: boolean;
   logStdInit?: number;
-  /** "auto" (WebAssembly SIMD float32), "ts" (float64 reference kernels) */
-  kernels?: "auto" | "ts" | "wasm";
+  /** "auto" (WebAssembly SIMD float32), "ts" (float64 reference kernels), or a wasm variant */
+  kernels?: KernelPreference;
 }
 
 /** Options every on-policy algorithm (PPO, A2C, TRPO, REINFORCE) shares; names follow SB3. */
@@ -302,6 +303,19 @@ export function checkInt(name: string, v: unknown, min: number): void {
   if (!Number.isInteger(v) || (v as number) < min) {
     throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${describe(v)}`);
   }
+}
+
+/**
+ * The coefficients of the actor-critic losses (A2C, PPO, REINFORCE): entropy, value, global grad-norm clip
+ * (null, no clipping, only where `clipOptional`).
+ */
+export function checkLossCoefficients(
+  c: { entCoef: number; vfCoef: number; maxGradNorm: number | null },
+  clipOptional = false,
+): void {
+  checkRange("entCoef", c.entCoef, -Infinity, Infinity);
+  checkRange("vfCoef", c.vfCoef, 0, Infinity);
+  if (!(clipOptional && c.maxGradNorm === null)) checkRange("maxGradNorm", c.maxGradNorm, 0, Infinity);
 }
 
 export function checkRange(name: string, v: unknown, lo: number, hi: number): void {

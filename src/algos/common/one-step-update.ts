@@ -3,8 +3,8 @@ import { clipGradNormFlat, type FlatOptimizer } from "./flat-optimizer.js";
 import { normalizeInPlace } from "./normalize-advantages.js";
 import type { RolloutBuffer } from "./rollout-buffer.js";
 
-// The two halves of a single-gradient-step update on the whole rollout (A2C, REINFORCE), which differ only in the
-// per-row loss weights computed between them.
+// The single-gradient-step update on the whole rollout (A2C, REINFORCE): evaluate every row, let the algorithm
+// write its per-row loss weights into gLogProb and gValue, then step.
 
 /** What the current policy says about the rollout, all rows at once. */
 export interface RolloutEvaluation {
@@ -16,43 +16,52 @@ export interface RolloutEvaluation {
   entropy: Float64Array;
 }
 
-/**
- * Forward the whole rollout through the policy: V(s), log pi(a|s) (copied into `oldLogProb` for the KL diagnostic
- * after the step) and H(pi(.|s)); standardize the advantages first when `normalizeAdvantage`.
- */
-export function evaluateRollout(
-  policy: ActorCriticPolicy,
-  buffer: RolloutBuffer,
-  normalizeAdvantage: boolean,
-  oldLogProb: Float64Array,
-): RolloutEvaluation {
-  const n = buffer.size;
-  const adv = buffer.advantages;
-  if (normalizeAdvantage) normalizeInPlace(adv, n);
-  const values = policy.forward(buffer.observations, n);
-  const logProb = policy.logProb(buffer.actions);
-  oldLogProb.set(logProb.subarray(0, n));
-  return { n, adv, values, logProb, entropy: policy.entropy() };
-}
+export class WholeRolloutStep {
+  /** dL/dlog pi(a_i|s_i) per row, written by the algorithm between `evaluate` and `apply` */
+  readonly gLogProb: Float64Array;
+  /** dL/dV(s_i) per row, likewise */
+  readonly gValue: Float64Array;
+  /** log pi_old(a_i|s_i) of the rows before the step, for the approx-KL diagnostic after it */
+  readonly oldLogProb: Float64Array;
 
-/**
- * One gradient step: backpropagate dL/dlog pi (`gLogProb`), the entropy coefficient `gEntropy` and dL/dV
- * (`gValue`, null without a value loss) for the rows of the last forward, clip to global norm `maxGradNorm`,
- * step the optimizer. Returns the gradient norm before clipping.
- */
-export function applyGradientStep(
-  policy: ActorCriticPolicy,
-  buffer: RolloutBuffer,
-  optimizer: FlatOptimizer,
-  gLogProb: Float64Array,
-  gEntropy: number,
-  gValue: Float64Array | null,
-  maxGradNorm: number,
-): number {
-  policy.grads.fill(0);
-  policy.backward(buffer.actions, gLogProb, gEntropy, gValue);
-  const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, maxGradNorm);
-  optimizer.step(policy.params, policy.grads);
-  policy.markParamsChanged();
-  return gradNorm;
+  constructor(rows: number) {
+    this.gLogProb = new Float64Array(rows);
+    this.gValue = new Float64Array(rows);
+    this.oldLogProb = new Float64Array(rows);
+  }
+
+  /**
+   * Forward the whole rollout through the policy: V(s), log pi(a|s) (kept in `oldLogProb`) and H(pi(.|s));
+   * standardize the advantages first when `normalizeAdvantage`.
+   */
+  evaluate(policy: ActorCriticPolicy, buffer: RolloutBuffer, normalizeAdvantage: boolean): RolloutEvaluation {
+    const n = buffer.size;
+    const adv = buffer.advantages;
+    if (normalizeAdvantage) normalizeInPlace(adv, n);
+    const values = policy.forward(buffer.observations, n);
+    const logProb = policy.logProb(buffer.actions);
+    this.oldLogProb.set(logProb.subarray(0, n));
+    return { n, adv, values, logProb, entropy: policy.entropy() };
+  }
+
+  /**
+   * One gradient step: backpropagate `gLogProb`, the entropy coefficient `gEntropy` and (with `valueLoss`)
+   * `gValue` for the rows of the last forward, clip to global norm `maxGradNorm`, step the optimizer.
+   * Returns the gradient norm before clipping.
+   */
+  apply(
+    policy: ActorCriticPolicy,
+    buffer: RolloutBuffer,
+    optimizer: FlatOptimizer,
+    gEntropy: number,
+    valueLoss: boolean,
+    maxGradNorm: number,
+  ): number {
+    policy.grads.fill(0);
+    policy.backward(buffer.actions, this.gLogProb, gEntropy, valueLoss ? this.gValue : null);
+    const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, maxGradNorm);
+    optimizer.step(policy.params, policy.grads);
+    policy.markParamsChanged();
+    return gradNorm;
+  }
 }
