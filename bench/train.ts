@@ -4,8 +4,8 @@
 //   3. Pendulum-v1, 4 envs x 1024 steps, batch 256, 2 epochs, 64-64 networks, 300k steps (RLtools' benchmark)
 // The update phase is timed between onRolloutEnd and the next onRolloutStart. Its FLOPs are those of every matmul
 // the policy's kernels actually execute in it (forward, and backward for weight and input gradients: 2*m*k*n per
-// call, counted by wrapping the kernel's matmul), over the phase's whole wall time (loss, activations, Adam and
-// all JS included). The reference is the same kernel's matmul, C = A·B at 256x64x64, measured in this run the way
+// call, counted by wrapping the kernel's matmul and its fused dense-layer forms), over the phase's whole wall time
+// (loss, activations, Adam and all JS included). The reference is the same kernel's matmul, C = A·B at 256x64x64, measured in this run the way
 // bench:core measures it (best of 20 batches of ~10 ms, before and after the runs, the higher figure kept);
 // bench:core's recorded figure (bench/results/core.md) is shown beside it. Because that reference is a best-of
 // figure (a burst of load from other processes only lowers some batches), the best single update phase (one
@@ -108,13 +108,26 @@ function coreRecorded(kernelName: string): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-/** Count 2*m*k*n for every matmul these kernels run while `counting()` holds. */
+/**
+ * Count 2*m*k*n for every matrix product these kernels run while `counting()` holds: plain matmuls and the fused
+ * dense-layer kernels (linear, linearInputGrad), whose bias, activation and gradient epilogues are not counted.
+ */
 function countMatmulFlops(k: Kernels, counting: () => boolean): { flops: number } {
   const counter = { flops: 0 };
   const matmul = k.matmul.bind(k);
   k.matmul = (a, b, c, m, kk, n, transA, transB, acc) => {
     if (counting()) counter.flops += 2 * m * kk * n;
     matmul(a, b, c, m, kk, n, transA, transB, acc);
+  };
+  const linear = k.linear.bind(k);
+  k.linear = (x, w, b, out, m, kk, n, act) => {
+    if (counting()) counter.flops += 2 * m * kk * n;
+    linear(x, w, b, out, m, kk, n, act);
+  };
+  const linearInputGrad = k.linearInputGrad.bind(k);
+  k.linearInputGrad = (gy, w, y, gx, m, n, kk, act) => {
+    if (counting()) counter.flops += 2 * m * n * kk;
+    linearInputGrad(gy, w, y, gx, m, n, kk, act);
   };
   return counter;
 }
@@ -199,7 +212,7 @@ const md = [
     `before the runs, ${after.gflops.toFixed(1)} after; the higher, ${kernel.toFixed(1)}, is the reference. ` +
     `bench:core's recorded figure (bench/results/core.md): ${recorded === null ? "n/a" : `${recorded.toFixed(1)} GFLOP/s`}.`,
   "Update GFLOP/s: FLOPs of every matmul the update phase executes (forward; backward for weight and input " +
-    "gradients; 2*m*k*n each, counted at the kernel's matmul) over the phase's whole wall time (losses, activations, " +
+    "gradients; 2*m*k*n each, counted at the kernel's matmul and fused linear layers) over the phase's whole wall time (losses, activations, " +
     "Adam and all JS included): over all updates of the run, and for the fastest single update phase (one " +
     "rollout's epochs), which is measured the way the best-of-batches kernel reference is, so a burst of load from " +
     "other processes weighs on both alike.",
