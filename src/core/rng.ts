@@ -7,6 +7,7 @@ export interface RngState {
 }
 
 const TWO_POW_NEG_32 = 2 ** -32;
+const TWO_POW_32 = 2 ** 32;
 
 /** splitmix32: spreads a seed over 32 bits so nearby seeds give unrelated xoshiro states. */
 function splitmix32(x: number): number {
@@ -100,12 +101,18 @@ export class Rng {
     if (!Number.isInteger(n) || n <= 0 || n > 2 ** 32) {
       throw new InvalidArgumentError(`Rng.int(n) needs an integer n in [1, 2^32], got ${n}`);
     }
+    return this.intUnchecked(n);
+  }
+
+  /** int(n) for an integer n in [1, 2^32] the caller guarantees. */
+  private intUnchecked(n: number): number {
     if (n === 1) return 0;
-    // rejection on the top of the 32-bit range keeps every residue equally likely
-    const limit = 2 ** 32 - (2 ** 32 % n);
+    // rejection on the top of the 32-bit range keeps every residue equally likely. x - n floor(x / n) is x % n
+    // exactly here (x, n < 2^32 leave floor(x / n) exact) and, unlike % on numbers past int32, needs no fmod call.
+    const limit = TWO_POW_32 - (TWO_POW_32 - n * Math.floor(TWO_POW_32 / n));
     for (;;) {
       const x = this.nextU32();
-      if (x < limit) return x % n;
+      if (x < limit) return x - n * Math.floor(x / n);
     }
   }
 
@@ -117,7 +124,7 @@ export class Rng {
   /** Shuffle an array or typed array in place (Fisher-Yates) and return it. */
   shuffle<T extends { length: number; [i: number]: unknown }>(arr: T): T {
     for (let i = arr.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
+      const j = this.intUnchecked(i + 1);
       const tmp = arr[i];
       arr[i] = arr[j];
       arr[j] = tmp;
