@@ -166,6 +166,32 @@ test("orthogonal init (nn's, as torch) gives orthonormal columns of a tall layer
   assert.throws(() => p.forward(new Float32Array(3), 1), /expected at least 1 x 8 values/);
 });
 
+test("squashOutput maps Gaussian samples into the Box by tanh; it needs finite bounds", () => {
+  const spec: ActionSpec = {
+    kind: "gaussian",
+    dim: 2,
+    low: new Float32Array([-2, 0]),
+    high: new Float32Array([2, 10]),
+  };
+  const p = new ActorCriticPolicy(3, spec, new Rng(0), { squashOutput: true });
+  const u = new Float32Array([0, 0, -40, 40, 0.5, -0.5]);
+  const env = p.toEnvActions(u, 3, new Float32Array(6));
+  // u = 0 -> the midpoint; |u| large -> the bounds (never past them); low + (tanh(u) + 1) (high - low) / 2 otherwise
+  assert.deepEqual(Array.from(env.subarray(0, 4)), [0, 5, -2, 10]);
+  assert.ok(Math.abs(env[4] - 2 * Math.tanh(0.5)) < 1e-6 && Math.abs(env[5] - 5 * (Math.tanh(-0.5) + 1)) < 1e-5);
+  // without the option the same samples are clipped
+  const clipped = new ActorCriticPolicy(3, spec, new Rng(0)).toEnvActions(u, 3, new Float32Array(6));
+  assert.deepEqual(Array.from(clipped), [0, 0, -2, 10, 0.5, 0]);
+  const unbounded: ActionSpec = {
+    kind: "gaussian",
+    dim: 1,
+    low: new Float32Array([-Infinity]),
+    high: new Float32Array([1]),
+  };
+  assert.throws(() => new ActorCriticPolicy(3, unbounded, new Rng(0), { squashOutput: true }), /finite bounds/);
+  assert.throws(() => new ActorCriticPolicy(3, specs.discrete, new Rng(0), { squashOutput: true }), /finite bounds/);
+});
+
 test("the float32 WebAssembly kernels agree with the float64 reference kernels", () => {
   const make = (kernels: "ts" | "auto") => new ActorCriticPolicy(4, specs.box, new Rng(9), { kernels });
   const exact = make("ts");

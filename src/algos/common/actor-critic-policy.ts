@@ -29,6 +29,14 @@ export interface PolicyOptions {
    * var_j(s) = sum_i phi_i(s)^2 exp(2 logStd_ij) + 1e-6. Default false.
    */
   useSde?: boolean;
+  /**
+   * Box actions: send the env low + (tanh(u) + 1) (high - low) / 2 of the Gaussian sample u instead of u clipped to
+   * the bounds (needs finite bounds). The rollout still stores u and every loss uses log N(u; mu, sigma): the
+   * squash's Jacobian does not depend on the parameters, so probability ratios, policy gradients, KL and Fisher
+   * products are those of the squashed policy exactly; the logged log-probs and the entropy bonus are the
+   * Gaussian's (the squashed density's entropy has no closed form). Default false.
+   */
+  squashOutput?: boolean;
 }
 
 /** What the policy head must produce, read off an action space. */
@@ -136,6 +144,7 @@ export class ActorCriticPolicy {
       logStdInit: options.logStdInit ?? 0,
       kernels: options.kernels ?? "auto",
       useSde: options.useSde ?? false,
+      squashOutput: options.squashOutput ?? false,
     };
     const backend = makeBackend(this.options.kernels);
     this.backend = backend;
@@ -153,6 +162,13 @@ export class ActorCriticPolicy {
       throw new InvalidArgumentError(
         "useSde needs a Box action space and a separate policy network with at least one hidden layer",
       );
+    }
+    if (typeof this.options.squashOutput !== "boolean") {
+      throw new InvalidArgumentError(`squashOutput must be a boolean, got ${describe(this.options.squashOutput)}`);
+    }
+    if (this.options.squashOutput) {
+      const finite = spec.kind === "gaussian" && [...spec.low, ...spec.high].every((v) => Number.isFinite(v));
+      if (!finite) throw new InvalidArgumentError("squashOutput needs a Box action space with finite bounds");
     }
     this.sdeLatent = this.options.useSde && !isSharedArch(netArch) ? netArch.pi[netArch.pi.length - 1] : 0;
     const logStdSize = spec.kind === "gaussian" ? spec.dim * Math.max(this.sdeLatent, 1) : 0;
@@ -649,15 +665,21 @@ export class ActorCriticPolicy {
     return out;
   }
 
-  /** Actions as the env takes them: Gaussian samples clipped to the Box, categorical indices shifted by `start`. */
+  /**
+   * Actions as the env takes them: Gaussian samples clipped to the Box (or squashed into it, `squashOutput`),
+   * categorical indices shifted by `start`.
+   */
   toEnvActions(actions: Float32Array, batch: number, out: Float32Array | Int32Array): Float32Array | Int32Array {
     const d = this.actDim;
     if (this.spec.kind === "gaussian") {
       const { low, high } = this.spec;
+      const squash = this.options.squashOutput;
       for (let i = 0; i < batch * d; i++) {
         const j = i % d;
         const a = actions[i];
-        out[i] = Math.min(Math.max(a, low[j]), high[j]);
+        // the min/max also keeps a float32 rounding of the squash inside the bounds
+        const v = squash ? low[j] + (Math.tanh(a) + 1) * 0.5 * (high[j] - low[j]) : a;
+        out[i] = Math.min(Math.max(v, low[j]), high[j]);
       }
     } else {
       const { start } = this.spec;

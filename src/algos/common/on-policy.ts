@@ -25,6 +25,8 @@ export interface PolicyKwargs {
   logStdInit?: number;
   /** "auto" (WebAssembly SIMD float32), "ts" (float64 reference kernels), or a wasm variant */
   kernels?: KernelPreference;
+  /** Box actions squashed into the bounds by tanh instead of clipped (see PolicyOptions.squashOutput) */
+  squashOutput?: boolean;
 }
 
 /** Options every on-policy algorithm (PPO, A2C, TRPO, REINFORCE) shares; names follow SB3. */
@@ -92,7 +94,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     checkRange("clipReward", c.clipReward, 1e-12, Infinity);
     const spec = actionSpecFromSpace(this.actionSpace);
     const pk = c.policyKwargs ?? {};
-    const knownKwargs = ["netArch", "activation", "orthoInit", "logStdInit", "kernels"];
+    const knownKwargs = ["netArch", "activation", "orthoInit", "logStdInit", "kernels", "squashOutput"];
     for (const key of Object.keys(pk)) {
       if (!knownKwargs.includes(key)) {
         throw new InvalidArgumentError(
@@ -159,7 +161,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
       const values = policy.forward(obs, numEnvs);
       const actions = policy.sample(this.rng, this.actions, false, useSde);
       const logProbs = policy.logProb(actions);
-      // store unclipped actions; the env gets them clipped to its Box (or shifted by a Discrete's start)
+      // store unclipped actions; the env gets them clipped (or squashed) to its Box, or shifted by a Discrete's start
       policy.toEnvActions(actions, numEnvs, this.envActions);
       const r = this.envStep(this.envActions);
       normalizer.updateObs(r.observations, numEnvs);
@@ -237,7 +239,8 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     const obs = this.normalizer.normalizeObs(observations, count, new Float32Array(count * this.obsDim));
     this.policy.forward(obs, count);
     const actions = this.policy.sample(rng, new Float32Array(count * this.policy.actDim), deterministic);
-    if (this.policy.spec.kind === "gaussian") return actions;
+    if (this.policy.spec.kind === "gaussian" && !this.policy.options.squashOutput) return actions;
+    if (this.policy.spec.kind === "gaussian") return this.policy.toEnvActions(actions, count, actions) as Float32Array;
     return this.policy.toEnvActions(actions, count, new Int32Array(actions.length)) as Int32Array;
   }
 
