@@ -861,13 +861,42 @@ export function sumRows(x: usize, out: usize, rows: i32, cols: i32, acc: bool): 
 }
 
 export function sumCols(x: usize, out: usize, rows: i32, cols: i32, acc: bool): void {
-  if (!acc) fill(out, 0, cols);
-  const bytes = (<usize>cols) << 2;
-  for (let r = 0; r < rows; r++) {
-    const row = x + <usize>r * bytes;
-    let o: usize = 0;
-    for (; o + 16 <= bytes; o += 16) v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(row + o)));
-    for (; o < bytes; o += 4) store<f32>(out + o, load<f32>(out + o) + load<f32>(row + o));
+  // 16 columns at a time with their sums in registers, rows added in order (the same additions, in the same order,
+  // as a row-by-row pass; without its load and store of the sums per row)
+  const rs: usize = (<usize>cols) << 2;
+  const zero = f32x4.splat(0);
+  let c = 0;
+  for (; c + 16 <= cols; c += 16) {
+    const o = out + ((<usize>c) << 2);
+    let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+    if (acc) { s0 = v128.load(o); s1 = v128.load(o, 16); s2 = v128.load(o, 32); s3 = v128.load(o, 48); }
+    let p = x + ((<usize>c) << 2);
+    for (let r = 0; r < rows; r++) {
+      s0 = f32x4.add(s0, v128.load(p)); s1 = f32x4.add(s1, v128.load(p, 16));
+      s2 = f32x4.add(s2, v128.load(p, 32)); s3 = f32x4.add(s3, v128.load(p, 48));
+      p += rs;
+    }
+    v128.store(o, s0); v128.store(o, s1, 16); v128.store(o, s2, 32); v128.store(o, s3, 48);
+  }
+  for (; c + 4 <= cols; c += 4) {
+    const o = out + ((<usize>c) << 2);
+    let s0 = acc ? v128.load(o) : zero;
+    let p = x + ((<usize>c) << 2);
+    for (let r = 0; r < rows; r++) {
+      s0 = f32x4.add(s0, v128.load(p));
+      p += rs;
+    }
+    v128.store(o, s0);
+  }
+  for (; c < cols; c++) {
+    const o = out + ((<usize>c) << 2);
+    let s: f32 = acc ? load<f32>(o) : 0;
+    let p = x + ((<usize>c) << 2);
+    for (let r = 0; r < rows; r++) {
+      s += load<f32>(p);
+      p += rs;
+    }
+    store<f32>(o, s);
   }
 }
 
