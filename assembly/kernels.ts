@@ -637,7 +637,9 @@ export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
   const lo = f32x4.splat(-103.972076416); // below it the result rounds to 0
   const big = f32x4.gt(x, hi);
   const tiny = f32x4.lt(x, lo);
-  let v = f32x4.max(f32x4.min(x, hi), lo);
+  // pmin/pmax (one minps/maxps each; wasm's min/max cost a NaN-and-zero fix-up sequence on x86): against these
+  // non-zero constants they give the same lanes, NaN included
+  let v = f32x4.pmax(f32x4.pmin(x, hi), lo);
   // n = round(x / ln2) without floor or float->int conversion: adding 1.5 * 2^23 leaves n in the low mantissa bits
   const magic = f32x4.splat(12582912.0);
   const t = madd(v, f32x4.splat(1.44269504088896341), magic);
@@ -669,7 +671,7 @@ export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
 // @ts-ignore: decorator
 @inline function tanhv(x: v128): v128 {
   const c = f32x4.splat(7.90531110763549805);
-  const xc = f32x4.max(f32x4.min(x, c), f32x4.neg(c)); // NaN stays NaN
+  const xc = f32x4.pmax(f32x4.pmin(x, c), f32x4.neg(c)); // NaN stays NaN; pmin/pmax as in expv
   const x2 = f32x4.mul(xc, xc);
   let p = f32x4.splat(-2.76076847742355e-16);
   p = madd(p, x2, f32x4.splat(2.00018790482477e-13));
