@@ -33,8 +33,11 @@ for (const name of new Set([...Object.getOwnPropertyNames(Object.getPrototypeOf(
     const r = bound(...args);
     const dt = performance.now() - t;
     spent.set(name, (spent.get(name) ?? 0) + dt);
-    if (name === "matmul" && process.env.BY_SHAPE) {
-      const key = `matmul ${args.slice(3, 6).join("x")}${args[6] ? " tA" : ""}${args[7] ? " tB" : ""}`;
+    if (process.env.BY_SHAPE && name.startsWith("matmul")) {
+      const key = `${name} ${args.slice(3, 6).join("x")}${args[6] ? " tA" : ""}${args[7] ? " tB" : ""}`;
+      byShape.set(key, (byShape.get(key) ?? 0) + dt);
+    } else if (process.env.BY_SHAPE && name.startsWith("linear")) {
+      const key = `${name} ${args.slice(4, 7).join("x")} ${args[7]}`;
       byShape.set(key, (byShape.get(key) ?? 0) + dt);
     }
     return r;
