@@ -5,17 +5,17 @@
 // Built twice by scripts/build-wasm.mjs: plain SIMD128, and with `--use RELAXED=1` where multiply-adds become the
 // fused f32x4.relaxed_madd (relaxed-simd).
 
-// @ts-ignore: decorator, and RELAXED exists only when passed with --use
+// @ts-expect-error: decorator, and RELAXED exists only when passed with --use
 @inline const USE_RELAXED: bool = isDefined(RELAXED);
 
 /** a*b + c: fused (one rounding) in the relaxed build, separate multiply and add otherwise. */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   if (USE_RELAXED) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
 }
@@ -36,7 +36,7 @@ export function heapBase(): usize {
 // than the separate vectorised pass over the stored tile.
 
 /** The epilogue of four lanes of C at `cp`. */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function epiVec(v: v128, op: i32, cp: usize, auxd: usize): v128 {
   if (op == 0) return v;
   if (op == 2) return f32x4.pmax(v, f32x4.splat(0));
@@ -46,7 +46,7 @@ export function heapBase(): usize {
 }
 
 /** The epilogue of one element of C at `cp` (lane for lane the same arithmetic as epiVec). */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function epiScalar(s: f32, op: i32, cp: usize, auxd: usize): f32 {
   if (op == 0) return s;
   if (op == 2) return s < 0 ? 0 : s;
@@ -60,7 +60,7 @@ export function heapBase(): usize {
 // points at the bias of column j and starts the accumulators (never together with acc); `op` is the epilogue.
 
 /** 4 rows x 8 columns: eight f32x4 accumulators; per p two B vectors and four broadcast A values. */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function tile4x8(
   pa: usize, ai: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
 ): void {
@@ -108,7 +108,7 @@ export function heapBase(): usize {
 }
 
 /** 4 rows x 4 columns. */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function tile4x4(
   pa: usize, ai: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
 ): void {
@@ -141,7 +141,7 @@ export function heapBase(): usize {
 }
 
 /** 4 rows x 1 column, scalar. */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function tile4x1(
   pa: usize, ai: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
 ): void {
@@ -169,7 +169,7 @@ export function heapBase(): usize {
 }
 
 /** 1 row x 8 columns. */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function tile1x8(
   pa: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
 ): void {
@@ -188,7 +188,7 @@ export function heapBase(): usize {
 }
 
 /** 1 row x 4 columns. */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function tile1x4(
   pa: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
 ): void {
@@ -205,7 +205,7 @@ export function heapBase(): usize {
 }
 
 /** 1 row x 1 column, scalar. */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function tile1x1(
   pa: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
 ): void {
@@ -218,6 +218,51 @@ export function heapBase(): usize {
   if (acc) s = load<f32>(cp) + s;
   else if (bias != 0) s += load<f32>(bias);
   store<f32>(cp, epiScalar(s, op, cp, auxd));
+}
+
+/**
+ * Column j of C for op(A) = A^T (A stored [k, m], so rows i..i+3 of op(A) at a given p are four consecutive floats):
+ * `rows` (4 or 16) rows at once, vectorised down the column. The edge columns of a narrow C (n % 4, e.g. the weight
+ * gradient of a first layer reading 3 observations) would otherwise take scalar 4x1 tiles.
+ */
+// @ts-expect-error: decorator
+@inline function tileVx1(
+  rows: i32, pa: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
+): void {
+  const zero = f32x4.splat(0);
+  let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+  const pEnd = pb + <usize>k * rs;
+  if (rows == 16) {
+    while (pb < pEnd) {
+      const y = v128.load32_splat(pb);
+      c0 = madd(v128.load(pa), y, c0);
+      c1 = madd(v128.load(pa, 16), y, c1);
+      c2 = madd(v128.load(pa, 32), y, c2);
+      c3 = madd(v128.load(pa, 48), y, c3);
+      pa += ap;
+      pb += rs;
+    }
+  } else {
+    while (pb < pEnd) {
+      c0 = madd(v128.load(pa), v128.load32_splat(pb), c0);
+      pa += ap;
+      pb += rs;
+    }
+  }
+  const b: f32 = bias != 0 ? load<f32>(bias) : 0;
+  for (let g = 0; g < (rows >> 2); g++) {
+    const v = g == 0 ? c0 : g == 1 ? c1 : g == 2 ? c2 : c3;
+    for (let l = 0; l < 4; l++) {
+      const cq = cp + <usize>(g * 4 + l) * rs;
+      let z = f32x4.extract_lane(v, 0);
+      if (l == 1) z = f32x4.extract_lane(v, 1);
+      else if (l == 2) z = f32x4.extract_lane(v, 2);
+      else if (l == 3) z = f32x4.extract_lane(v, 3);
+      if (acc) z = load<f32>(cq) + z;
+      else if (bias != 0) z += b;
+      store<f32>(cq, epiScalar(z, op, cq, auxd));
+    }
+  }
 }
 
 /**
@@ -252,6 +297,10 @@ function gemmRowMajorB(
     const cj = c + ((<usize>j) << 2);
     const bj: usize = bias == 0 ? 0 : bias + ((<usize>j) << 2);
     let i = 0;
+    if (ai == 4) {
+      for (; i + 16 <= m; i += 16) tileVx1(16, a + <usize>i * 4, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
+      for (; i + 4 <= m; i += 4) tileVx1(4, a + <usize>i * 4, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
+    }
     for (; i + 4 <= m; i += 4) tile4x1(a + <usize>i * ai, ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
     for (; i < m; i++) tile1x1(a + <usize>i * ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
   }
@@ -434,14 +483,14 @@ const ROW = 1;
 const COL = 2;
 
 /** Byte address of row r of an operand laid out by `mode`; for COL/SCALAR modes the row is one repeated value. */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function rowPtr(base: usize, mode: i32, r: i32, cols: i32): usize {
   if (mode == FULL) return base + ((<usize>r * <usize>cols) << 2);
   if (mode == COL) return base + ((<usize>r) << 2);
   return base; // ROW, SCALAR
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function isVector(mode: i32): bool {
   return mode == FULL || mode == ROW;
 }
@@ -466,7 +515,7 @@ const OP_DIV = 3;
 const OP_MIN = 4;
 const OP_MAX = 5;
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function vop(op: i32, x: v128, y: v128): v128 {
   if (op == OP_ADD) return f32x4.add(x, y);
   if (op == OP_SUB) return f32x4.sub(x, y);
@@ -476,7 +525,7 @@ const OP_MAX = 5;
   return f32x4.max(x, y);
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function sop(op: i32, x: f32, y: f32): f32 {
   if (op == OP_ADD) return x + y;
   if (op == OP_SUB) return x - y;
@@ -487,7 +536,7 @@ const OP_MAX = 5;
 }
 
 /** One row: out[c] (+)= a[c] op b[c], where a non-vector operand is the single value at its pointer. */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function binaryRow(op: i32, a: usize, aVec: bool, b: usize, bVec: bool, out: usize, cols: i32, acc: bool): void {
   const bytes = (<usize>cols) << 2;
   const as = load<f32>(a);
@@ -507,7 +556,7 @@ const OP_MAX = 5;
   }
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function binary(op: i32, a: usize, aMode: i32, b: usize, bMode: i32, out: usize, rows: i32, cols: i32, acc: bool): void {
   if (aMode == FULL && bMode == FULL) {
     // one long row
@@ -631,7 +680,7 @@ export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
 
 /** e^x for four lanes (Cephes' expf polynomial, 1 ulp): x = n ln2 + r, e^r by a degree-6 polynomial, times 2^n built in exponent bits (in two
  * halves, so n = 128 near the overflow threshold and the subnormal results below -87.3 come out right). */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function expv(x: v128): v128 {
   const hi = f32x4.splat(88.72283935546875); // ln(FLT_MAX): above it, +Infinity
   const lo = f32x4.splat(-103.972076416); // below it the result rounds to 0
@@ -668,7 +717,7 @@ export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
  * +-7.9053: one division and no exp, 1.7x faster than 1 - 2 / (e^{2x} + 1). Absolute error below 4e-7: a few ulp
  * where tanh approaches +-1, about 1 ulp elsewhere.
  */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function tanhv(x: v128): v128 {
   const c = f32x4.splat(7.90531110763549805);
   const xc = f32x4.pmax(f32x4.pmin(x, c), f32x4.neg(c)); // NaN stays NaN; pmin/pmax as in expv
@@ -690,7 +739,7 @@ export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
 }
 
 /** The last n % 4 (1 to 3) floats at p as a vector (zeros after them), so tails go through the same lane function. */
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function loadTail(p: usize, rest: i32): v128 {
   let v = f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(p));
   if (rest > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
@@ -698,7 +747,7 @@ export function clamp(x: usize, lo: f32, hi: f32, out: usize, n: i32): void {
   return v;
 }
 
-// @ts-ignore: decorator
+// @ts-expect-error: decorator
 @inline function storeTail(p: usize, v: v128, rest: i32): void {
   store<f32>(p, f32x4.extract_lane(v, 0));
   if (rest > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);

@@ -227,6 +227,19 @@ export class ActorCriticPolicy {
     this.newer = "arena";
   }
 
+  /**
+   * The parameters as the kernels see them, without the float64 read-back of `params` (PPO's minibatches would pay
+   * a copy of the whole vector each): the arena copy when training there wrote last (its values are what the
+   * read-back would give), else the host vector. Index it from `liveBase()`.
+   */
+  private liveParams(): Float32Array | Float64Array {
+    return this.newer === "arena" ? this.backend.arena.view : this.hostParams;
+  }
+
+  private liveBase(): number {
+    return this.newer === "arena" ? this.arenaParams : 0;
+  }
+
   private syncParams(): void {
     if (this.newer !== "host") return;
     // one native float64 -> arena-dtype conversion of the whole vector
@@ -306,8 +319,8 @@ export class ActorCriticPolicy {
       this.head = raw;
       this.logStd = s.logStd;
       const d = this.actDim;
-      const lso = this.logStdOffset;
-      const params = this.params;
+      const params = this.liveParams();
+      const lso = this.liveBase() + this.logStdOffset;
       if (this.sdeLatent === 0) {
         for (let b = 0; b < batch; b++) for (let j = 0; j < d; j++) s.logStd[b * d + j] = params[lso + j];
       } else {
@@ -348,8 +361,8 @@ export class ActorCriticPolicy {
   private logStdToParams(g: Float64Array, batch: number, target: Float32Array | Float64Array, base: number): void {
     const d = this.actDim;
     const lso = base + this.logStdOffset;
-    const params = this.params;
-    const plso = this.logStdOffset;
+    const params = this.liveParams();
+    const plso = this.liveBase() + this.logStdOffset;
     if (this.sdeLatent === 0) {
       for (let b = 0; b < batch; b++) for (let j = 0; j < d; j++) target[lso + j] += g[b * d + j];
       return;
