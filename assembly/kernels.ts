@@ -1090,19 +1090,21 @@ export function adamStep(
   }
 }
 
+/** `oneMinusAlpha` comes from the caller in float64 (1 - f32(0.99) would be 1e-6 off, as Adam's 1 - beta). */
 export function rmspropStep(
   param: usize, grad: usize, sq: usize, buf: usize, gradAvg: usize, n: i32,
-  lr: f32, alpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: bool, epsInsideSqrt: bool,
+  lr: f32, alpha: f32, oneMinusAlpha: f32, eps: f32, weightDecay: f32, momentum: f32, centered: bool,
+  epsInsideSqrt: bool,
 ): void {
   for (let i = 0; i < n; i++) {
     const o = (<usize>i) << 2;
     const p = load<f32>(param + o);
     const g = load<f32>(grad + o) + weightDecay * p;
-    const s = alpha * load<f32>(sq + o) + (1 - alpha) * g * g;
+    const s = alpha * load<f32>(sq + o) + oneMinusAlpha * g * g;
     store<f32>(sq + o, s);
     let avg = s;
     if (centered) {
-      const ga = alpha * load<f32>(gradAvg + o) + (1 - alpha) * g;
+      const ga = alpha * load<f32>(gradAvg + o) + oneMinusAlpha * g;
       store<f32>(gradAvg + o, ga);
       avg = s - ga * ga;
     }

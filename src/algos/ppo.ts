@@ -23,7 +23,6 @@ import {
   scheduleValue,
   type VectorEnvLike,
 } from "./common/algorithm.js";
-import { KernelAdam, type OptimizerState } from "./common/flat-optimizer.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import {
   checkInt,
@@ -147,8 +146,6 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
   private readonly mb: Minibatch;
   private readonly gLogProb: Float64Array;
   private readonly gValue: Float64Array;
-  /** Adam over the policy's arena copy of the parameters (the numeric core's fused kernel) */
-  private readonly adam: KernelAdam;
 
   constructor(env: AnyEnv | VectorEnvLike, config: Partial<PPOConfig> = {}) {
     super(env, { ...ppoDefaults, ...config });
@@ -162,9 +159,8 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
     if (c.targetKl !== null && !(typeof c.targetKl === "number" && c.targetKl > 0)) {
       throw new InvalidArgumentError(`targetKl must be null or a number > 0, got ${describe(c.targetKl)}`);
     }
-    const p = this.policy;
-    this.adam = new KernelAdam(p.backend.kernels, p.arenaParams, p.arenaGrads, p.numParams, 0, c.adamEps);
-    this.adam.lr = this.currentLearningRate();
+    // Adam over the policy's arena copy of the parameters (the numeric core's fused kernel)
+    this.optimizers = [this.makeOptimizer("adam", 0, this.policy.numParams, c.adamEps)];
     this.mb = new Minibatch(c.batchSize, this.obsDim, this.policy.actDim);
     this.gLogProb = new Float64Array(c.batchSize);
     this.gValue = new Float64Array(c.batchSize);
@@ -178,14 +174,10 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
     }
   }
 
-  protected override optimizerStates(): readonly OptimizerState[] {
-    return [this.adam];
-  }
-
   protected train(): void {
     const c = this.config;
     const { policy, buffer, mb } = this;
-    const optimizer = this.adam;
+    const optimizer = this.optimizers[0];
     const progress = this.progressRemaining;
     optimizer.lr = this.currentLearningRate();
     const clipRange = scheduleValue(c.clipRange, progress);

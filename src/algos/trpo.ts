@@ -228,10 +228,11 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
           loss += err * err;
           this.gValue[i] = (2 * err) / b;
         }
-        policy.grads.fill(0);
+        // the critic's Adam steps stay in the policy's arena (its block only; the actor's step above is float64)
+        policy.zeroArenaGrads();
         policy.backwardValue(this.gValue, b);
-        optimizer.step(policy.params, policy.grads);
-        policy.markParamsChanged();
+        optimizer.step();
+        policy.markArenaParamsChanged();
         vl += loss / b;
         steps++;
       }

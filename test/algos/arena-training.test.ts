@@ -1,6 +1,6 @@
-// PPO trains in the policy's arena (gradients, clip and a fused Adam kernel there): it must compute what the
-// float64 path (backward into policy.grads, clipGradNormFlat, FlatAdam) computes, exactly with the float64 "ts"
-// kernels and to float32 precision with the default WebAssembly kernels.
+// The on-policy algorithms train in the policy's arena (gradients, clip and a fused optimizer kernel there): this
+// must compute what the float64 host path (backward into policy.grads, then textbook clip and optimizer steps written
+// out below) computes, exactly with the float64 "ts" kernels and to float32 precision with the default kernels.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
@@ -9,7 +9,7 @@ import {
   type NetArch,
   type PolicyOptions,
 } from "../../src/algos/common/actor-critic-policy.js";
-import { clipGradNormFlat, FlatAdam, KernelAdam } from "../../src/algos/common/flat-optimizer.js";
+import { type ArenaOptimizer, KernelAdam, KernelRmsprop } from "../../src/algos/common/arena-optimizer.js";
 import { Rng } from "../../src/core/rng.js";
 
 const B = 6;
@@ -74,32 +74,81 @@ for (const [name, spec, opts] of cases) {
   });
 }
 
-test("clip and KernelAdam on the arena step exactly as clipGradNormFlat and FlatAdam (ts kernels)", () => {
-  const s = twin(discrete, { netArch: separate, kernels: "ts" });
-  const n = s.host.numParams;
-  const flat = new FlatAdam(0, n, 3e-3, 1e-5);
-  const fused = new KernelAdam(s.arena.backend.kernels, s.arena.arenaParams, s.arena.arenaGrads, n, 3e-3, 1e-5);
-  for (let step = 0; step < 3; step++) {
-    s.host.grads.fill(0);
-    s.host.backward(s.actions, s.gLogProb, 0.05, s.gValue);
-    const hostNorm = clipGradNormFlat(s.host.grads, 0, n, 0.5);
-    flat.step(s.host.params, s.host.grads);
-    s.host.markParamsChanged();
-    s.arena.zeroArenaGrads();
-    s.arena.backward(s.actions, s.gLogProb, 0.05, s.gValue, true);
-    assert.equal(s.arena.clipArenaGradNorm(0.5), hostNorm);
-    fused.step();
-    s.arena.markArenaParamsChanged();
-    // params reads the arena copy back
-    assert.deepEqual(Array.from(s.arena.params), Array.from(s.host.params));
-    const { m, v } = fused.stateArrays();
-    assert.deepEqual(Array.from(m), Array.from(flat.m));
-    assert.deepEqual(Array.from(v), Array.from(flat.v));
-    const obs = Float32Array.from({ length: B * OBS }, (_, i) => Math.sin(i + step));
-    assert.deepEqual(Array.from(s.arena.forward(obs, B)), Array.from(s.host.forward(obs, B)));
-  }
-  assert.equal(fused.stepCount, 3);
-});
+/** Scale g to global L2 norm at most maxNorm (torch's clip_grad_norm_); returns the norm before. */
+function clipHost(g: Float64Array, maxNorm: number): number {
+  let sq = 0;
+  for (const x of g) sq += x * x;
+  const norm = Math.sqrt(sq);
+  if (norm > maxNorm) for (let i = 0; i < g.length; i++) g[i] *= maxNorm / (norm + 1e-6);
+  return norm;
+}
+
+/** Textbook float64 optimizer steps on the host vector, with the state the arena optimizers report. */
+function hostAdam(n: number, lr: number, eps: number) {
+  const m = new Float64Array(n);
+  const v = new Float64Array(n);
+  let t = 0;
+  return {
+    state: { m, v },
+    step(p: Float64Array, g: Float64Array) {
+      t++;
+      // p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+      const stepSize = lr / (1 - 0.9 ** t);
+      const sqrtC2 = Math.sqrt(1 - 0.999 ** t);
+      for (let i = 0; i < n; i++) {
+        m[i] = 0.9 * m[i] + (1 - 0.9) * g[i];
+        v[i] = 0.999 * v[i] + (1 - 0.999) * g[i] * g[i];
+        p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtC2 + eps);
+      }
+    },
+  };
+}
+
+function hostRmsprop(n: number, lr: number, eps: number, tf: boolean) {
+  const v = new Float64Array(n).fill(tf ? 1 : 0);
+  return {
+    state: { v },
+    step(p: Float64Array, g: Float64Array) {
+      for (let i = 0; i < n; i++) {
+        v[i] = 0.99 * v[i] + (1 - 0.99) * g[i] * g[i];
+        p[i] -= (lr * g[i]) / (tf ? Math.sqrt(v[i] + eps) : Math.sqrt(v[i]) + eps);
+      }
+    },
+  };
+}
+
+for (const kind of ["adam", "rmsprop", "rmsprop-tf"] as const) {
+  test(`clip and a ${kind} step in the arena equal the float64 host steps bit for bit (ts kernels)`, () => {
+    const s = twin(discrete, { netArch: separate, kernels: "ts" });
+    const n = s.host.numParams;
+    const k = s.arena.backend.kernels;
+    const lr = 3e-3;
+    const host = kind === "adam" ? hostAdam(n, lr, 1e-5) : hostRmsprop(n, lr, 1e-5, kind === "rmsprop-tf");
+    const fused: ArenaOptimizer =
+      kind === "adam"
+        ? new KernelAdam(k, s.arena.arenaParams, s.arena.arenaGrads, n, lr, 1e-5)
+        : new KernelRmsprop(k, s.arena.arenaParams, s.arena.arenaGrads, n, lr, 0.99, 1e-5, kind === "rmsprop-tf");
+    for (let step = 0; step < 3; step++) {
+      s.host.grads.fill(0);
+      s.host.backward(s.actions, s.gLogProb, 0.05, s.gValue);
+      const hostNorm = clipHost(s.host.grads, 0.5);
+      host.step(s.host.params, s.host.grads);
+      s.host.markParamsChanged();
+      s.arena.zeroArenaGrads();
+      s.arena.backward(s.actions, s.gLogProb, 0.05, s.gValue, true);
+      assert.equal(s.arena.clipArenaGradNorm(0.5), hostNorm);
+      fused.step();
+      s.arena.markArenaParamsChanged();
+      // params reads the arena copy back
+      assert.deepEqual(Array.from(s.arena.params), Array.from(s.host.params));
+      const state = fused.stateArrays();
+      for (const [name, arr] of Object.entries(host.state)) assert.deepEqual(Array.from(state[name]), Array.from(arr));
+      const obs = Float32Array.from({ length: B * OBS }, (_, i) => Math.sin(i + step));
+      assert.deepEqual(Array.from(s.arena.forward(obs, B)), Array.from(s.host.forward(obs, B)));
+    }
+    assert.equal(fused.stepCount, 3);
+  });
+}
 
 test("writing params after arena training reaches the kernels (markParamsChanged wins over the arena copy)", () => {
   const s = twin(discrete, { netArch: separate });

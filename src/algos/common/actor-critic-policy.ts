@@ -91,10 +91,10 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * `sample` and `backward` read it.
  *
  * The kernels read an arena copy of the flat vector, which has a gradient block of the same layout beside it.
- * Algorithms that step `params` in float64 (A2C, TRPO, REINFORCE) write `params` and call `markParamsChanged`;
- * an algorithm may instead train in the arena (PPO: `backward(..., true)` into the arena gradient block,
- * `clipArenaGradNorm`, a KernelAdam step on `arenaParams`, then `markArenaParamsChanged`), and `params` then
- * reads the arena copy back when it is next used.
+ * Gradient steps train in the arena (`zeroArenaGrads`, `backward(..., true)` into the arena gradient block,
+ * `clipArenaGradNorm`, an ArenaOptimizer step on `arenaParams`, then `markArenaParamsChanged`), and `params` then
+ * reads the arena copy back when it is next used; TRPO's actor step writes `params` in float64 instead and calls
+ * `markParamsChanged`.
  */
 export class ActorCriticPolicy {
   readonly obsDim: number;
@@ -588,10 +588,10 @@ export class ActorCriticPolicy {
     }
   }
 
-  /** After `predictValues(obs, B)`: accumulate into `grads` the gradient of sum_b gValue_b V(s_b). */
+  /** After `predictValues(obs, B)`: accumulate into the arena gradient block the gradient of sum_b gValue_b V(s_b). */
   backwardValue(gValue: ArrayLike<number>, batch: number): void {
-    const dFeat = this.vf.backward(this.grads, batch, gValue, this.shared !== null);
-    if (this.shared !== null && dFeat !== null) this.shared.backward(this.grads, batch, dFeat);
+    const dFeat = this.vf.backward(null, batch, gValue, this.shared !== null);
+    if (this.shared !== null && dFeat !== null) this.shared.backward(null, batch, dFeat);
   }
 
   /**

@@ -13,7 +13,7 @@ import {
   scheduleValue,
   type VectorEnvLike,
 } from "./algorithm.js";
-import { FlatAdam, type FlatOptimizer, FlatRmsprop, type OptimizerState } from "./flat-optimizer.js";
+import { type ArenaOptimizer, KernelAdam, KernelRmsprop, type OptimizerState } from "./arena-optimizer.js";
 import { RolloutBuffer } from "./rollout-buffer.js";
 import { VecNormalize, type VecNormalizeState } from "./vec-normalize.js";
 
@@ -73,7 +73,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
   readonly policy: ActorCriticPolicy;
   readonly buffer: RolloutBuffer;
   readonly normalizer: VecNormalize;
-  protected optimizers: FlatOptimizer[] = [];
+  protected optimizers: ArenaOptimizer[] = [];
   /** normalized current observations [numEnvs, obsDim] */
   private readonly curObs: Float32Array;
   private readonly actions: Float32Array;
@@ -136,10 +136,12 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     start: number,
     end: number,
     eps: number,
-  ): FlatOptimizer {
+  ): ArenaOptimizer {
     const lr = this.currentLearningRate();
-    if (kind === "adam") return new FlatAdam(start, end, lr, eps);
-    return new FlatRmsprop(start, end, lr, 0.99, eps, kind === "rmsprop-tf");
+    const { backend, arenaParams, arenaGrads } = this.policy;
+    const [param, grad, n] = [arenaParams + start, arenaGrads + start, end - start];
+    if (kind === "adam") return new KernelAdam(backend.kernels, param, grad, n, lr, eps);
+    return new KernelRmsprop(backend.kernels, param, grad, n, lr, 0.99, eps, kind === "rmsprop-tf");
   }
 
   /** Fill the rollout buffer with nSteps x numEnvs transitions, then compute advantages and returns. */
@@ -244,7 +246,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     return this.policy.toEnvActions(actions, count, new Int32Array(actions.length)) as Int32Array;
   }
 
-  /** The optimizers whose moments and step counts checkpoints save (PPO's trains in the arena). */
+  /** The optimizers whose moments and step counts checkpoints save. */
   protected optimizerStates(): readonly OptimizerState[] {
     return this.optimizers;
   }

@@ -1,5 +1,5 @@
 import type { ActorCriticPolicy } from "./actor-critic-policy.js";
-import { clipGradNormFlat, type FlatOptimizer } from "./flat-optimizer.js";
+import type { ArenaOptimizer } from "./arena-optimizer.js";
 import { normalizeInPlace } from "./normalize-advantages.js";
 import type { RolloutBuffer } from "./rollout-buffer.js";
 
@@ -52,16 +52,17 @@ export class WholeRolloutStep {
   apply(
     policy: ActorCriticPolicy,
     buffer: RolloutBuffer,
-    optimizer: FlatOptimizer,
+    optimizer: ArenaOptimizer,
     gEntropy: number,
     valueLoss: boolean,
     maxGradNorm: number,
   ): number {
-    policy.grads.fill(0);
-    policy.backward(buffer.actions, this.gLogProb, gEntropy, valueLoss ? this.gValue : null);
-    const gradNorm = clipGradNormFlat(policy.grads, 0, policy.numParams, maxGradNorm);
-    optimizer.step(policy.params, policy.grads);
-    policy.markParamsChanged();
+    // gradient, clip and step all in the policy's arena, as PPO's minibatches
+    policy.zeroArenaGrads();
+    policy.backward(buffer.actions, this.gLogProb, gEntropy, valueLoss ? this.gValue : null, true);
+    const gradNorm = policy.clipArenaGradNorm(maxGradNorm);
+    optimizer.step();
+    policy.markArenaParamsChanged();
     return gradNorm;
   }
 }
