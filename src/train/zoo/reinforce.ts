@@ -5,7 +5,8 @@ import type { AlgoZoo } from "./types.js";
  * steps, Adam 2e-3 annealed linearly to 0, learned baseline (chosen over 8 x 100 steps, Adam 1e-3, normalized
  * advantages, which also reached 500 on seed 0 but with a lower final training return). The annealing, measured
  * (final greedy return over 20 episodes at 500k, as bench:learn): a constant 2e-3 reached 450 on 12 of seeds 0-14
- * (457, 400.8, 491.7, 500, 500 on seeds 0-4); annealed, 20 of seeds 0-19.
+ * (457, 400.8, 491.7, 500, 500 on seeds 0-4); annealed, 20 of seeds 0-19 (15 of seeds 0-14 again after Adam moved
+ * into the policy's arena, float32).
  */
 export const zoo: AlgoZoo = {
   algorithm: "REINFORCE",
