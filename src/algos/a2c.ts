@@ -83,13 +83,12 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
       step.gValue[i] = (c.vfCoef * 2 * err) / n;
     }
     const gradNorm = step.apply(policy, buffer, optimizer, -c.entCoef / n, true, c.maxGradNorm);
-    const approxKl = this.approxKlAfterUpdate(step.oldLogProb);
+    this.recordStepDiagnostics(step.oldLogProb);
     const log = this.logger;
     log.record("train/policy_loss", pg / n);
     log.record("train/value_loss", vl / n);
     log.record("train/entropy_loss", -ent / n);
     log.record("train/grad_norm", gradNorm);
-    log.record("train/approx_kl", approxKl);
     log.record("train/learning_rate", optimizer.lr);
     log.record("train/n_updates", optimizer.stepCount);
     this.recordCommon();

@@ -114,13 +114,12 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
       ent += entropy[i];
     }
     const gradNorm = step.apply(policy, buffer, optimizer, -c.entCoef / n, c.baseline, c.maxGradNorm ?? Infinity);
-    const approxKl = this.approxKlAfterUpdate(step.oldLogProb);
+    this.recordStepDiagnostics(step.oldLogProb);
     const log = this.logger;
     log.record("train/policy_loss", pg);
     if (c.baseline) log.record("train/value_loss", vl / n);
     log.record("train/entropy_loss", -ent / n);
     log.record("train/grad_norm", gradNorm);
-    log.record("train/approx_kl", approxKl);
     log.record("train/learning_rate", optimizer.lr);
     log.record("train/used_fraction", used / n);
     this.recordCommon();

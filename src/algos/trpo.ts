@@ -237,6 +237,7 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
         steps++;
       }
     }
+    this.recordStepDiagnostics(this.oldLogProb);
     const log = this.logger;
     log.record("train/policy_objective", result.objective);
     log.record("train/kl_divergence_loss", result.kl);

@@ -189,19 +189,25 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
   }
 
   /**
-   * approx KL(pi_old || pi_new) = mean((r - 1) - log r) over the whole buffer, r = pi_new / pi_old, after a
-   * single-step update (A2C, REINFORCE) whose pre-update log-probs are in `oldLogProb`.
+   * Log how far a whole-rollout update (A2C, REINFORCE, TRPO) moved the policy, from the pre-update log-probs in
+   * `oldLogProb`, r = pi_new / pi_old over the buffer: train/approx_kl = mean((r - 1) - log r) (Schulman's
+   * estimator of KL(pi_old || pi_new)) and train/clip_fraction = the share of rows with |r - 1| > 0.2, the fraction
+   * PPO's default clip range would have clipped (these algorithms clip nothing; it gauges the step's size).
    */
-  protected approxKlAfterUpdate(oldLogProb: Float64Array): number {
+  protected recordStepDiagnostics(oldLogProb: Float64Array): void {
     const b = this.buffer;
     this.policy.forward(b.observations, b.size);
     const lp = this.policy.logProb(b.actions);
     let kl = 0;
+    let clipped = 0;
     for (let i = 0; i < b.size; i++) {
       const logRatio = lp[i] - oldLogProb[i];
-      kl += Math.exp(logRatio) - 1 - logRatio;
+      const ratio = Math.exp(logRatio);
+      kl += ratio - 1 - logRatio;
+      if (Math.abs(ratio - 1) > 0.2) clipped++;
     }
-    return kl / b.size;
+    this.logger.record("train/approx_kl", kl / b.size);
+    this.logger.record("train/clip_fraction", clipped / b.size);
   }
 
   /** Record the diagnostics every on-policy update logs. */
