@@ -4,19 +4,6 @@ import type { Rng } from "../../core/rng.js";
 import { orthogonalMatrix } from "../../nn/init.js";
 import type { Activation } from "../../nn/mlp.js";
 
-/**
- * A fully connected network whose weights are a slice of one flat float64 parameter vector (owned by the
- * actor-critic policy, so an optimizer step, a gradient clip, a conjugate-gradient direction or a checkpoint is
- * one loop over one array), computed by the numeric core's kernels: WebAssembly SIMD matmuls in float32 for
- * speed, or the TypeScript reference kernels on a float64 arena for exact gradient checks.
- * The forward pass, backward pass (vector-Jacobian product) and forward-mode JVP are fused by hand: a policy has
- * few layers, and a tape's per-op bookkeeping would dominate at these sizes (64-wide layers, batches of 4 to 256).
- *
- * Layer l: z = x W_l^T + b_l (W_l is [out, in], PyTorch's layout), a = act(z) on hidden layers; the last layer is
- * linear when `linearOutput`. The kernels read the weights from the policy's arena copy of the flat vector
- * (`paramBase`, same layout); gradients either accumulate in the arena's gradient block (`gradBase`, for training
- * that stays in the arena) or are added back into a caller's float64 vector.
- */
 /** Where a network computes: an arena and the kernels that run on it. */
 export interface Backend {
   readonly arena: Arena;
@@ -57,6 +44,20 @@ interface Workspace {
   inputGradJs: Float64Array;
 }
 
+/**
+ * A fully connected network whose weights are a slice of one flat float64 parameter vector (owned by the
+ * actor-critic policy, so an optimizer step, a gradient clip, a conjugate-gradient direction or a checkpoint is
+ * one loop over one array), computed by the numeric core's kernels: WebAssembly SIMD matmuls in float32 for
+ * speed, or the TypeScript reference kernels on a float64 arena for exact gradient checks.
+ * The forward pass, backward pass (vector-Jacobian product) and forward-mode JVP are written out by hand over the
+ * core's fused dense-layer kernels. (It was written expecting a tape's per-op bookkeeping to dominate at these
+ * sizes; measured since, the core's tape runs a PPO minibatch as fast: docs/contracts.md.)
+ *
+ * Layer l: z = x W_l^T + b_l (W_l is [out, in], PyTorch's layout), a = act(z) on hidden layers; the last layer is
+ * linear when `linearOutput`. The kernels read the weights from the policy's arena copy of the flat vector
+ * (`paramBase`, same layout); gradients either accumulate in the arena's gradient block (`gradBase`, for training
+ * that stays in the arena) or are added back into a caller's float64 vector.
+ */
 export class DenseMlp {
   readonly layers: readonly Layer[];
   readonly inputSize: number;
@@ -125,7 +126,8 @@ export class DenseMlp {
 
   /**
    * Initialize weights orthogonally with the given gain per layer (biases 0; nn's orthogonalInit, torch's
-   * orthogonal_), as in the PPO implementation details; or, with `gains` null, PyTorch's default uniform(-1/sqrt(in), 1/sqrt(in)) for weights and biases.
+   * orthogonal_), as in the PPO implementation details; or, with `gains` null, PyTorch's default
+   * uniform(-1/sqrt(in), 1/sqrt(in)) for weights and biases.
    */
   init(params: Float64Array, rng: Rng, gains: readonly number[] | null): void {
     this.layers.forEach((l, i) => {
