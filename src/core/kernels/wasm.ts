@@ -2,7 +2,10 @@ import type { Arena } from "../arena.js";
 import type { BinaryKernel, Broadcast, Kernels, LayerActivation, UnaryKernel } from "./kernels.js";
 import { checkAdamStep, checkMask, checkRowIndex } from "./reference.js";
 
-/** Epilogue codes of assembly/kernels.ts's matmul: relu (tanh runs after it), or the product with an activation's gradient. */
+/**
+ * Epilogue codes of assembly/kernels.ts's matmul: relu (tanh runs as a pass after it), or the product with an
+ * activation's gradient.
+ */
 const Epilogue = { none: 0, tanh: 0, relu: 2 } as const satisfies Record<LayerActivation, number>;
 const EpilogueGrad = { none: 0, tanh: 3, relu: 4 } as const satisfies Record<LayerActivation, number>;
 
