@@ -223,7 +223,9 @@ export function heapBase(): usize {
 /**
  * Column j of C for op(A) = A^T (A stored [k, m], so rows i..i+3 of op(A) at a given p are four consecutive floats):
  * `rows` (4 or 16) rows at once, vectorised down the column. The edge columns of a narrow C (n % 4, e.g. the weight
- * gradient of a first layer reading 3 observations) would otherwise take scalar 4x1 tiles.
+ * gradient of a first layer reading 3 observations) would otherwise take scalar 4x1 tiles. It multiplies and adds
+ * separately, never fused, so each element gets exactly the scalar tile's arithmetic (a change of rounding here would
+ * move every tuned learning result on envs whose observation size is not a multiple of 4).
  */
 // @ts-expect-error: decorator
 @inline function tileVx1(
@@ -235,16 +237,16 @@ export function heapBase(): usize {
   if (rows == 16) {
     while (pb < pEnd) {
       const y = v128.load32_splat(pb);
-      c0 = madd(v128.load(pa), y, c0);
-      c1 = madd(v128.load(pa, 16), y, c1);
-      c2 = madd(v128.load(pa, 32), y, c2);
-      c3 = madd(v128.load(pa, 48), y, c3);
+      c0 = f32x4.add(c0, f32x4.mul(v128.load(pa), y));
+      c1 = f32x4.add(c1, f32x4.mul(v128.load(pa, 16), y));
+      c2 = f32x4.add(c2, f32x4.mul(v128.load(pa, 32), y));
+      c3 = f32x4.add(c3, f32x4.mul(v128.load(pa, 48), y));
       pa += ap;
       pb += rs;
     }
   } else {
     while (pb < pEnd) {
-      c0 = madd(v128.load(pa), v128.load32_splat(pb), c0);
+      c0 = f32x4.add(c0, f32x4.mul(v128.load(pa), v128.load32_splat(pb)));
       pa += ap;
       pb += rs;
     }
