@@ -175,6 +175,35 @@ test("linear's relu keeps NaN and its gradient epilogues zero exactly where the 
   });
 });
 
+test("narrow A^T·B edge columns keep the scalar tile's arithmetic exactly (tuned learning results depend on it)", () => {
+  // each element: s = fl(s + fl(a * b)) in order over p, then C + s; no fused multiply-add even in the relaxed build
+  for (const [m, k, n] of [
+    [20, 37, 3],
+    [16, 8, 2],
+    [7, 5, 1],
+  ]) {
+    for (const acc of [false, true]) {
+      forEachVariant((w) => {
+        const rng = new Rng(m * 100 + n);
+        const a = rand(rng, k * m, -3, 3); // stored [k, m]: op(A) = A^T
+        const b = rand(rng, k * n);
+        const c = rand(rng, m * n);
+        const before = read(c, m * n);
+        w.matmul(a, b, c, m, k, n, true, false, acc);
+        const v = arena.view;
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let p = 0; p < k; p++) s = Math.fround(s + Math.fround(v[a + p * m + i] * v[b + p * n + j]));
+            const want = acc ? Math.fround(before[i * n + j] + s) : s;
+            assert.equal(v[c + i * n + j], want, `${w.name} ${m}x${k}x${n} acc=${acc} C[${i}, ${j}]`);
+          }
+        }
+      });
+    }
+  }
+});
+
 test("matmul reference computes the textbook product", () => {
   const f64 = new Arena({ dtype: "float64" });
   const k = selectKernels(f64, "auto");
