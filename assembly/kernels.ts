@@ -785,11 +785,55 @@ export function tanh(x: usize, out: usize, n: i32): void {
   if (rest > 0) storeTail(out + o, tanhv(loadTail(x + o, rest)), rest);
 }
 
+/**
+ * ln x for four lanes (Cephes' logf, about 1 ulp): x = m 2^e with m in [sqrt(1/2), sqrt(2)), ln m by a degree-9
+ * polynomial in m - 1, plus e ln2 with ln2 split in two. Subnormals are scaled by 2^23 first; x < 0 and NaN give
+ * NaN, 0 gives -Infinity, +Infinity stays.
+ */
+// @ts-ignore: decorator
+@inline function logv(x: v128): v128 {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const sub = f32x4.lt(x, f32x4.splat(1.17549435e-38)); // subnormal (or <= 0: fixed up below)
+  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, sub);
+  const bits = xs;
+  let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126));
+  e = i32x4.sub(e, v128.and(sub, i32x4.splat(23)));
+  // m in [0.5, 1): the mantissa with the exponent of 0.5
+  const m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f000000));
+  // below sqrt(1/2): use 2m - 1 and e - 1 (the masks are -1 where true)
+  const low = f32x4.lt(m, f32x4.splat(0.707106781186547524));
+  e = i32x4.add(e, low);
+  const t = f32x4.add(f32x4.sub(m, one), v128.and(m, low));
+  const z = f32x4.mul(t, t);
+  let y = f32x4.splat(7.0376836292e-2);
+  y = madd(y, t, f32x4.splat(-1.1514610310e-1));
+  y = madd(y, t, f32x4.splat(1.1676998740e-1));
+  y = madd(y, t, f32x4.splat(-1.2420140846e-1));
+  y = madd(y, t, f32x4.splat(1.4249322787e-1));
+  y = madd(y, t, f32x4.splat(-1.6668057665e-1));
+  y = madd(y, t, f32x4.splat(2.0000714765e-1));
+  y = madd(y, t, f32x4.splat(-2.4999993993e-1));
+  y = madd(y, t, f32x4.splat(3.3333331174e-1));
+  y = f32x4.mul(f32x4.mul(y, t), z);
+  const ef = f32x4.convert_i32x4_s(e);
+  y = madd(ef, f32x4.splat(-2.12194440e-4), y);
+  y = madd(z, f32x4.splat(-0.5), y);
+  let r = f32x4.add(t, y);
+  r = madd(ef, f32x4.splat(0.693359375), r);
+  // special values: +Inf stays, 0 -> -Inf, x < 0 or NaN -> NaN
+  r = v128.bitselect(x, r, f32x4.eq(x, f32x4.splat(Infinity)));
+  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x, zero));
+  return v128.bitselect(f32x4.splat(NaN), r, v128.or(f32x4.lt(x, zero), f32x4.ne(x, x)));
+}
+
 export function log(x: usize, out: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
-    const o = (<usize>i) << 2;
-    store<f32>(out + o, Mathf.log(load<f32>(x + o)));
-  }
+  const bytes = (<usize>n) << 2;
+  let o: usize = 0;
+  for (; o + 16 <= bytes; o += 16) v128.store(out + o, logv(v128.load(x + o)));
+  const rest = <i32>((bytes - o) >> 2);
+  // the zero-filled lanes of a tail vector give -Infinity, never stored
+  if (rest > 0) storeTail(out + o, logv(loadTail(x + o, rest)), rest);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -345,6 +345,37 @@ test("NaN propagates through relu, clamp, minimum and maximum like the reference
   });
 });
 
+test("vectorised log is within about 1 ulp over the positive floats, subnormals and special values included", () => {
+  const rng = new Rng(13);
+  const values = [1, 2, 0.5, 0.70710677, 0.7071068, 1 + 2 ** -23, 1 - 2 ** -24, 1e-45, 1e-40, 1.1754944e-38, 3.4e38];
+  for (let i = 0; i < 4001; i++) values.push(Math.exp(rng.uniformRange(-103, 88.7))); // odd count: a partial vector
+  const special: [number, number][] = [
+    [0, Number.NEGATIVE_INFINITY],
+    [-0, Number.NEGATIVE_INFINITY],
+    [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY],
+    [-1, Number.NaN],
+    [Number.NEGATIVE_INFINITY, Number.NaN],
+    [Number.NaN, Number.NaN],
+  ];
+  const all = [...special.map(([v]) => v), ...values];
+  const n = all.length;
+  forEachVariant((w) => {
+    const x = arena.alloc(n);
+    arena.view.set(all, x);
+    const out = arena.alloc(n);
+    w.log(x, out, n);
+    special.forEach(([v, want], i) => assert.ok(Object.is(arena.view[out + i], want), `${w.name} log(${v})`));
+    for (let i = special.length; i < n; i++) {
+      const v = arena.view[x + i];
+      const want = Math.fround(Math.log(v));
+      const got = arena.view[out + i];
+      // one float32 ulp of the result (2^-149 near 0: log(1 +- ulp) is itself tiny)
+      const ulp = Math.max(Math.abs(want) * 2 ** -23, 2 ** -149);
+      assert.ok(Math.abs(got - want) <= 1.01 * ulp, `${w.name} log(${v}) = ${got}, expected ${want}`);
+    }
+  });
+});
+
 test("vectorised exp and tanh stay accurate over the whole float range, special values included", () => {
   const xs = [0, -0, 1e-8, -1e-3, 0.3, 0.6249, 0.625, -0.7, 1, -2.5, 8.9, 9.5, 20, -20, 87, 88.5, 89, -87, -88, -100];
   const special = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN];
