@@ -227,11 +227,7 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
         ent /= n;
         // L = L_clip + vfCoef L_vf - entCoef mean(H): d/dH_b = -entCoef / B. The gradient, its clip and the Adam
         // step stay in the policy's arena (float32 WebAssembly kernels, or float64 with the "ts" kernels).
-        policy.zeroArenaGrads();
-        policy.backward(mb.actions, gLogProb, -c.entCoef / n, gValue, true);
-        normSum += policy.clipArenaGradNorm(c.maxGradNorm);
-        optimizer.step();
-        policy.markArenaParamsChanged();
+        normSum += policy.arenaGradientStep(mb.actions, gLogProb, -c.entCoef / n, gValue, optimizer, c.maxGradNorm);
         pgSum += loss.policyLoss;
         vfSum += loss.valueLoss;
         entSum += ent;

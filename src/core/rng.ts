@@ -107,9 +107,9 @@ export class Rng {
   /** int(n) for an integer n in [1, 2^32] the caller guarantees. */
   private intUnchecked(n: number): number {
     if (n === 1) return 0;
-    // rejection on the top of the 32-bit range keeps every residue equally likely. x - n floor(x / n) is x % n
-    // exactly here (x, n < 2^32 leave floor(x / n) exact) and, unlike % on numbers past int32, needs no fmod call.
-    const limit = TWO_POW_32 - (TWO_POW_32 - n * Math.floor(TWO_POW_32 / n));
+    // rejection above the largest multiple of n below 2^32 keeps every residue equally likely. x - n floor(x / n)
+    // is x % n exactly here (x, n <= 2^32 leave floor(x / n) exact) and, unlike % past int32, needs no fmod call.
+    const limit = n * Math.floor(TWO_POW_32 / n);
     for (;;) {
       const x = this.nextU32();
       if (x < limit) return x - n * Math.floor(x / n);

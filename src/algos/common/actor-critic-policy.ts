@@ -3,6 +3,7 @@ import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 import type { Activation } from "../../nn/mlp.js";
 import type { SpaceJSON } from "../../spaces/space.js";
+import type { ArenaOptimizer } from "./arena-optimizer.js";
 import { type Backend, DenseMlp, makeBackend } from "./dense-mlp.js";
 
 /**
@@ -91,9 +92,9 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * `sample` and `backward` read it.
  *
  * The kernels read an arena copy of the flat vector, which has a gradient block of the same layout beside it.
- * Gradient steps train in the arena (`zeroArenaGrads`, `backward(..., true)` into the arena gradient block,
- * `clipArenaGradNorm`, an ArenaOptimizer step on `arenaParams`, then `markArenaParamsChanged`), and `params` then
- * reads the arena copy back when it is next used; TRPO's actor step writes `params` in float64 instead and calls
+ * Gradient steps train in the arena (`arenaGradientStep`: `zeroArenaGrads`, `backward(..., true)` into the arena
+ * gradient block, `clipArenaGradNorm`, an ArenaOptimizer step on `arenaParams`, `markArenaParamsChanged`), and
+ * `params` then reads the arena copy back when it is next used; TRPO's actor step writes `params` in float64 instead and calls
  * `markParamsChanged`.
  */
 export class ActorCriticPolicy {
@@ -586,6 +587,27 @@ export class ActorCriticPolicy {
       if (dVf !== null) for (let j = 0; j < dFeat.length; j++) dFeat[j] += dVf[j];
       this.shared.backward(target, batch, dFeat);
     }
+  }
+
+  /**
+   * One gradient step on the rows of the last forward, all in the arena: the gradient of `backward`'s weighted sum
+   * (its arguments), clipped to global norm `maxGradNorm`, then an `optimizer` step on `arenaParams`.
+   * Returns the gradient norm before clipping.
+   */
+  arenaGradientStep(
+    actions: ArrayLike<number>,
+    gLogProb: ArrayLike<number> | null,
+    gEntropy: number,
+    gValue: ArrayLike<number> | null,
+    optimizer: ArenaOptimizer,
+    maxGradNorm: number,
+  ): number {
+    this.zeroArenaGrads();
+    this.backward(actions, gLogProb, gEntropy, gValue, true);
+    const norm = this.clipArenaGradNorm(maxGradNorm);
+    optimizer.step();
+    this.markArenaParamsChanged();
+    return norm;
   }
 
   /** After `predictValues(obs, B)`: accumulate into the arena gradient block the gradient of sum_b gValue_b V(s_b). */

@@ -1,23 +1,19 @@
 import type { Kernels } from "../../core/kernels/index.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 
-/** What a checkpoint saves of an optimizer: its step count and its moment arrays, by name. */
-export interface OptimizerState {
-  stepCount: number;
-  /** moment arrays, by name: written into by a restore, copied by a save */
-  stateArrays(): Record<string, Float32Array | Float64Array>;
-}
-
 /**
  * A first-order optimizer over a block of the actor-critic policy's arena copy of its parameters and the gradient
  * block beside it (`ActorCriticPolicy.arenaParams` / `arenaGrads`): one fused kernel of the numeric core per step,
  * WebAssembly SIMD over float32 (or the TypeScript reference over a float64 arena with the "ts" kernels), its moments
  * in the arena too. State (moments, step count) is explicit so checkpoints resume bit for bit.
  */
-export interface ArenaOptimizer extends OptimizerState {
+export interface ArenaOptimizer {
   readonly kind: "adam" | "rmsprop";
   lr: number;
   step(): void;
+  /** what a checkpoint saves: the step count, and the moment arrays by name (written into by a restore) */
+  stepCount: number;
+  stateArrays(): Record<string, Float32Array | Float64Array>;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   scheduleValue,
   type VectorEnvLike,
 } from "./algorithm.js";
-import { type ArenaOptimizer, KernelAdam, KernelRmsprop, type OptimizerState } from "./arena-optimizer.js";
+import { type ArenaOptimizer, KernelAdam, KernelRmsprop } from "./arena-optimizer.js";
 import { RolloutBuffer } from "./rollout-buffer.js";
 import { VecNormalize, type VecNormalizeState } from "./vec-normalize.js";
 
@@ -247,21 +247,20 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     const obs = this.normalizer.normalizeObs(observations, count, new Float32Array(count * this.obsDim));
     this.policy.forward(obs, count);
     const actions = this.policy.sample(rng, new Float32Array(count * this.policy.actDim), deterministic);
-    if (this.policy.spec.kind === "gaussian" && !this.policy.options.squashOutput) return actions;
-    if (this.policy.spec.kind === "gaussian") return this.policy.toEnvActions(actions, count, actions) as Float32Array;
+    // Box: unclipped (predict clips), or squashed into the bounds in place
+    if (this.policy.spec.kind === "gaussian") {
+      return this.policy.options.squashOutput
+        ? (this.policy.toEnvActions(actions, count, actions) as Float32Array)
+        : actions;
+    }
     return this.policy.toEnvActions(actions, count, new Int32Array(actions.length)) as Int32Array;
-  }
-
-  /** The optimizers whose moments and step counts checkpoints save. */
-  protected optimizerStates(): readonly OptimizerState[] {
-    return this.optimizers;
   }
 
   protected getAlgorithmState(): AlgorithmState {
     const tensors: AlgorithmState["tensors"] = {
       "policy/params": { dtype: "F64", shape: [this.policy.numParams], data: new Float64Array(this.policy.params) },
     };
-    const optimizers = this.optimizerStates();
+    const optimizers = this.optimizers;
     optimizers.forEach((opt, k) => {
       for (const [name, arr] of Object.entries(opt.stateArrays())) {
         tensors[`optimizer/${k}/${name}`] = { dtype: "F64", shape: [arr.length], data: new Float64Array(arr) };
@@ -279,7 +278,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
 
   protected setAlgorithmState(state: AlgorithmState): void {
     const steps = state.json.optimizerSteps;
-    const optimizers = this.optimizerStates();
+    const optimizers = this.optimizers;
     if (
       !Array.isArray(steps) ||
       steps.length !== optimizers.length ||

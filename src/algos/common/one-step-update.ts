@@ -57,12 +57,7 @@ export class WholeRolloutStep {
     valueLoss: boolean,
     maxGradNorm: number,
   ): number {
-    // gradient, clip and step all in the policy's arena, as PPO's minibatches
-    policy.zeroArenaGrads();
-    policy.backward(buffer.actions, this.gLogProb, gEntropy, valueLoss ? this.gValue : null, true);
-    const gradNorm = policy.clipArenaGradNorm(maxGradNorm);
-    optimizer.step();
-    policy.markArenaParamsChanged();
-    return gradNorm;
+    const gValue = valueLoss ? this.gValue : null;
+    return policy.arenaGradientStep(buffer.actions, this.gLogProb, gEntropy, gValue, optimizer, maxGradNorm);
   }
 }
