@@ -2,7 +2,6 @@ import type { KernelPreference } from "../../core/kernels/index.js";
 import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 import type { Activation } from "../../nn/mlp.js";
-import type { SpaceJSON } from "../../spaces/space.js";
 import type { ArenaOptimizer } from "./arena-optimizer.js";
 import { type Backend, DenseMlp, makeBackend } from "./dense-mlp.js";
 
@@ -44,43 +43,6 @@ export interface PolicyOptions {
 export type ActionSpec =
   | { readonly kind: "categorical"; readonly nvec: readonly number[]; readonly start: readonly number[] }
   | { readonly kind: "gaussian"; readonly dim: number; readonly low: Float32Array; readonly high: Float32Array };
-
-/** Anything with a Gymnasium-style `toJSON()` (our spaces). */
-export interface SpaceLike {
-  toJSON(): SpaceJSON;
-}
-
-/** Discrete -> one Categorical, MultiDiscrete -> independent Categoricals, Box -> DiagGaussian. */
-export function actionSpecFromSpace(space: SpaceLike): ActionSpec {
-  const json = space.toJSON();
-  switch (json.type) {
-    case "Discrete":
-      return { kind: "categorical", nvec: [json.n], start: [json.start] };
-    case "MultiDiscrete":
-      return { kind: "categorical", nvec: json.nvec, start: json.start };
-    case "Box": {
-      const dim = json.shape.reduce((a, b) => a * b, 1);
-      return {
-        kind: "gaussian",
-        dim,
-        low: Float32Array.from(json.low, (v) => Number(v)),
-        high: Float32Array.from(json.high, (v) => Number(v)),
-      };
-    }
-    default:
-      throw new InvalidArgumentError(
-        `actionSpace must be Discrete, MultiDiscrete or Box for an actor-critic policy, got ${json.type}`,
-      );
-  }
-}
-
-/** Flat observation size: product of a Box's shape; 1 for Discrete (its integer value). */
-export function obsDimFromSpace(space: SpaceLike): number {
-  const json = space.toJSON();
-  if (json.type === "Box") return json.shape.reduce((a, b) => a * b, 1);
-  if (json.type === "Discrete") return 1;
-  throw new InvalidArgumentError(`observationSpace must be Box or Discrete, got ${json.type}`);
-}
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

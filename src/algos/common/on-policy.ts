@@ -2,7 +2,7 @@ import type { KernelPreference } from "../../core/kernels/index.js";
 import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 import type { Activation } from "../../nn/mlp.js";
-import { ActorCriticPolicy, actionSpecFromSpace, type NetArch, type PolicyOptions } from "./actor-critic-policy.js";
+import { type ActionSpec, ActorCriticPolicy, type NetArch, type PolicyOptions } from "./actor-critic-policy.js";
 import {
   Algorithm,
   type AlgorithmState,
@@ -10,6 +10,7 @@ import {
   type BaseConfig,
   checkScheduled,
   type Scheduled,
+  type SpaceInfo,
   scheduleValue,
   type VectorEnvLike,
 } from "./algorithm.js";
@@ -92,7 +93,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     checkRange("gaeLambda", c.gaeLambda, 0, 1);
     checkRange("clipObs", c.clipObs, 1e-12, Infinity);
     checkRange("clipReward", c.clipReward, 1e-12, Infinity);
-    const spec = actionSpecFromSpace(this.actionSpace);
+    const spec = actionSpecOf(this.actInfo);
     const pk = c.policyKwargs ?? {};
     const knownKwargs = ["netArch", "activation", "orthoInit", "logStdInit", "kernels", "squashOutput"];
     for (const key of Object.keys(pk)) {
@@ -307,6 +308,18 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
   }
 
   protected setExtraState(_json: Record<string, unknown>): void {}
+}
+
+/** The policy head the action space calls for: Categorical(s) for Discrete and MultiDiscrete, DiagGaussian for Box. */
+function actionSpecOf(act: SpaceInfo): ActionSpec {
+  switch (act.kind) {
+    case "discrete":
+      return { kind: "categorical", nvec: [act.n], start: [act.start] };
+    case "multi-discrete":
+      return { kind: "categorical", nvec: act.nvec, start: act.start };
+    case "box":
+      return { kind: "gaussian", dim: act.dim, low: act.low, high: act.high };
+  }
 }
 
 export function checkInt(name: string, v: unknown, min: number): void {
