@@ -23,7 +23,7 @@ import type { Env } from "../../envs/env.js";
 import type { EnvSnapshot } from "../../envs/snapshot.js";
 import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
 import type { VectorEnv, VectorStepResult } from "../../envs/vector/vector-env.js";
-import { CheckpointError, describe, InvalidArgumentError, ShapeError } from "../../errors.js";
+import { CheckpointError, describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../../errors.js";
 import { linearSchedule } from "../../nn/schedules.js";
 import type { Space, SpaceJSON } from "../../spaces/space.js";
 import { type Callback, type CallbackContext, CallbackList } from "./callbacks.js";
@@ -453,6 +453,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
    */
   protected envStep(actions: Int32Array | Float32Array | Float64Array): VectorStepResult {
     const r = this.env.step(actions);
+    this.checkEnvOutput(r);
     this.numTimesteps += this.numEnvs;
     const rets = this.episodeReturns;
     const lens = this.episodeLengths;
@@ -471,6 +472,29 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     ctx.numTimesteps = this.numTimesteps;
     if (this.callbacks.onStep(ctx) === false) this.stopRequested = true;
     return r;
+  }
+
+  /**
+   * A NaN or infinite reward or observation stops training with a NonFiniteError naming the env and the step,
+   * before any counter, normalizer statistic, buffer or parameter has seen it.
+   */
+  private checkEnvOutput(r: VectorStepResult): void {
+    const dim = this.obsDim;
+    const step = this.numTimesteps + this.numEnvs;
+    for (let i = 0; i < this.numEnvs; i++) {
+      if (!Number.isFinite(r.rewards[i])) {
+        throw new NonFiniteError(`${this.algoName}: env ${i} returned the reward ${r.rewards[i]} at step ${step}`);
+      }
+      const done = r.terminated[i] || r.truncated[i];
+      for (let j = i * dim; j < (i + 1) * dim; j++) {
+        const v = done ? r.finalObservations[j] : r.observations[j];
+        if (!Number.isFinite(v) || !Number.isFinite(r.observations[j])) {
+          throw new NonFiniteError(
+            `${this.algoName}: env ${i} returned an observation with ${Number.isFinite(v) ? r.observations[j] : v} at index ${j - i * dim}, step ${step}`,
+          );
+        }
+      }
+    }
   }
 
   private pushEpisode(ret: number, len: number): void {
@@ -693,9 +717,24 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     return loadCheckpointAs(this, ckpt, opts) as T;
   }
 
+  /**
+   * Rewrite the tensors of a checkpoint written by an older format into today's names (default: as they are).
+   * Runs before they are checked against `getAlgorithmState`.
+   */
+  protected upgradeCheckpointTensors(tensors: Record<string, StateTensor>): Record<string, StateTensor> {
+    return tensors;
+  }
+
   /** @internal used by load: check a checkpoint against this fresh instance, then assign it. */
   restoreCheckpoint(ckpt: Checkpoint, restoreEnvState = true): void {
-    const { meta, tensors } = ckpt;
+    const meta = ckpt.meta;
+    let tensors: Record<string, StateTensor>;
+    try {
+      tensors = this.upgradeCheckpointTensors(ckpt.tensors);
+    } catch (e) {
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError(`checkpoint tensors were rejected by ${this.algoName}: ${(e as Error).message}`);
+    }
     const sameEnvCount = restoreEnvState && meta.numEnvs === this.numEnvs;
     const template = this.getAlgorithmState({ includeReplayBuffer: true }).tensors;
     const own: Record<string, StateTensor> = {};

@@ -2,11 +2,18 @@ import type { Rng } from "../../core/rng.js";
 import { InvalidArgumentError } from "../../errors.js";
 import { computeGae, computeRewardToGo } from "./gae.js";
 
+/** How actions are stored: integer indices for Discrete and MultiDiscrete, float32 for Box. */
+export type ActionDtype = "int32" | "float32";
+
+function actionArray(dtype: ActionDtype, n: number): Int32Array | Float32Array {
+  return dtype === "int32" ? new Int32Array(n) : new Float32Array(n);
+}
+
 /** One minibatch gathered from a {@link RolloutBuffer}: preallocated rows, reused across minibatches. */
 export class Minibatch {
   size = 0;
   readonly observations: Float32Array;
-  readonly actions: Float32Array;
+  readonly actions: Int32Array | Float32Array;
   readonly logProbs: Float64Array;
   readonly values: Float64Array;
   readonly advantages: Float64Array;
@@ -16,9 +23,10 @@ export class Minibatch {
     readonly capacity: number,
     readonly obsDim: number,
     readonly actDim: number,
+    readonly actionDtype: ActionDtype = "float32",
   ) {
     this.observations = new Float32Array(capacity * obsDim);
-    this.actions = new Float32Array(capacity * actDim);
+    this.actions = actionArray(actionDtype, capacity * actDim);
     this.logProbs = new Float64Array(capacity);
     this.values = new Float64Array(capacity);
     this.advantages = new Float64Array(capacity);
@@ -29,13 +37,13 @@ export class Minibatch {
 /**
  * On-policy storage for `nSteps` transitions of `nEnvs` environments, laid out [nSteps, nEnvs] row-major in
  * preallocated typed arrays (SB3's RolloutBuffer, CleanRL's storage tensors). Actions are stored as they were
- * sampled (unclipped); discrete actions as their integer value. After `computeAdvantages` the flattened
+ * sampled: int32 indices for Discrete and MultiDiscrete, unclipped float32 for Box. After `computeAdvantages` the flattened
  * batch is visited through `shuffle` + `gather` in minibatches.
  */
 export class RolloutBuffer {
   readonly size: number;
   readonly observations: Float32Array;
-  readonly actions: Float32Array;
+  readonly actions: Int32Array | Float32Array;
   readonly rewards: Float64Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
@@ -54,6 +62,7 @@ export class RolloutBuffer {
     readonly nEnvs: number,
     readonly obsDim: number,
     readonly actDim: number,
+    readonly actionDtype: ActionDtype = "float32",
   ) {
     for (const [name, v] of Object.entries({ nSteps, nEnvs, obsDim, actDim })) {
       if (!Number.isInteger(v) || v < 1) {
@@ -63,7 +72,7 @@ export class RolloutBuffer {
     const n = nSteps * nEnvs;
     this.size = n;
     this.observations = new Float32Array(n * obsDim);
-    this.actions = new Float32Array(n * actDim);
+    this.actions = actionArray(actionDtype, n * actDim);
     this.rewards = new Float64Array(n);
     this.terminated = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
