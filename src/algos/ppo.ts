@@ -14,19 +14,7 @@
  *       stop the epochs early when approx KL > 1.5 targetKl
  */
 
-import {
-  add,
-  clamp,
-  exp,
-  maximum,
-  mean,
-  minimum,
-  mul,
-  mulScalar,
-  neg,
-  square,
-  sub,
-} from "../core/ops.js";
+import { add, clamp, exp, maximum, mean, minimum, mul, mulScalar, neg, square, sub } from "../core/ops.js";
 import type { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
@@ -121,7 +109,9 @@ export function ppoLoss(
   entCoef: number,
 ): PPOLoss {
   const ratio = exp(sub(x.logProb, x.oldLogProb));
-  const policyLoss = neg(mean(minimum(mul(ratio, x.advantages), mul(clamp(ratio, 1 - clipRange, 1 + clipRange), x.advantages))));
+  const policyLoss = neg(
+    mean(minimum(mul(ratio, x.advantages), mul(clamp(ratio, 1 - clipRange, 1 + clipRange), x.advantages))),
+  );
   let valueError = square(sub(x.values, x.returns));
   if (clipRangeVf !== null) {
     const clipped = add(x.oldValues, clamp(sub(x.values, x.oldValues), -clipRangeVf, clipRangeVf));

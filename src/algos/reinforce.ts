@@ -63,7 +63,8 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
     const c = this.config;
     checkLossCoefficients(c, true);
     for (const key of ["baseline", "discountWeighting", "normalizeAdvantage"] as const) {
-      if (typeof c[key] !== "boolean") throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
+      if (typeof c[key] !== "boolean")
+        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
     }
     this.optimizer = new Adam(this.policy.parameters(), { lr: this.currentLearningRate(), eps: 1e-8 });
     const n = this.buffer.size;

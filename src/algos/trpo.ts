@@ -171,7 +171,8 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
     checkRange("cgDamping", c.cgDamping, 0, Infinity);
     checkRange("lineSearchShrinkingFactor", c.lineSearchShrinkingFactor, 1e-6, 1 - 1e-6);
     for (const key of ["lineSearch", "normalizeAdvantage"] as const) {
-      if (typeof c[key] !== "boolean") throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
+      if (typeof c[key] !== "boolean")
+        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
     }
     // the critic's own Adam; the actor moves by the natural-gradient step
     this.optimizer = new Adam(p.criticParameters(), { lr: this.currentLearningRate(), eps: 1e-8 });
@@ -232,7 +233,13 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
       for (let i = 0; i < n; i++) baseObjective += adv[i];
       baseObjective /= n; // r = 1 at theta_old
       if (!c.lineSearch) return { fraction: 1, ...evaluate(1), gradNorm: Math.sqrt(dot(g, g)) };
-      const r = backtrackingLineSearch(evaluate, baseObjective, c.targetKl, c.lineSearchShrinkingFactor, c.lineSearchMaxIter);
+      const r = backtrackingLineSearch(
+        evaluate,
+        baseObjective,
+        c.targetKl,
+        c.lineSearchShrinkingFactor,
+        c.lineSearchMaxIter,
+      );
       if (r.fraction === 0) writeFlat(actor, this.oldParams, 0, x); // no acceptable step: keep theta_old
       return { ...r, gradNorm: Math.sqrt(dot(g, g)) };
     });

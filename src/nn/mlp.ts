@@ -54,7 +54,9 @@ export class MLP implements Module {
     this.activation = activation;
     this.activateOutput = opts.activateOutput ?? false;
     if (typeof this.activateOutput !== "boolean") {
-      throw new InvalidArgumentError(`MLP: activateOutput must be a boolean, got ${JSON.stringify(opts.activateOutput)}`);
+      throw new InvalidArgumentError(
+        `MLP: activateOutput must be a boolean, got ${JSON.stringify(opts.activateOutput)}`,
+      );
     }
     this.inputSize = inputSize;
     this.outputSize = outputSize;

@@ -103,7 +103,8 @@ export class ActorCriticPolicy {
     checkChoice("policyKwargs.activation", o.activation, activations);
     checkChoice("policyKwargs.kernels", o.kernels, kernelPreferences);
     for (const key of ["orthoInit", "useSde", "squashOutput", "checkFinite"] as const) {
-      if (typeof o[key] !== "boolean") throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(o[key])}`);
+      if (typeof o[key] !== "boolean")
+        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(o[key])}`);
     }
     if (!Number.isInteger(obsDim) || obsDim < 1)
       throw new InvalidArgumentError(`obsDim must be a positive integer, got ${obsDim}`);
@@ -130,7 +131,14 @@ export class ActorCriticPolicy {
     this.headSize = spec.kind === "categorical" ? spec.nvec.reduce((a, b) => a + b, 0) : spec.dim;
     const init = o.orthoInit ? "orthogonal" : "default";
     const mlp = (inputSize: number, hidden: readonly number[], outputSize: number, outputGain: number) =>
-      new MLP(this.engine, rng, { inputSize, hiddenSizes: hidden, outputSize, activation: o.activation, init, outputGain });
+      new MLP(this.engine, rng, {
+        inputSize,
+        hiddenSizes: hidden,
+        outputSize,
+        activation: o.activation,
+        init,
+        outputGain,
+      });
     let feat = obsDim;
     if (shared && netArch.length > 0) {
       const last = netArch[netArch.length - 1];

@@ -109,16 +109,15 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     checkScheduled("learningRate", c.learningRate, 0);
     checkInt("nSteps", c.nSteps, 1);
     if (c.nSteps * this.numEnvs > 2 ** 28) {
-      throw new InvalidArgumentError(
-        `nSteps * nEnvs must be at most 2^28 rows, got ${c.nSteps} * ${this.numEnvs}`,
-      );
+      throw new InvalidArgumentError(`nSteps * nEnvs must be at most 2^28 rows, got ${c.nSteps} * ${this.numEnvs}`);
     }
     checkRange("gamma", c.gamma, 0, 1);
     checkRange("gaeLambda", c.gaeLambda, 0, 1);
     checkRange("clipObs", c.clipObs, 1e-12, Infinity);
     checkRange("clipReward", c.clipReward, 1e-12, Infinity);
     for (const key of ["normalizeObs", "normalizeReward", "useSde", "checkFinite"] as const) {
-      if (typeof c[key] !== "boolean") throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
+      if (typeof c[key] !== "boolean")
+        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
     }
     const spec = actionSpecOf(this.actInfo);
     const pk = c.policyKwargs ?? {};
@@ -203,9 +202,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     // clip_grad_norm_ returns the norm before clipping; Number.MAX_VALUE never scales a finite gradient
     const norm = clipGradNorm(optimizer.params, Number.isFinite(maxGradNorm) ? maxGradNorm : Number.MAX_VALUE);
     if (!Number.isFinite(norm)) {
-      throw new NonFiniteError(
-        `${where}: the gradient norm is ${norm}; the parameters keep their last finite values`,
-      );
+      throw new NonFiniteError(`${where}: the gradient norm is ${norm}; the parameters keep their last finite values`);
     }
     optimizer.step();
     return norm;
@@ -284,7 +281,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     this.logger.record("train/clip_fraction", clipped / b.size);
   }
 
-/** Record the diagnostics every on-policy update logs. */
+  /** Record the diagnostics every on-policy update logs. */
   protected recordCommon(): void {
     const b = this.buffer;
     // explained variance 1 - Var[R - V] / Var[R] over the batch: 1 is a perfect critic, <= 0 no better than a constant
@@ -347,9 +344,10 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     const tensors: AlgorithmState["tensors"] = {};
     const put = (name: string, t: Tensor) => {
       const data = t.data().slice();
-      tensors[name] = data instanceof Float64Array
-        ? { dtype: "F64", shape: [...t.shape], data }
-        : { dtype: "F32", shape: [...t.shape], data };
+      tensors[name] =
+        data instanceof Float64Array
+          ? { dtype: "F64", shape: [...t.shape], data }
+          : { dtype: "F32", shape: [...t.shape], data };
     };
     for (const [name, t] of this.policy.namedParameters()) put(`policy.${name}`, t);
     const state = this.optimizer.stateTensors();
@@ -393,7 +391,8 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     const flat = tensors["policy/params"];
     if (flat === undefined) return tensors;
     const out: Record<string, StateTensor> = {};
-    for (const [name, t] of Object.entries(tensors)) if (!name.startsWith("policy/") && !name.startsWith("optimizer/")) out[name] = t;
+    for (const [name, t] of Object.entries(tensors))
+      if (!name.startsWith("policy/") && !name.startsWith("optimizer/")) out[name] = t;
     const dtype = this.policy.engine.dtype === "float64" ? "F64" : "F32";
     const split = (src: StateTensor | undefined, params: ReadonlyArray<readonly [string, Tensor]>, what: string) => {
       const total = params.reduce((n, [, t]) => n + t.size, 0);
