@@ -483,14 +483,16 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     const step = this.numTimesteps + this.numEnvs;
     for (let i = 0; i < this.numEnvs; i++) {
       if (!Number.isFinite(r.rewards[i])) {
-        throw new NonFiniteError(`${this.algoName}: env ${i} returned the reward ${r.rewards[i]} at step ${step}`);
+        throw new NonFiniteError(
+          `${this.algoName}: env ${i} returned a non-finite reward ${r.rewards[i]} at step ${step}; nothing was updated`,
+        );
       }
       const done = r.terminated[i] || r.truncated[i];
       for (let j = i * dim; j < (i + 1) * dim; j++) {
         const v = done ? r.finalObservations[j] : r.observations[j];
         if (!Number.isFinite(v) || !Number.isFinite(r.observations[j])) {
           throw new NonFiniteError(
-            `${this.algoName}: env ${i} returned an observation with ${Number.isFinite(v) ? r.observations[j] : v} at index ${j - i * dim}, step ${step}`,
+            `${this.algoName}: env ${i} returned a non-finite observation (${Number.isFinite(v) ? r.observations[j] : v} at index ${j - i * dim}) at step ${step}; nothing was updated`,
           );
         }
       }
