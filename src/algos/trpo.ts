@@ -280,7 +280,9 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
 /** A copy of a distribution with no tape history (pi_old, fixed while the line search moves theta). */
 function detached(d: ActionDistribution): ActionDistribution {
   const copy = (t: Tensor) => t.engine.tensor(t.data(), t.shape);
-  return d instanceof Categorical ? new Categorical(copy(d.logits)) : new DiagGaussian(copy(d.mean), copy(d.logStd));
+  if (d instanceof Categorical) return new Categorical(copy(d.logits));
+  const g = d as DiagGaussian; // the constructor refused the other heads
+  return new DiagGaussian(copy(g.mean), copy(g.logStd));
 }
 
 /** KL(old || current), [B]. */

@@ -83,11 +83,11 @@ export class MLP implements Module {
     return h;
   }
 
-  /** Layer i applied to h, activated unless it is a linear output layer. */
+  /** Layer i applied to h as one fused op (matmul, bias, activation), activated unless it is a linear output layer. */
   layer(i: number, h: Tensor): Tensor {
-    const z = this.layers[i].forward(h);
-    if (i + 1 === this.layers.length && !this.activateOutput) return z;
-    return this.activation === "tanh" ? tanh(z) : relu(z);
+    const l = this.layers[i];
+    const linearOutput = i + 1 === this.layers.length && !this.activateOutput;
+    return linear(h, l.weight, l.bias, linearOutput ? "identity" : this.activation);
   }
 
   /** [W0, b0, W1, b1, ...] in layer order (jvp tangents follow the same order). */

@@ -1,10 +1,12 @@
 import { Engine } from "../../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../../core/kernels/index.js";
-import { addScalar, exp, log, matmul, mulScalar, reshape, square, stopGradient } from "../../core/ops.js";
+import { reshape } from "../../core/ops.js";
 import type { Rng } from "../../core/rng.js";
 import type { Tensor } from "../../core/tensor.js";
 import { Categorical } from "../../distributions/categorical.js";
 import { DiagGaussian } from "../../distributions/diag-gaussian.js";
+import { Gsde, GsdeDistribution } from "../../distributions/gsde.js";
+import { MultiCategorical } from "../../distributions/multi-categorical.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 import { type Activation, MLP } from "../../nn/mlp.js";
 
@@ -55,7 +57,14 @@ export type ActionSpec =
 export type PolicyActions = Int32Array | Float32Array;
 
 /** The action distribution of a batch of observations (src/distributions), every quantity on the tape. */
-export type ActionDistribution = Categorical | DiagGaussian;
+export type ActionDistribution = Categorical | MultiCategorical | DiagGaussian | GsdeDistribution;
+
+/** How to act: the mode instead of a sample; gSDE's exploration matrices; action masks [B, sum(nvec)] (1 = allowed). */
+export interface ActOptions {
+  deterministic?: boolean;
+  explore?: boolean;
+  actionMasks?: Uint8Array | null;
+}
 
 /**
  * Actor-critic policy (SB3's ActorCriticPolicy) on the core's tape: observations are flattened (the features
@@ -82,9 +91,9 @@ export class ActorCriticPolicy {
   readonly logStd: Tensor | null;
   /** width of phi(s) for gSDE (0 without gSDE) */
   readonly sdeLatent: number;
+  /** gSDE's noise (its exploration matrices, one per env), or null */
+  readonly gsde: Gsde | null;
   readonly options: Required<PolicyOptions>;
-  /** gSDE exploration matrices, one [sdeLatent, dim] block per env */
-  private exploration: Float64Array = new Float64Array(0);
 
   constructor(obsDim: number, spec: ActionSpec, rng: Rng, options: PolicyOptions = {}) {
     const netArch = options.netArch ?? { pi: [64, 64], vf: [64, 64] };
@@ -156,6 +165,7 @@ export class ActorCriticPolicy {
     this.pi = mlp(feat, shared ? [] : netArch.pi, this.headSize, 0.01);
     this.vf = mlp(feat, shared ? [] : netArch.vf, 1, 1);
     this.sdeLatent = o.useSde && !shared ? netArch.pi[netArch.pi.length - 1] : 0;
+    this.gsde = this.sdeLatent > 0 ? new Gsde(this.sdeLatent, this.actDim) : null;
     if (spec.kind === "gaussian") {
       const shape = this.sdeLatent > 0 ? [this.sdeLatent, spec.dim] : [spec.dim];
       this.logStd = this.engine.parameter(shape);
@@ -216,19 +226,32 @@ export class ActorCriticPolicy {
     return this.shared === null ? obs : this.shared.forward(obs);
   }
 
-  /** pi(.|s) for the observations [B, obsDim]. */
-  distribution(obs: Tensor): ActionDistribution {
-    return this.distributionOf(this.features(obs)).dist;
+  /** pi(.|s) for the observations [B, obsDim], with the action masks [B, sum(nvec)] when given. */
+  distribution(obs: Tensor, actionMasks: Uint8Array | null = null): ActionDistribution {
+    return this.distributionOf(this.features(obs), actionMasks);
   }
 
-  private distributionOf(features: Tensor): { dist: ActionDistribution; latent: Tensor | null } {
-    if (this.logStd === null) return { dist: new Categorical(this.pi.forward(features)), latent: null };
-    if (this.sdeLatent === 0) return { dist: new DiagGaussian(this.pi.forward(features), this.logStd), latent: null };
-    // gSDE: log sigma_j(s) = log(sum_i phi_i(s)^2 exp(2 logStd_ij) + 1e-6) / 2, no gradient through phi
+  private distributionOf(features: Tensor, actionMasks: Uint8Array | null): ActionDistribution {
+    const spec = this.spec;
+    if (spec.kind === "categorical") {
+      if (actionMasks !== null && actionMasks.length !== features.shape[0] * this.headSize) {
+        // the distributions check it too; here the message names the action space's width
+        throw new InvalidArgumentError(
+          `actionMasks: expected ${features.shape[0]} x ${this.headSize} values (one per action), got length ${actionMasks.length}`,
+        );
+      }
+      const logits = this.pi.forward(features);
+      return spec.nvec.length === 1
+        ? new Categorical(logits, { actionMasks })
+        : new MultiCategorical(logits, spec.nvec, { actionMasks });
+    }
+    if (actionMasks !== null)
+      throw new InvalidArgumentError("actionMasks apply to Discrete and MultiDiscrete actions only");
+    const logStd = this.logStd as Tensor;
+    if (this.gsde === null) return new DiagGaussian(this.pi.forward(features), logStd);
+    // gSDE: the noise is phi(s) E with phi the actor's last hidden layer
     const latent = this.pi.hidden(features);
-    const mean = this.pi.layer(this.pi.layers.length - 1, latent);
-    const variance = matmul(square(stopGradient(latent)), exp(mulScalar(this.logStd, 2)));
-    return { dist: new DiagGaussian(mean, mulScalar(log(addScalar(variance, 1e-6)), 0.5)), latent };
+    return this.gsde.distribution(this.pi.layer(this.pi.layers.length - 1, latent), logStd, latent);
   }
 
   /** V(s) for the observations [B, obsDim], shape [B]. */
@@ -240,30 +263,29 @@ export class ActorCriticPolicy {
    * Act: draw actions for the observations [B, obsDim] into `actions` (the mode when `deterministic`; with gSDE
    * and `explore`, row b's noise is phi(s_b) E_b), and return V(s) and log pi(a|s), both [B].
    */
-  forward(
-    obs: Tensor,
-    rng: Rng,
-    actions: PolicyActions,
-    deterministic = false,
-    explore = false,
-  ): { values: Tensor; logProb: Tensor } {
+  forward(obs: Tensor, rng: Rng, actions: PolicyActions, opts: ActOptions = {}): { values: Tensor; logProb: Tensor } {
     const feat = this.features(obs);
-    const { dist, latent } = this.distributionOf(feat);
-    if (dist instanceof Categorical) {
-      if (deterministic) dist.mode(actions as Int32Array);
+    const dist = this.distributionOf(feat, opts.actionMasks ?? null);
+    if (dist instanceof Categorical || dist instanceof MultiCategorical) {
+      if (opts.deterministic) dist.mode(actions as Int32Array);
       else dist.sample(rng, actions as Int32Array);
-    } else if (deterministic) dist.mode(actions as Float32Array);
-    else if (latent !== null && explore && this.exploration.length >= dist.batchSize * this.sdeLatent * dist.dim) {
-      this.exploreSde(dist, latent, actions as Float32Array);
+    } else if (opts.deterministic) dist.mode(actions as Float32Array);
+    else if (dist instanceof GsdeDistribution) {
+      if (opts.explore) dist.sample(actions as Float32Array);
+      else (dist.inner as DiagGaussian).sample(rng, actions as Float32Array);
     } else dist.sample(rng, actions as Float32Array);
     const logProb = logProbOf(dist, actions);
     return { values: reshape(this.vf.forward(feat), [obs.shape[0]]), logProb };
   }
 
   /** log pi(a|s), H(pi(.|s)) and V(s) of stored actions, each [B], on the tape (the losses' inputs). */
-  evaluateActions(obs: Tensor, actions: PolicyActions): { values: Tensor; logProb: Tensor; entropy: Tensor } {
+  evaluateActions(
+    obs: Tensor,
+    actions: PolicyActions,
+    actionMasks: Uint8Array | null = null,
+  ): { values: Tensor; logProb: Tensor; entropy: Tensor } {
     const feat = this.features(obs);
-    const dist = this.distributionOf(feat).dist;
+    const dist = this.distributionOf(feat, actionMasks);
     return {
       values: reshape(this.vf.forward(feat), [obs.shape[0]]),
       logProb: logProbOf(dist, actions),
@@ -272,36 +294,13 @@ export class ActorCriticPolicy {
   }
 
   /** log pi(a|s) of stored actions, [B]. */
-  logProb(obs: Tensor, actions: PolicyActions): Tensor {
-    return logProbOf(this.distribution(obs), actions);
+  logProb(obs: Tensor, actions: PolicyActions, actionMasks: Uint8Array | null = null): Tensor {
+    return logProbOf(this.distribution(obs, actionMasks), actions);
   }
 
-  /** gSDE: draw a fresh exploration matrix E ~ N(0, exp(logStd)^2) for each of `rows` envs. */
+  /** gSDE: draw fresh exploration matrices E ~ N(0, exp(logStd)^2), one per env. */
   resetExploration(rng: Rng, rows: number): void {
-    if (this.sdeLatent === 0 || this.logStd === null) return;
-    const d = this.actDim;
-    const size = rows * this.sdeLatent * d;
-    if (this.exploration.length < size) this.exploration = new Float64Array(size);
-    const logStd = this.logStd.data();
-    const block = this.sdeLatent * d;
-    for (let r = 0; r < rows; r++) {
-      for (let k = 0; k < block; k++) this.exploration[r * block + k] = Math.exp(logStd[k]) * rng.normal();
-    }
-  }
-
-  /** a_b = mu(s_b) + phi(s_b) E_b with env b's exploration matrix. */
-  private exploreSde(dist: DiagGaussian, latent: Tensor, out: Float32Array): void {
-    const d = dist.dim;
-    const L = this.sdeLatent;
-    const mean = dist.mean.data();
-    const phi = latent.data();
-    for (let b = 0; b < dist.batchSize; b++) {
-      for (let j = 0; j < d; j++) {
-        let noise = 0;
-        for (let i = 0; i < L; i++) noise += phi[b * L + i] * this.exploration[(b * L + i) * d + j];
-        out[b * d + j] = mean[b * d + j] + noise;
-      }
-    }
+    if (this.gsde !== null) this.gsde.resetNoise(this.logStd as Tensor, rng, rows);
   }
 
   /** A buffer for `rows` actions as this policy stores them. */
@@ -335,12 +334,25 @@ export class ActorCriticPolicy {
 
 /** log pi(a|s) of the first B rows of `actions` (a minibatch array may be longer than its last batch). */
 export function logProbOf(dist: ActionDistribution, actions: PolicyActions): Tensor {
-  if (dist instanceof Categorical) {
-    const n = dist.batchSize;
-    return dist.logProb((actions.length === n ? actions : actions.subarray(0, n)) as Int32Array);
+  const n =
+    dist instanceof Categorical
+      ? dist.batchSize
+      : dist instanceof MultiCategorical
+        ? dist.batchSize * dist.nvec.length
+        : dist.mean.size;
+  const rows = actions.length === n ? actions : actions.subarray(0, n);
+  if (dist instanceof Categorical || dist instanceof MultiCategorical) {
+    if (!(rows instanceof Int32Array)) {
+      throw new InvalidArgumentError(
+        `actions of a Discrete or MultiDiscrete space must be an Int32Array, got ${describe(actions)}`,
+      );
+    }
+    return dist.logProb(rows);
   }
-  const n = dist.batchSize * dist.dim;
-  return dist.logProb((actions.length === n ? actions : actions.subarray(0, n)) as Float32Array);
+  if (!(rows instanceof Float32Array)) {
+    throw new InvalidArgumentError(`actions of a Box space must be a Float32Array, got ${describe(actions)}`);
+  }
+  return dist.logProb(rows);
 }
 
 function isSharedArch(netArch: NetArch): netArch is readonly number[] {

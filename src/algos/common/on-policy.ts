@@ -7,6 +7,7 @@ import type { Activation } from "../../nn/mlp.js";
 import type { Optimizer } from "../../nn/optim/optimizer.js";
 import {
   type ActionSpec,
+  type ActOptions,
   ActorCriticPolicy,
   type NetArch,
   type PolicyActions,
@@ -100,6 +101,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
   private readonly stepLogProbs: Float64Array;
   private readonly finalRow: Float32Array;
   private readonly act: () => void;
+  private readonly actOptions: ActOptions;
   private startTime = 0;
   private startSteps = 0;
 
@@ -154,11 +156,12 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     this.stepValues = new Float64Array(n);
     this.stepLogProbs = new Float64Array(n);
     this.finalRow = new Float32Array(this.obsDim);
+    this.actOptions = { explore: c.useSde };
     // one batched forward pass on the current observations: actions, V(s) and log pi(a|s) copied out of the scope
     this.act = () => {
       const policy = this.policy;
       const obs = policy.observations(this.curObs, n);
-      const r = policy.forward(obs, this.rng, this.actions, false, this.config.useSde);
+      const r = policy.forward(obs, this.rng, this.actions, this.actOptions);
       this.stepValues.set(r.values.data());
       this.stepLogProbs.set(r.logProb.data());
     };
@@ -320,7 +323,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     const policy = this.policy;
     const obs = this.normalizer.normalizeObs(observations, count, new Float32Array(count * this.obsDim));
     const actions = policy.makeActions(count);
-    this.inference(() => policy.forward(policy.observations(obs, count), rng, actions, deterministic));
+    this.inference(() => policy.forward(policy.observations(obs, count), rng, actions, { deterministic }));
     // Box: unclipped (predict clips), or squashed into the bounds in place
     if (policy.spec.kind === "gaussian") {
       return policy.options.squashOutput ? policy.toEnvActions(actions, count, actions) : actions;
