@@ -84,7 +84,11 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
     if (c.normalizeAdvantage) normalizeInPlace(buffer.advantages, n);
     const stats = engine.scope(() => {
       const obs = policy.observations(buffer.observations, n);
-      const { values, logProb, entropy } = policy.evaluateActions(obs, buffer.actions);
+      const { values, logProb, entropy } = policy.evaluateActions(
+        obs,
+        buffer.actions,
+        this.lossMasks(buffer.actionMasks, n),
+      );
       this.oldLogProb.set(logProb.data());
       // L = -mean(A log pi(a|s)) + vfCoef mean((V - R)^2) - entCoef mean(H)
       const policyLoss = neg(mean(mul(engine.tensor(buffer.advantages, [n]), logProb)));

@@ -177,7 +177,11 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
         continueTraining = engine.scope(() => {
           const rows = (a: Float64Array) => engine.tensor(n === a.length ? a : a.subarray(0, n), [n]);
           const obs = policy.observations(mb.observations, n);
-          const { values, logProb, entropy } = policy.evaluateActions(obs, mb.actions);
+          const { values, logProb, entropy } = policy.evaluateActions(
+            obs,
+            mb.actions,
+            this.lossMasks(mb.actionMasks, n),
+          );
           const l = ppoLoss(
             {
               logProb,

@@ -111,7 +111,11 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
     for (let i = 0; i < n; i++) if (this.weights[i] !== 0) used++;
     const stats = engine.scope(() => {
       const obs = policy.observations(buffer.observations, n);
-      const { values, logProb, entropy } = policy.evaluateActions(obs, buffer.actions);
+      const { values, logProb, entropy } = policy.evaluateActions(
+        obs,
+        buffer.actions,
+        this.lossMasks(buffer.actionMasks, n),
+      );
       this.oldLogProb.set(logProb.data());
       // L = -sum_i w_i (G_i - b_i) log pi_i / N_used  (+ vfCoef mean (V - G)^2 with the baseline) - entCoef mean(H)
       const weighted = mul(engine.tensor(this.weights, [n]), engine.tensor(buffer.advantages, [n]));

@@ -195,6 +195,11 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
     const engine = policy.engine;
     const n = buffer.size;
     const adv = buffer.advantages;
+    if (this.rolloutMasked) {
+      throw new InvalidArgumentError(
+        "TRPO's Fisher-vector product does not take action masks: create it with useActionMasks: false for this env",
+      );
+    }
     if (c.normalizeAdvantage) normalizeInPlace(adv, n);
 
     const result = engine.scope(() => {

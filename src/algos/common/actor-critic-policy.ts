@@ -9,6 +9,8 @@ import { Gsde, GsdeDistribution } from "../../distributions/gsde.js";
 import { MultiCategorical } from "../../distributions/multi-categorical.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 import { type Activation, MLP } from "../../nn/mlp.js";
+import { FeaturesExtractor } from "./features-extractor.js";
+import type { SpaceInfo } from "./space-info.js";
 
 /**
  * Network architecture, as SB3's `policyKwargs.netArch`: `{ pi, vf }` gives separate actor and critic trunks;
@@ -78,7 +80,9 @@ export interface ActOptions {
  */
 export class ActorCriticPolicy {
   readonly engine: Engine;
+  /** floats per observation row (a vector env's row) */
   readonly obsDim: number;
+  readonly extractor: FeaturesExtractor;
   readonly spec: ActionSpec;
   /** numbers stored per action (1 for Discrete, len(nvec) for MultiDiscrete, dim for Box) */
   readonly actDim: number;
@@ -95,7 +99,8 @@ export class ActorCriticPolicy {
   readonly gsde: Gsde | null;
   readonly options: Required<PolicyOptions>;
 
-  constructor(obsDim: number, spec: ActionSpec, rng: Rng, options: PolicyOptions = {}) {
+  /** `observation`: the observation space (or, for a Box, its flat size). */
+  constructor(observation: number | SpaceInfo, spec: ActionSpec, rng: Rng, options: PolicyOptions = {}) {
     const netArch = options.netArch ?? { pi: [64, 64], vf: [64, 64] };
     this.options = {
       netArch,
@@ -115,8 +120,8 @@ export class ActorCriticPolicy {
       if (typeof o[key] !== "boolean")
         throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(o[key])}`);
     }
-    if (!Number.isInteger(obsDim) || obsDim < 1)
-      throw new InvalidArgumentError(`obsDim must be a positive integer, got ${obsDim}`);
+    if (typeof observation === "number" && (!Number.isInteger(observation) || observation < 1))
+      throw new InvalidArgumentError(`obsDim must be a positive integer, got ${observation}`);
     if (typeof o.logStdInit !== "number" || !Number.isFinite(o.logStdInit))
       throw new InvalidArgumentError(`logStdInit must be finite, got ${describe(o.logStdInit)}`);
     const shared = isSharedArch(netArch);
@@ -134,7 +139,13 @@ export class ActorCriticPolicy {
       kernels: o.kernels,
       checkFinite: o.checkFinite,
     });
-    this.obsDim = obsDim;
+    this.extractor = new FeaturesExtractor(
+      typeof observation === "number"
+        ? { kind: "box", shape: [observation], low: new Float32Array(0), high: new Float32Array(0), dim: observation }
+        : observation,
+    );
+    this.obsDim = this.extractor.rowDim;
+    const obsDim = this.extractor.featuresDim;
     this.spec = spec;
     this.actDim = spec.kind === "categorical" ? spec.nvec.length : spec.dim;
     this.headSize = spec.kind === "categorical" ? spec.nvec.reduce((a, b) => a + b, 0) : spec.dim;
@@ -210,15 +221,9 @@ export class ActorCriticPolicy {
     return n;
   }
 
-  /** Observations [B, obsDim] as a tensor of this policy's engine (inside the caller's scope). */
+  /** Observation rows [B, obsDim] as the features extractor's output, a tensor of the caller's engine scope. */
   observations(obs: Float32Array, batch: number): Tensor {
-    if (!Number.isInteger(batch) || batch < 1 || obs.length < batch * this.obsDim) {
-      throw new InvalidArgumentError(
-        `observations: expected at least ${batch} x ${this.obsDim} values, got length ${obs.length}`,
-      );
-    }
-    const n = batch * this.obsDim;
-    return this.engine.tensor(obs.length === n ? obs : obs.subarray(0, n), [batch, this.obsDim]);
+    return this.extractor.features(this.engine, obs, batch);
   }
 
   /** Features of the shared trunk (or the flattened observations themselves). */

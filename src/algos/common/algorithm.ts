@@ -19,10 +19,13 @@
  * file runs unchanged in a browser (where `toBytes`/`fromBytes` serve instead).
  */
 import { Rng, type RngState } from "../../core/rng.js";
-import type { Env } from "../../envs/env.js";
+import type { Env, Info } from "../../envs/env.js";
 import type { EnvSnapshot } from "../../envs/snapshot.js";
 import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
 import type { VectorEnv, VectorStepResult } from "../../envs/vector/vector-env.js";
+
+export { type LeafSpaceInfo, leafSpaceInfo, type SpaceInfo, spaceInfo } from "./space-info.js";
+
 import { CheckpointError, describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../../errors.js";
 import { linearSchedule } from "../../nn/schedules.js";
 import type { Space, SpaceJSON } from "../../spaces/space.js";
@@ -37,6 +40,7 @@ import {
   type StateTensor,
 } from "./checkpoint.js";
 import { Logger } from "./logger.js";
+import { type LeafSpaceInfo, leafSpaceInfo, type SpaceInfo, spaceInfo } from "./space-info.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Environments as the algorithms see them
@@ -69,37 +73,6 @@ export function isVectorEnv(env: unknown): env is VectorEnvLike {
     env !== null &&
     typeof (env as VectorEnvLike).numEnvs === "number" &&
     typeof (env as VectorEnvLike).step === "function"
-  );
-}
-
-/** What the algorithms need to know about a space. */
-export type SpaceInfo =
-  | { kind: "discrete"; n: number; start: number; dim: 1 }
-  | { kind: "multi-discrete"; nvec: readonly number[]; start: readonly number[]; dim: number }
-  | { kind: "box"; shape: readonly number[]; low: Float32Array; high: Float32Array; dim: number };
-
-/**
- * Classify a space: `Discrete`, `Box`, and `MultiDiscrete` when `allowMultiDiscrete` (action spaces: each algorithm
- * says whether it supports them); flatten other spaces with a wrapper.
- */
-export function spaceInfo(space: Space<unknown>, what: string, allowMultiDiscrete = false): SpaceInfo {
-  const json = space.toJSON();
-  if (json.type === "Discrete") {
-    return { kind: "discrete", n: json.n, start: json.start, dim: 1 };
-  }
-  if (json.type === "MultiDiscrete" && allowMultiDiscrete) {
-    return { kind: "multi-discrete", nvec: json.nvec, start: json.start, dim: json.nvec.length };
-  }
-  if (json.type === "Box") {
-    const box = space as unknown as { low: Float32Array; high: Float32Array };
-    let dim = 1;
-    for (const d of json.shape) dim *= d;
-    return { kind: "box", shape: json.shape, low: box.low, high: box.high, dim };
-  }
-  throw new InvalidArgumentError(
-    allowMultiDiscrete
-      ? `${what} must be a Discrete, MultiDiscrete or Box space, got ${space}`
-      : `${what} must be a Discrete or Box space, got ${space}; wrap the env with FlattenObservation or similar`,
   );
 }
 
@@ -158,6 +131,11 @@ export interface LearnOptions {
 export interface PredictOptions {
   /** Take the most likely action (argmax / mean) instead of sampling. Default false. */
   deterministic?: boolean;
+  /**
+   * Allowed actions (1) per observation, [count, n] for Discrete(n) (sum(nvec) for MultiDiscrete), as sb3-contrib's
+   * MaskablePPO `action_masks`: masked actions are never chosen. Algorithms that cannot use masks refuse them.
+   */
+  actionMasks?: ArrayLike<number> | null;
 }
 
 export interface SaveOptions {
@@ -229,7 +207,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   readonly observationSpace: Space<unknown>;
   readonly actionSpace: Space<unknown>;
   readonly obsInfo: SpaceInfo;
-  readonly actInfo: SpaceInfo;
+  readonly actInfo: LeafSpaceInfo;
   readonly seed: number;
   /** Id of the environment (for checkpoints and messages), or null when unknown. */
   readonly envId: string | null;
@@ -253,6 +231,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
 
   /** Current observation of every sub-env, [numEnvs, obsDim] (null before the first reset). */
   lastObs: Float32Array | null = null;
+  /** The infos of the last reset or step (the env's arrays: read them before the next step). */
+  protected lastInfos: readonly Info[] = [];
   private readonly episodeReturns: Float64Array;
   private readonly episodeLengths: Int32Array;
   private readonly recentReturns: number[] = [];
@@ -282,9 +262,9 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     this.numEnvs = this.env.numEnvs;
     this.observationSpace = this.env.singleObservationSpace;
     this.actionSpace = this.env.singleActionSpace;
-    this.obsInfo = spaceInfo(this.observationSpace, `${this.algoName}: observation space`);
+    this.obsInfo = spaceInfo(this.observationSpace, `${this.algoName}: observation space`, false, true);
     // MultiDiscrete actions reach the algorithm; those without a head for them (DQN, tabular) reject them
-    this.actInfo = spaceInfo(this.actionSpace, `${this.algoName}: action space`, true);
+    this.actInfo = leafSpaceInfo(this.actionSpace, `${this.algoName}: action space`, true);
     // a SyncVectorEnv (a wrapped single env included) tells its id through its first sub-env
     const firstSub = (this.env as { envs?: readonly AnyEnv[] }).envs?.[0];
     this.envId = this.env.envId ?? firstSub?.spec?.id ?? null;
@@ -364,6 +344,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     count: number,
     deterministic: boolean,
     rng: Rng,
+    actionMasks: Uint8Array | null,
   ): Int32Array | Float32Array;
   /** Everything needed to resume bit for bit (copies, not views into live buffers). */
   protected abstract getAlgorithmState(opts: Required<SaveOptions>): AlgorithmState;
@@ -443,6 +424,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     const seed = this.lastObs === null ? this.seed : undefined;
     const r = this.env.reset(seed === undefined ? {} : { seed });
     this.lastObs = new Float32Array(r.observations);
+    this.lastInfos = r.infos;
     this.episodeReturns.fill(0);
     this.episodeLengths.fill(0);
   }
@@ -467,6 +449,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       }
     }
     (this.lastObs as Float32Array).set(r.observations);
+    this.lastInfos = r.infos;
     const ctx = this.ctx;
     ctx.step = r;
     ctx.numTimesteps = this.numTimesteps;
@@ -544,15 +527,17 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
    * Box action, and flat arrays for a batch.
    */
   predict(
-    observation: Float32Array | ArrayLike<number> | number,
+    observation: Float32Array | ArrayLike<number> | number | Record<string, unknown>,
     opts: PredictOptions = {},
   ): number | Int32Array | Float32Array {
     const dim = this.obsInfo.dim;
     let obs: Float32Array;
     if (typeof observation === "number") {
       obs = new Float32Array([observation]);
-    } else if (observation !== null && typeof observation === "object" && typeof observation.length === "number") {
-      obs = observation instanceof Float32Array ? observation : Float32Array.from(observation);
+    } else if (this.obsInfo.kind === "dict" && isPlainObject(observation)) {
+      obs = this.dictRow(observation);
+    } else if (observation !== null && typeof observation === "object" && !isPlainObject(observation)) {
+      obs = observation instanceof Float32Array ? observation : Float32Array.from(observation as ArrayLike<number>);
     } else {
       throw new InvalidArgumentError(
         `${this.algoName}.predict: observation must be a number or an array, got ${describe(observation)}`,
@@ -581,7 +566,17 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       }
     }
     const deterministic = opts.deterministic ?? false;
-    const actions = this.policyActions(obs, count, deterministic, this.predictRng);
+    let masks: Uint8Array | null = null;
+    if (opts.actionMasks != null) {
+      const m = opts.actionMasks;
+      if (typeof m !== "object" || typeof m.length !== "number") {
+        throw new InvalidArgumentError(
+          `${this.algoName}.predict: actionMasks must be an array of 0/1, got ${describe(m)}`,
+        );
+      }
+      masks = Uint8Array.from(m, (v) => (v ? 1 : 0));
+    }
+    const actions = this.policyActions(obs, count, deterministic, this.predictRng, masks);
     const act = this.actInfo;
     if (act.kind === "discrete") {
       return count === 1 ? actions[0] : actions;
@@ -593,6 +588,29 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       out[i] = Math.min(Math.max(actions[i], act.low[j]), act.high[j]);
     }
     return out;
+  }
+
+  /** One Dict observation as a flat row (keys sorted, each flattened); a missing key is an error naming it. */
+  private dictRow(observation: Record<string, unknown>): Float32Array {
+    const info = this.obsInfo;
+    if (info.kind !== "dict") throw new InvalidArgumentError(`${this.algoName}.predict: not a Dict observation space`);
+    const row = new Float32Array(info.dim);
+    for (const { key, info: leaf, offset } of info.keys) {
+      if (!(key in observation)) {
+        throw new InvalidArgumentError(
+          `${this.algoName}.predict: Dict observation is missing key ${JSON.stringify(key)}; expected keys ${info.keys.map((k) => k.key).join(", ")}`,
+        );
+      }
+      const v = observation[key];
+      const values = typeof v === "number" ? [v] : v;
+      if (values === null || typeof values !== "object" || (values as ArrayLike<number>).length !== leaf.dim) {
+        throw new ShapeError(
+          `${this.algoName}.predict: Dict observation key ${JSON.stringify(key)} must hold ${leaf.dim} value(s), got ${describe(v)}`,
+        );
+      }
+      row.set(values as ArrayLike<number>, offset);
+    }
+    return row;
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -867,6 +885,10 @@ function loadCheckpointAs(calledOnClass: unknown, ckpt: Checkpoint, opts: LoadOp
   }
   model.restoreCheckpoint(ckpt, opts.restoreEnvState ?? true);
   return model;
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && typeof (x as { length?: unknown }).length !== "number";
 }
 
 function arrayTensor(arr: Float64Array | Float32Array | Int32Array | Uint8Array): StateTensor {

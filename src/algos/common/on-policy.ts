@@ -20,12 +20,12 @@ import {
   type BaseConfig,
   checkScheduled,
   type Scheduled,
-  type SpaceInfo,
   scheduleValue,
   type VectorEnvLike,
 } from "./algorithm.js";
 import type { StateTensor } from "./checkpoint.js";
 import { RolloutBuffer } from "./rollout-buffer.js";
+import type { LeafSpaceInfo } from "./space-info.js";
 import { VecNormalize, type VecNormalizeState } from "./vec-normalize.js";
 
 /** SB3's `policy_kwargs` for the actor-critic MLP policy (plain JSON). */
@@ -61,6 +61,12 @@ export interface OnPolicyConfig extends BaseConfig {
   sdeSampleFreq: number;
   /** check every op's output and gradient for NaN/Infinity, naming the op that made one (slower; for debugging) */
   checkFinite: boolean;
+  /**
+   * Use the env's action masks when it provides them (sb3-contrib's MaskablePPO): `info.action_mask` of each
+   * sub-env, or an `actionMasks()` method of the (vector) env returning [numEnvs, n] 0/1 values. Masked actions are
+   * never taken, and the losses use the masked distribution. Discrete and MultiDiscrete actions. Default true.
+   */
+  useActionMasks: boolean;
 }
 
 export const onPolicyDefaults: Omit<OnPolicyConfig, "learningRate" | "nSteps" | "gaeLambda"> = {
@@ -75,6 +81,7 @@ export const onPolicyDefaults: Omit<OnPolicyConfig, "learningRate" | "nSteps" | 
   useSde: false,
   sdeSampleFreq: -1,
   checkFinite: false,
+  useActionMasks: true,
 };
 
 const POLICY_KWARGS = ["netArch", "activation", "orthoInit", "logStdInit", "kernels", "squashOutput"];
@@ -101,6 +108,12 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
   private readonly stepLogProbs: Float64Array;
   private readonly finalRow: Float32Array;
   private readonly act: () => void;
+  /** the current observations' action masks [numEnvs, sum(nvec)] (null: masking off or not a discrete space) */
+  private readonly masks: Uint8Array | null;
+  /** whether `masks` holds the env's masks of the current observations (false: the env provides none) */
+  private masksValid = false;
+  /** whether the rollout in the buffer was collected under masks (the losses then use them) */
+  protected rolloutMasked = false;
   private readonly actOptions: ActOptions;
   private startTime = 0;
   private startSteps = 0;
@@ -117,7 +130,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     checkRange("gaeLambda", c.gaeLambda, 0, 1);
     checkRange("clipObs", c.clipObs, 1e-12, Infinity);
     checkRange("clipReward", c.clipReward, 1e-12, Infinity);
-    for (const key of ["normalizeObs", "normalizeReward", "useSde", "checkFinite"] as const) {
+    for (const key of ["normalizeObs", "normalizeReward", "useSde", "checkFinite", "useActionMasks"] as const) {
       if (typeof c[key] !== "boolean")
         throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
     }
@@ -137,9 +150,18 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
       throw new InvalidArgumentError(`sdeSampleFreq must be -1 or an integer >= 1, got ${describe(c.sdeSampleFreq)}`);
     }
     const opts: PolicyOptions = { ...pk, useSde: c.useSde, checkFinite: c.checkFinite };
-    this.policy = new ActorCriticPolicy(this.obsDim, spec, this.rng, opts);
-    const dtype = spec.kind === "categorical" ? "int32" : "float32";
-    this.buffer = new RolloutBuffer(c.nSteps, this.numEnvs, this.obsDim, this.policy.actDim, dtype);
+    this.policy = new ActorCriticPolicy(this.obsInfo, spec, this.rng, opts);
+    const discrete = spec.kind === "categorical";
+    const maskDim = discrete && c.useActionMasks ? this.policy.headSize : 0;
+    this.buffer = new RolloutBuffer(
+      c.nSteps,
+      this.numEnvs,
+      this.obsDim,
+      this.policy.actDim,
+      discrete ? "int32" : "float32",
+      maskDim,
+    );
+    this.masks = maskDim > 0 ? new Uint8Array(this.numEnvs * maskDim) : null;
     this.normalizer = new VecNormalize(this.obsDim, this.numEnvs, {
       normalizeObs: c.normalizeObs,
       normalizeReward: c.normalizeReward,
@@ -156,11 +178,12 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     this.stepValues = new Float64Array(n);
     this.stepLogProbs = new Float64Array(n);
     this.finalRow = new Float32Array(this.obsDim);
-    this.actOptions = { explore: c.useSde };
+    this.actOptions = { explore: c.useSde, actionMasks: null };
     // one batched forward pass on the current observations: actions, V(s) and log pi(a|s) copied out of the scope
     this.act = () => {
       const policy = this.policy;
       const obs = policy.observations(this.curObs, n);
+      this.actOptions.actionMasks = this.masksValid ? this.masks : null;
       const r = policy.forward(obs, this.rng, this.actions, this.actOptions);
       this.stepValues.set(r.values.data());
       this.stepLogProbs.set(r.logProb.data());
@@ -220,6 +243,8 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     const { policy, buffer, normalizer, numEnvs, obsDim } = this;
     buffer.reset();
     const lastObs = this.lastObs as Float32Array;
+    this.readMasks();
+    this.rolloutMasked = this.masksValid;
     const { useSde, sdeSampleFreq } = this.config;
     if (useSde) policy.resetExploration(this.rng, numEnvs);
     while (!buffer.full) {
@@ -233,7 +258,8 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
       const r = this.envStep(this.envActions);
       normalizer.updateObs(r.observations, numEnvs);
       const rewards = normalizer.normalizeRewards(r.rewards, r.terminated, r.truncated, this.rewards);
-      buffer.add(obs, this.actions, this.stepLogProbs, this.stepValues, rewards, r.terminated, r.truncated);
+      buffer.add(obs, this.actions, this.stepLogProbs, this.stepValues, rewards, r.terminated, r.truncated, this.masks);
+      this.readMasks();
       for (let e = 0; e < numEnvs; e++) {
         if (r.truncated[e] && !r.terminated[e]) {
           // bootstrap a time-limit cut from V(final observation) (Pardo et al. 2018)
@@ -248,9 +274,59 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     this.computeTargets(this.values(nextObs, numEnvs, this.stepValues));
   }
 
+  /**
+   * The env's action masks of the current observations into `masks`: an `actionMasks()` method of the vector env
+   * (or of each sub-env of a SyncVectorEnv), else `info.action_mask` of the last reset or step. Without either (and
+   * after a load, until the next step) the masks held stay as they are.
+   */
+  private readMasks(): void {
+    const masks = this.masks;
+    if (masks === null) return;
+    const m = this.policy.headSize;
+    const put = (i: number, row: unknown, where: string) => {
+      if (row === null || typeof row !== "object" || (row as ArrayLike<number>).length !== m) {
+        throw new InvalidArgumentError(
+          `${this.algoName}: ${where} must hold ${m} values (one per action), got ${describe(row)}`,
+        );
+      }
+      const a = row as ArrayLike<number>;
+      for (let j = 0; j < m; j++) masks[i * m + j] = a[j] ? 1 : 0;
+    };
+    const env = this.env as {
+      actionMasks?: () => ArrayLike<number>;
+      envs?: readonly { actionMasks?: () => unknown }[];
+    };
+    if (typeof env.actionMasks === "function") {
+      const all = env.actionMasks();
+      if (all === null || typeof all !== "object" || all.length !== this.numEnvs * m) {
+        throw new InvalidArgumentError(
+          `${this.algoName}: env.actionMasks() must return ${this.numEnvs} x ${m} values, got ${describe(all)}`,
+        );
+      }
+      for (let i = 0; i < this.numEnvs; i++)
+        put(i, Array.prototype.slice.call(all, i * m, (i + 1) * m), "env.actionMasks()");
+    } else if (env.envs !== undefined && typeof env.envs[0]?.actionMasks === "function") {
+      env.envs.forEach((sub, i) => {
+        put(i, sub.actionMasks?.(), `env ${i}'s actionMasks()`);
+      });
+    } else if (this.lastInfos.length > 0 && this.lastInfos[0].action_mask !== undefined) {
+      this.lastInfos.forEach((info, i) => {
+        put(i, info.action_mask, `env ${i}'s info.action_mask`);
+      });
+    } else return;
+    this.masksValid = true;
+  }
+
   /** Advantages and value targets once the buffer is full (GAE; REINFORCE overrides with reward-to-go). */
   protected computeTargets(lastValues: Float64Array): void {
     this.buffer.computeAdvantages(lastValues, this.config.gamma, this.config.gaeLambda);
+  }
+
+  /** The action masks the losses must use for the first `rows` rows of `masks` (null when none were in force). */
+  protected lossMasks(masks: Uint8Array | null, rows: number): Uint8Array | null {
+    if (!this.rolloutMasked || masks === null) return null;
+    const n = rows * this.buffer.maskDim;
+    return masks.length === n ? masks : masks.subarray(0, n);
   }
 
   /** log pi(a|s) of every stored transition under the current policy, into `out`. */
@@ -258,7 +334,8 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     const b = this.buffer;
     return this.inference(() => {
       const policy = this.policy;
-      out.set(policy.logProb(policy.observations(b.observations, b.size), b.actions).data());
+      const obs = policy.observations(b.observations, b.size);
+      out.set(policy.logProb(obs, b.actions, this.lossMasks(b.actionMasks, b.size)).data());
       return out;
     });
   }
@@ -319,11 +396,12 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     count: number,
     deterministic: boolean,
     rng: Rng,
+    actionMasks: Uint8Array | null,
   ): Int32Array | Float32Array {
     const policy = this.policy;
     const obs = this.normalizer.normalizeObs(observations, count, new Float32Array(count * this.obsDim));
     const actions = policy.makeActions(count);
-    this.inference(() => policy.forward(policy.observations(obs, count), rng, actions, { deterministic }));
+    this.inference(() => policy.forward(policy.observations(obs, count), rng, actions, { deterministic, actionMasks }));
     // Box: unclipped (predict clips), or squashed into the bounds in place
     if (policy.spec.kind === "gaussian") {
       return policy.options.squashOutput ? policy.toEnvActions(actions, count, actions) : actions;
@@ -355,9 +433,13 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     for (const [name, t] of this.policy.namedParameters()) put(`policy.${name}`, t);
     const state = this.optimizer.stateTensors();
     for (const [key, name] of this.optimizerTensorNames()) put(name, state[key]);
+    if (this.masks !== null)
+      tensors["rollout.action_masks"] = { dtype: "U8", shape: [this.masks.length], data: this.masks.slice() };
     return {
       tensors,
       json: {
+        // the current observations' action masks (a resumed run's first step needs them before the env reports more)
+        actionMasks: this.masks !== null && this.masksValid ? Array.from(this.masks) : null,
         normalizer: this.normalizer.getState(),
         optimizerSteps: this.optimizer.stepCount,
         ...this.extraState(),
@@ -373,7 +455,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
       throw new InvalidArgumentError(`state optimizerSteps must be a step count, got ${describe(steps)}`);
     }
     for (const [name, t] of Object.entries(state.tensors)) {
-      if (!(t.data as Float32Array).every(Number.isFinite)) {
+      if (!Array.from(t.data as Float32Array).every(Number.isFinite)) {
         throw new InvalidArgumentError(`state tensor ${name} holds a non-finite value`);
       }
     }
@@ -383,6 +465,11 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     const buffers = this.optimizer.stateTensors();
     for (const [key, name] of this.optimizerTensorNames()) buffers[key].set(state.tensors[name].data as Float32Array);
     this.optimizer.stepCount = steps as number;
+    const masks = state.json.actionMasks;
+    if (this.masks !== null && Array.isArray(masks) && masks.length === this.masks.length) {
+      this.masks.set(masks.map((v) => (v ? 1 : 0)));
+      this.masksValid = true;
+    }
   }
 
   /**
@@ -421,6 +508,13 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     split(flat, named, "policy/params").forEach((t, i) => {
       out[`policy.${named[i][0]}`] = t;
     });
+    if (this.masks !== null) {
+      out["rollout.action_masks"] = {
+        dtype: "U8",
+        shape: [this.masks.length],
+        data: new Uint8Array(this.masks.length),
+      };
+    }
     const byTensor = new Map(named.map(([n, t]) => [t, n]));
     const optNamed = this.optimizer.params.map((t) => [byTensor.get(t) as string, t] as const);
     const stateNames = [...new Set(Object.keys(this.optimizer.stateTensors()).map((k) => k.slice(k.indexOf(".") + 1)))];
@@ -444,7 +538,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
 }
 
 /** The policy head the action space calls for: Categorical(s) for Discrete and MultiDiscrete, DiagGaussian for Box. */
-function actionSpecOf(act: SpaceInfo): ActionSpec {
+function actionSpecOf(act: LeafSpaceInfo): ActionSpec {
   switch (act.kind) {
     case "discrete":
       return { kind: "categorical", nvec: [act.n], start: [act.start] };

@@ -14,6 +14,7 @@ export class Minibatch {
   size = 0;
   readonly observations: Float32Array;
   readonly actions: Int32Array | Float32Array;
+  readonly actionMasks: Uint8Array | null;
   readonly logProbs: Float64Array;
   readonly values: Float64Array;
   readonly advantages: Float64Array;
@@ -24,9 +25,12 @@ export class Minibatch {
     readonly obsDim: number,
     readonly actDim: number,
     readonly actionDtype: ActionDtype = "float32",
+    /** allowed actions per row (0 without masks): sum(nvec) for (Multi)Discrete */
+    readonly maskDim = 0,
   ) {
     this.observations = new Float32Array(capacity * obsDim);
     this.actions = actionArray(actionDtype, capacity * actDim);
+    this.actionMasks = maskDim > 0 ? new Uint8Array(capacity * maskDim) : null;
     this.logProbs = new Float64Array(capacity);
     this.values = new Float64Array(capacity);
     this.advantages = new Float64Array(capacity);
@@ -44,6 +48,8 @@ export class RolloutBuffer {
   readonly size: number;
   readonly observations: Float32Array;
   readonly actions: Int32Array | Float32Array;
+  /** the action masks the actions were drawn under, [size, maskDim] (null without masks) */
+  readonly actionMasks: Uint8Array | null;
   readonly rewards: Float64Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
@@ -63,6 +69,7 @@ export class RolloutBuffer {
     readonly obsDim: number,
     readonly actDim: number,
     readonly actionDtype: ActionDtype = "float32",
+    readonly maskDim = 0,
   ) {
     for (const [name, v] of Object.entries({ nSteps, nEnvs, obsDim, actDim })) {
       if (!Number.isInteger(v) || v < 1) {
@@ -73,6 +80,7 @@ export class RolloutBuffer {
     this.size = n;
     this.observations = new Float32Array(n * obsDim);
     this.actions = actionArray(actionDtype, n * actDim);
+    this.actionMasks = maskDim > 0 ? new Uint8Array(n * maskDim) : null;
     this.rewards = new Float64Array(n);
     this.terminated = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
@@ -105,6 +113,7 @@ export class RolloutBuffer {
     rewards: ArrayLike<number>,
     terminated: ArrayLike<number>,
     truncated: ArrayLike<number>,
+    actionMasks: Uint8Array | null = null,
   ): void {
     if (this.pos >= this.nSteps) {
       throw new InvalidArgumentError(`RolloutBuffer.add: buffer is full (${this.nSteps} steps); call reset()`);
@@ -114,6 +123,7 @@ export class RolloutBuffer {
     const o = this.observations;
     for (let j = 0, base = row * obsDim; j < nEnvs * obsDim; j++) o[base + j] = observations[j];
     for (let j = 0; j < nEnvs * actDim; j++) this.actions[row * actDim + j] = actions[j];
+    if (this.actionMasks !== null && actionMasks !== null) this.actionMasks.set(actionMasks, row * this.maskDim);
     for (let e = 0; e < nEnvs; e++) {
       this.logProbs[row + e] = logProbs[e];
       this.values[row + e] = values[e];
@@ -162,6 +172,10 @@ export class RolloutBuffer {
       const i = this.indices[start + k];
       for (let j = 0; j < obsDim; j++) mb.observations[k * obsDim + j] = this.observations[i * obsDim + j];
       for (let j = 0; j < actDim; j++) mb.actions[k * actDim + j] = this.actions[i * actDim + j];
+      if (mb.actionMasks !== null && this.actionMasks !== null) {
+        const m = this.maskDim;
+        mb.actionMasks.set(this.actionMasks.subarray(i * m, (i + 1) * m), k * m);
+      }
       mb.logProbs[k] = this.logProbs[i];
       mb.values[k] = this.values[i];
       mb.advantages[k] = this.advantages[i];
