@@ -1,6 +1,8 @@
 /**
- * The shared `Algorithm` base (SB3's BaseAlgorithm seam): env handling, the `learn` loop with callbacks, logging of
- * episode statistics, `predict`, explicit state for checkpoints, `save`/`load`, and a registry of algorithm classes.
+ * The shared `Algorithm` base (SB3's BaseAlgorithm seam): the `learn` loop with callbacks, logging of episode
+ * statistics, `predict`, explicit state for checkpoints, `save`/`load`. Split by concern beside it: the registry of
+ * algorithm classes (registry.ts), space handling (space-info.ts, features-extractor.ts), config pieces (config.ts),
+ * the env types algorithms take (env-like.ts) and checkpoint I/O checks (checkpoint-io.ts).
  *
  * A subclass implements five methods and nothing else of the run loop:
  *   collectRollout()   gather experience: per vector step read `this.lastObs`, choose actions, call `this.envStep(a)`
@@ -18,17 +20,11 @@
  * Nothing here touches the file system: `save`/`load` reach `src/platform/fs.ts` through a dynamic import, so this
  * file runs unchanged in a browser (where `toBytes`/`fromBytes` serve instead).
  */
-import { Rng, type RngState } from "../../core/rng.js";
-import type { Env, Info } from "../../envs/env.js";
-import type { EnvSnapshot } from "../../envs/snapshot.js";
+import { Rng } from "../../core/rng.js";
+import type { Info } from "../../envs/env.js";
 import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
-import type { VectorEnv, VectorStepResult } from "../../envs/vector/vector-env.js";
-
-export { type LeafSpaceInfo, leafSpaceInfo, type SpaceInfo, spaceInfo } from "./space-info.js";
-
 import { CheckpointError, describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../../errors.js";
-import { linearSchedule } from "../../nn/schedules.js";
-import type { Space, SpaceJSON } from "../../spaces/space.js";
+import type { Space } from "../../spaces/space.js";
 import { type Callback, type CallbackContext, CallbackList } from "./callbacks.js";
 import {
   CHECKPOINT_FORMAT_VERSION,
@@ -39,78 +35,35 @@ import {
   LIBRARY_VERSION,
   type StateTensor,
 } from "./checkpoint.js";
+import {
+  arrayTensor,
+  checkedRngState,
+  checkJsonRoundTrip,
+  checkTensorMatch,
+  loadCheckpointAs,
+} from "./checkpoint-io.js";
+import type { BaseConfig } from "./config.js";
+import {
+  type AnyEnv,
+  type EnvStateSnapshot,
+  isVectorEnv,
+  type VectorEnvLike,
+  type VectorStepResult,
+} from "./env-like.js";
 import { Logger } from "./logger.js";
 import { type LeafSpaceInfo, leafSpaceInfo, type SpaceInfo, spaceInfo } from "./space-info.js";
 
-// ---------------------------------------------------------------------------------------------------------------
-// Environments as the algorithms see them
-
-/** Result of a vector step: the envs' own type (src/envs/vector), re-exported for the algorithms' callers. */
-export type { VectorStepResult };
-
-/**
- * The vector envs algorithms take: any {@link VectorEnv} with same-step autoreset (observations rows already
- * restarted, finished episodes' last observations in `finalObservations`), optionally able to snapshot its complete
- * state (SyncVectorEnv and AsyncVectorEnv are when their sub-envs are) and to name its env id (`makeVec` callers set
- * `envId`; SyncVectorEnv tells it through its first sub-env's spec).
- */
-export type VectorEnvLike = VectorEnv & {
-  snapshot?(): EnvStateSnapshot;
-  restore?(state: EnvStateSnapshot): void;
-  readonly envId?: string;
-};
-
-/** A vector env's or env's saved state (src/envs/snapshot.ts). */
-export type EnvStateSnapshot = EnvSnapshot;
-
-/** A single env; it resumes exactly when it implements the snapshot protocol of src/envs/snapshot.ts. */
-export type AnyEnv = Env<unknown, unknown>;
-
-/** True for an object shaped like a vector env (as opposed to a single Gymnasium-style `Env`). */
-export function isVectorEnv(env: unknown): env is VectorEnvLike {
-  return (
-    typeof env === "object" &&
-    env !== null &&
-    typeof (env as VectorEnvLike).numEnvs === "number" &&
-    typeof (env as VectorEnvLike).step === "function"
-  );
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Config pieces shared by every algorithm
-
-/** Options every algorithm config has. Configs must be plain JSON data (they are stored in checkpoints). */
-export interface BaseConfig {
-  /** Seeds network init, sampling and the env's first reset. Default 0. */
-  seed?: number;
-  /** Dump logged metrics every this many iterations (rollouts). Default 1. */
-  logInterval?: number;
-}
-
-/**
- * A hyperparameter that may anneal with training progress, as data so that it can be saved:
- * a constant, or `{ schedule: "linear", start, end }` moving from `start` (progress remaining 1) to `end` (0),
- * i.e. src/nn's `linearSchedule(start, end)`.
- */
-export type Scheduled = number | { schedule: "linear"; start: number; end: number };
-
-/** Value of a {@link Scheduled} at `progressRemaining` in [0, 1] (1 at the start of training). */
-export function scheduleValue(s: Scheduled, progressRemaining: number): number {
-  return typeof s === "number" ? s : linearSchedule(s.start, s.end)(progressRemaining);
-}
-
-/** Validate a {@link Scheduled} option (finite numbers, optionally within [min, max]). */
-export function checkScheduled(name: string, s: unknown, min = -Infinity, max = Infinity): Scheduled {
-  const ok = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
-  if (ok(s)) return s as number;
-  if (typeof s === "object" && s !== null && (s as { schedule?: unknown }).schedule === "linear") {
-    const { start, end } = s as { start: unknown; end: unknown };
-    if (ok(start) && ok(end)) return { schedule: "linear", start: start as number, end: end as number };
-  }
-  throw new InvalidArgumentError(
-    `${name} must be a finite number in [${min}, ${max}] or { schedule: "linear", start, end }, got ${describe(s)}`,
-  );
-}
+// The pieces split out by concern are re-exported here, where the algorithms and users import them from.
+export { type BaseConfig, checkScheduled, type Scheduled, scheduleValue } from "./config.js";
+export {
+  type AnyEnv,
+  type EnvStateSnapshot,
+  isVectorEnv,
+  type VectorEnvLike,
+  type VectorStepResult,
+} from "./env-like.js";
+export { type AlgorithmClass, getAlgorithmClass, listAlgorithms, registerAlgorithm } from "./registry.js";
+export { type LeafSpaceInfo, leafSpaceInfo, type SpaceInfo, spaceInfo } from "./space-info.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // State
@@ -155,40 +108,6 @@ export interface LoadOptions {
 }
 
 /** How `load` builds an algorithm: every algorithm class has this constructor and a static `algorithmName`. */
-export interface AlgorithmClass<T extends Algorithm = Algorithm> {
-  new (env: AnyEnv | VectorEnvLike, config?: Record<string, unknown>): T;
-  readonly algorithmName: string;
-}
-
-const registry = new Map<string, AlgorithmClass>();
-
-/** Make an algorithm class loadable by name (`Algorithm.load`, the CLI). Call once per class, at module level. */
-export function registerAlgorithm(cls: AlgorithmClass): void {
-  const name = cls.algorithmName;
-  if (typeof name !== "string" || name === "" || name === Algorithm.algorithmName) {
-    throw new InvalidArgumentError(`registerAlgorithm: class needs a static algorithmName, got ${describe(name)}`);
-  }
-  const existing = registry.get(name);
-  if (existing !== undefined && existing !== cls) {
-    throw new InvalidArgumentError(`registerAlgorithm: ${JSON.stringify(name)} is already registered`);
-  }
-  registry.set(name, cls);
-}
-
-/** The registered class for `name` (case-insensitive), or undefined. */
-export function getAlgorithmClass(name: string): AlgorithmClass | undefined {
-  const exact = registry.get(name);
-  if (exact) return exact;
-  const lower = name.toLowerCase();
-  for (const [k, v] of registry) if (k.toLowerCase() === lower) return v;
-  return undefined;
-}
-
-/** Names of all registered algorithms, sorted. */
-export function listAlgorithms(): string[] {
-  return [...registry.keys()].sort();
-}
-
 const STATS_WINDOW = 100;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -845,102 +764,6 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   }
 }
 
-/** The shared part of `load`/`fromBytes`/`fromCheckpoint`; `calledOn` is the class the static was called on. */
-function loadCheckpointAs(calledOnClass: unknown, ckpt: Checkpoint, opts: LoadOptions): Algorithm {
-  const meta = ckpt.meta;
-  const calledOn = calledOnClass as AlgorithmClass;
-  let cls: AlgorithmClass;
-  if ((calledOn as unknown) === Algorithm) {
-    const found = getAlgorithmClass(meta.algorithm);
-    if (!found) {
-      throw new CheckpointError(
-        `checkpoint is for unknown algorithm ${JSON.stringify(meta.algorithm)}; registered: ${listAlgorithms().join(", ") || "(none: import tsrl's algorithms first)"}`,
-      );
-    }
-    cls = found;
-  } else {
-    if (calledOn.algorithmName !== meta.algorithm) {
-      throw new CheckpointError(
-        `checkpoint holds a ${JSON.stringify(meta.algorithm)} model, cannot load it with ${calledOn.algorithmName}.load; use Algorithm.load or ${meta.algorithm}.load`,
-      );
-    }
-    cls = calledOn;
-  }
-  const env = opts?.env;
-  if (env === null || typeof env !== "object") {
-    throw new InvalidArgumentError(
-      `${cls.algorithmName}.load: opts.env must be an Env or a vector env, got ${describe(env)}`,
-    );
-  }
-  const obsSpace = isVectorEnv(env) ? env.singleObservationSpace : (env as AnyEnv).observationSpace;
-  const actSpace = isVectorEnv(env) ? env.singleActionSpace : (env as AnyEnv).actionSpace;
-  checkSpaceMatch("observation", meta.observationSpace, obsSpace.toJSON());
-  checkSpaceMatch("action", meta.actionSpace, actSpace.toJSON());
-
-  let model: Algorithm;
-  try {
-    model = new cls(env, meta.config);
-  } catch (e) {
-    throw new CheckpointError(`checkpoint config was rejected by ${cls.algorithmName}: ${(e as Error).message}`);
-  }
-  model.restoreCheckpoint(ckpt, opts.restoreEnvState ?? true);
-  return model;
-}
-
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && typeof (x as { length?: unknown }).length !== "number";
-}
-
-function arrayTensor(arr: Float64Array | Float32Array | Int32Array | Uint8Array): StateTensor {
-  const shape = [arr.length];
-  if (arr instanceof Float64Array) return { dtype: "F64", shape, data: new Float64Array(arr) };
-  if (arr instanceof Float32Array) return { dtype: "F32", shape, data: new Float32Array(arr) };
-  if (arr instanceof Int32Array) return { dtype: "I32", shape, data: new Int32Array(arr) };
-  return { dtype: "U8", shape, data: new Uint8Array(arr) };
-}
-
-function checkTensorMatch(name: string, want: { dtype: string; shape: readonly number[] }, got: StateTensor): void {
-  if (
-    want.dtype !== got.dtype ||
-    want.shape.length !== got.shape.length ||
-    want.shape.some((d, i) => d !== got.shape[i])
-  ) {
-    throw new CheckpointError(
-      `checkpoint tensor ${JSON.stringify(name)} is ${got.dtype}[${got.shape.join(", ")}], the model expects ${want.dtype}[${want.shape.join(", ")}]`,
-    );
-  }
-}
-
-function checkSpaceMatch(what: string, saved: SpaceJSON, env: SpaceJSON): void {
-  if (JSON.stringify(saved) !== JSON.stringify(env)) {
-    throw new CheckpointError(
-      `checkpoint ${what} space ${JSON.stringify(saved)} does not match the env's ${JSON.stringify(env)}`,
-    );
-  }
-}
-
-function checkedRngState(where: string, s: RngState): RngState {
-  try {
-    new Rng(0).setState(s);
-  } catch {
-    throw new CheckpointError(`checkpoint ${where} is not a valid RNG state: ${describe(s)}`);
-  }
-  return s;
-}
-
-function checkJsonRoundTrip(what: string, original: unknown, copy: unknown, path = ""): void {
-  if (typeof original === "function" || typeof original === "symbol" || typeof original === "bigint") {
-    throw new InvalidArgumentError(
-      `${what}${path} is a ${typeof original}; configs must be plain JSON data to be saved`,
-    );
-  }
-  if (typeof original === "number" && !Number.isFinite(original)) {
-    throw new InvalidArgumentError(`${what}${path} is ${original}; configs must hold finite numbers to be saved`);
-  }
-  if (original !== null && typeof original === "object") {
-    for (const [k, v] of Object.entries(original)) {
-      if (v === undefined) continue;
-      checkJsonRoundTrip(what, v, (copy as Record<string, unknown>)[k], `${path}.${k}`);
-    }
-  }
 }
