@@ -157,8 +157,7 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
 
   protected train(): void {
     const c = this.config;
-    const { policy, buffer, mb, optimizer } = this;
-    const engine = policy.engine;
+    const { buffer, mb, optimizer } = this;
     const progress = this.progressRemaining;
     optimizer.lr = this.currentLearningRate();
     const clipRange = scheduleValue(c.clipRange, progress);
@@ -174,50 +173,17 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
         const n = Math.min(c.batchSize, buffer.size - start);
         buffer.gather(start, n, mb);
         if (c.normalizeAdvantage) normalizeInPlace(mb.advantages, n);
-        continueTraining = engine.scope(() => {
-          const rows = (a: Float64Array) => engine.tensor(n === a.length ? a : a.subarray(0, n), [n]);
-          const obs = policy.observations(mb.observations, n);
-          const { values, logProb, entropy } = policy.evaluateActions(
-            obs,
-            mb.actions,
-            this.lossMasks(mb.actionMasks, n),
-          );
-          const l = ppoLoss(
-            {
-              logProb,
-              oldLogProb: rows(mb.logProbs),
-              advantages: rows(mb.advantages),
-              values,
-              oldValues: rows(mb.values),
-              returns: rows(mb.returns),
-              entropy,
-            },
-            clipRange,
-            clipRangeVf,
-            c.vfCoef,
-            c.entCoef,
-          );
-          // approx KL(pi_old || pi) by the unbiased, always non-negative estimator (r - 1) - log r (Schulman 2020),
-          // and the fraction of rows the clip bound
-          const ratio = l.ratio.data();
-          let kl = 0;
-          let clipped = 0;
-          for (let b = 0; b < n; b++) {
-            kl += ratio[b] - 1 - Math.log(ratio[b]);
-            if (Math.abs(ratio[b] - 1) > clipRange) clipped++;
-          }
-          lastKl = kl / n;
-          if (c.targetKl !== null && lastKl > 1.5 * c.targetKl) return false;
-          sums.norm += this.gradientStep(l.loss, c.maxGradNorm);
-          sums.pg += l.policyLoss.item();
-          sums.vf += l.valueLoss.item();
-          sums.ent += l.entropy.item();
-          sums.kl += lastKl;
-          sums.clip += clipped / n;
-          updates++;
-          return true;
-        });
-        if (!continueTraining) break;
+        const r = this.minibatchUpdate(mb, n, clipRange, clipRangeVf);
+        lastKl = r.approxKl;
+        continueTraining = r.stepped;
+        if (!r.stepped) break;
+        sums.norm += r.gradNorm;
+        sums.pg += r.policyLoss;
+        sums.vf += r.valueLoss;
+        sums.ent += r.entropy;
+        sums.kl += r.approxKl;
+        sums.clip += r.clipFraction;
+        updates++;
       }
       if (continueTraining) epochsDone++;
     }
@@ -235,6 +201,74 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
     log.record("train/epochs", epochsDone);
     this.recordCommon();
   }
+
+  /**
+   * One gradient step on the first `n` rows of a gathered minibatch (advantages already normalized when asked):
+   * the loss of `ppoLoss`, backward(), the global-norm clip and Adam. With targetKl set, a minibatch whose approx KL
+   * exceeds 1.5 targetKl is not stepped on (`stepped` false). bench:core times this method.
+   */
+  minibatchUpdate(mb: Minibatch, n: number, clipRange: number, clipRangeVf: number | null): MinibatchStats {
+    const c = this.config;
+    const policy = this.policy;
+    const engine = policy.engine;
+    return engine.scope(() => {
+      const rows = (a: Float64Array) => engine.tensor(n === a.length ? a : a.subarray(0, n), [n]);
+      const obs = policy.observations(mb.observations, n);
+      const { values, logProb, entropy } = policy.evaluateActions(obs, mb.actions, this.lossMasks(mb.actionMasks, n));
+      const l = ppoLoss(
+        {
+          logProb,
+          oldLogProb: rows(mb.logProbs),
+          advantages: rows(mb.advantages),
+          values,
+          oldValues: rows(mb.values),
+          returns: rows(mb.returns),
+          entropy,
+        },
+        clipRange,
+        clipRangeVf,
+        c.vfCoef,
+        c.entCoef,
+      );
+      // approx KL(pi_old || pi) by the unbiased, always non-negative estimator (r - 1) - log r (Schulman 2020),
+      // and the fraction of rows the clip bound
+      const ratio = l.ratio.data();
+      let kl = 0;
+      let clipped = 0;
+      for (let b = 0; b < n; b++) {
+        kl += ratio[b] - 1 - Math.log(ratio[b]);
+        if (Math.abs(ratio[b] - 1) > clipRange) clipped++;
+      }
+      const stats = {
+        stepped: false,
+        approxKl: kl / n,
+        clipFraction: clipped / n,
+        gradNorm: 0,
+        policyLoss: 0,
+        valueLoss: 0,
+        entropy: 0,
+      };
+      if (c.targetKl !== null && stats.approxKl > 1.5 * c.targetKl) return stats;
+      stats.gradNorm = this.gradientStep(l.loss, c.maxGradNorm);
+      stats.stepped = true;
+      stats.policyLoss = l.policyLoss.item();
+      stats.valueLoss = l.valueLoss.item();
+      stats.entropy = l.entropy.item();
+      return stats;
+    });
+  }
+}
+
+/** What one minibatch update measured. */
+export interface MinibatchStats {
+  /** false when the approx-KL early stop skipped the step */
+  stepped: boolean;
+  approxKl: number;
+  clipFraction: number;
+  gradNorm: number;
+  policyLoss: number;
+  valueLoss: number;
+  entropy: number;
 }
 
 registerAlgorithm(PPO);
