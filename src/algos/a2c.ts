@@ -77,19 +77,13 @@ export class A2C extends OnPolicyAlgorithm<A2CConfig> {
 
   protected train(): void {
     const c = this.config;
-    const { policy, buffer, optimizer } = this;
-    const engine = policy.engine;
+    const { buffer, optimizer } = this;
+    const engine = this.policy.engine;
     optimizer.lr = this.currentLearningRate();
     const n = buffer.size;
     if (c.normalizeAdvantage) normalizeInPlace(buffer.advantages, n);
     const stats = engine.scope(() => {
-      const obs = policy.observations(buffer.observations, n);
-      const { values, logProb, entropy } = policy.evaluateActions(
-        obs,
-        buffer.actions,
-        this.lossMasks(buffer.actionMasks, n),
-      );
-      this.oldLogProb.set(logProb.data());
+      const { values, logProb, entropy } = this.evaluateRollout(this.oldLogProb);
       // L = -mean(A log pi(a|s)) + vfCoef mean((V - R)^2) - entCoef mean(H)
       const policyLoss = neg(mean(mul(engine.tensor(buffer.advantages, [n]), logProb)));
       const valueLoss = mean(square(sub(values, engine.tensor(buffer.returns, [n]))));

@@ -102,21 +102,15 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
 
   protected train(): void {
     const c = this.config;
-    const { policy, buffer, optimizer } = this;
-    const engine = policy.engine;
+    const { buffer, optimizer } = this;
+    const engine = this.policy.engine;
     optimizer.lr = this.currentLearningRate();
     const n = buffer.size;
     if (c.normalizeAdvantage) normalizeInPlace(buffer.advantages, n);
     let used = 0;
     for (let i = 0; i < n; i++) if (this.weights[i] !== 0) used++;
     const stats = engine.scope(() => {
-      const obs = policy.observations(buffer.observations, n);
-      const { values, logProb, entropy } = policy.evaluateActions(
-        obs,
-        buffer.actions,
-        this.lossMasks(buffer.actionMasks, n),
-      );
-      this.oldLogProb.set(logProb.data());
+      const { values, logProb, entropy } = this.evaluateRollout(this.oldLogProb);
       // L = -sum_i w_i (G_i - b_i) log pi_i / N_used  (+ vfCoef mean (V - G)^2 with the baseline) - entCoef mean(H)
       const weighted = mul(engine.tensor(this.weights, [n]), engine.tensor(buffer.advantages, [n]));
       const policyLoss = mulScalar(neg(sum(mul(weighted, logProb))), 1 / Math.max(used, 1));

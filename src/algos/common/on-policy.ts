@@ -329,6 +329,19 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     return masks.length === n ? masks : masks.subarray(0, n);
   }
 
+  /**
+   * The whole rollout through the policy (A2C and REINFORCE's one step): V(s), log pi(a|s) and H, tensors of the
+   * caller's engine scope; the log-probs before the step are also copied into `oldLogProb` (the step-size gauge).
+   */
+  protected evaluateRollout(oldLogProb: Float64Array): { values: Tensor; logProb: Tensor; entropy: Tensor } {
+    const { policy, buffer } = this;
+    const n = buffer.size;
+    const obs = policy.observations(buffer.observations, n);
+    const r = policy.evaluateActions(obs, buffer.actions, this.lossMasks(buffer.actionMasks, n));
+    oldLogProb.set(r.logProb.data());
+    return r;
+  }
+
   /** log pi(a|s) of every stored transition under the current policy, into `out`. */
   protected bufferLogProbs(out: Float64Array): Float64Array {
     const b = this.buffer;
