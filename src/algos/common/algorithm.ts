@@ -222,6 +222,11 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     this.ctx = { model: this, numTimesteps: 0, step: null };
   }
 
+  /** Whether `predict` and training take action masks (the policy-gradient family does). */
+  protected get supportsActionMasks(): boolean {
+    return false;
+  }
+
   /** The subclass's registered name. */
   get algoName(): string {
     return (this.constructor as unknown as { algorithmName: string }).algorithmName;
@@ -486,6 +491,11 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     }
     const deterministic = opts.deterministic ?? false;
     let masks: Uint8Array | null = null;
+    if (opts.actionMasks != null && !this.supportsActionMasks) {
+      throw new InvalidArgumentError(
+        `${this.algoName}.predict: actionMasks are not supported by ${this.algoName} (the policy-gradient algorithms take them)`,
+      );
+    }
     if (opts.actionMasks != null) {
       const m = opts.actionMasks;
       if (typeof m !== "object" || typeof m.length !== "number") {

@@ -190,6 +190,10 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     };
   }
 
+  protected override get supportsActionMasks(): boolean {
+    return this.masks !== null;
+  }
+
   /** Current learning rate from its schedule (progress remaining 1 -> 0). */
   protected currentLearningRate(): number {
     return scheduleValue(this.config.learningRate, this.progressRemaining);
