@@ -1,4 +1,5 @@
 import { describe, EnvError, InvalidArgumentError } from "../../errors.js";
+import { nodeBuiltin } from "../../platform/node-builtin.js";
 import type { Space } from "../../spaces/space.js";
 import { spaceFromJSON, spacesEqual } from "../../spaces/utils.js";
 import type { Info } from "../env.js";
@@ -42,13 +43,13 @@ export interface AsyncVectorEnvOptions {
   seed?: number;
 }
 
-/** node:worker_threads, loaded without a static import so that this module stays importable in browsers. */
+/** node:worker_threads, fetched without an import so that this module stays importable in browsers. */
 function workerThreads(): WorkerThreads {
-  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  if (typeof get !== "function") {
-    throw new EnvError("AsyncVectorEnv needs Node.js >= 20.16 (worker_threads); use SyncVectorEnv elsewhere");
+  try {
+    return nodeBuiltin<WorkerThreads>("node:worker_threads", "AsyncVectorEnv");
+  } catch (e) {
+    throw new EnvError(`${(e as Error).message}; use SyncVectorEnv elsewhere`);
   }
-  return get("node:worker_threads") as WorkerThreads;
 }
 
 /** The worker script beside this module: .ts when running from source (tsx), .js from the compiled package. */
