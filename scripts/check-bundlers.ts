@@ -21,10 +21,10 @@ const app = join(work, "app");
 mkdirSync(join(app, "src"), { recursive: true });
 writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
 const main = `import { initKernels, make, PPO } from "tsrl";
-import { zooEntry } from "tsrl/zoo";
+import { makeTrainEnv, zooEntry } from "tsrl/zoo";
 initKernels().then(async () => {
-  const hp = zooEntry("PPO", "CartPole-v1").entry.hyperparams;
-  const model = new PPO(make("CartPole-v1"), { ...hp, seed: 0 });
+  const { entry } = zooEntry("PPO", "CartPole-v1");
+  const model = new PPO(makeTrainEnv("CartPole-v1", entry.nEnvs, {}), { ...entry.hyperparams, seed: 0 });
   await model.learn(512);
   const bytes = model.toBytes();
   const again = PPO.fromBytes(bytes, { env: make("CartPole-v1") });

@@ -58,6 +58,9 @@ function workerScript(): string {
   return new URL(here.endsWith(".ts") ? "./async-worker.ts" : "./async-worker.js", here).href;
 }
 
+/** tsx's loader API, named through a constant: webpack resolves a literal `import.meta.resolve` argument at build time. */
+const TSX_API = "tsx/esm/api";
+
 /**
  * Node 20 does not run `--import tsx` in worker threads, so a worker that must load TypeScript (tsrl's sources, or
  * a user's .ts env module under tsx) registers tsx's loader itself first: the URL of tsx's API, or undefined.
@@ -66,7 +69,7 @@ function tsxApiFor(script: string): string | undefined {
   const underTsx = process.execArgv.some((a) => a.includes("tsx"));
   if (!script.endsWith(".ts") && !underTsx) return undefined;
   try {
-    return import.meta.resolve("tsx/esm/api");
+    return import.meta.resolve(TSX_API);
   } catch {
     throw new EnvError("AsyncVectorEnv: running from TypeScript sources needs the tsx package to load the worker");
   }
