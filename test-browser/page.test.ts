@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { Algorithm, DQN, listAlgorithms, make, PPO, Rng } from "../src/index.js";
+import { Algorithm, checkpointFromBytes, DQN, listAlgorithms, make, PPO, Rng } from "../src/index.js";
+import { makeTrainEnv, zooEntry } from "../src/train/browser.js";
 import { launchChromium, mainThreadTasks, openPage, ROOT, screenshot, servePage } from "./harness.js";
 
 let browser: Browser;
@@ -132,6 +133,17 @@ test("PPO on CartPole-v1 reaches a mean return >= 475 in the worker; the canvas 
   const inNode = PPO.fromBytes(bytes, { env: make("CartPole-v1"), restoreEnvState: false });
   assert.ok(inNode.numTimesteps >= 100_000);
   assert.deepEqual(await page.evaluate((o) => window.tsrlPage.actionsFor(o), observations()), nodeActions(bytes));
+  // the same run in Node, same seed: the same parameters, bit for bit (pausing and drawing do not touch training)
+  const zoo = zooEntry("PPO", "CartPole-v1")!.entry;
+  const node = new PPO(makeTrainEnv("CartPole-v1", zoo.nEnvs ?? 1, {}), { ...zoo.hyperparams, seed: 0 });
+  await node.learn(zoo.totalTimesteps);
+  const params = (b: Uint8Array) =>
+    Object.entries(checkpointFromBytes(b).tensors)
+      .filter(([k]) => k.startsWith("policy/"))
+      .map(([k, t]) => [k, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString("base64")]);
+  const pageParams = params(bytes);
+  assert.ok(pageParams.length > 0, "no policy tensors in the checkpoint");
+  assert.deepEqual(pageParams, params(node.toBytes({ includeReplayBuffer: false })));
   pageModel = bytes;
   await page.close();
 });

@@ -61,7 +61,7 @@ function drawGrid(ctx: CanvasRenderingContext2D, f: ToyFrame, cells: string[][])
       const letter = cells[r][c].toUpperCase();
       const x = x0 + c * size;
       const y = y0 + r * size;
-      ctx.fillStyle = CELL_COLORS[letter] ?? (f.values ? heat(f.values[s], lo, hi) : "#eef1f6");
+      ctx.fillStyle = CELL_COLORS[letter] ?? (f.values ? heat(f.values[s], lo, hi) : "#e3e8f0");
       ctx.fillRect(x, y, size - 1, size - 1);
       if (letter === "H" || letter === "C" || letter === "G" || letter === "T") {
         ctx.fillStyle = "#fff";
@@ -69,6 +69,7 @@ function drawGrid(ctx: CanvasRenderingContext2D, f: ToyFrame, cells: string[][])
         ctx.fillText(letter, x + size / 2, y + size / 2);
         continue;
       }
+      if (f.greedy.length === 0) continue; // no model yet: the map alone
       ctx.fillStyle = "#1d2330";
       ctx.font = `${Math.floor(size * 0.45)}px system-ui`;
       ctx.fillText(

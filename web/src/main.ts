@@ -187,6 +187,7 @@ function fillForm(): void {
     ? `Tuned defaults for ${ui.algo.value} on ${ui.env.value} (tsrl's zoo).`
     : `No tuned defaults for ${ui.algo.value} on ${ui.env.value}: starting from its general defaults.`;
   renderForm(ui.hyperparams, d);
+  if (!hasModel) send({ type: "preview", envId: ui.env.value, envKwargs: d.envKwargs });
 }
 
 ui.env.addEventListener("change", () => fillAlgorithms(ui.algo.value));

@@ -53,7 +53,8 @@ export type ToWorker =
   | { type: "stop" }
   | { type: "save" }
   | { type: "load"; bytes: Uint8Array; name: string; algo: string; envId: string }
-  | { type: "actions"; observations: number[][] };
+  | { type: "actions"; observations: number[][] }
+  | { type: "preview"; envId: string; envKwargs: Record<string, unknown> };
 
 /** What the canvas shows: an RGBA image (classic control) or a toy-text state with the policy's greedy view. */
 export type Frame =
@@ -66,7 +67,7 @@ export type Frame =
       /** Grid cells by row (map letters) for grid worlds, else null. */
       cells: string[][] | null;
       state: number;
-      /** Greedy action in every state, and max_a Q(s, a) where the model has a Q-table (else null). */
+      /** Greedy action in every state (empty before there is a model), and max_a Q(s, a) for a Q-table (else null). */
       greedy: number[];
       values: number[] | null;
       /** Q-table, row-major states x actions, for tabular models; else null. */

@@ -129,15 +129,45 @@ function demoStep(): void {
   );
 }
 
+/** The env's first frame, before any model (the canvas is not left blank on a new env). */
+function preview(envId: string, envKwargs: Record<string, unknown>): void {
+  if (training || (shown !== null && shown.envId === envId)) return;
+  shown?.env.close();
+  shown = null;
+  const probe = make(envId, envKwargs);
+  const rgb = probe.metadata.renderModes.includes("rgb_array");
+  probe.close();
+  const env = make(envId, { ...envKwargs, renderMode: rgb ? "rgb_array" : "ansi" });
+  const obs = env.reset({ seed: 0 }).observation;
+  const frame = env.render();
+  if (frame !== null && typeof frame !== "string") {
+    const rgba = frame.data.slice();
+    post({ type: "frame", frame: { kind: "rgb", width: frame.width, height: frame.height, rgba, episodeReturn: 0 } }, [
+      rgba.buffer,
+    ]);
+  } else if (typeof frame === "string") {
+    post({
+      type: "frame",
+      frame: toyFrame({ model: null, env, envId, obs, episodeReturn: 0 }, frame.replace(ANSI, "")),
+    });
+  }
+  env.close();
+}
+
 /** Toy text: the map as a grid where the env has one, the greedy action per state and the Q-table if tabular. */
-function toyFrame(s: Shown, text: string): Frame {
+function toyFrame(
+  s: { model: Algorithm | null; env: Env<unknown, unknown>; envId: string; obs: unknown; episodeReturn: number },
+  text: string,
+): Frame {
   const obsSpace = s.env.observationSpace as { n?: number };
   const actSpace = s.env.actionSpace as { n?: number };
   const nStates = typeof obsSpace.n === "number" ? obsSpace.n : 0;
   const nActions = typeof actSpace.n === "number" ? actSpace.n : 0;
   const greedy: number[] = [];
-  for (let st = 0; st < nStates; st++) greedy.push(Number(s.model.predict(st, { deterministic: true })));
-  const qTable = (s.model as unknown as { q?: unknown }).q;
+  const model = s.model;
+  if (model !== null)
+    for (let st = 0; st < nStates; st++) greedy.push(Number(model.predict(st, { deterministic: true })));
+  const qTable = (model as unknown as { q?: unknown } | null)?.q;
   const q = qTable instanceof Float64Array ? Array.from(qTable) : null;
   let values: number[] | null = null;
   if (q !== null && nActions > 0) {
@@ -343,6 +373,9 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
       }
       case "load":
         load(msg);
+        break;
+      case "preview":
+        preview(msg.envId, msg.envKwargs);
         break;
       case "actions": {
         if (shown === null) throw new Error("no model loaded");
