@@ -450,8 +450,6 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     for (const [name, t] of this.policy.namedParameters()) put(`policy.${name}`, t);
     const state = this.optimizer.stateTensors();
     for (const [key, name] of this.optimizerTensorNames()) put(name, state[key]);
-    if (this.masks !== null)
-      tensors["rollout.action_masks"] = { dtype: "U8", shape: [this.masks.length], data: this.masks.slice() };
     return {
       tensors,
       json: {
@@ -525,13 +523,6 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     split(flat, named, "policy/params").forEach((t, i) => {
       out[`policy.${named[i][0]}`] = t;
     });
-    if (this.masks !== null) {
-      out["rollout.action_masks"] = {
-        dtype: "U8",
-        shape: [this.masks.length],
-        data: new Uint8Array(this.masks.length),
-      };
-    }
     const byTensor = new Map(named.map(([n, t]) => [t, n]));
     const optNamed = this.optimizer.params.map((t) => [byTensor.get(t) as string, t] as const);
     const stateNames = [...new Set(Object.keys(this.optimizer.stateTensors()).map((k) => k.slice(k.indexOf(".") + 1)))];
