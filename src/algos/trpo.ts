@@ -285,7 +285,11 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
 /** A copy of a distribution with no tape history (pi_old, fixed while the line search moves theta). */
 function detached(d: ActionDistribution): ActionDistribution {
   const copy = (t: Tensor) => t.engine.tensor(t.data(), t.shape);
-  if (d instanceof Categorical) return new Categorical(copy(d.logits));
+  if (d instanceof Categorical) {
+    const c = new Categorical(copy(d.logits));
+    c.probs(); // cached now, in this scope: the line search's inner scopes must not make (and free) the cache
+    return c;
+  }
   const g = d as DiagGaussian; // the constructor refused the other heads
   return new DiagGaussian(copy(g.mean), copy(g.logStd));
 }
