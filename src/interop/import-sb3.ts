@@ -157,5 +157,9 @@ function assignInOrder(
 
 async function readPath(path: string): Promise<Uint8Array> {
   const { readFileBytes } = await import("../platform/fs.js");
-  return readFileBytes(path);
+  try {
+    return await readFileBytes(path);
+  } catch (e) {
+    throw new Sb3ImportError(`cannot read an SB3 model zip at ${JSON.stringify(path)}: ${(e as Error).message}`);
+  }
 }
