@@ -34,3 +34,29 @@ test("without --env: the one env with the model's spaces, or an error naming the
   assert.notEqual(missing.code, 0);
   assert.match(missing.err, /cannot read an SB3 model zip at .*nope.zip/);
 });
+
+test("tsrl export <run> --onnx writes policy.onnx that onnxruntime-web runs, giving tsrl's actions", async () => {
+  const out = join(dir, "ppo-export");
+  assert.equal((await cli("import-sb3", zip("ppo-CartPole-v1"), "--out", out, "--env", "CartPole-v1")).code, 0);
+  const r = await cli("export", out, "--onnx");
+  assert.equal(r.code, 0, r.err);
+  const file = join(out, "policy.onnx");
+  assert.equal(r.out.trim(), file);
+  const ort = await import("onnxruntime-web");
+  const session = await ort.InferenceSession.create(new Uint8Array(readFileSync(file)));
+  const rec = JSON.parse(
+    readFileSync(fileURLToPath(new URL("../fixtures/sb3/ppo-CartPole-v1.json", import.meta.url)), "utf8"),
+  );
+  const obs = Float32Array.from(rec.observations.flat() as number[]);
+  const res = await session.run({ obs: new ort.Tensor("float32", obs, [obs.length / 4, 4]) });
+  assert.deepEqual(
+    Array.from(res.action.data as BigInt64Array, Number),
+    rec.outputs.action,
+    "SB3's actions, through tsrl, in ONNX",
+  );
+  const noValues = await cli("export", out, "--onnx", "--no-values", "--out", join(dir, "p.onnx"));
+  assert.equal(noValues.code, 0, noValues.err);
+  assert.deepEqual((await ort.InferenceSession.create(new Uint8Array(readFileSync(join(dir, "p.onnx"))))).outputNames, [
+    "action",
+  ]);
+});
