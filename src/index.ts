@@ -6,5 +6,6 @@ export * from "./core/index.js";
 export * from "./distributions/index.js";
 export * from "./envs/index.js";
 export * from "./errors.js";
+export * from "./interop/index.js";
 export * from "./nn/index.js";
 export { gifFolderSink } from "./platform/gif-folder.js";
