@@ -6,6 +6,7 @@ import { Sb3ImportError } from "../errors.js";
 import { spacesEqual } from "../spaces/utils.js";
 import { parseSb3Data, type Sb3Data } from "./sb3-data.js";
 import { dqnConfig, dqnParameters } from "./sb3-dqn.js";
+import { offPolicyConfig, offPolicyParameters } from "./sb3-off-policy.js";
 import { onPolicyConfig, onPolicyParameters } from "./sb3-on-policy.js";
 import { SpacesOnlyEnv } from "./spaces-only-env.js";
 import { readTorchStateDict, type TorchTensor } from "./torch-pth.js";
@@ -71,8 +72,12 @@ export async function importSb3(
       `the env's spaces ${obsSpace} / ${actSpace} differ from the model's ${data.observationSpace} / ${data.actionSpace}`,
     );
   }
-  const family = data.algorithm === "DQN" ? dqnConfig(data) : isOnPolicy(data) ? onPolicyConfig(data) : null;
-  if (family === null) throw new Sb3ImportError(`importing SB3 ${data.algorithm} models is not supported yet`);
+  const family =
+    data.algorithm === "DQN"
+      ? dqnConfig(data)
+      : isOnPolicy(data)
+        ? onPolicyConfig(data)
+        : offPolicyConfig(data, sb3.policy);
   const keys = "configKeys" in cls && Array.isArray(cls.configKeys) ? (cls.configKeys as string[]) : [];
   const config = { ...hyperparameters(data, keys), ...family, seed: opts.seed ?? 0 };
   const model = new cls(env, config);
@@ -81,8 +86,16 @@ export async function importSb3(
     const { online, target } = dqnParameters(data, sb3.policy);
     assignInOrder(ckpt.tensors, (n) => /^q_net[./]/.test(n), online, "q_net");
     assignInOrder(ckpt.tensors, (n) => /^q_net_target[./]/.test(n), target, "q_net_target");
-  } else {
+  } else if (isOnPolicy(data)) {
     assignInOrder(ckpt.tensors, (n) => /^policy[./]/.test(n), onPolicyParameters(data, sb3.policy), "policy");
+  } else {
+    for (const [group, sources] of Object.entries(offPolicyParameters(data, sb3.policy))) {
+      assignInOrder(ckpt.tensors, (n) => n.startsWith(`${group}/`) || n.startsWith(`${group}.`), sources, group);
+    }
+    const logEntCoef = sb3.variables.get("log_ent_coef");
+    if (logEntCoef !== undefined && "log_ent_coef" in ckpt.tensors) {
+      assignInOrder(ckpt.tensors, (n) => n === "log_ent_coef", [logEntCoef], "log_ent_coef");
+    }
   }
   ckpt.meta.counters.numTimesteps = data.numTimesteps;
   model.restoreCheckpoint(ckpt, false);
@@ -146,7 +159,8 @@ function assignInOrder(
   names.forEach((name, i) => {
     const want = tensors[name].shape;
     const got = sources[i].shape;
-    if (want.length !== got.length || want.some((d, j) => d !== got[j])) {
+    const scalars = sources[i].data.length === 1 && tensors[name].data.length === 1; // [] and [1] alike
+    if (!scalars && (want.length !== got.length || want.some((d, j) => d !== got[j]))) {
       throw new Sb3ImportError(
         `SB3 ${what} tensor ${i} has shape [${got.join(", ")}], tsrl's ${name} has [${want.join(", ")}]`,
       );
