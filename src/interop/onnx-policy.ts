@@ -38,8 +38,9 @@ export interface PolicyNetworks {
 }
 
 const ON_POLICY = ["PPO", "A2C", "TRPO", "REINFORCE"];
+const OFF_POLICY = ["SAC", "TD3", "DDPG"];
 
-/** The deterministic policy of `model` (PPO, A2C, TRPO, REINFORCE, DQN) as dense layers. */
+/** The deterministic policy of `model` (PPO, A2C, TRPO, REINFORCE, DQN, SAC, TD3, DDPG) as dense layers. */
 export function policyNetworks(model: Algorithm): PolicyNetworks {
   const name = model.algoName;
   if (model.obsInfo.kind !== "box" || model.obsInfo.shape.length !== 1) {
@@ -65,6 +66,39 @@ export function policyNetworks(model: Algorithm): PolicyNetworks {
       critic: null,
       extraOutput: "q_values",
       action: { kind: "argmax", start: act.start },
+    };
+  }
+  if (OFF_POLICY.includes(name)) {
+    // SAC, TD3, DDPG: an actor MLP to [-1, 1] through tanh, rescaled to the bounds (no observation normalization)
+    if (act.kind !== "box") throw new InvalidArgumentError(`export: ${name} with action space ${model.actionSpace}`);
+    if (config.useSde === true) throw new InvalidArgumentError("export: SAC with gSDE is not supported yet");
+    const arrays = Object.keys(tensors)
+      .filter((n) => /^actor[./]/.test(n))
+      .map((n) => tensors[n]);
+    const actor = layersFromPairs(
+      arrays,
+      (config.activation as "tanh" | "relu" | undefined) ?? "relu",
+      `${name} actor`,
+    );
+    if (name === "SAC") {
+      // the last layer outputs the means, then the log-stds: the deterministic action needs the means only
+      const last = actor[actor.length - 1];
+      const d = act.dim;
+      actor[actor.length - 1] = {
+        ...last,
+        weight: last.weight.slice(0, d * last.inSize),
+        bias: last.bias.slice(0, d),
+        outSize: d,
+      };
+    }
+    return {
+      algorithm: name,
+      obsDim,
+      obsNorm: null,
+      actor,
+      critic: null,
+      extraOutput: null,
+      action: { kind: "box", low: act.low, high: act.high, squash: true },
     };
   }
   if (!ON_POLICY.includes(name)) throw new InvalidArgumentError(`export: ${name} models are not supported yet`);

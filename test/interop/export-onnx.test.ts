@@ -3,7 +3,7 @@ import { test } from "node:test";
 import * as ort from "onnxruntime-web";
 import type { Algorithm } from "../../src/algos/common/algorithm.js";
 import type { OnPolicyAlgorithm, OnPolicyConfig } from "../../src/algos/common/on-policy.js";
-import { A2C, DQN, PPO, REINFORCE, TRPO } from "../../src/algos/index.js";
+import { A2C, DQN, getAlgorithmClass, PPO, REINFORCE, TRPO } from "../../src/algos/index.js";
 import { make } from "../../src/envs/index.js";
 import { exportOnnx } from "../../src/interop/export-onnx.js";
 
@@ -24,9 +24,11 @@ function observations(model: Algorithm, seed: number): Float32Array {
 function tsrlOutputs(
   model: Algorithm,
   obs: Float32Array,
+  withValues = true,
 ): { actions: number[]; values: number[]; scores: number[] | null } {
   const p = model.predict(obs, { deterministic: true });
   const actions = typeof p === "number" ? [p] : Array.from(p);
+  if (!withValues) return { actions, values: [], scores: null };
   if (model instanceof DQN) {
     const q = model.engine.scope(() => model.qNet.forward(model.engine.tensor(obs, [N, model.obsInfo.dim])).toArray());
     return { actions, values: q, scores: q };
@@ -157,3 +159,25 @@ test("the exported bytes are deterministic", () => {
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, exportOnnx(new PPO(make("CartPole-v1"), { seed: 2 })));
 });
+
+// SAC, TD3 and DDPG (when this build has them: branch issue-11): the actor's deterministic action
+for (const algo of ["SAC", "TD3", "DDPG"]) {
+  const cls = getAlgorithmClass(algo);
+  test(`ONNX export (${algo} Box) matches tsrl's predict on ${N} observations`, {
+    skip: cls === undefined ? `tsrl has no ${algo} in this build` : false,
+  }, async () => {
+    const Cls = cls as NonNullable<typeof cls>;
+    const model = new Cls(make("Pendulum-v1"), {
+      seed: 12,
+      learningStarts: 50,
+      bufferSize: 1000,
+      batchSize: 32,
+      netArch: [32, 32],
+    });
+    await model.learn(120);
+    const obs = observations(model, 13);
+    const onnx = await runOnnx(exportOnnx(model), obs, model.obsInfo.dim);
+    close(onnx.action, tsrlOutputs(model, obs, false).actions, "actions");
+    assert.deepEqual(onnx.names, ["action"]);
+  });
+}
