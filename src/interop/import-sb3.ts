@@ -3,6 +3,7 @@
 import type { StateTensor } from "../algos/common/checkpoint.js";
 import { type Algorithm, type AnyEnv, getAlgorithmClass, isVectorEnv, type VectorEnvLike } from "../algos/index.js";
 import { Sb3ImportError } from "../errors.js";
+import { readFileBytes } from "../platform/fs.js";
 import { spacesEqual } from "../spaces/utils.js";
 import { parseSb3Data, type Sb3Data } from "./sb3-data.js";
 import { dqnConfig, dqnParameters } from "./sb3-dqn.js";
@@ -170,7 +171,6 @@ function assignInOrder(
 }
 
 async function readPath(path: string): Promise<Uint8Array> {
-  const { readFileBytes } = await import("../platform/fs.js");
   try {
     return await readFileBytes(path);
   } catch (e) {
