@@ -26,12 +26,24 @@ export interface SACConfig extends OffPolicyConfig {
   targetEntropy?: "auto" | number;
   /** Gradient steps between two Polyak updates of the target critics. Default 1. */
   targetUpdateInterval?: number;
+  /** Generalized state-dependent exploration (Raffin et al. 2021) instead of independent Gaussian noise. */
+  useSde?: boolean;
+  /** gSDE: new exploration matrices every this many env steps; -1 (default) once per collection phase. */
+  sdeSampleFreq?: number;
+  /** gSDE: act with the policy (not uniformly at random) before learningStarts. Default false. */
+  useSdeAtWarmup?: boolean;
+  /** gSDE: initial log standard deviation of the exploration weights (SB3's policy_kwargs log_std_init). Default -3. */
+  logStdInit?: number;
 }
 
 interface ResolvedSAC extends ResolvedOffPolicy {
   entCoef: "auto" | `auto_${number}` | number;
   targetEntropy: "auto" | number;
   targetUpdateInterval: number;
+  useSde: boolean;
+  sdeSampleFreq: number;
+  useSdeAtWarmup: boolean;
+  logStdInit: number;
 }
 
 const DEFAULTS: ResolvedSAC = {
@@ -52,6 +64,10 @@ const DEFAULTS: ResolvedSAC = {
   entCoef: "auto",
   targetEntropy: "auto",
   targetUpdateInterval: 1,
+  useSde: false,
+  sdeSampleFreq: -1,
+  useSdeAtWarmup: false,
+  logStdInit: -3,
 };
 
 /**
@@ -75,6 +91,10 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
     "entCoef",
     "targetEntropy",
     "targetUpdateInterval",
+    "useSde",
+    "sdeSampleFreq",
+    "useSdeAtWarmup",
+    "logStdInit",
   ];
 
   readonly actor: SquashedGaussianActor;
@@ -97,7 +117,26 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
     super(env, config, DEFAULTS);
     const c = this.cfg;
     const eng = this.engine;
-    this.actor = new SquashedGaussianActor(eng, this.rng, this.obsDim, this.actionDim, this.piArch, c.activation);
+    if (typeof c.useSde !== "boolean" || typeof c.useSdeAtWarmup !== "boolean") {
+      throw new InvalidArgumentError(
+        `SAC: config.useSde and config.useSdeAtWarmup must be booleans, got ${describe(c.useSde)} and ${describe(c.useSdeAtWarmup)}`,
+      );
+    }
+    if (!Number.isFinite(c.logStdInit)) {
+      throw new InvalidArgumentError(`SAC: config.logStdInit must be a finite number, got ${describe(c.logStdInit)}`);
+    }
+    this.actor = new SquashedGaussianActor(eng, this.rng, {
+      obsDim: this.obsDim,
+      actionDim: this.actionDim,
+      hiddenSizes: this.piArch,
+      activation: c.activation,
+      useSde: c.useSde,
+      logStdInit: c.logStdInit,
+      sdeSampleFreq: c.sdeSampleFreq,
+    });
+    // one exploration matrix per env from the start, so checkpoints have the same shapes before and after acting
+    const gsde = this.actor.gsde;
+    if (gsde !== null) gsde.explorationMatrices = new Float32Array(this.numEnvs * gsde.latentDim * gsde.actionDim);
     const critic = () =>
       new ContinuousCritic(eng, this.rng, this.obsDim, this.actionDim, this.qfArch, c.activation, c.nCritics);
     this.critic = critic();
@@ -140,9 +179,7 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
     const eng = this.engine;
     eng.scope(() =>
       eng.noGrad(() => {
-        const dist = this.actor.distribution(eng.tensor(obs.subarray(0, count * this.obsDim), [count, this.obsDim]));
-        if (deterministic) dist.mode(out);
-        else dist.sample(rng, out);
+        this.actor.act(eng.tensor(obs.subarray(0, count * this.obsDim), [count, this.obsDim]), deterministic, rng, out);
       }),
     );
   }
@@ -158,7 +195,8 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
       const nextObs = eng.tensor(batch.nextObservations.subarray(0, B * d), [B, d]);
       const actions = eng.tensor(batch.boxActions.subarray(0, B * ad), [B, ad]);
       // a~ = tanh(mu(s) + sigma(s) eps), log pi(a~|s): kept on the tape for the actor loss at the end
-      const pi = this.actor.distribution(obs).rsampleWithLogProb(this.rng);
+      if (c.useSde) this.actor.drawTrainingNoise(this.rng);
+      const pi = this.actor.sample(obs, this.rng);
 
       // ---- temperature: J(alpha) = -mean[ log alpha * (log pi(a~|s) + H_target) ]
       const alpha = this.entCoef;
@@ -174,7 +212,7 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
 
       // ---- target: y = r + gamma (1 - d) (min_j Q'_j(s', a') - alpha log pi(a'|s')), no gradient
       eng.noGrad(() => {
-        const next = this.actor.distribution(nextObs).rsampleWithLogProb(this.rng);
+        const next = this.actor.sample(nextObs, this.rng);
         const qNext = min(concat(this.criticTarget.forward(nextObs, next.actions))).data();
         const lpNext = next.logProb.data();
         for (let i = 0; i < B; i++) {
@@ -212,6 +250,30 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
     if ((this.nUpdates + 1) % c.targetUpdateInterval === 0) {
       polyakUpdate(this.criticTarget.parameters(), this.criticParams, c.tau);
     }
+  }
+
+  /** gSDE: fresh exploration matrices at the start of each collection phase and every sdeSampleFreq steps (SB3). */
+  protected override onCollectStart(): void {
+    if (this.cfg.useSde) this.actor.resetNoise(this.rng, this.numEnvs);
+  }
+
+  protected override onCollectStep(step: number): void {
+    const f = this.cfg.sdeSampleFreq;
+    if (this.cfg.useSde && f > 0 && step % f === 0) this.actor.resetNoise(this.rng, this.numEnvs);
+  }
+
+  protected override get randomWarmup(): boolean {
+    return !(this.cfg.useSde && this.cfg.useSdeAtWarmup);
+  }
+
+  protected override stateArrays(): Record<string, Float32Array | Float64Array> {
+    const gsde = this.actor.gsde;
+    if (gsde === null) return super.stateArrays();
+    return {
+      ...super.stateArrays(),
+      "sde/exploration_matrix": gsde.explorationMatrix,
+      "sde/exploration_matrices": gsde.explorationMatrices,
+    };
   }
 
   protected recordTrainMetrics(steps: number): void {

@@ -198,6 +198,18 @@ export abstract class OffPolicyAlgorithm<
   protected abstract restoreCounters(json: Record<string, unknown>): void;
   /** FLOPs of one gradient step (benchmarks). */
   abstract gradientStepFlops(): number;
+  /** Called before the collection phase's first step and before each of its steps (gSDE draws its noise here). */
+  protected onCollectStart(): void {}
+  protected onCollectStep(_step: number): void {}
+  /** Whether steps before learningStarts take uniform random actions (SAC with gSDE may act instead). */
+  protected get randomWarmup(): boolean {
+    return true;
+  }
+  /** Arrays besides the tensors that decide what happens next (exploration state), by checkpoint name. */
+  protected stateArrays(): Record<string, Float32Array | Float64Array> {
+    const noise = this.actionNoise?.state;
+    return noise !== undefined && noise.length > 0 ? { "noise/state": noise } : {};
+  }
 
   // -------------------------------------------------------------------------------------------------------------
   // Collecting
@@ -225,11 +237,13 @@ export abstract class OffPolicyAlgorithm<
     const [freq, unit] = typeof c.trainFreq === "number" ? [c.trainFreq, "step"] : c.trainFreq;
     let steps = 0;
     let episodes = 0;
+    this.onCollectStart();
     while ((unit === "step" ? steps < freq : episodes < freq) && this.numTimesteps < this.totalTimesteps) {
       const obs = this.lastObs as Float32Array;
       this.prevObs.set(obs);
       const a = this.policyBuf;
-      if (this.numTimesteps < c.learningStarts) {
+      this.onCollectStep(steps);
+      if (this.numTimesteps < c.learningStarts && this.randomWarmup) {
         for (let i = 0; i < n * ad; i++) a[i] = 2 * this.rng.uniform() - 1;
       } else {
         this.actorActions(this.prevObs, n, false, this.rng, a);
@@ -305,9 +319,11 @@ export abstract class OffPolicyAlgorithm<
     for (const [name, t] of Object.entries(this.namedTensors())) {
       tensors[name] = { dtype: "F32", shape: [...t.shape], data: new Float32Array(t.data()) };
     }
-    const noise = this.actionNoise?.state;
-    if (noise !== undefined && noise.length > 0) {
-      tensors["noise/state"] = { dtype: "F64", shape: [noise.length], data: new Float64Array(noise) };
+    for (const [name, v] of Object.entries(this.stateArrays())) {
+      tensors[name] =
+        v instanceof Float32Array
+          ? { dtype: "F32", shape: [v.length], data: v.slice() }
+          : { dtype: "F64", shape: [v.length], data: v.slice() };
     }
     const json: Record<string, unknown> = { ...this.counters(), nUpdates: this.nUpdates };
     if (opts.includeReplayBuffer) {
@@ -327,8 +343,7 @@ export abstract class OffPolicyAlgorithm<
     }
     this.restoreCounters(json);
     for (const [name, t] of Object.entries(this.namedTensors())) t.set(tensors[name].data as Float32Array);
-    const noise = tensors["noise/state"];
-    if (noise !== undefined) this.actionNoise?.state.set(noise.data as Float64Array);
+    for (const [name, v] of Object.entries(this.stateArrays())) v.set(tensors[name].data as ArrayLike<number>);
     this.nUpdates = json.nUpdates as number;
     for (const opt of this.optimizers()) opt.stepCount = this.nUpdatesOf(opt);
     if (json.replay !== undefined && tensors["replay/observations"] !== undefined) {
