@@ -1,4 +1,4 @@
-// npm run bench:learn [-- --rows ppo-cartpole,trpo-pendulum --seeds 5]
+// npm run bench:learn [-- --rows ppo-cartpole,trpo-pendulum --seeds 5 --first-seed 5]
 // The policy-gradient learning suite (issue 5): each row trains with tsrl's tuned defaults (src/train/zoo) for the
 // row's budget on 5 seeds, then evaluates each model deterministically for 20 episodes. Writes
 // bench/results/learn.md (mean, std and min over seeds of the evaluation return, seeds reaching the bar, wall time)
@@ -8,20 +8,26 @@ import { pathToFileURL } from "node:url";
 import { A2C } from "../src/algos/a2c.js";
 import type { Algorithm } from "../src/algos/common/algorithm.js";
 import { evaluatePolicy } from "../src/algos/common/evaluate.js";
+import { DDPG } from "../src/algos/ddpg.js";
 import { PPO } from "../src/algos/ppo.js";
 import { REINFORCE } from "../src/algos/reinforce.js";
+import { SAC } from "../src/algos/sac.js";
+import { TD3 } from "../src/algos/td3.js";
 import { TRPO } from "../src/algos/trpo.js";
 import "../src/envs/builtin.js";
 import { make } from "../src/envs/registry.js";
 import { makeVec } from "../src/envs/vector/make-vec.js";
 import { type CurveRun, learningCurveSvg } from "../src/train/plot.js";
 import { zoo as a2cZoo } from "../src/train/zoo/a2c.js";
+import { zoo as ddpgZoo } from "../src/train/zoo/ddpg.js";
 import { zoo as ppoZoo } from "../src/train/zoo/ppo.js";
 import { zoo as reinforceZoo } from "../src/train/zoo/reinforce.js";
+import { zoo as sacZoo } from "../src/train/zoo/sac.js";
+import { zoo as td3Zoo } from "../src/train/zoo/td3.js";
 import { zoo as trpoZoo } from "../src/train/zoo/trpo.js";
 import type { AlgoZoo } from "../src/train/zoo/types.js";
 
-export type AlgoName = "PPO" | "A2C" | "TRPO" | "REINFORCE";
+export type AlgoName = "PPO" | "A2C" | "TRPO" | "REINFORCE" | "SAC" | "TD3" | "DDPG";
 
 export interface SuiteRow {
   id: string;
@@ -43,10 +49,24 @@ export const SUITE: readonly SuiteRow[] = [
   { id: "trpo-cartpole", algo: "TRPO", env: "CartPole-v1", budget: 100_000, threshold: 475 },
   { id: "trpo-pendulum", algo: "TRPO", env: "Pendulum-v1", budget: 200_000, threshold: -300 },
   { id: "reinforce-cartpole", algo: "REINFORCE", env: "CartPole-v1", budget: 500_000, threshold: 450 },
+  // off-policy continuous control (issue 11): also run on held-out seeds 5-9 (--first-seed 5)
+  { id: "sac-pendulum", algo: "SAC", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
+  { id: "td3-pendulum", algo: "TD3", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
+  { id: "ddpg-pendulum", algo: "DDPG", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
+  { id: "sac-mountaincarcontinuous", algo: "SAC", env: "MountainCarContinuous-v0", budget: 50_000, threshold: 85 },
+  { id: "td3-mountaincarcontinuous", algo: "TD3", env: "MountainCarContinuous-v0", budget: 300_000, threshold: 85 },
 ];
 
-const CLASSES = { PPO, A2C, TRPO, REINFORCE } as const;
-const ZOOS: Record<AlgoName, AlgoZoo> = { PPO: ppoZoo, A2C: a2cZoo, TRPO: trpoZoo, REINFORCE: reinforceZoo };
+const CLASSES = { PPO, A2C, TRPO, REINFORCE, SAC, TD3, DDPG } as const;
+const ZOOS: Record<AlgoName, AlgoZoo> = {
+  PPO: ppoZoo,
+  A2C: a2cZoo,
+  TRPO: trpoZoo,
+  REINFORCE: reinforceZoo,
+  SAC: sacZoo,
+  TD3: td3Zoo,
+  DDPG: ddpgZoo,
+};
 
 export interface SeedResult {
   seed: number;
@@ -85,9 +105,9 @@ export async function runSeed(row: SuiteRow, seed: number): Promise<SeedResult> 
   return { seed, evalMean, curve: { steps, values }, seconds };
 }
 
-export async function runRow(row: SuiteRow, seeds: number): Promise<SeedResult[]> {
+export async function runRow(row: SuiteRow, seeds: number, firstSeed = 0): Promise<SeedResult[]> {
   const out: SeedResult[] = [];
-  for (let s = 0; s < seeds; s++) {
+  for (let s = firstSeed; s < firstSeed + seeds; s++) {
     const r = await runSeed(row, s);
     console.log(`${row.id} seed ${s}: eval ${r.evalMean.toFixed(1)} (${r.seconds.toFixed(1)} s)`);
     out.push(r);
@@ -103,12 +123,13 @@ async function main(): Promise<void> {
   };
   const wanted = opt("--rows")?.split(",");
   const seeds = Number(opt("--seeds") ?? 5);
+  const firstSeed = Number(opt("--first-seed") ?? 0);
   const rows = SUITE.filter((r) => wanted === undefined || wanted.includes(r.id));
   const outDir = new URL("./results/", import.meta.url);
   mkdirSync(outDir, { recursive: true });
   const lines: string[] = [];
   for (const row of rows) {
-    const results = await runRow(row, seeds);
+    const results = await runRow(row, seeds, firstSeed);
     const evals = results.map((r) => r.evalMean);
     const mean = evals.reduce((a, b) => a + b, 0) / evals.length;
     const std = Math.sqrt(evals.reduce((a, b) => a + (b - mean) ** 2, 0) / evals.length);
@@ -139,7 +160,8 @@ async function main(): Promise<void> {
     ...lines,
     "",
   ].join("\n");
-  const file = wanted === undefined ? "learn.md" : `learn-${wanted.join("+")}.md`;
+  const seedTag = firstSeed === 0 ? "" : `-seeds${firstSeed}-${firstSeed + seeds - 1}`;
+  const file = wanted === undefined && seedTag === "" ? "learn.md" : `learn-${wanted?.join("+") ?? "all"}${seedTag}.md`;
   writeFileSync(new URL(`./${file}`, outDir), md);
   console.log(`wrote bench/results/${file}`);
 }

@@ -107,6 +107,7 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
   private readonly criticOptimizer: Adam;
   private readonly entCoefOptimizer: Adam | null;
   private readonly criticParams: Tensor[];
+  private readonly criticTargetParams: Tensor[];
   /** y and the rewards/masks it is computed from, one per sample */
   private readonly targets: Float32Array;
   private readonly sums = { actorLoss: 0, criticLoss: 0, entCoef: 0, entCoefLoss: 0, q: 0 };
@@ -142,7 +143,8 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
     this.critic = critic();
     this.criticTarget = critic();
     this.criticParams = this.critic.parameters();
-    polyakUpdate(this.criticTarget.parameters(), this.criticParams, 1);
+    this.criticTargetParams = this.criticTarget.parameters();
+    polyakUpdate(this.criticTargetParams, this.criticParams, 1);
     const lr = typeof c.learningRate === "number" ? c.learningRate : c.learningRate.start;
     this.actorOptimizer = new Adam(this.actor.parameters(), { lr });
     this.criticOptimizer = new Adam(this.criticParams, { lr });
@@ -248,7 +250,7 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
     });
     // theta' <- tau theta + (1 - tau) theta' (this step is number nUpdates + 1)
     if ((this.nUpdates + 1) % c.targetUpdateInterval === 0) {
-      polyakUpdate(this.criticTarget.parameters(), this.criticParams, c.tau);
+      polyakUpdate(this.criticTargetParams, this.criticParams, c.tau);
     }
   }
 
@@ -278,11 +280,11 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
 
   protected recordTrainMetrics(steps: number): void {
     const s = this.sums;
-    this.logger.record("train/actor_loss", s.actorLoss / steps);
-    this.logger.record("train/critic_loss", s.criticLoss / steps);
-    this.logger.record("train/ent_coef", s.entCoef / steps);
-    if (this.logEntCoef !== null) this.logger.record("train/ent_coef_loss", s.entCoefLoss / steps);
-    this.logger.record("train/mean_q", s.q / steps);
+    this.logger.recordMean("train/actor_loss", s.actorLoss / steps);
+    this.logger.recordMean("train/critic_loss", s.criticLoss / steps);
+    this.logger.recordMean("train/ent_coef", s.entCoef / steps);
+    if (this.logEntCoef !== null) this.logger.recordMean("train/ent_coef_loss", s.entCoefLoss / steps);
+    this.logger.recordMean("train/mean_q", s.q / steps);
     s.actorLoss = s.criticLoss = s.entCoef = s.entCoefLoss = s.q = 0;
   }
 

@@ -83,6 +83,9 @@ export class TD3 extends OffPolicyAlgorithm<TD3Config, ResolvedTD3> {
   private readonly actorOptimizer: Adam;
   private readonly criticOptimizer: Adam;
   private readonly criticParams: Tensor[];
+  private readonly criticTargetParams: Tensor[];
+  private readonly actorParams: Tensor[];
+  private readonly actorTargetParams: Tensor[];
   private readonly targets: Float32Array;
   /** smoothing noise of the target actions, [batchSize, actionDim] */
   private readonly smoothing: Float32Array;
@@ -112,10 +115,13 @@ export class TD3 extends OffPolicyAlgorithm<TD3Config, ResolvedTD3> {
     this.critic = critic();
     this.criticTarget = critic();
     this.criticParams = this.critic.parameters();
-    polyakUpdate(this.actorTarget.parameters(), this.actor.parameters(), 1);
-    polyakUpdate(this.criticTarget.parameters(), this.criticParams, 1);
+    this.criticTargetParams = this.criticTarget.parameters();
+    this.actorParams = this.actor.parameters();
+    this.actorTargetParams = this.actorTarget.parameters();
+    polyakUpdate(this.actorTargetParams, this.actorParams, 1);
+    polyakUpdate(this.criticTargetParams, this.criticParams, 1);
     const lr = typeof c.learningRate === "number" ? c.learningRate : c.learningRate.start;
-    this.actorOptimizer = new Adam(this.actor.parameters(), { lr });
+    this.actorOptimizer = new Adam(this.actorParams, { lr });
     this.criticOptimizer = new Adam(this.criticParams, { lr });
     this.targets = new Float32Array(c.batchSize);
     this.smoothing = new Float32Array(c.batchSize * this.actionDim);
@@ -191,16 +197,16 @@ export class TD3 extends OffPolicyAlgorithm<TD3Config, ResolvedTD3> {
       }
     });
     if (updateActor) {
-      polyakUpdate(this.criticTarget.parameters(), this.criticParams, c.tau);
-      polyakUpdate(this.actorTarget.parameters(), this.actor.parameters(), c.tau);
+      polyakUpdate(this.criticTargetParams, this.criticParams, c.tau);
+      polyakUpdate(this.actorTargetParams, this.actorParams, c.tau);
     }
   }
 
   protected recordTrainMetrics(steps: number): void {
     const s = this.sums;
-    if (s.actorSteps > 0) this.logger.record("train/actor_loss", s.actorLoss / s.actorSteps);
-    this.logger.record("train/critic_loss", s.criticLoss / steps);
-    this.logger.record("train/mean_q", s.q / steps);
+    if (s.actorSteps > 0) this.logger.recordMean("train/actor_loss", s.actorLoss / s.actorSteps);
+    this.logger.recordMean("train/critic_loss", s.criticLoss / steps);
+    this.logger.recordMean("train/mean_q", s.q / steps);
     s.actorLoss = s.criticLoss = s.q = s.actorSteps = 0;
   }
 

@@ -13,6 +13,7 @@ import {
   type AnyEnv,
   type BaseConfig,
   checkScheduled,
+  isVectorEnv,
   type LearnOptions,
   type SaveOptions,
   type Scheduled,
@@ -20,7 +21,13 @@ import {
   type VectorEnvLike,
 } from "./algorithm.js";
 import type { StateTensor } from "./checkpoint.js";
-import { type ReplayBatch, ReplayBuffer, replayStateFrom, replayStateTensors } from "./replay-buffer.js";
+import {
+  type ReplayBatch,
+  ReplayBuffer,
+  replayStateFrom,
+  replayStateTensors,
+  type TransitionBatch,
+} from "./replay-buffer.js";
 
 /** Network sizes: one list for actor and critics alike, or `{ pi, qf }` (SB3's off-policy `net_arch`). */
 export type OffPolicyNetArch = number[] | { pi: number[]; qf: number[] };
@@ -125,9 +132,14 @@ export abstract class OffPolicyAlgorithm<
   private readonly low: Float32Array;
   private readonly high: Float32Array;
   private collectedSteps = 0;
+  /** the transition handed to the buffer, one object reused every step (no garbage per step) */
+  private readonly transition: TransitionBatch;
 
   protected constructor(env: AnyEnv | VectorEnvLike, config: C, defaults: R) {
-    super(env, config);
+    super(env, {
+      ...config,
+      logInterval: config.logInterval ?? defaultLogInterval(env, config.trainFreq ?? defaults.trainFreq),
+    });
     if (this.actInfo.kind !== "box") {
       throw new InvalidArgumentError(
         `${this.algoName} needs a Box action space (continuous actions), got ${this.actionSpace}; for Discrete actions use DQN, PPO or A2C`,
@@ -162,6 +174,15 @@ export abstract class OffPolicyAlgorithm<
     this.policyBuf = new Float32Array(n * this.actionDim);
     this.noiseBuf = new Float32Array(n * this.actionDim);
     this.envActions = new Float32Array(n * this.actionDim);
+    const none = new Float32Array(0);
+    this.transition = {
+      observations: this.prevObs,
+      actions: this.policyBuf,
+      rewards: none,
+      nextObservations: none,
+      terminated: none,
+      truncated: none,
+    };
   }
 
   /** Hidden sizes of the actor and of the critics. */
@@ -234,7 +255,8 @@ export abstract class OffPolicyAlgorithm<
     const c = this.cfg;
     const n = this.numEnvs;
     const ad = this.actionDim;
-    const [freq, unit] = typeof c.trainFreq === "number" ? [c.trainFreq, "step"] : c.trainFreq;
+    const freq = typeof c.trainFreq === "number" ? c.trainFreq : c.trainFreq[0];
+    const unit = typeof c.trainFreq === "number" ? "step" : c.trainFreq[1];
     let steps = 0;
     let episodes = 0;
     this.onCollectStart();
@@ -257,15 +279,13 @@ export abstract class OffPolicyAlgorithm<
         this.envActions[i] = this.low[j] + 0.5 * (a[i] + 1) * (this.high[j] - this.low[j]);
       }
       const r = this.envStep(this.envActions);
-      this.buffer.add({
-        observations: this.prevObs,
-        actions: a,
-        rewards: r.rewards,
-        nextObservations: r.observations,
-        finalObservations: r.finalObservations,
-        terminated: r.terminated,
-        truncated: r.truncated,
-      });
+      const t = this.transition;
+      t.rewards = r.rewards;
+      t.nextObservations = r.observations;
+      t.finalObservations = r.finalObservations;
+      t.terminated = r.terminated;
+      t.truncated = r.truncated;
+      this.buffer.add(t);
       steps++;
       for (let e = 0; e < n; e++) {
         if (r.terminated[e] || r.truncated[e]) {
@@ -355,6 +375,18 @@ export abstract class OffPolicyAlgorithm<
   protected nUpdatesOf(_opt: Optimizer): number {
     return this.nUpdates;
   }
+}
+
+/**
+ * Iterations between two log rows when the config sets none: an iteration is one training phase, often a single
+ * env step here, so rows come every ~1000 env steps (or every 4 episodes with episodic trainFreq, as SB3's default
+ * log_interval for off-policy algorithms).
+ */
+function defaultLogInterval(env: AnyEnv | VectorEnvLike, trainFreq: unknown): number {
+  if (Array.isArray(trainFreq) && trainFreq[1] === "episode") return 4;
+  const freq = Array.isArray(trainFreq) ? trainFreq[0] : trainFreq;
+  const perIteration = (typeof freq === "number" && freq >= 1 ? freq : 1) * (isVectorEnv(env) ? env.numEnvs : 1);
+  return Math.max(1, Math.ceil(1000 / perIteration));
 }
 
 /** Adam's moments of `opt`'s parameters as `{prefix}exp_avg/{name}` and `{prefix}exp_avg_sq/{name}`. */

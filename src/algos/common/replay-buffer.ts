@@ -164,22 +164,20 @@ export class ReplayBuffer {
       const done = Boolean(t.terminated[e]) || Boolean(t.truncated[e]);
       const next = done && t.finalObservations ? t.finalObservations : t.nextObservations;
       if (next === t.finalObservations) checkFiniteRow("finalObservations", next, e, obsDim);
-      this.observations.set(t.observations.subarray(e * obsDim, (e + 1) * obsDim), i * obsDim);
-      if (actionDim > 0)
-        for (let j = 0; j < actionDim; j++) this.boxActions[i * actionDim + j] = t.actions[e * actionDim + j];
+      copyRow(t.observations, e * obsDim, this.observations, i * obsDim, obsDim);
+      if (actionDim > 0) copyRow(t.actions, e * actionDim, this.boxActions, i * actionDim, actionDim);
       else this.actions[i] = t.actions[e];
       this.rewards[i] = r;
       this.terminated[i] = t.terminated[e] ? 1 : 0;
       this.truncated[i] = t.truncated[e] && !t.terminated[e] ? 1 : 0;
       this.steps[i] = t.steps ? t.steps[e] : 1;
-      const nextRow = next.subarray(e * obsDim, (e + 1) * obsDim);
       if (this.nextObservations) {
-        this.nextObservations.set(nextRow, i * obsDim);
+        copyRow(next, e * obsDim, this.nextObservations, i * obsDim, obsDim);
       } else {
         this.truncatedNext.delete(i);
-        if (this.truncated[i]) this.truncatedNext.set(i, Float32Array.from(nextRow));
+        if (this.truncated[i]) this.truncatedNext.set(i, next.slice(e * obsDim, (e + 1) * obsDim));
         const j = ((row + 1) % this.rows) * numEnvs + e;
-        this.observations.set(t.nextObservations.subarray(e * obsDim, (e + 1) * obsDim), j * obsDim);
+        copyRow(t.nextObservations, e * obsDim, this.observations, j * obsDim, obsDim);
       }
     }
     this.pos = (row + 1) % this.rows;
@@ -254,21 +252,20 @@ export class ReplayBuffer {
     const ad = this.actionDim;
     for (let b = 0; b < batch.size; b++) {
       const i = batch.indices[b];
-      batch.observations.set(this.observations.subarray(i * d, (i + 1) * d), b * d);
-      if (ad > 0) for (let j = 0; j < ad; j++) batch.boxActions[b * ad + j] = this.boxActions[i * ad + j];
+      copyRow(this.observations, i * d, batch.observations, b * d, d);
+      if (ad > 0) copyRow(this.boxActions, i * ad, batch.boxActions, b * ad, ad);
       else batch.actions[b] = this.actions[i];
       batch.rewards[b] = this.rewards[i];
       batch.terminated[b] = this.terminated[i];
       batch.steps[b] = this.steps[i];
-      let next: Float32Array;
       if (this.nextObservations) {
-        next = this.nextObservations.subarray(i * d, (i + 1) * d);
+        copyRow(this.nextObservations, i * d, batch.nextObservations, b * d, d);
       } else {
-        const kept = this.truncatedNext.get(i);
+        const kept = this.truncatedNext.size > 0 ? this.truncatedNext.get(i) : undefined;
         const j = ((Math.floor(i / this.numEnvs) + 1) % this.rows) * this.numEnvs + (i % this.numEnvs);
-        next = kept ?? this.observations.subarray(j * d, (j + 1) * d);
+        if (kept !== undefined) copyRow(kept, 0, batch.nextObservations, b * d, d);
+        else copyRow(this.observations, j * d, batch.nextObservations, b * d, d);
       }
-      batch.nextObservations.set(next, b * d);
     }
   }
 
@@ -319,6 +316,11 @@ export class ReplayBuffer {
     this.truncatedNext.clear();
     for (const [k, v] of state.truncatedNext) this.truncatedNext.set(k, Float32Array.from(v));
   }
+}
+
+/** dst[dstOff .. dstOff + n) = src[srcOff .. srcOff + n) (a plain loop: no view object per row in the hot path). */
+function copyRow(src: ArrayLike<number>, srcOff: number, dst: Float32Array, dstOff: number, n: number): void {
+  for (let k = 0; k < n; k++) dst[dstOff + k] = src[srcOff + k];
 }
 
 function checkPositiveInt(name: string, v: number): void {
