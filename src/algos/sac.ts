@@ -144,7 +144,7 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
     this.criticTarget = critic();
     this.criticParams = this.critic.parameters();
     this.criticTargetParams = this.criticTarget.parameters();
-    polyakUpdate(this.criticTargetParams, this.criticParams, 1);
+    polyakUpdate(this.criticParams, this.criticTargetParams, 1);
     const lr = typeof c.learningRate === "number" ? c.learningRate : c.learningRate.start;
     this.actorOptimizer = new Adam(this.actor.parameters(), { lr });
     this.criticOptimizer = new Adam(this.criticParams, { lr });
@@ -250,7 +250,7 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
     });
     // theta' <- tau theta + (1 - tau) theta' (this step is number nUpdates + 1)
     if ((this.nUpdates + 1) % c.targetUpdateInterval === 0) {
-      polyakUpdate(this.criticTargetParams, this.criticParams, c.tau);
+      polyakUpdate(this.criticParams, this.criticTargetParams, c.tau);
     }
   }
 

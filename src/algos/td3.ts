@@ -118,8 +118,8 @@ export class TD3 extends OffPolicyAlgorithm<TD3Config, ResolvedTD3> {
     this.criticTargetParams = this.criticTarget.parameters();
     this.actorParams = this.actor.parameters();
     this.actorTargetParams = this.actorTarget.parameters();
-    polyakUpdate(this.actorTargetParams, this.actorParams, 1);
-    polyakUpdate(this.criticTargetParams, this.criticParams, 1);
+    polyakUpdate(this.actorParams, this.actorTargetParams, 1);
+    polyakUpdate(this.criticParams, this.criticTargetParams, 1);
     const lr = typeof c.learningRate === "number" ? c.learningRate : c.learningRate.start;
     this.actorOptimizer = new Adam(this.actorParams, { lr });
     this.criticOptimizer = new Adam(this.criticParams, { lr });
@@ -197,8 +197,8 @@ export class TD3 extends OffPolicyAlgorithm<TD3Config, ResolvedTD3> {
       }
     });
     if (updateActor) {
-      polyakUpdate(this.criticTargetParams, this.criticParams, c.tau);
-      polyakUpdate(this.actorTargetParams, this.actorParams, c.tau);
+      polyakUpdate(this.criticParams, this.criticTargetParams, c.tau);
+      polyakUpdate(this.actorParams, this.actorTargetParams, c.tau);
     }
   }
 

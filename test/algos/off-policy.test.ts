@@ -130,7 +130,7 @@ test("replay buffer Box path: exact float32 actions per env, actions outside [-1
 test("SAC, TD3 and DDPG reject bad input with typed errors before any training step", async () => {
   const bad: [string, () => unknown, RegExp][] = [
     ["Discrete actions", () => new SAC(make("CartPole-v1")), /SAC needs a Box action space.*use DQN, PPO or A2C/],
-    ["tau", () => new TD3(make("Pendulum-v1"), { tau: 1.5 }), /config\.tau must be a number in \[0, 1\], got 1\.5/],
+    ["tau", () => new TD3(make("Pendulum-v1"), { tau: 1.5 }), /config\.tau must be a number in \(0, 1\], got 1\.5/],
     ["tau NaN", () => new SAC(make("Pendulum-v1"), { tau: Number.NaN }), /config\.tau must be/],
     [
       "batch > buffer",

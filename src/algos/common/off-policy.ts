@@ -422,7 +422,7 @@ function checkOffPolicyConfig(algo: string, c: ResolvedOffPolicy): void {
   int("batchSize", 1);
   int("nCritics", 1);
   if (!Number.isSafeInteger(c.gradientSteps) || c.gradientSteps < -1) fail("gradientSteps", "an integer >= 0, or -1");
-  if (!(c.tau >= 0 && c.tau <= 1)) fail("tau", "a number in [0, 1]");
+  if (!(c.tau > 0 && c.tau <= 1)) fail("tau", "a number in (0, 1]");
   if (!(c.gamma >= 0 && c.gamma <= 1)) fail("gamma", "a number in [0, 1]");
   const tf = c.trainFreq;
   const tfOk =
