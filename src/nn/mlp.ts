@@ -66,10 +66,9 @@ export class MLP implements Module {
   forward(x: Tensor): Tensor {
     let h = x;
     const n = this.layers.length;
-    // each layer one fused op: act(h W^T + b), the output layer linear
     for (let i = 0; i < n; i++) {
-      const l = this.layers[i];
-      h = linear(h, l.weight, l.bias, i + 1 < n ? this.activation : "identity");
+      h = this.layers[i].forward(h);
+      if (i + 1 < n) h = this.activation === "tanh" ? tanh(h) : relu(h);
     }
     return h;
   }
