@@ -9,12 +9,21 @@
 // Reference figures (/work/shared/PEERS.md, measured on the same machine kind: 2-core AMD EPYC, one thread):
 // Stable-Baselines3 2.4.1 (torch 1.13) 295 s for workload 1; RLtools 27.8 s compiled generically and 2.7 s with
 // OpenBLAS for workload 2.
+import { writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import "../src/envs/builtin.js";
 import { evaluatePolicy } from "../src/algos/common/evaluate.js";
 import { SAC } from "../src/algos/sac.js";
 import { Engine } from "../src/core/engine.js";
 import { make } from "../src/envs/registry.js";
 import { zoo } from "../src/train/zoo/sac.js";
+
+const lines: string[] = [];
+/** Print a line and keep it for bench/results/offpolicy.md. */
+function out(line: string): void {
+  console.log(line);
+  lines.push(line);
+}
 
 const SB3_SECONDS = 295;
 const RLTOOLS_GENERIC_SECONDS = 27.8;
@@ -74,7 +83,7 @@ async function run(config: Record<string, unknown>, steps: number) {
   const wall = (performance.now() - t0) / 1000;
   const c1 = process.cpuUsage(c0);
   // CPU seconds of this process: on a shared machine wall time counts other processes' turns, CPU time does not
-  console.log(`  (learn: ${wall.toFixed(2)} s wall, ${((c1.user + c1.system) / 1e6).toFixed(2)} s CPU)`);
+  out(`  (learn: ${wall.toFixed(2)} s wall, ${((c1.user + c1.system) / 1e6).toFixed(2)} s CPU)`);
   const evalReturn = evaluatePolicy(model, make("Pendulum-v1"), {
     episodes: 10,
     deterministic: true,
@@ -83,27 +92,25 @@ async function run(config: Record<string, unknown>, steps: number) {
   return { model, wall, evalReturn };
 }
 
-console.log(
-  `Node ${process.version}; load average when starting: ${(await import("node:os")).loadavg()[0].toFixed(2)}`,
-);
+out(`Node ${process.version}; load average when starting: ${loadavg()[0].toFixed(2)}`);
 
 if (only !== "rltools") {
   const { model, wall, evalReturn } = await run(zoo.entries["Pendulum-v1"].hyperparams, zooSteps);
   const flops = model.nUpdates * model.gradientStepFlops();
   const gradGflops = flops / model.trainSeconds / 1e9;
   const kernel = matmulGflops(sacLayers(256), 256);
-  console.log(`kernels: ${model.engine.kernels.name}`);
-  console.log(
+  out(`kernels: ${model.engine.kernels.name}`);
+  out(
     `SAC Pendulum-v1, zoo settings (256x256, batch 256), ${zooSteps} steps: wall ${wall.toFixed(1)} s, ${(zooSteps / wall).toFixed(0)} env steps/s, eval ${evalReturn.toFixed(1)}`,
   );
-  console.log(
+  out(
     `  gradient steps: ${model.nUpdates} in ${model.trainSeconds.toFixed(1)} s (${((1000 * model.trainSeconds) / model.nUpdates).toFixed(2)} ms each, ${(model.gradientStepFlops() / 1e9).toFixed(3)} GFLOP each), ${gradGflops.toFixed(1)} GFLOP/s`,
   );
-  console.log(
+  out(
     `  matmul kernel at these sizes (this run): ${kernel.toFixed(1)} GFLOP/s; the gradient steps reach ${((100 * gradGflops) / kernel).toFixed(0)}% of it`,
   );
   const sb3 = SB3_SECONDS * (zooSteps / 20_000);
-  console.log(
+  out(
     `  Stable-Baselines3 2.4.1 (torch 1.13, 1 thread): ${sb3.toFixed(0)} s for these steps, measured on the same machine kind: tsrl takes ${(wall / sb3).toFixed(2)}x its time`,
   );
 }
@@ -112,10 +119,24 @@ if (only !== "zoo") {
   const cfg = { netArch: [64, 64], batchSize: 100, learningRate: 1e-3, bufferSize: 10_000, learningStarts: 100 };
   const { model, wall, evalReturn } = await run(cfg, rltoolsSteps);
   const scale = rltoolsSteps / 10_000;
-  console.log(
+  out(
     `SAC Pendulum-v1, RLtools' example configuration (64x64, batch 100, 1 env), ${rltoolsSteps} steps: wall ${wall.toFixed(2)} s, ${(rltoolsSteps / wall).toFixed(0)} env steps/s, ${((1000 * model.trainSeconds) / model.nUpdates).toFixed(3)} ms per gradient step, eval ${evalReturn.toFixed(1)}`,
   );
-  console.log(
+  out(
     `  RLtools (measured on the same machine kind, 10k steps): ${RLTOOLS_GENERIC_SECONDS} s generic, ${RLTOOLS_BLAS_SECONDS} s with OpenBLAS: tsrl takes ${(wall / (RLTOOLS_GENERIC_SECONDS * scale)).toFixed(2)}x and ${(wall / (RLTOOLS_BLAS_SECONDS * scale)).toFixed(2)}x their time`,
   );
 }
+
+writeFileSync(
+  new URL("./results/offpolicy.md", import.meta.url),
+  [
+    "# bench:offpolicy",
+    "",
+    `\`npm run bench:offpolicy -- ${args.join(" ")}\`, ${new Date().toISOString()}`,
+    "",
+    "```",
+    ...lines,
+    "```",
+    "",
+  ].join("\n"),
+);
