@@ -108,7 +108,7 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
   private readonly entCoefOptimizer: Adam | null;
   private readonly criticParams: Tensor[];
   private readonly criticTargetParams: Tensor[];
-  /** y and the rewards/masks it is computed from, one per sample */
+  /** the bootstrap targets y of a minibatch */
   private readonly targets: Float32Array;
   private readonly sums = { actorLoss: 0, criticLoss: 0, entCoef: 0, entCoefLoss: 0, q: 0 };
   /** alpha when it is fixed (entCoef a number) */
@@ -186,7 +186,7 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
     );
   }
 
-  protected gradientStep(batch: ReplayBatch, _lr: number): void {
+  protected gradientStep(batch: ReplayBatch): void {
     const c = this.cfg;
     const eng = this.engine;
     const B = batch.size;

@@ -144,7 +144,7 @@ export class TD3 extends OffPolicyAlgorithm<TD3Config, ResolvedTD3> {
     );
   }
 
-  protected gradientStep(batch: ReplayBatch, _lr: number): void {
+  protected gradientStep(batch: ReplayBatch): void {
     const c = this.cfg;
     const eng = this.engine;
     const B = batch.size;

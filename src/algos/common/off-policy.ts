@@ -206,8 +206,8 @@ export abstract class OffPolicyAlgorithm<
     rng: Rng,
     out: Float32Array,
   ): void;
-  /** One gradient step on `batch` at learning rate `lr` (the subclass records its own metrics' sums). */
-  protected abstract gradientStep(batch: ReplayBatch, lr: number): void;
+  /** One gradient step on `batch` (the optimizers' learning rate is set; the subclass sums its own metrics). */
+  protected abstract gradientStep(batch: ReplayBatch): void;
   /** The optimizers a learning-rate schedule drives. */
   protected abstract optimizers(): Optimizer[];
   /** Record the means of this training phase's metrics over its `steps` gradient steps, then reset them. */
@@ -311,7 +311,7 @@ export abstract class OffPolicyAlgorithm<
     const t0 = performance.now();
     for (let g = 0; g < steps; g++) {
       this.buffer.sample(c.batchSize, this.rng, this.batch);
-      this.gradientStep(this.batch, lr);
+      this.gradientStep(this.batch);
       this.nUpdates++;
     }
     this.trainSeconds += (performance.now() - t0) / 1000;
