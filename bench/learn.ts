@@ -8,20 +8,26 @@ import { pathToFileURL } from "node:url";
 import { A2C } from "../src/algos/a2c.js";
 import type { Algorithm } from "../src/algos/common/algorithm.js";
 import { evaluatePolicy } from "../src/algos/common/evaluate.js";
+import { DDPG } from "../src/algos/ddpg.js";
 import { PPO } from "../src/algos/ppo.js";
 import { REINFORCE } from "../src/algos/reinforce.js";
+import { SAC } from "../src/algos/sac.js";
+import { TD3 } from "../src/algos/td3.js";
 import { TRPO } from "../src/algos/trpo.js";
 import "../src/envs/builtin.js";
 import { make } from "../src/envs/registry.js";
 import { makeVec } from "../src/envs/vector/make-vec.js";
 import { type CurveRun, learningCurveSvg } from "../src/train/plot.js";
 import { zoo as a2cZoo } from "../src/train/zoo/a2c.js";
+import { zoo as ddpgZoo } from "../src/train/zoo/ddpg.js";
 import { zoo as ppoZoo } from "../src/train/zoo/ppo.js";
 import { zoo as reinforceZoo } from "../src/train/zoo/reinforce.js";
+import { zoo as sacZoo } from "../src/train/zoo/sac.js";
+import { zoo as td3Zoo } from "../src/train/zoo/td3.js";
 import { zoo as trpoZoo } from "../src/train/zoo/trpo.js";
 import type { AlgoZoo } from "../src/train/zoo/types.js";
 
-export type AlgoName = "PPO" | "A2C" | "TRPO" | "REINFORCE";
+export type AlgoName = "PPO" | "A2C" | "TRPO" | "REINFORCE" | "SAC" | "TD3" | "DDPG";
 
 export interface SuiteRow {
   id: string;
@@ -43,10 +49,24 @@ export const SUITE: readonly SuiteRow[] = [
   { id: "trpo-cartpole", algo: "TRPO", env: "CartPole-v1", budget: 100_000, threshold: 475 },
   { id: "trpo-pendulum", algo: "TRPO", env: "Pendulum-v1", budget: 200_000, threshold: -300 },
   { id: "reinforce-cartpole", algo: "REINFORCE", env: "CartPole-v1", budget: 500_000, threshold: 450 },
+  // off-policy continuous control (issue 11)
+  { id: "sac-pendulum", algo: "SAC", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
+  { id: "td3-pendulum", algo: "TD3", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
+  { id: "ddpg-pendulum", algo: "DDPG", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
+  { id: "sac-mountaincarcontinuous", algo: "SAC", env: "MountainCarContinuous-v0", budget: 50_000, threshold: 85 },
+  { id: "td3-mountaincarcontinuous", algo: "TD3", env: "MountainCarContinuous-v0", budget: 300_000, threshold: 85 },
 ];
 
-const CLASSES = { PPO, A2C, TRPO, REINFORCE } as const;
-const ZOOS: Record<AlgoName, AlgoZoo> = { PPO: ppoZoo, A2C: a2cZoo, TRPO: trpoZoo, REINFORCE: reinforceZoo };
+const CLASSES = { PPO, A2C, TRPO, REINFORCE, SAC, TD3, DDPG } as const;
+const ZOOS: Record<AlgoName, AlgoZoo> = {
+  PPO: ppoZoo,
+  A2C: a2cZoo,
+  TRPO: trpoZoo,
+  REINFORCE: reinforceZoo,
+  SAC: sacZoo,
+  TD3: td3Zoo,
+  DDPG: ddpgZoo,
+};
 
 export interface SeedResult {
   seed: number;
@@ -85,9 +105,9 @@ export async function runSeed(row: SuiteRow, seed: number): Promise<SeedResult> 
   return { seed, evalMean, curve: { steps, values }, seconds };
 }
 
-export async function runRow(row: SuiteRow, seeds: number): Promise<SeedResult[]> {
+export async function runRow(row: SuiteRow, seeds: number, firstSeed = 0): Promise<SeedResult[]> {
   const out: SeedResult[] = [];
-  for (let s = 0; s < seeds; s++) {
+  for (let s = firstSeed; s < firstSeed + seeds; s++) {
     const r = await runSeed(row, s);
     console.log(`${row.id} seed ${s}: eval ${r.evalMean.toFixed(1)} (${r.seconds.toFixed(1)} s)`);
     out.push(r);
