@@ -13,6 +13,7 @@ import { make, registeredIds } from "../envs/index.js";
 import { RecordVideo } from "../envs/wrappers/record-video.js";
 import { InvalidArgumentError, TsrlError } from "../errors.js";
 import { startWorker } from "../study/queue.js";
+import { writeStudyReport } from "../study/report.js";
 import { loadStudyFile, runStudy } from "../study/run-study.js";
 import { parseJsonl } from "../train/metrics-files.js";
 import { type CurveSeries, learningCurveSvg } from "../train/plot.js";
@@ -126,6 +127,8 @@ export function buildProgram(io: CliIo = processIo): Command {
     .description("Deep reinforcement learning in TypeScript: train, evaluate and watch agents.")
     .version(LIBRARY_VERSION)
     .showHelpAfterError("(add --help for usage)")
+    // `tsrl study report <folder> --out x`: options after a subcommand are the subcommand's
+    .enablePositionalOptions()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
 
@@ -337,7 +340,18 @@ export function buildProgram(io: CliIo = processIo): Command {
       });
       io.out(`${r.dir}\n`);
     });
-  void study;
+  study
+    .command("report")
+    .description("statistics of a study's runs: mean, median, IQM with bootstrap CIs, profiles; markdown + SVG")
+    .argument("<folder>", "study folder")
+    .option("--out <file.md>", "markdown file; SVGs go in a folder beside it named after it", undefined)
+    .option("--reps <n>", "bootstrap resamples", intArg("--reps", 1), 2000)
+    .option("--seed <s>", "bootstrap seed", intArg("--seed", 0), 0)
+    .option("--preface <text>", "markdown placed under the title (e.g. which code made the runs)")
+    .action((folder: string, o) => {
+      const path = writeStudyReport(folder, { out: o.out, reps: o.reps, seed: o.seed, preface: o.preface });
+      io.out(`${path}\n`);
+    });
 
   program
     .command("worker")

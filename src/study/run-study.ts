@@ -74,17 +74,23 @@ export async function runStudy(study: StudySpec | unknown, opts: RunStudyOptions
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const text = `${JSON.stringify(spec, null, 2)}\n`;
   const stored = join(dir, "study.json");
+  const runs = expandRuns(spec);
   if (existsSync(stored)) {
-    const before = `${JSON.stringify(parseStudy(JSON.parse(readFileSync(stored, "utf8")), stored), null, 2)}\n`;
-    if (before !== text)
+    // the folder may grow (more seeds, variants, envs) and change what only the report reads, but a run it holds
+    // must be the run the study asks for
+    const before = new Map(expandRuns(readStudyFolder(dir)).map((r) => [r.key, JSON.stringify(r)]));
+    const changed = runs.filter((r) => before.has(r.key) && before.get(r.key) !== JSON.stringify(r));
+    if (changed.length > 0)
       throw new InvalidArgumentError(
-        `study folder ${describe(dir)} holds a different study (its study.json differs); pass another out folder or restore the study`,
+        `study folder ${describe(dir)} holds runs made with other settings (${changed
+          .map((r) => r.key)
+          .slice(0, 3)
+          .join(", ")}${changed.length > 3 ? ", ..." : ""}); pass another out folder`,
       );
   }
   mkdirSync(join(dir, "runs"), { recursive: true });
   writeFileSync(stored, text);
 
-  const runs = expandRuns(spec);
   const totals = new Map<string, number>();
   for (const r of runs) {
     const cfg = resolveRunConfig({ algo: r.algo, env: r.env, steps: r.steps, seed: r.seed, nEnvs: r.nEnvs, hp: r.hp });

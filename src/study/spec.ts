@@ -50,8 +50,11 @@ export interface StudySpec {
   finalEvalEpisodes?: number;
   /** Checkpoints per run (how much work a killed study or worker loses at most). Default 5. */
   checkpointCount?: number;
-  /** Score range [low, high] per env for normalized aggregates across envs (low -> 0, high -> 1). */
-  scoreRanges?: Record<string, [number, number]>;
+  /**
+   * Score range [low, high] per env for normalized aggregates across envs (low -> 0, high -> 1); low "random": a
+   * uniformly random policy's mean return, measured by the report. Default: random to the env's reward threshold.
+   */
+  scoreRanges?: Record<string, [number | "random", number]>;
 }
 
 /** One cell of the grid: what `trainRun` needs, and where its folder goes inside the study folder. */
@@ -155,8 +158,17 @@ export function parseStudy(json: unknown, source = "study"): StudySpec {
       fail(source, `scoreRanges must be { envId: [low, high] }, got ${describe(json.scoreRanges)}`);
     for (const [e, r] of Object.entries(json.scoreRanges)) {
       if (!envs.includes(e)) fail(source, `scoreRanges names ${JSON.stringify(e)}, not in envs (${envs.join(", ")})`);
-      if (!Array.isArray(r) || r.length !== 2 || !r.every(Number.isFinite) || !(r[1] > r[0]))
-        fail(source, `scoreRanges of ${e} must be [low, high] with low < high, got ${describe(r)}`);
+      const ok =
+        Array.isArray(r) &&
+        r.length === 2 &&
+        (r[0] === "random" || Number.isFinite(r[0])) &&
+        Number.isFinite(r[1]) &&
+        (r[0] === "random" || r[1] > r[0]);
+      if (!ok)
+        fail(
+          source,
+          `scoreRanges of ${e} must be [low, high] with low < high (low may be "random"), got ${describe(r)}`,
+        );
     }
   }
 
