@@ -6,13 +6,23 @@
 import { executeRun } from "./execute-run.js";
 import type { ChildMessage, ParentMessage } from "./run-pool.js";
 
-const send = (m: ChildMessage) => process.send?.(m);
+const parent = process.ppid;
+const send = (m: ChildMessage) => {
+  if (!process.connected) process.exit(0);
+  process.send?.(m, undefined, {}, (e) => {
+    if (e) process.exit(0); // the parent has gone
+  });
+};
 
+// training rarely yields to the event loop, so "disconnect" may wait for the run's end: the progress beat also
+// checks that the parent still lives (a killed parent re-parents this process)
 process.on("disconnect", () => process.exit(0));
+const orphaned = () => process.ppid !== parent;
 process.on("message", (m: ParentMessage) => {
   const { id, run, runDir } = m;
   executeRun(run, runDir, {
     progress: (steps) => {
+      if (orphaned()) process.exit(0);
       send({ id, type: "progress", steps });
     },
     checkpoint: (path, steps) => {

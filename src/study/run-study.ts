@@ -17,7 +17,7 @@ import { latestCheckpoint, type RunSummary, resolveRunConfig } from "../train/ru
 import { readSummary } from "./execute-run.js";
 import { runOnQueue } from "./queue.js";
 import { RunFailedError, RunPool } from "./run-pool.js";
-import { expandRuns, parseStudy, type StudyRun, type StudySpec } from "./spec.js";
+import { expandRuns, parseStudy, type StudyRun, type StudySpec, studySeeds } from "./spec.js";
 import { StudyProgress } from "./study-progress.js";
 
 export interface RunStudyOptions {
@@ -106,6 +106,10 @@ export async function runStudy(study: StudySpec | unknown, opts: RunStudyOptions
   const failures: string[] = [];
   const pending: StudyRun[] = [];
   let skipped = 0;
+  const startedAt = (run: StudyRun) => {
+    const ckpt = latestCheckpoint(join(dir, "runs", run.folder));
+    return ckpt ? Number(/_(\d+)_steps\./.exec(ckpt)?.[1] ?? 0) : 0;
+  };
   for (const run of runs) {
     const runDir = join(dir, "runs", run.folder);
     const summary = readSummary(runDir);
@@ -116,11 +120,12 @@ export async function runStudy(study: StudySpec | unknown, opts: RunStudyOptions
     } else pending.push(run);
   }
   if (skipped > 0) log(`study ${spec.name}: ${skipped} of ${runs.length} runs already finished in ${dir}`);
+  // seed by seed (each seed across every variant and env, interrupted runs first), so a study stopped early still
+  // has runs in every cell
+  const seedRank = new Map(studySeeds(spec).map((s, i) => [s, i]));
+  const rank = (r: StudyRun) => (startedAt(r) > 0 ? -1 : (seedRank.get(r.seed) ?? 0));
+  pending.sort((a, b) => rank(a) - rank(b));
   const start = performance.now();
-  const startedAt = (run: StudyRun) => {
-    const ckpt = latestCheckpoint(join(dir, "runs", run.folder));
-    return ckpt ? Number(/_(\d+)_steps\./.exec(ckpt)?.[1] ?? 0) : 0;
-  };
   const finish = (run: StudyRun, summary: RunSummary | null, error: Error | null) => {
     progress.finished(run.key, summary !== null);
     if (summary) results.push({ run, runDir: join(dir, "runs", run.folder), summary });
