@@ -12,7 +12,7 @@ export interface IntervalPanel {
 }
 
 export function intervalBarsSvg(labels: readonly string[], panels: readonly IntervalPanel[], title?: string): string {
-  const labelW = 12 + 7 * Math.max(...labels.map((l) => l.length));
+  const labelW = 24 + 8 * Math.max(...labels.map((l) => l.length));
   const panelW = 220;
   const rowH = 24;
   const top = title ? 52 : 30;

@@ -72,7 +72,7 @@ function scoreRange(spec: StudySpec, envId: string): { range: [number, number]; 
   const high = given?.[1] ?? envSpec(envId).rewardThreshold;
   if (high === undefined) return null;
   const low = given?.[0] === undefined || given[0] === "random" ? randomPolicyScore(envId) : given[0];
-  const source = `${low === given?.[0] ? "given" : "a uniformly random policy, 100 episodes"} to ${given ? "the study's high score" : "the env's reward threshold"}`;
+  const source = `low: ${given?.[0] === undefined || given[0] === "random" ? "a uniformly random policy, 100 episodes" : "the study's"}; high: ${given ? "the study's" : "the env's reward threshold"}`;
   return high > low ? { range: [low, high], source } : null;
 }
 
