@@ -4,9 +4,10 @@
  * new checkpoint through `hooks`, so a queue worker can send them on.
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { Callback, CallbackContext } from "../algos/common/callbacks.js";
-import { latestCheckpoint, type RunSummary, resumeRun, trainRun } from "../train/run.js";
+import { latestCheckpoint, type RunSummary, readRunConfig, resumeRun, trainRun } from "../train/run.js";
+import { type PackedFiles, packFolder } from "./pack-folder.js";
 import type { StudyRun } from "./spec.js";
 
 export interface RunHooks {
@@ -14,8 +15,12 @@ export interface RunHooks {
   started?(): void;
   /** About once a second: env steps done so far. */
   progress?(steps: number): void;
-  /** After each checkpoint is written (the newest, and what it resumes at). */
-  checkpoint?(path: string, steps: number): void | Promise<void>;
+  /**
+   * After each checkpoint is written (the newest, and what it resumes at), training paused; with `packCheckpoints`,
+   * also the run folder packed at that moment (the checkpoint and the logs it resumes with).
+   */
+  checkpoint?(path: string, steps: number, files?: PackedFiles): void | Promise<void>;
+  packCheckpoints?: boolean;
 }
 
 export function readSummary(runDir: string): RunSummary | null {
@@ -23,26 +28,41 @@ export function readSummary(runDir: string): RunSummary | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as RunSummary) : null;
 }
 
-/** Calls the hooks from training: progress on a timer's beat, checkpoints as the run's CheckpointCallback writes them. */
+/**
+ * Calls the hooks from training: progress on a one-second beat, and each checkpoint as soon as the run's
+ * CheckpointCallback has written it (that callback runs first in the same hook; the folder is looked at only once
+ * the steps since the last look reach the run's checkpoint interval).
+ */
 class HookCallback implements Callback {
   private lastReport = 0;
-  private lastCheckpoint: string | null;
+  private lastCheckpoint: string | null = null;
+  private checkpointFreq = 1;
+  private lookedAt = 0;
   constructor(
     private readonly runDir: string,
     private readonly hooks: RunHooks,
-  ) {
-    this.lastCheckpoint = latestCheckpoint(runDir);
+  ) {}
+  onTrainingStart(ctx: CallbackContext): void {
+    this.lastCheckpoint = latestCheckpoint(this.runDir);
+    this.checkpointFreq = readRunConfig(this.runDir).checkpointFreq;
+    this.lookedAt = ctx.numTimesteps;
   }
   async onRolloutStart(ctx: CallbackContext): Promise<boolean> {
     const now = performance.now();
-    if (now - this.lastReport < 1000) return true;
-    this.lastReport = now;
-    this.hooks.progress?.(ctx.numTimesteps);
-    // CheckpointCallback runs first in this hook, so a checkpoint due now is on disk
+    if (now - this.lastReport >= 1000) {
+      this.lastReport = now;
+      this.hooks.progress?.(ctx.numTimesteps);
+    }
+    if (ctx.numTimesteps - this.lookedAt < this.checkpointFreq) return true;
+    this.lookedAt = ctx.numTimesteps;
     const ckpt = latestCheckpoint(this.runDir);
     if (ckpt !== null && ckpt !== this.lastCheckpoint) {
       this.lastCheckpoint = ckpt;
-      await this.hooks.checkpoint?.(ckpt, Number(/_(\d+)_steps\./.exec(ckpt)?.[1]));
+      const rel = relative(this.runDir, ckpt).split("\\").join("/");
+      const files = this.hooks.packCheckpoints
+        ? packFolder(this.runDir, (r) => r === "tb" || (r.startsWith("checkpoints/") && r !== rel))
+        : undefined;
+      await this.hooks.checkpoint?.(ckpt, Number(/_(\d+)_steps\./.exec(ckpt)?.[1]), files);
     }
     return true;
   }

@@ -9,14 +9,14 @@
  * A job completes once (BullMQ's lock), and its folder is written once by the study, so no run counts twice.
  * bullmq and ioredis are optional peer dependencies, loaded only here.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { dirname, join, relative } from "node:path";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { join } from "node:path";
 import type { ConnectionOptions, Job } from "bullmq";
 import { LIBRARY_VERSION } from "../algos/common/checkpoint.js";
 import { describe, InvalidArgumentError, TsrlError } from "../errors.js";
 import type { RunSummary } from "../train/run.js";
+import { type PackedFiles, packFolder, unpackFolder } from "./pack-folder.js";
 import { RunPool } from "./run-pool.js";
 import type { StudyRun } from "./spec.js";
 
@@ -28,9 +28,6 @@ export interface JobData {
   run: StudyRun;
   tsrlVersion: string;
 }
-
-/** Files of a run folder, each gzip-compressed and base64-encoded, by path relative to the folder. */
-export type PackedFiles = Record<string, string>;
 
 export const DEFAULT_QUEUE_NAME = "tsrl";
 const versionKey = (queue: string) => `tsrl:${queue}:version`;
@@ -105,32 +102,6 @@ export async function connectRedis(url: string, timeoutMs = 3000) {
 
 function connectionOptions(url: string): ConnectionOptions {
   return { ...parseRedisUrl(url), maxRetriesPerRequest: null };
-}
-
-/** Pack a folder's files (gzip, base64), leaving out what `skip` says. */
-export function packFolder(dir: string, skip: (rel: string) => boolean = () => false): PackedFiles {
-  const out: PackedFiles = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const rel = relative(dir, p).split("\\").join("/");
-      if (skip(rel)) continue;
-      if (statSync(p).isDirectory()) walk(p);
-      else out[rel] = gzipSync(readFileSync(p)).toString("base64");
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-export function unpackFolder(dir: string, files: PackedFiles): void {
-  for (const [rel, data] of Object.entries(files)) {
-    if (rel.split("/").includes("..") || rel.startsWith("/"))
-      throw new QueueError(`refusing a result file outside its run folder: ${describe(rel)}`);
-    const p = join(dir, rel);
-    mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(p, gunzipSync(Buffer.from(data, "base64")));
-  }
 }
 
 export interface QueueStudyHooks {
@@ -261,11 +232,13 @@ export async function startWorker(url: string, opts: WorkerOptions): Promise<Que
     } else log(`${me}: ${run.key}: starting`);
     const summary = await pool.run(run, runDir, {
       progress: (steps) => void job.updateProgress({ steps }).catch(() => {}),
-      checkpoint: async (path) => {
-        // the newest checkpoint and the logs it resumes with; older checkpoints and the TensorBoard file stay here
-        const ckptRel = relative(runDir, path).split("\\").join("/");
-        const files = packFolder(runDir, (rel) => rel === "tb" || (rel.startsWith("checkpoints/") && rel !== ckptRel));
-        await redis.set(checkpointKey(name, jobId), JSON.stringify(files));
+      packCheckpoints: true,
+      // the run's process packed the newest checkpoint with the logs it resumes with, paused at that checkpoint
+      checkpoint: async (_path, _steps, files) => {
+        if (files)
+          await redis
+            .set(checkpointKey(name, jobId), JSON.stringify(files))
+            .catch((e: Error) => log(`${me}: ${e.message}`));
       },
     });
     await redis.set(resultKey(name, jobId), JSON.stringify(packFolder(runDir, (rel) => rel === "checkpoints")));

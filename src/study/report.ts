@@ -91,6 +91,18 @@ function evalCurve(runDir: string): { steps: number[]; values: number[] } | null
   return steps.length > 0 ? { steps, values } : null;
 }
 
+/** "a/E/s1, a/E/s2, b/E/s1" -> "a/E: s1, s2; b/E: s1". */
+function missingByCell(keys: readonly string[]): string {
+  const cells = new Map<string, string[]>();
+  for (const k of keys) {
+    const i = k.lastIndexOf("/");
+    const list = cells.get(k.slice(0, i)) ?? [];
+    list.push(k.slice(i + 1));
+    cells.set(k.slice(0, i), list);
+  }
+  return [...cells].map(([cell, seeds]) => `${cell}: ${seeds.join(", ")}`).join("; ");
+}
+
 const f = (v: number) => {
   const a = Math.abs(v);
   return a >= 100 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toFixed(3);
@@ -151,7 +163,7 @@ export function studyReport(dir: string, opts: StudyReportOptions = {}): StudyRe
   const seeds = typeof spec.seeds === "number" ? spec.seeds : spec.seeds.length;
   md.push(
     `${runs.length - missing.length} of ${runs.length} runs finished (${variants.length} variants x ${spec.envs.length} envs x ${seeds} seeds).` +
-      (missing.length > 0 ? ` **Partial**: missing ${missing.join(", ")}.` : ""),
+      (missing.length > 0 ? ` **Partial**: missing ${missingByCell(missing)}.` : ""),
     "",
     `Score of a run: its final deterministic evaluation (mean return over ${spec.finalEvalEpisodes ?? 10} episodes). Intervals: 95% stratified bootstrap percentile intervals (${boot.reps} resamples, seed ${boot.seed}); IQM: mean of the middle 50% of runs (scipy's trim_mean(0.25)). Definitions: Agarwal et al. 2021 (rliable); see docs/studies.md.`,
     "",

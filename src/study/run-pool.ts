@@ -9,18 +9,21 @@ import { fileURLToPath } from "node:url";
 import { describe, InvalidArgumentError, TsrlError } from "../errors.js";
 import type { RunSummary } from "../train/run.js";
 import type { RunHooks } from "./execute-run.js";
+import type { PackedFiles } from "./pack-folder.js";
 import type { StudyRun } from "./spec.js";
 
 export interface ParentMessage {
   id: number;
   run: StudyRun;
   runDir: string;
+  /** Send each checkpoint packed with the logs it resumes with (queue workers). */
+  packCheckpoints: boolean;
 }
 
 export type ChildMessage =
   | { id: number; type: "ready" }
   | { id: number; type: "progress"; steps: number }
-  | { id: number; type: "checkpoint"; path: string; steps: number }
+  | { id: number; type: "checkpoint"; path: string; steps: number; files?: PackedFiles }
   | { id: number; type: "done"; summary: RunSummary }
   | { id: number; type: "error"; name: string; message: string };
 
@@ -62,7 +65,8 @@ export class RunPool {
   run(run: StudyRun, runDir: string, hooks: RunHooks = {}): Promise<RunSummary> {
     if (this.closed) return Promise.reject(new InvalidArgumentError("RunPool: run() after close()"));
     return new Promise((resolve, reject) => {
-      this.waiting.push({ id: this.nextId++, run, runDir, hooks, resolve, reject });
+      const packCheckpoints = hooks.packCheckpoints === true;
+      this.waiting.push({ id: this.nextId++, run, runDir, packCheckpoints, hooks, resolve, reject });
       this.dispatch();
     });
   }
@@ -101,7 +105,7 @@ export class RunPool {
     const t = slot.task;
     if (m.type === "ready" || !t || m.id !== t.id) return;
     if (m.type === "progress") t.hooks.progress?.(m.steps);
-    else if (m.type === "checkpoint") void t.hooks.checkpoint?.(m.path, m.steps);
+    else if (m.type === "checkpoint") void t.hooks.checkpoint?.(m.path, m.steps, m.files);
     else {
       slot.task = null;
       if (m.type === "done") t.resolve(m.summary);
@@ -116,7 +120,7 @@ export class RunPool {
       const t = this.waiting.shift() as Task;
       slot.task = t;
       t.hooks.started?.();
-      const msg: ParentMessage = { id: t.id, run: t.run, runDir: t.runDir };
+      const msg: ParentMessage = { id: t.id, run: t.run, runDir: t.runDir, packCheckpoints: t.packCheckpoints };
       slot.child.send(msg);
     }
   }

@@ -19,14 +19,15 @@ const send = (m: ChildMessage) => {
 process.on("disconnect", () => process.exit(0));
 const orphaned = () => process.ppid !== parent;
 process.on("message", (m: ParentMessage) => {
-  const { id, run, runDir } = m;
+  const { id, run, runDir, packCheckpoints } = m;
   executeRun(run, runDir, {
+    packCheckpoints,
     progress: (steps) => {
       if (orphaned()) process.exit(0);
       send({ id, type: "progress", steps });
     },
-    checkpoint: (path, steps) => {
-      send({ id, type: "checkpoint", path, steps });
+    checkpoint: (path, steps, files) => {
+      send({ id, type: "checkpoint", path, steps, files });
     },
   }).then(
     (summary) => send({ id, type: "done", summary }),

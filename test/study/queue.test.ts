@@ -134,7 +134,7 @@ test("through Redis with 2 workers, one killed mid-run: every run once, the same
       killedAt = hit;
       a.proc.kill("SIGKILL");
     }
-  }, 200);
+  }, 50);
   const queued = await runStudy(study, {
     out: join(tmp, "queued"),
     queue: redis.url,
