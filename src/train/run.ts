@@ -59,6 +59,10 @@ export interface TrainRunOptions {
   config?: RunConfigFile;
   /** Parent folder of run folders. Default "runs". */
   out?: string;
+  /** This exact (new or empty) run folder instead of a fresh `<algo>-<env>-s<seed>` under `out` (studies name their own). */
+  runDir?: string;
+  /** More callbacks, called after the run's own (checkpoints, evaluation) in each hook. */
+  callbacks?: Callback[];
   /** Periodic evaluations over the run (0 = none). Default 5. */
   evalCount?: number;
   /** Episodes per periodic evaluation. Default 5. Final evaluation: `finalEvalEpisodes` (default 10). */
@@ -243,6 +247,7 @@ async function runInFolder(
     log: (line: string) => void;
     resumeFrom?: number;
     verbose?: boolean;
+    callbacks?: Callback[];
   },
 ): Promise<RunSummary> {
   const log = opts.log;
@@ -300,6 +305,7 @@ async function runInFolder(
   }
   const bar = terminalProgress(opts.progress ?? "auto", opts.progressStream);
   if (bar) callbacks.push(bar);
+  callbacks.push(...(opts.callbacks ?? []));
 
   const start = performance.now();
   const startSteps = model.numTimesteps;
@@ -365,7 +371,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
   if (!cfg.zoo.tuned) log(`note: no tuned defaults for ${cfg.algorithm} on ${cfg.env}; using the algorithm's defaults`);
   const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs, cfg.vectorization);
   const model = new cls(env, { ...cfg.hyperparams, seed: cfg.seed });
-  const runDir = freshRunDir(opts.out ?? "runs", cfg);
+  const runDir = opts.runDir ?? freshRunDir(opts.out ?? "runs", cfg);
+  mkdirSync(runDir, { recursive: true });
   // store the config the model resolved (defaults filled in), so the folder says exactly what ran
   cfg.hyperparams = JSON.parse(JSON.stringify(model.config));
   writeFileSync(join(runDir, "config.json"), `${JSON.stringify(cfg, null, 2)}\n`);
@@ -377,6 +384,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
     progressStream: opts.progressStream,
     log,
     verbose: opts.verbose,
+    callbacks: opts.callbacks,
   });
 }
 
@@ -395,7 +403,12 @@ export function latestCheckpoint(runDir: string): string | null {
 /** `tsrl resume`: continue a run from its newest checkpoint up to its planned total. */
 export async function resumeRun(
   runDir: string,
-  opts: { progress?: ProgressMode; progressStream?: ProgressStream; log?: (line: string) => void } = {},
+  opts: {
+    progress?: ProgressMode;
+    progressStream?: ProgressStream;
+    log?: (line: string) => void;
+    callbacks?: Callback[];
+  } = {},
 ): Promise<RunSummary> {
   const log = opts.log ?? defaultLog;
   const cfg = readRunConfig(runDir);
@@ -415,6 +428,7 @@ export async function resumeRun(
     progressStream: opts.progressStream,
     log,
     resumeFrom: model.numTimesteps,
+    callbacks: opts.callbacks,
   });
 }
 
