@@ -11,6 +11,7 @@ import { evaluatePolicy } from "../algos/common/evaluate.js";
 import { make, registeredIds } from "../envs/index.js";
 import { RecordVideo } from "../envs/wrappers/record-video.js";
 import { InvalidArgumentError, TsrlError } from "../errors.js";
+import { loadEnvFamily } from "../train/load-env-family.js";
 import { parseJsonl } from "../train/metrics-files.js";
 import { type CurveSeries, learningCurveSvg } from "../train/plot.js";
 import type { ProgressMode } from "../train/progress.js";
@@ -320,6 +321,7 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--env <id>", "environment", "CartPole-v1")
     .option("--algos <names...>", "algorithms (default: all with a config for the env)")
     .action(async (o) => {
+      await loadEnvFamily(o.env);
       const names: string[] = o.algos ?? listAlgorithms().filter((a) => zooEntry(a, o.env)?.tuned);
       io.out(`| algorithm | env | steps | seconds | steps/s |\n|---|---|---:|---:|---:|\n`);
       for (const name of names) {
