@@ -1,7 +1,7 @@
 // rgb_array frames of the MuJoCo envs: the software renderer draws the model's geoms from the tracking camera.
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { make, type RgbFrame } from "../../../src/index.js";
+import { make, RecordVideo, type RgbFrame, type VideoInfo } from "../../../src/index.js";
 import { initMujoco } from "../../../src/mujoco.js";
 
 before(async () => {
@@ -37,4 +37,21 @@ test("Hopper-v5 rgb_array: the hopper is drawn, centred by the tracking camera, 
   off.reset({ seed: 0 });
   assert.equal(off.render(), null);
   off.close();
+});
+
+test("RecordVideo of Hopper-v5 (125 fps) keeps every 3rd step: a GIF plays at most 100 fps", () => {
+  const infos: VideoInfo[] = [];
+  const env = new RecordVideo(
+    make<Float32Array, Float32Array>("Hopper-v5", { renderMode: "rgb_array", width: 32, height: 32 }),
+    {
+      episodeTrigger: () => true,
+      sink: (_gif, info) => infos.push(info),
+    },
+  );
+  assert.ok(Math.abs(env.fps - 125 / 3) < 1e-9);
+  env.reset({ seed: 0 });
+  for (let t = 0; t < 6; t++) env.step(new Float32Array(3));
+  env.close();
+  assert.equal(infos.length, 1);
+  assert.equal(infos[0].frames, 3); // reset, steps 3 and 6
 });
