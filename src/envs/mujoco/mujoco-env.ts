@@ -14,6 +14,7 @@ import {
   type StepResult,
 } from "../env.js";
 import { checkRenderMode } from "../rendering/render-mode.js";
+import type { EnvSnapshot, Snapshotting } from "../snapshot.js";
 import { loadModel, mujocoModule } from "./loader.js";
 import { type CameraConfig, renderMujocoScene } from "./render.js";
 
@@ -63,7 +64,7 @@ export function f64(view: unknown): Float64Array {
  * of tsrl's Box. Stepping allocates nothing: views into MuJoCo's memory are made once and remade only when the
  * WebAssembly memory grows (another model loaded). `close()` frees MuJoCo's memory.
  */
-export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implements StatefulEnv {
+export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implements StatefulEnv, Snapshotting {
   readonly observationSpace: Box;
   readonly actionSpace: Box;
   readonly model: MjModel;
@@ -243,6 +244,55 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
     if (opts.forward !== false) this.mj.mj_forward(this.model, this.data);
     this.hasState = true;
     this.observe();
+  }
+
+  /**
+   * The complete state for exact resume: the integration state, the body positions the last step computed (Ant's and
+   * Humanoid's next reward reads them), the observation, the generators.
+   */
+  snapshot(): EnvSnapshot {
+    this.checkOpen();
+    this.refreshViews();
+    return this.baseSnapshot(
+      `MuJoCo ${this.name}`,
+      { hasState: this.hasState },
+      {
+        state: this.getState(),
+        xpos: Float64Array.from(f64(this.data.xpos)),
+        xipos: Float64Array.from(f64(this.data.xipos)),
+        cfrcExt: Float64Array.from(f64(this.data.cfrc_ext)),
+        observation: Float64Array.from(this.observation64),
+      },
+    );
+  }
+
+  /** Check a snapshot completely (sizes must be this model's); the returned function applies it. */
+  prepareRestore(s: EnvSnapshot): () => void {
+    this.checkOpen();
+    const { reader, applyBase } = this.readBaseSnapshot(`MuJoCo ${this.name}`, s);
+    const nbody = this.model.nbody;
+    const state = reader.array("state", Float64Array, this.stateSize);
+    const xpos = reader.array("xpos", Float64Array, 3 * nbody);
+    const xipos = reader.array("xipos", Float64Array, 3 * nbody);
+    const cfrcExt = reader.array("cfrcExt", Float64Array, 6 * nbody);
+    const observation = reader.array("observation", Float64Array, this.observation64.length, true);
+    const hasState = reader.bool("hasState");
+    return () => {
+      applyBase();
+      this.refreshViews();
+      this.mj.mj_setState(this.model, this.data, state as unknown as number[], INTEGRATION_STATE);
+      this.mj.mj_forward(this.model, this.data);
+      f64(this.data.xpos).set(xpos);
+      f64(this.data.xipos).set(xipos);
+      f64(this.data.cfrc_ext).set(cfrcExt);
+      this.observation64.set(observation);
+      this.obs.set(observation);
+      this.hasState = hasState;
+    };
+  }
+
+  restore(s: EnvSnapshot): void {
+    this.prepareRestore(s)();
   }
 
   override render(): RgbFrame | null {

@@ -3,7 +3,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { checkEnv, EnvError, InvalidArgumentError, make, makeVec, NormalizeObservation } from "../../../src/index.js";
+import {
+  canSnapshot,
+  checkEnv,
+  EnvError,
+  InvalidArgumentError,
+  make,
+  makeVec,
+  NormalizeObservation,
+} from "../../../src/index.js";
 import { HopperEnv, initMujoco, MUJOCO_REGISTRATIONS, type MujocoEnv, registerModelFile } from "../../../src/mujoco.js";
 
 before(async () => {
@@ -111,4 +119,33 @@ test("wrappers and SyncVectorEnv work on a MuJoCo env", () => {
   const out = vec.step(new Float32Array(4));
   assert.equal(out.observations.length, 16);
   vec.close();
+});
+
+test("snapshot/restore through make resumes bit for bit (Ant: its reward reads positions of the step before)", () => {
+  const a = make<Float32Array, Float32Array>("Ant-v5");
+  a.reset({ seed: 1 });
+  a.actionSpace.seed(2);
+  const actions = Array.from({ length: 30 }, () => a.actionSpace.sample());
+  for (let t = 0; t < 20; t++) a.step(actions[t]);
+  const sa: unknown = a;
+  assert.ok(canSnapshot(sa));
+  const snap = sa.snapshot();
+  const b = make<Float32Array, Float32Array>("Ant-v5");
+  const sb: unknown = b;
+  assert.ok(canSnapshot(sb));
+  sb.restore(snap);
+  for (let t = 20; t < 30; t++) {
+    const ra = a.step(actions[t]);
+    const obsA = Float32Array.from(ra.observation);
+    const rewardA = ra.reward;
+    const rb = b.step(actions[t]);
+    assert.deepEqual(rb.observation, obsA);
+    assert.equal(rb.reward, rewardA);
+  }
+  // wrappers nest the env's arrays under a prefix
+  const xposKey = Object.keys(snap.arrays).find((k) => /(^|\W)xpos$/.test(k)) as string;
+  const broken = { json: snap.json, arrays: { ...snap.arrays, [xposKey]: new Float64Array(3) } };
+  assert.throws(() => sb.restore(broken), /xpos/);
+  a.close();
+  b.close();
 });
