@@ -1,4 +1,4 @@
-import type { StepResult } from "../env.js";
+import type { Info, StepResult } from "../env.js";
 import { boolOption, f64, MujocoEnv, type MujocoEnvOptions, numberOption, rangeOption } from "./mujoco-env.js";
 import { sumClippedSquares, sumSquares } from "./rewards.js";
 
@@ -95,8 +95,7 @@ export class AntEnv extends MujocoEnv {
     this.normalNoise(this.qvel, this.initQvel);
   }
 
-  protected override resetInfo(): void {
-    const info = this.info;
+  protected override resetInfo(info: Info): void {
     info.x_position = this.qpos[0];
     info.y_position = this.qpos[1];
     info.distance_from_origin = Math.hypot(this.qpos[0], this.qpos[1]);
@@ -128,7 +127,7 @@ export class AntEnv extends MujocoEnv {
     const contactCost = this.contactCostWeight * sumClippedSquares(this.cfrcExt, lo, hi);
     r.reward = forward + survive - (ctrlCost + contactCost);
     r.terminated = !healthy && this.terminateWhenUnhealthy;
-    this.resetInfo();
+    this.resetInfo(this.info);
     const info = this.info;
     info.x_velocity = xVelocity;
     info.y_velocity = yVelocity;

@@ -1,4 +1,4 @@
-import type { StepResult } from "../env.js";
+import type { Info, StepResult } from "../env.js";
 import { boolOption, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
 import { sumSquares } from "./rewards.js";
 
@@ -42,8 +42,8 @@ export class HalfCheetahEnv extends MujocoEnv {
     this.normalNoise(this.qvel, this.initQvel);
   }
 
-  protected override resetInfo(): void {
-    this.info.x_position = this.qpos[0];
+  protected override resetInfo(info: Info): void {
+    info.x_position = this.qpos[0];
   }
 
   protected writeObservation(out: Float64Array): void {

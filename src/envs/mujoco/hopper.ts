@@ -1,4 +1,4 @@
-import type { StepResult } from "../env.js";
+import type { Info, StepResult } from "../env.js";
 import { boolOption, MujocoEnv, type MujocoEnvOptions, numberOption, rangeOption } from "./mujoco-env.js";
 import { inOpenRange, sumSquares } from "./rewards.js";
 
@@ -76,9 +76,9 @@ export class HopperEnv extends MujocoEnv {
     this.uniformNoise(this.qvel, this.initQvel);
   }
 
-  protected override resetInfo(): void {
-    this.info.x_position = this.qpos[0];
-    this.info.z_distance_from_origin = this.qpos[1] - this.initQpos[1];
+  protected override resetInfo(info: Info): void {
+    info.x_position = this.qpos[0];
+    info.z_distance_from_origin = this.qpos[1] - this.initQpos[1];
   }
 
   protected writeObservation(out: Float64Array): void {

@@ -1,3 +1,4 @@
+import type { Info } from "../env.js";
 import { boolOption, f64, MujocoEnv, type MujocoEnvConfig, type MujocoEnvOptions } from "./mujoco-env.js";
 
 /** The observation options Humanoid-v5 and HumanoidStandup-v5 share. */
@@ -95,8 +96,7 @@ export abstract class HumanoidBase extends MujocoEnv {
   }
 
   /** x, y positions and the tendons' lengths and velocities (Gymnasium's key spelling, copied into reused arrays). */
-  protected positionInfo(): void {
-    const info = this.info;
+  protected positionInfo(info: Info): void {
     info.x_position = this.qpos[0];
     info.y_position = this.qpos[1];
     this.tendonLength.set(this.tenLength);

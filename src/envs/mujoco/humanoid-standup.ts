@@ -1,4 +1,4 @@
-import type { StepResult } from "../env.js";
+import type { Info, StepResult } from "../env.js";
 import { HumanoidBase, type HumanoidObservationOptions } from "./humanoid-base.js";
 import { numberOption, rangeOption } from "./mujoco-env.js";
 import { sumSquares } from "./rewards.js";
@@ -36,9 +36,9 @@ export class HumanoidStandupEnv extends HumanoidBase {
     this.impactCostRange = rangeOption(n, "impactCostRange", opts.impactCostRange ?? [-Infinity, 10]);
   }
 
-  protected override resetInfo(): void {
-    this.positionInfo();
-    this.info.z_distance_from_origin = this.qpos[2] - this.initQpos[2];
+  protected override resetInfo(info: Info): void {
+    this.positionInfo(info);
+    info.z_distance_from_origin = this.qpos[2] - this.initQpos[2];
   }
 
   protected afterStep(_action: ArrayLike<number>, r: StepResult<Float32Array>): void {
@@ -47,7 +47,7 @@ export class HumanoidStandupEnv extends HumanoidBase {
     const [lo, hi] = this.impactCostRange;
     const impactCost = Math.min(Math.max(this.impactCostWeight * sumSquares(this.cfrcExt), lo), hi);
     r.reward = uph - ctrlCost - impactCost + 1;
-    this.resetInfo();
+    this.resetInfo(this.info);
     this.info.reward_linup = uph;
     this.info.reward_quadctrl = -ctrlCost;
     this.info.reward_impact = -impactCost;

@@ -1,4 +1,4 @@
-import type { StepResult } from "../env.js";
+import type { Info, StepResult } from "../env.js";
 import { HumanoidBase, type HumanoidObservationOptions } from "./humanoid-base.js";
 import { boolOption, f64, numberOption, rangeOption } from "./mujoco-env.js";
 import { sumSquares } from "./rewards.js";
@@ -72,9 +72,9 @@ export class HumanoidEnv extends HumanoidBase {
     return this.healthyZRange[0] < z && z < this.healthyZRange[1];
   }
 
-  protected override resetInfo(): void {
-    this.positionInfo();
-    this.info.distance_from_origin = Math.hypot(this.qpos[0], this.qpos[1]);
+  protected override resetInfo(info: Info): void {
+    this.positionInfo(info);
+    info.distance_from_origin = Math.hypot(this.qpos[0], this.qpos[1]);
   }
 
   protected override beforeStep(): void {
@@ -96,7 +96,7 @@ export class HumanoidEnv extends HumanoidBase {
     const contactCost = Math.min(Math.max(this.contactCostWeight * sumSquares(this.cfrcExt), lo), hi);
     r.reward = forward + survive - (ctrlCost + contactCost);
     r.terminated = !healthy && this.terminateWhenUnhealthy;
-    this.resetInfo();
+    this.resetInfo(this.info);
     const info = this.info;
     info.x_velocity = xVelocity;
     info.y_velocity = yVelocity;

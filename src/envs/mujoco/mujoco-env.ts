@@ -85,7 +85,9 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
   protected qpos!: Float64Array;
   protected qvel!: Float64Array;
   protected ctrl!: Float64Array;
+  /** The step's info (reused; always the same keys, so storing numbers in it allocates nothing). */
   protected readonly info: Info = {};
+  private readonly resetInfoObject: Info = {};
   private readonly obs: Float32Array;
   private readonly result: StepResult<Float32Array>;
   private readonly resetResult: ResetResult<Float32Array>;
@@ -139,7 +141,7 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
     this.metadata = { renderModes: ["rgb_array"], renderFps: Math.round(1 / this.dt) };
     this.renderMode = checkRenderMode(name, o.renderMode, this.metadata.renderModes);
     this.result = { observation: this.obs, reward: 0, terminated: false, truncated: false, info: this.info };
-    this.resetResult = { observation: this.obs, info: this.info };
+    this.resetResult = { observation: this.obs, info: this.resetInfoObject };
   }
 
   /** (Re)make the views into MuJoCo's memory; subclasses add theirs (and call this). */
@@ -157,8 +159,8 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
   protected abstract afterStep(action: ArrayLike<number>, result: StepResult<Float32Array>): void;
   /** Read what the step's reward needs from before the simulation (positions). */
   protected beforeStep(): void {}
-  /** Fill `this.info` with reset's entries. */
-  protected resetInfo(): void {}
+  /** Write reset's info entries into `info` (steps reuse it for the same entries). */
+  protected resetInfo(_info: Info): void {}
 
   /** `out = init + U(-resetNoiseScale, resetNoiseScale)` elementwise (Gymnasium's `np_random.uniform`). */
   protected uniformNoise(out: Float64Array, init: Float64Array): void {
@@ -181,8 +183,7 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
     this.resetModel();
     this.mj.mj_forward(this.model, this.data);
     this.hasState = true;
-    this.clearInfo();
-    this.resetInfo();
+    this.resetInfo(this.resetInfoObject);
     this.observe();
     return this.resetResult;
   }
@@ -324,10 +325,6 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
   private observe(): void {
     this.writeObservation(this.observation64);
     this.obs.set(this.observation64);
-  }
-
-  private clearInfo(): void {
-    for (const key of Object.keys(this.info)) delete this.info[key];
   }
 
   /** A view whose memory was detached by the WebAssembly memory growing (another model loaded) is made again. */

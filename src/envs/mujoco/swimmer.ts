@@ -1,4 +1,4 @@
-import type { StepResult } from "../env.js";
+import type { Info, StepResult } from "../env.js";
 import { boolOption, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
 import { sumSquares } from "./rewards.js";
 
@@ -43,8 +43,7 @@ export class SwimmerEnv extends MujocoEnv {
     this.uniformNoise(this.qvel, this.initQvel);
   }
 
-  protected override resetInfo(): void {
-    const info = this.info;
+  protected override resetInfo(info: Info): void {
     info.x_position = this.qpos[0];
     info.y_position = this.qpos[1];
     info.distance_from_origin = Math.hypot(this.qpos[0], this.qpos[1]);
@@ -68,7 +67,7 @@ export class SwimmerEnv extends MujocoEnv {
     const forward = this.forwardRewardWeight * xVelocity;
     const ctrlCost = this.ctrlCostWeight * sumSquares(action);
     r.reward = forward - ctrlCost;
-    this.resetInfo();
+    this.resetInfo(this.info);
     const info = this.info;
     info.x_velocity = xVelocity;
     info.y_velocity = yVelocity;
