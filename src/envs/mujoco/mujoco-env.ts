@@ -61,8 +61,9 @@ export function f64(view: unknown): Float64Array {
  * termination and info.
  *
  * Observations are computed in float64 (Gymnasium's dtype, `observation64`) and returned as Float32Array, the dtype
- * of tsrl's Box. Stepping allocates nothing: views into MuJoCo's memory are made once and remade only when the
- * WebAssembly memory grows (another model loaded). `close()` frees MuJoCo's memory.
+ * of tsrl's Box. Views into MuJoCo's memory are made once and remade only when the WebAssembly memory grows (another
+ * model loaded); results and infos are reused (a step still allocates ~32 bytes after the first episode, not yet
+ * tracked down). `close()` frees MuJoCo's memory.
  */
 export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implements StatefulEnv, Snapshotting {
   readonly observationSpace: Box;
@@ -85,7 +86,7 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
   protected qpos!: Float64Array;
   protected qvel!: Float64Array;
   protected ctrl!: Float64Array;
-  /** The step's info (reused; always the same keys, so storing numbers in it allocates nothing). */
+  /** The step's info (reused, always the same keys; reset has its own). */
   protected readonly info: Info = {};
   private readonly resetInfoObject: Info = {};
   private readonly obs: Float32Array;
