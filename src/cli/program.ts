@@ -18,6 +18,7 @@ import { importSb3Run } from "../interop/import-sb3-run.js";
 import { startWorker } from "../study/queue.js";
 import { writeStudyReport } from "../study/report.js";
 import { loadStudyFile, runStudy } from "../study/run-study.js";
+import { loadEnvFamily } from "../train/load-env-family.js";
 import { parseJsonl } from "../train/metrics-files.js";
 import { type CurveSeries, learningCurveSvg } from "../train/plot.js";
 import type { ProgressMode } from "../train/progress.js";
@@ -424,6 +425,7 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--env <id>", "environment", "CartPole-v1")
     .option("--algos <names...>", "algorithms (default: all with a config for the env)")
     .action(async (o) => {
+      await loadEnvFamily(o.env);
       const names: string[] = o.algos ?? listAlgorithms().filter((a) => zooEntry(a, o.env)?.tuned);
       io.out(`| algorithm | env | steps | seconds | steps/s |\n|---|---|---:|---:|---:|\n`);
       for (const name of names) {

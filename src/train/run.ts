@@ -27,6 +27,7 @@ import "../algos/index.js";
 import { make, registeredIds } from "../envs/index.js";
 import { CheckpointError, describe, InvalidArgumentError } from "../errors.js";
 import { TableSink } from "./console-sink.js";
+import { loadEnvFamily } from "./load-env-family.js";
 import { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
 import { learningCurveSvg } from "./plot.js";
 import { type ProgressMode, type ProgressStream, terminalProgress } from "./progress.js";
@@ -369,6 +370,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
   const cfg = resolveRunConfig(opts);
   const cls = resolveAlgorithm(cfg.algorithm);
   if (!cfg.zoo.tuned) log(`note: no tuned defaults for ${cfg.algorithm} on ${cfg.env}; using the algorithm's defaults`);
+  await loadEnvFamily(cfg.env);
   const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs, cfg.vectorization);
   const model = new cls(env, { ...cfg.hyperparams, seed: cfg.seed });
   const runDir = opts.runDir ?? freshRunDir(opts.out ?? "runs", cfg);
@@ -414,6 +416,7 @@ export async function resumeRun(
   const cfg = readRunConfig(runDir);
   const ckpt = latestCheckpoint(runDir);
   if (!ckpt) throw new CheckpointError(`run ${describe(runDir)} has no checkpoint to resume from`);
+  await loadEnvFamily(cfg.env);
   const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs, cfg.vectorization ?? "sync");
   const model = await Algorithm.load(ckpt, { env });
   if (model.algoName !== cfg.algorithm) {
@@ -473,6 +476,7 @@ export async function loadModelWithEnv(
   const bytes = new Uint8Array(readFileSync(modelPath));
   const { meta } = checkpointFromBytes(bytes);
   if (!meta.envId) throw new CheckpointError(`model ${describe(modelPath)} does not record its environment id`);
+  await loadEnvFamily(meta.envId);
   const env = make(meta.envId, renderMode ? { ...envKwargs, renderMode } : envKwargs);
   // only the policy is used here: the training env's saved state (possibly of a vector env) stays in the file
   const model = Algorithm.fromBytes(bytes, { env: make(meta.envId, envKwargs), restoreEnvState: false });
