@@ -77,7 +77,7 @@ export interface DQNConfig extends BaseConfig {
   kernels?: KernelPreference;
 }
 
-type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval">> & BaseConfig;
+type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval" | "threads">> & BaseConfig;
 
 const DEFAULTS: Omit<Resolved, "seed" | "logInterval"> = {
   learningRate: 1e-4,
@@ -177,7 +177,8 @@ export class DQN extends Algorithm<DQNConfig> {
     this.nActions = this.actInfo.n;
     // Discrete observations are one-hot encoded (SB3's preprocessing); Box observations are flattened
     this.inputSize = this.obsInfo.kind === "discrete" ? this.obsInfo.n : this.obsDim;
-    this.engine = new Engine({ kernels: c.kernels });
+    this.engine = new Engine({ kernels: c.kernels, threads: this.threads });
+    this.threadsNote = this.engine.threadsNote;
     const netOpts = { inputSize: this.inputSize, hiddenSizes: c.netArch, nActions: this.nActions, dueling: c.dueling };
     this.qNet = new QNetwork(this.engine, this.rng, netOpts);
     if (c.targetNetwork) {

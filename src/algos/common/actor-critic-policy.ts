@@ -1,4 +1,5 @@
 import type { KernelPreference } from "../../core/kernels/index.js";
+import { checkThreads } from "../../core/kernels/thread-pool.js";
 import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 import type { Activation } from "../../nn/mlp.js";
@@ -22,6 +23,8 @@ export interface PolicyOptions {
   logStdInit?: number;
   /** kernels: "auto" (WebAssembly SIMD in float32 when available), "ts" (float64 reference, exact), "wasm" */
   kernels?: KernelPreference;
+  /** threads for the networks' large products (default: the machine's cores, at most 8); results do not depend on it */
+  threads?: number;
   /**
    * Generalized state-dependent exploration (gSDE, Raffin et al. 2022) for Box actions: the noise is
    * phi(s) E with phi the policy's last hidden layer (no gradient through it) and E ~ N(0, exp(logStd)^2) a
@@ -106,10 +109,11 @@ export class ActorCriticPolicy {
       orthoInit: options.orthoInit ?? true,
       logStdInit: options.logStdInit ?? 0,
       kernels: options.kernels ?? "auto",
+      threads: checkThreads(options.threads, "policy threads"),
       useSde: options.useSde ?? false,
       squashOutput: options.squashOutput ?? false,
     };
-    const backend = makeBackend(this.options.kernels);
+    const backend = makeBackend(this.options.kernels, this.options.threads);
     this.backend = backend;
     checkNetArch(netArch);
     if (!Number.isInteger(obsDim) || obsDim < 1)

@@ -18,6 +18,7 @@
  * Nothing here touches the file system: `save`/`load` reach `src/platform/fs.ts` through a dynamic import, so this
  * file runs unchanged in a browser (where `toBytes`/`fromBytes` serve instead).
  */
+import { checkThreads } from "../../core/kernels/thread-pool.js";
 import { Rng, type RngState } from "../../core/rng.js";
 import type { Env } from "../../envs/env.js";
 import type { EnvSnapshot } from "../../envs/snapshot.js";
@@ -112,6 +113,12 @@ export interface BaseConfig {
   seed?: number;
   /** Dump logged metrics every this many iterations (rollouts). Default 1. */
   logInterval?: number;
+  /**
+   * Threads for the networks' large matrix products (integer >= 1; default: the machine's cores, at most 8).
+   * Results are identical bit for bit whatever the count, so it is a resource setting, not part of the model:
+   * checkpoints do not store it. See docs/threads.md.
+   */
+  threads?: number;
 }
 
 /**
@@ -174,6 +181,8 @@ export interface LoadOptions {
    * with the same spaces): the env is then left as it is.
    */
   restoreEnvState?: boolean;
+  /** Threads for the loaded model (see BaseConfig.threads); default: the machine's cores, at most 8. */
+  threads?: number;
 }
 
 /** How `load` builds an algorithm: every algorithm class has this constructor and a static `algorithmName`. */
@@ -231,6 +240,10 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   readonly obsInfo: SpaceInfo;
   readonly actInfo: SpaceInfo;
   readonly seed: number;
+  /** Threads the networks' large products may use (config.threads, validated); see {@link threadsNote}. */
+  readonly threads: number;
+  /** Why the networks run on fewer threads than asked (no SharedArrayBuffer...), set by the subclass; or null. */
+  threadsNote: string | null = null;
   /** Id of the environment (for checkpoints and messages), or null when unknown. */
   readonly envId: string | null;
 
@@ -291,10 +304,12 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
 
     const known = (this.constructor as { configKeys?: readonly string[] }).configKeys;
     if (known !== undefined) {
-      const unknown = Object.keys(config).filter((k) => k !== "seed" && k !== "logInterval" && !known.includes(k));
+      const unknown = Object.keys(config).filter(
+        (k) => k !== "seed" && k !== "logInterval" && k !== "threads" && !known.includes(k),
+      );
       if (unknown.length > 0) {
         throw new InvalidArgumentError(
-          `${this.algoName}: unknown config option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; valid options: ${[...known, "logInterval", "seed"].sort().join(", ")}`,
+          `${this.algoName}: unknown config option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; valid options: ${[...known, "logInterval", "seed", "threads"].sort().join(", ")}`,
         );
       }
     }
@@ -311,11 +326,13 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       );
     }
     this.seed = seed;
+    this.threads = checkThreads(config.threads, `${this.algoName}: config.threads`);
     // SB3's set_random_seed seeds the action space too; both spaces' generators are part of the env snapshot a
     // checkpoint holds, so seeding them keeps checkpoints of identical runs identical byte for byte
     this.actionSpace.seed(seed);
     this.observationSpace.seed(seed);
-    this.config = Object.freeze({ ...config, seed, logInterval });
+    const { threads: _resource, ...modelConfig } = config;
+    this.config = Object.freeze({ ...modelConfig, seed, logInterval } as C);
     this.rng = new Rng(seed);
     this.predictRng = new Rng(seed + 0x5eed);
     this.episodeReturns = new Float64Array(this.numEnvs);
@@ -818,9 +835,10 @@ function loadCheckpointAs(calledOnClass: unknown, ckpt: Checkpoint, opts: LoadOp
   checkSpaceMatch("observation", meta.observationSpace, obsSpace.toJSON());
   checkSpaceMatch("action", meta.actionSpace, actSpace.toJSON());
 
+  const threads = checkThreads(opts.threads, `${cls.algorithmName}.load: opts.threads`);
   let model: Algorithm;
   try {
-    model = new cls(env, meta.config);
+    model = new cls(env, { ...meta.config, threads });
   } catch (e) {
     throw new CheckpointError(`checkpoint config was rejected by ${cls.algorithmName}: ${(e as Error).message}`);
   }

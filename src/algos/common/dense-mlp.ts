@@ -1,19 +1,22 @@
-import { Arena } from "../../core/arena.js";
-import { Broadcast, type KernelPreference, type Kernels, selectKernels } from "../../core/kernels/index.js";
+import type { Arena } from "../../core/arena.js";
+import { Broadcast, type KernelPreference, type Kernels, makeCompute } from "../../core/kernels/index.js";
 import type { Rng } from "../../core/rng.js";
 import { orthogonalMatrix } from "../../nn/init.js";
 import type { Activation } from "../../nn/mlp.js";
 
-/** Where a network computes: an arena and the kernels that run on it. */
+/** Where a network computes: an arena and the kernels that run on it (on `threads` threads; see makeCompute). */
 export interface Backend {
   readonly arena: Arena;
   readonly kernels: Kernels;
+  readonly threadsNote: string | null;
 }
 
-/** "auto": wasm SIMD in float32 when available, else TS; "ts": the TS kernels on a float64 arena (exact). */
-export function makeBackend(preference: KernelPreference = "auto"): Backend {
-  const arena = new Arena({ dtype: preference === "ts" ? "float64" : "float32" });
-  return { arena, kernels: selectKernels(arena, preference) };
+/**
+ * "auto": wasm SIMD in float32 when available, else TS; "ts": the TS kernels on a float64 arena (exact).
+ * `threads`: for the large products (default: the machine's cores, at most 8).
+ */
+export function makeBackend(preference: KernelPreference = "auto", threads?: number): Backend {
+  return makeCompute({ dtype: preference === "ts" ? "float64" : "float32", kernels: preference, threads });
 }
 
 interface Layer {

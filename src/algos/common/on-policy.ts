@@ -108,8 +108,9 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     if (!Number.isInteger(c.sdeSampleFreq) || (c.sdeSampleFreq < 1 && c.sdeSampleFreq !== -1)) {
       throw new InvalidArgumentError(`sdeSampleFreq must be -1 or an integer >= 1, got ${describe(c.sdeSampleFreq)}`);
     }
-    const opts: PolicyOptions = { ...pk, useSde: c.useSde };
+    const opts: PolicyOptions = { ...pk, useSde: c.useSde, threads: this.threads };
     this.policy = new ActorCriticPolicy(this.obsDim, spec, this.rng, opts);
+    this.threadsNote = this.policy.backend.threadsNote;
     this.buffer = new RolloutBuffer(c.nSteps, this.numEnvs, this.obsDim, this.policy.actDim);
     this.normalizer = new VecNormalize(this.obsDim, this.numEnvs, {
       normalizeObs: c.normalizeObs,
