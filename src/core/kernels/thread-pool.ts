@@ -6,65 +6,82 @@ export class WorkerError extends TsrlError {}
 /** Most threads a pool takes by default (the row blocks of a batch-256 matmul stop paying past about this). */
 export const MAX_DEFAULT_THREADS = 8;
 
-// Layout of the control block (one SharedArrayBuffer, apart from the arena): per worker slot, four int32 words,
-// then the task arguments (float64, so byte addresses up to 4 GiB are exact), then an error message (UTF-16).
-const WORDS = 4;
-const STATE = 0; // 0 starting, 1 ready, 2 ended
-const SEQ = 1; // task number the calling thread bumps to hand the slot a task
-const DONE = 2; // task number the worker finished last
-const ERR = 3; // 1 when its last task threw (message in the slot's text)
+// The control block (one SharedArrayBuffer, apart from the arena), int32 words: four for the pool, then four per
+// worker slot; then the current task's arguments (float64, so byte addresses up to 4 GiB are exact), then one error
+// message (UTF-16) per slot.
+const G_TASK = 0; // task counter, bumped (and notified) to hand out a task; the workers wait on it
+const G_STATE = 1; // (task counter & 0xffff) << 16 | CLOSED | threads inside the task (bits 0-14)
+const G_NEXT = 2; // next chunk of rows to claim
+const G_QUIT = 3; // 1 once the pool closes
+const GLOBAL_WORDS = 4;
+const CLOSED = 0x8000;
+const ACTIVE = 0x7fff;
+const SLOT_WORDS = 4;
+const S_STATE = 0; // 0 starting, 1 ready, 2 ended
+const S_INSIDE = 1; // 1 while the worker is inside a task
+const S_ERR = 2; // 1 when its part of the last task threw (message in the slot's text)
 const READY = 1;
 const ENDED = 2;
 const NARGS = 16;
 const MSG_CHARS = 240;
-const QUIT = -1;
 
 /**
- * Spins on the task word before sleeping in Atomics.wait: a worker woken from the futex took tens of microseconds
- * (bench/threads.ts prints the fork/join cost with and without), while the matmuls of one training step follow
- * each other within microseconds. About 50 us of spinning, then sleep, so an idle pool costs no CPU.
+ * Spins on a control word before sleeping in Atomics.wait: a thread woken from the futex takes tens of microseconds,
+ * while the matmuls of one training step follow each other within microseconds. About 20-50 us of spinning, then
+ * sleep, so an idle pool costs no CPU.
  */
 const SPIN = 20000;
 
 /**
- * The worker's whole program, platform-neutral: instantiate the kernel module on the shared memory, then take
- * tasks from its slot until told to quit. Kept as source text (not a module file) so that Node, bundlers and
- * browsers start it the same way, with nothing to resolve.
+ * The worker's whole program, platform-neutral: instantiate the kernel module on the shared memory, then join each
+ * task that is still open and claim chunks of rows until none is left. Kept as source text (not a module file) so
+ * that Node, bundlers and browsers start it the same way, with nothing to resolve.
  */
 const WORKER_BODY = `
 function start(d) {
   const ctrl = new Int32Array(d.control);
-  const base = d.slot * ${WORDS};
-  const args = new Float64Array(d.control, d.argsByte + d.slot * ${NARGS * 8}, ${NARGS});
+  const slot = ${GLOBAL_WORDS} + d.slot * ${SLOT_WORDS};
+  const args = new Float64Array(d.control, d.argsByte, ${NARGS});
   const msg = new Uint16Array(d.control, d.msgByte + d.slot * ${MSG_CHARS * 2}, ${MSG_CHARS});
-  const end = () => { Atomics.store(ctrl, base + ${STATE}, ${ENDED}); Atomics.notify(ctrl, base + ${DONE}); };
+  const end = () => { Atomics.store(ctrl, slot + ${S_STATE}, ${ENDED}); Atomics.notify(ctrl, ${G_STATE}); };
   if (typeof process === "object" && process.on) process.on("exit", end);
   const k = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
-  Atomics.store(ctrl, base + ${STATE}, ${READY});
-  let seq = 0;
+  let seen = Atomics.load(ctrl, ${G_TASK});
+  Atomics.store(ctrl, slot + ${S_STATE}, ${READY});
   for (;;) {
     let spins = 0;
-    while (Atomics.load(ctrl, base + ${SEQ}) === seq) {
-      if (++spins > ${SPIN}) { Atomics.wait(ctrl, base + ${SEQ}, seq); spins = 0; }
+    while (Atomics.load(ctrl, ${G_TASK}) === seen) {
+      if (++spins > ${SPIN}) { Atomics.wait(ctrl, ${G_TASK}, seen); spins = 0; }
     }
-    seq = Atomics.load(ctrl, base + ${SEQ});
-    if (args[0] === ${QUIT}) break;
+    seen = Atomics.load(ctrl, ${G_TASK});
+    if (Atomics.load(ctrl, ${G_QUIT}) === 1) break;
+    let joined = false;
+    for (;;) {
+      const v = Atomics.load(ctrl, ${G_STATE});
+      if (v >>> 16 !== (seen & 0xffff) || (v & ${CLOSED}) !== 0) break;
+      if (Atomics.compareExchange(ctrl, ${G_STATE}, v, v + 1) === v) { joined = true; break; }
+    }
+    if (!joined) continue;
+    Atomics.store(ctrl, slot + ${S_INSIDE}, 1);
     try {
-      k.matmulRows(args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10],
-        args[11], args[12], args[13], args[14], args[15]);
-      if (args[0] === 2) {
-        const row = args[3] + args[14] * args[6] * 4;
-        k.tanh(row, row, (args[15] - args[14]) * args[6]);
+      const m = args[4], n = args[6], rows = args[14], chunks = args[15];
+      for (;;) {
+        const c = Atomics.add(ctrl, ${G_NEXT}, 1);
+        if (c >= chunks) break;
+        const i0 = c * rows, i1 = Math.min(m, i0 + rows);
+        k.matmulRows(args[1], args[2], args[3], m, args[5], n, args[7], args[8], args[9], args[10], args[11],
+          args[12], args[13], i0, i1);
+        if (args[0] === 2) { const p = args[3] + i0 * n * 4; k.tanh(p, p, (i1 - i0) * n); }
       }
-      Atomics.store(ctrl, base + ${ERR}, 0);
     } catch (e) {
       const text = String(e && e.message ? e.message : e).slice(0, ${MSG_CHARS - 1});
       msg[0] = text.length;
       for (let i = 0; i < text.length; i++) msg[i + 1] = text.charCodeAt(i);
-      Atomics.store(ctrl, base + ${ERR}, 1);
+      Atomics.store(ctrl, slot + ${S_ERR}, 1);
     }
-    Atomics.store(ctrl, base + ${DONE}, seq);
-    Atomics.notify(ctrl, base + ${DONE});
+    Atomics.store(ctrl, slot + ${S_INSIDE}, 0);
+    Atomics.sub(ctrl, ${G_STATE}, 1);
+    Atomics.notify(ctrl, ${G_STATE});
   }
   end();
 }
@@ -193,9 +210,9 @@ export function checkThreads(threads: unknown, what = "threads"): number {
   return threads;
 }
 
-/** One block of rows of a matmul for one thread: the arguments of assembly/kernels.ts's matmulRows, byte addresses. */
+/** A matmul to split by rows: the arguments of assembly/kernels.ts's matmulRows, byte addresses. */
 export interface RowTask {
-  /** 1: matmulRows; 2: matmulRows, then tanh over the block's rows of C */
+  /** 1: matmulRows; 2: matmulRows, then tanh over each chunk's rows of C */
   kind: 1 | 2;
   a: number;
   b: number;
@@ -214,10 +231,12 @@ export interface RowTask {
 
 /**
  * `threads - 1` workers, each with the kernel module instantiated on the arena's shared memory, and the calling
- * thread as the last of the team. A call hands each worker the bounds of its block of rows through its slot of a
- * shared control block and wakes it (Atomics.notify), runs its own block, then waits for each worker's "done"
- * word (Atomics.wait): no message per call. Workers start asynchronously; a call uses the ones already up (the
- * results do not depend on how many take part), and `ready()` waits for all.
+ * thread. A call writes the task to a shared control block, wakes the workers (one Atomics.notify) and claims
+ * chunks of rows (multiples of 16: see matmulRows) from a shared counter like the workers do; when none is left it
+ * closes the task to late workers and waits (Atomics.wait) for those inside: no message per call. A worker that is
+ * slow to wake (a busy machine) or not started yet (workers start asynchronously; `ready()` waits for all) simply
+ * takes fewer chunks, and the calling thread never waits for one that took none. Which thread computes a chunk
+ * does not change its bits.
  */
 export class ThreadPool {
   private readonly ctrl: Int32Array;
@@ -227,7 +246,7 @@ export class ThreadPool {
   /** Slots whose worker ended or failed, reported by the next call, with the error that ended it if known. */
   private readonly ended = new Set<number>();
   private readonly endErrors = new Map<number, string>();
-  private readonly seq: number[] = [];
+  private seq = 0;
   private closed = false;
 
   constructor(
@@ -237,20 +256,20 @@ export class ThreadPool {
     spawn: Spawn,
   ) {
     const workers = threads - 1;
-    const argsByte = Math.ceil((workers * WORDS * 4) / 8) * 8;
-    const msgByte = argsByte + workers * NARGS * 8;
+    const words = GLOBAL_WORDS + workers * SLOT_WORDS;
+    const argsByte = Math.ceil((words * 4) / 8) * 8;
+    const msgByte = argsByte + NARGS * 8;
     const control = new SharedArrayBuffer(msgByte + workers * MSG_CHARS * 2);
-    this.ctrl = new Int32Array(control, 0, workers * WORDS);
-    this.args = new Float64Array(control, argsByte, workers * NARGS);
+    this.ctrl = new Int32Array(control, 0, words);
+    this.args = new Float64Array(control, argsByte, NARGS);
     this.msgs = new Uint16Array(control, msgByte, workers * MSG_CHARS);
     for (let s = 0; s < workers; s++) {
-      this.seq.push(0);
       this.handles.push(
         spawn({ module, memory, control, slot: s, argsByte, msgByte }, (error) => {
           if (error !== undefined && !this.endErrors.has(s)) {
             this.endErrors.set(s, error instanceof Error ? error.message : String(error));
           }
-          Atomics.store(this.ctrl, s * WORDS + STATE, ENDED);
+          Atomics.store(this.ctrl, GLOBAL_WORDS + s * SLOT_WORDS + S_STATE, ENDED);
           if (!this.closed && this.handles[s] !== null) this.ended.add(s);
         }),
       );
@@ -270,64 +289,89 @@ export class ThreadPool {
     for (;;) {
       this.throwIfEnded();
       if (this.readyWorkers === this.handles.length) return;
-      if (Date.now() - t0 > timeoutMs)
+      if (Date.now() - t0 > timeoutMs) {
         throw new WorkerError(`kernel thread pool: workers not started after ${timeoutMs} ms`);
+      }
       await new Promise((r) => setTimeout(r, 2));
     }
   }
 
   /**
-   * Split rows [0, m) of a matmul over the calling thread and the ready workers, in blocks whose starts are
-   * multiples of 16 rows (see matmulRows), at most `parts` of them; `runLocal(i0, i1)` computes the calling
-   * thread's block. Throws WorkerError naming a worker that failed or ended (after every other block is done).
+   * Rows [0, m) of `task` in about two chunks per part (at most `parts` threads' worth, chunks a multiple of 16 rows)
+   * over the calling thread and whichever workers join; `runLocal(i0, i1)` computes a chunk on the calling thread.
+   * Returns how many chunks the workers computed. Throws WorkerError naming a worker that failed or ended (after
+   * every thread has left the task).
    */
-  run(task: RowTask, parts: number, runLocal: (i0: number, i1: number) => void): void {
+  run(task: RowTask, parts: number, runLocal: (i0: number, i1: number) => void): number {
     this.throwIfEnded();
-    const team: number[] = [];
-    for (let s = 0; s < this.handles.length && team.length < parts - 1; s++) if (this.isReady(s)) team.push(s);
-    const blocks = Math.ceil(task.m / 16);
-    const count = team.length + 1;
-    const bound = (t: number) => Math.min(task.m, 16 * Math.floor((blocks * t) / count));
-    // workers take blocks 1..count-1, the calling thread block 0
-    for (let t = 1; t < count; t++) {
-      const s = team[t - 1];
-      const a = this.args;
-      const o = s * NARGS;
-      a[o] = task.kind;
-      a[o + 1] = task.a;
-      a[o + 2] = task.b;
-      a[o + 3] = task.c;
-      a[o + 4] = task.m;
-      a[o + 5] = task.k;
-      a[o + 6] = task.n;
-      a[o + 7] = task.transA ? 1 : 0;
-      a[o + 8] = task.transB ? 1 : 0;
-      a[o + 9] = task.acc ? 1 : 0;
-      a[o + 10] = task.scratch;
-      a[o + 11] = task.bias;
-      a[o + 12] = task.op;
-      a[o + 13] = task.aux;
-      a[o + 14] = bound(t);
-      a[o + 15] = bound(t + 1);
-      this.hand(s);
+    const m = task.m;
+    if (parts <= 1 || this.readyWorkers === 0) {
+      runLocal(0, m);
+      return 0;
     }
+    const rows = 16 * Math.max(1, Math.floor(Math.ceil(m / 16) / (2 * parts)));
+    const chunks = Math.ceil(m / rows);
+    const a = this.args;
+    a[0] = task.kind;
+    a[1] = task.a;
+    a[2] = task.b;
+    a[3] = task.c;
+    a[4] = m;
+    a[5] = task.k;
+    a[6] = task.n;
+    a[7] = task.transA ? 1 : 0;
+    a[8] = task.transB ? 1 : 0;
+    a[9] = task.acc ? 1 : 0;
+    a[10] = task.scratch;
+    a[11] = task.bias;
+    a[12] = task.op;
+    a[13] = task.aux;
+    a[14] = rows;
+    a[15] = chunks;
+    const ctrl = this.ctrl;
+    for (let s = 0; s < this.handles.length; s++) Atomics.store(ctrl, GLOBAL_WORDS + s * SLOT_WORDS + S_ERR, 0);
+    Atomics.store(ctrl, G_NEXT, 0);
+    this.seq = (this.seq + 1) | 0;
+    Atomics.store(ctrl, G_STATE, (this.seq & 0xffff) << 16);
+    Atomics.store(ctrl, G_TASK, this.seq);
+    Atomics.notify(ctrl, G_TASK);
+    let local = 0;
     try {
-      runLocal(0, bound(1));
+      if (this.callerWorks) {
+        for (;;) {
+          const c = Atomics.add(ctrl, G_NEXT, 1);
+          if (c >= chunks) break;
+          runLocal(c * rows, Math.min(m, c * rows + rows));
+          local++;
+        }
+      } else {
+        while (Atomics.load(ctrl, G_NEXT) < chunks && !this.anyFailed()) {
+          Atomics.wait(ctrl, G_STATE, Atomics.load(ctrl, G_STATE), 1);
+        }
+      }
     } finally {
-      this.join(team);
+      this.closeTask();
     }
+    this.throwIfFailed();
+    return chunks - local;
   }
+
+  /**
+   * @internal Tests set it false: the calling thread then leaves every chunk to the workers (and waits), so that
+   * a comparison with one thread is sure to compare rows computed on worker threads.
+   */
+  callerWorks = true;
 
   /** Stop the workers (idempotent). The pool is unusable after. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    Atomics.store(this.ctrl, G_QUIT, 1);
+    this.seq = (this.seq + 1) | 0;
+    Atomics.store(this.ctrl, G_TASK, this.seq);
+    Atomics.notify(this.ctrl, G_TASK);
     for (let s = 0; s < this.handles.length; s++) {
-      const h = this.handles[s];
-      if (h === null) continue;
-      this.args[s * NARGS] = QUIT;
-      this.hand(s);
-      h.terminate();
+      this.handles[s]?.terminate();
       this.handles[s] = null;
     }
   }
@@ -340,41 +384,57 @@ export class ThreadPool {
   }
 
   private isReady(s: number): boolean {
-    return this.handles[s] !== null && Atomics.load(this.ctrl, s * WORDS + STATE) === READY;
+    return this.handles[s] !== null && Atomics.load(this.ctrl, GLOBAL_WORDS + s * SLOT_WORDS + S_STATE) === READY;
   }
 
-  private hand(s: number): void {
-    this.seq[s] = (this.seq[s] + 1) | 0;
-    Atomics.store(this.ctrl, s * WORDS + SEQ, this.seq[s]);
-    Atomics.notify(this.ctrl, s * WORDS + SEQ);
-  }
-
-  /** Wait for every worker of `team` to finish its task; then throw for the first that failed or ended. */
-  private join(team: number[]): void {
+  /** Let no more workers join the current task, and wait until those inside have left it. */
+  private closeTask(): void {
     const ctrl = this.ctrl;
-    let failure: string | null = null;
-    for (const s of team) {
-      const done = s * WORDS + DONE;
-      let spins = 0;
-      for (;;) {
-        const d = Atomics.load(ctrl, done);
-        if (d === this.seq[s]) break;
-        if (Atomics.load(ctrl, s * WORDS + STATE) === ENDED) {
-          this.ended.add(s);
-          break;
+    for (;;) {
+      const v = Atomics.load(ctrl, G_STATE);
+      if (Atomics.compareExchange(ctrl, G_STATE, v, v | CLOSED) === v) break;
+    }
+    let spins = 0;
+    for (;;) {
+      const v = Atomics.load(ctrl, G_STATE);
+      if ((v & ACTIVE) === 0) return;
+      // spin first (chunks finish within microseconds of each other), then sleep in slices so that a worker that
+      // ended inside the task (it will never leave it) is still noticed
+      if (++spins <= SPIN) continue;
+      Atomics.wait(ctrl, G_STATE, v, 50);
+      for (let s = 0; s < this.handles.length; s++) {
+        const w = GLOBAL_WORDS + s * SLOT_WORDS;
+        if (Atomics.load(ctrl, w + S_STATE) === ENDED && Atomics.load(ctrl, w + S_INSIDE) === 1) {
+          Atomics.store(ctrl, w + S_INSIDE, 0);
+          Atomics.sub(ctrl, G_STATE, 1);
+          if (this.handles[s] !== null) this.ended.add(s);
         }
-        // spin first (most blocks finish within microseconds of each other), then sleep in slices so that a
-        // worker that ended without a word is still noticed
-        if (++spins > SPIN) Atomics.wait(ctrl, done, d, 50);
-      }
-      if (Atomics.load(ctrl, s * WORDS + ERR) === 1 && failure === null && !this.ended.has(s)) {
-        const m = this.msgs.subarray(s * MSG_CHARS + 1, s * MSG_CHARS + 1 + this.msgs[s * MSG_CHARS]);
-        failure = `kernel thread pool: worker ${s + 1} of ${this.threads - 1} failed: ${String.fromCharCode(...m)}`;
-        Atomics.store(ctrl, s * WORDS + ERR, 0);
       }
     }
+  }
+
+  /** Whether a worker's part of the current task threw, or a worker ended. */
+  private anyFailed(): boolean {
+    for (let s = 0; s < this.handles.length; s++) {
+      const w = GLOBAL_WORDS + s * SLOT_WORDS;
+      if (this.handles[s] === null) continue;
+      if (Atomics.load(this.ctrl, w + S_ERR) === 1 || Atomics.load(this.ctrl, w + S_STATE) === ENDED) return true;
+    }
+    return false;
+  }
+
+  /** Throw WorkerError for the first worker whose part of the last task threw, or that ended. */
+  private throwIfFailed(): void {
+    for (let s = 0; s < this.handles.length; s++) {
+      const w = GLOBAL_WORDS + s * SLOT_WORDS;
+      if (Atomics.load(this.ctrl, w + S_ERR) !== 1) continue;
+      Atomics.store(this.ctrl, w + S_ERR, 0);
+      const m = this.msgs.subarray(s * MSG_CHARS + 1, s * MSG_CHARS + 1 + this.msgs[s * MSG_CHARS]);
+      throw new WorkerError(
+        `kernel thread pool: worker ${s + 1} of ${this.threads - 1} failed: ${String.fromCharCode(...m)}`,
+      );
+    }
     this.throwIfEnded();
-    if (failure !== null) throw new WorkerError(failure);
   }
 
   /** Report (once) workers that ended, and drop them: later calls run on the rest. */

@@ -23,8 +23,10 @@ export const MIN_MACS_PER_THREAD = 1 << 18;
  * The pool starts at the first product large enough to use it (small networks never start one).
  */
 export class ThreadedKernels extends WasmKernels {
-  /** Products split over more than one thread so far (for tests and benchmarks). */
+  /** Products that worker threads took part in so far (for tests and benchmarks). */
   splitProducts = 0;
+  /** The split threshold, {@link MIN_MACS_PER_THREAD}; bench/threads.ts sets it to 0 to measure the crossover. */
+  minMacsPerThread = MIN_MACS_PER_THREAD;
   private pool: ThreadPool | null = null;
 
   constructor(
@@ -115,10 +117,13 @@ export class ThreadedKernels extends WasmKernels {
   /** How many threads a product of m x k x n multiply-adds gets: 1 when splitting would not pay. */
   private parts(m: number, k: number, n: number): number {
     if (m < 32 || k === 0 || n === 0) return 1;
-    return Math.max(1, Math.min(this.threads, Math.floor(m / 16), Math.floor((m * k * n) / MIN_MACS_PER_THREAD)));
+    return Math.max(
+      1,
+      Math.min(this.threads, Math.floor(m / 16), Math.floor((m * k * n) / Math.max(1, this.minMacsPerThread))),
+    );
   }
 
-  /** The row-split form of WasmKernels' matmul: pack B^T once on this thread, then blocks of rows on the pool. */
+  /** The row-split form of WasmKernels' matmul: pack B^T once on this thread, then chunks of rows on the pool. */
   private rows(
     kind: 1 | 2,
     a: number,
@@ -141,47 +146,51 @@ export class ThreadedKernels extends WasmKernels {
       const packs = this.w.matmulPacksB(m, n, transA ? 1 : 0, transB ? 1 : 0) !== 0;
       const scratch = packs ? arena.alloc(k * n) * B : 0;
       if (packs) this.w.packB(b * B, scratch, n, k);
-      const task: RowTask = {
-        kind,
-        a: a * B,
-        b: b * B,
-        c: c * B,
-        m,
-        k,
-        n,
-        transA,
-        transB,
-        acc,
-        scratch,
-        bias: biasByte,
-        op,
-        aux: auxByte === 0 ? c * B : auxByte,
-      };
-      const w = this.w;
-      const pool = this.threadPool();
-      if (pool.readyWorkers > 0) this.splitProducts++;
-      pool.run(task, parts, (i0, i1) => {
-        w.matmulRows(
-          task.a,
-          task.b,
-          task.c,
-          m,
-          k,
-          n,
-          transA ? 1 : 0,
-          transB ? 1 : 0,
-          acc ? 1 : 0,
-          scratch,
-          biasByte,
-          op,
-          task.aux,
-          i0,
-          i1,
-        );
-        if (kind === 2) w.tanh(task.c + i0 * n * B, task.c + i0 * n * B, (i1 - i0) * n);
-      });
+      const t = this.task;
+      t.kind = kind;
+      t.a = a * B;
+      t.b = b * B;
+      t.c = c * B;
+      t.m = m;
+      t.k = k;
+      t.n = n;
+      t.transA = transA;
+      t.transB = transB;
+      t.acc = acc;
+      t.scratch = scratch;
+      t.bias = biasByte;
+      t.op = op;
+      t.aux = auxByte === 0 ? c * B : auxByte;
+      if (this.threadPool().run(t, parts, this.runLocal) > 0) this.splitProducts++;
     } finally {
       arena.release(mark);
     }
   }
+
+  /** Rows [i0, i1) of the current task on this thread (made once: a call allocates nothing). */
+  private readonly runLocal = (i0: number, i1: number): void => {
+    const t = this.task;
+    const ta = t.transA ? 1 : 0;
+    const tb = t.transB ? 1 : 0;
+    const acc = t.acc ? 1 : 0;
+    this.w.matmulRows(t.a, t.b, t.c, t.m, t.k, t.n, ta, tb, acc, t.scratch, t.bias, t.op, t.aux, i0, i1);
+    if (t.kind === 2) this.w.tanh(t.c + i0 * t.n * B, t.c + i0 * t.n * B, (i1 - i0) * t.n);
+  };
+
+  private readonly task: RowTask = {
+    kind: 1,
+    a: 0,
+    b: 0,
+    c: 0,
+    m: 0,
+    k: 0,
+    n: 0,
+    transA: false,
+    transB: false,
+    acc: false,
+    scratch: 0,
+    bias: 0,
+    op: 0,
+    aux: 0,
+  };
 }
