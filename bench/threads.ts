@@ -9,7 +9,8 @@
 //   5. SAC Pendulum-v1 zoo 20k (SB3: 295 s), when an algorithm named SAC is registered
 //   6. PPO CartPole-v1 zoo (8 envs, 100k steps): threads on against off (target: no slower)
 // Options: --threads N (default 2), --rounds R (alternating pairs for 4-6, default 1 for DQN/SAC and 3 for PPO),
-// --quick (DQN 10k and PPO 20k steps, SAC 2k: for a smoke run). Writes bench/results/threads.md.
+// --quick (DQN 10k and PPO 20k steps, SAC 2k: for a smoke run), --kernels (sections 1-3 only). Writes
+// bench/results/threads.md (full runs only).
 // Figures taken while other processes compete for the cores are depressed and noisy (the load average is printed).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -32,6 +33,7 @@ const opt = (name: string, dflt: number) => {
   return i >= 0 ? Number(argv[i + 1]) : dflt;
 };
 const quick = argv.includes("--quick");
+const kernelsOnly = argv.includes("--kernels");
 const N = opt("--threads", 2);
 const lines: string[] = [];
 const out = (s = "") => {
@@ -181,6 +183,7 @@ out("|---|---|---|---|");
   }
 }
 many.close();
+if (kernelsOnly) process.exit(0);
 
 // ---- 4-6. training runs
 type Run = { label: string; seconds: number[] };
@@ -270,7 +273,7 @@ if (SAC !== undefined) {
 out();
 out(`1-min load average at the end: ${loadavg()[0].toFixed(2)}.`);
 
-if (!quick) {
+if (!quick && !kernelsOnly) {
   const dir = new URL("./results/", import.meta.url);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   writeFileSync(new URL("threads.md", dir), `${lines.join("\n")}\n`);
