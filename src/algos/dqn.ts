@@ -1,4 +1,4 @@
-import { Engine } from "../core/engine.js";
+import type { Engine } from "../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../core/kernels/index.js";
 import { abs, add, argmax, clamp, gather, max, mean, mul, mulScalar, square, sub } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
@@ -177,8 +177,7 @@ export class DQN extends Algorithm<DQNConfig> {
     this.nActions = this.actInfo.n;
     // Discrete observations are one-hot encoded (SB3's preprocessing); Box observations are flattened
     this.inputSize = this.obsInfo.kind === "discrete" ? this.obsInfo.n : this.obsDim;
-    this.engine = new Engine({ kernels: c.kernels, threads: this.threads });
-    this.threadsNote = this.engine.threadsNote;
+    this.engine = this.makeEngine({ kernels: c.kernels });
     const netOpts = { inputSize: this.inputSize, hiddenSizes: c.netArch, nActions: this.nActions, dueling: c.dueling };
     this.qNet = new QNetwork(this.engine, this.rng, netOpts);
     if (c.targetNetwork) {

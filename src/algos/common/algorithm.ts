@@ -18,6 +18,7 @@
  * Nothing here touches the file system: `save`/`load` reach `src/platform/fs.ts` through a dynamic import, so this
  * file runs unchanged in a browser (where `toBytes`/`fromBytes` serve instead).
  */
+import { Engine, type EngineOptions } from "../../core/engine.js";
 import { checkThreads } from "../../core/kernels/thread-pool.js";
 import { Rng, type RngState } from "../../core/rng.js";
 import type { Env } from "../../envs/env.js";
@@ -338,6 +339,13 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     this.episodeReturns = new Float64Array(this.numEnvs);
     this.episodeLengths = new Int32Array(this.numEnvs);
     this.ctx = { model: this, numTimesteps: 0, step: null };
+  }
+
+  /** An engine for this algorithm's networks on {@link threads} threads (why fewer, if so, in threadsNote). */
+  protected makeEngine(opts: Omit<EngineOptions, "threads"> = {}): Engine {
+    const engine = new Engine({ ...opts, threads: this.threads });
+    this.threadsNote = engine.threadsNote;
+    return engine;
   }
 
   /** The subclass's registered name. */
