@@ -3,7 +3,7 @@ import { InvalidArgumentError, TsrlError } from "../../errors.js";
 /** A worker thread of a kernel thread pool failed (its kernel trapped) or ended; the message names it. */
 export class WorkerError extends TsrlError {}
 
-/** Most threads a pool takes by default (the row blocks of a batch-256 matmul stop paying past about this). */
+/** Most threads a pool takes by default: a batch-256 product has 16 chunks of 16 rows, two per thread at 8. */
 export const MAX_DEFAULT_THREADS = 8;
 
 // The control block (one SharedArrayBuffer, apart from the arena), int32 words: four for the pool, then four per
@@ -26,9 +26,9 @@ const NARGS = 16;
 const MSG_CHARS = 240;
 
 /**
- * Spins on a control word before sleeping in Atomics.wait: a thread woken from the futex takes tens of microseconds,
- * while the matmuls of one training step follow each other within microseconds. About 20-50 us of spinning, then
- * sleep, so an idle pool costs no CPU.
+ * Polls of a control word before sleeping in Atomics.wait (tens of microseconds): a thread woken from the futex
+ * takes tens of microseconds to run, while the matmuls of one training step follow each other within microseconds.
+ * Then it sleeps, so an idle pool costs no CPU.
  */
 const SPIN = 20000;
 
@@ -108,7 +108,6 @@ interface NodeWorker extends WorkerHandle {
 }
 interface NodeWorkerThreads {
   Worker: new (code: string, opts: { eval: true; workerData: WorkerInit }) => NodeWorker;
-  isMainThread: boolean;
 }
 
 function nodeWorkerThreads(): NodeWorkerThreads | null {
@@ -121,6 +120,9 @@ interface BrowserWorker extends WorkerHandle {
   addEventListener(type: "error", listener: (e: { message?: string }) => void): void;
 }
 type BrowserWorkerCtor = new (url: string) => BrowserWorker;
+
+/** The worker program as a blob: URL, made once per page or worker. */
+let browserWorkerUrl: string | undefined;
 
 /**
  * How this runtime starts kernel workers, or why it cannot: no SharedArrayBuffer (a page served without the
@@ -170,9 +172,10 @@ export function threadSupport(): { spawn: Spawn; reason: null } | { spawn: null;
   if (Worker === undefined || Blob === undefined || URL === undefined) {
     return { spawn: null, reason: "this runtime has no Worker API" };
   }
-  const url = URL.createObjectURL(
+  browserWorkerUrl ??= URL.createObjectURL(
     new Blob([`${WORKER_BODY}\nself.onmessage = (e) => start(e.data);`], { type: "text/javascript" }),
   );
+  const url = browserWorkerUrl;
   return {
     reason: null,
     spawn: (init, onEnd) => {
