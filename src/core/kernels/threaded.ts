@@ -14,6 +14,9 @@ const B = 4;
  */
 export const MIN_MACS_PER_THREAD = 1 << 18;
 
+/** Closes the pool of kernels that were garbage-collected without close(). */
+const unclosedPools = new FinalizationRegistry<ThreadPool>((pool) => pool.close());
+
 /**
  * The WebAssembly kernels on a shared memory, with matmul and the fused dense-layer kernels (`linear`,
  * `linearInputGrad`; with matmul's transposed forms these are every product of a dense layer's forward and
@@ -47,6 +50,7 @@ export class ThreadedKernels extends WasmKernels {
   close(): void {
     this.pool?.close();
     this.pool = null;
+    unclosedPools.unregister(this);
   }
 
   /** @internal The pool (started if needed), for tests of its failure paths. */
@@ -55,6 +59,8 @@ export class ThreadedKernels extends WasmKernels {
       const support = threadSupport();
       if (support.spawn === null) throw new TypeError(support.reason); // selectKernels checked this already
       this.pool = new ThreadPool(this.threads, this.module, this.arena.memory as WebAssembly.Memory, support.spawn);
+      // an engine dropped without close() must not leave its workers (and its memory) alive until the process ends
+      unclosedPools.register(this, this.pool, this);
     }
     return this.pool;
   }
