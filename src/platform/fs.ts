@@ -1,10 +1,15 @@
 /**
- * The little file-system access tsrl needs below src/train/, behind a module that is only ever reached through
- * a dynamic `import()`, so code that imports the algorithms still runs in a browser.
+ * The little file-system access tsrl needs below src/train/ (`save(path)`, `load(path)`). Node's modules are fetched
+ * when called (see node-builtin.ts), so the algorithms that import this still bundle and run in a browser, where
+ * `toBytes`/`fromBytes` serve instead.
  */
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import { dirname } from "node:path";
 import { CheckpointError } from "../errors.js";
+import { nodeBuiltin } from "./node-builtin.js";
+
+type FsPromises = typeof import("node:fs/promises");
+type Path = typeof import("node:path");
+
+const fsp = (): FsPromises => nodeBuiltin<FsPromises>("node:fs/promises", "reading or writing a file by path");
 
 let tempCounter = 0;
 
@@ -13,7 +18,8 @@ let tempCounter = 0;
  * `path`. A crash mid-write leaves the previous file intact. Creates missing parent folders.
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  const { mkdir, open, rename, rm } = fsp();
+  await mkdir(nodeBuiltin<Path>("node:path", "writing a file by path").dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}-${++tempCounter}`;
   try {
     const fh = await open(tmp, "w");
@@ -32,6 +38,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 
 /** Read a whole file as bytes; a missing file is a {@link CheckpointError} naming the path. */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
+  const { readFile } = fsp();
   try {
     const buf = await readFile(path);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
