@@ -85,3 +85,25 @@ test("a page that is not cross-origin isolated, and a page's main thread: one th
     assert.match(e.threadsNote ?? "", /main thread may not block in Atomics.wait: run training in a Web Worker/);
   });
 });
+
+/** A Web Worker the page's policy refuses: it reports an error and never runs. */
+class RefusedWebWorker {
+  postMessage(): void {}
+  addEventListener(_type: "error", listener: (e: { message?: string }) => void): void {
+    setTimeout(() => listener({ message: "refused by the page's policy" }), 1);
+  }
+  terminate(): void {}
+}
+
+test("workers that fail to start: ready() says so; products still run, on the calling thread", async () => {
+  await asPage({ Worker: RefusedWebWorker, crossOriginIsolated: true }, async () => {
+    const e = new Engine({ threads: 2 });
+    await assert.rejects(e.ready(), /workers failed to start \(worker 1: refused by the page's policy\)/);
+    (e.kernels as ThreadedKernels).minMacsPerThread = 0; // through the pool, which has no worker left
+    const m = 64;
+    const a = e.arena.alloc(m * m);
+    const c = e.arena.alloc(m * m);
+    e.kernels.matmul(a, a, c, m, m, m, false, false, false);
+    assert.equal((e.kernels as ThreadedKernels).splitProducts, 0);
+  });
+});

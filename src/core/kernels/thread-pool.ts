@@ -20,6 +20,7 @@ const SLOT_WORDS = 4;
 const S_STATE = 0; // 0 starting, 1 ready, 2 ended
 const S_INSIDE = 1; // 1 while the worker is inside a task
 const S_ERR = 2; // 1 when its part of the last task threw (message in the slot's text)
+const S_STARTED = 3; // 1 once the worker has run (never cleared, unlike S_STATE)
 const READY = 1;
 const ENDED = 2;
 const NARGS = 16;
@@ -47,6 +48,7 @@ function start(d) {
   if (typeof process === "object" && process.on) process.on("exit", end);
   const k = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
   let seen = Atomics.load(ctrl, ${G_TASK});
+  Atomics.store(ctrl, slot + ${S_STARTED}, 1);
   Atomics.store(ctrl, slot + ${S_STATE}, ${READY});
   for (;;) {
     let spins = 0;
@@ -249,6 +251,8 @@ export class ThreadPool {
   /** Slots whose worker ended or failed, reported by the next call, with the error that ended it if known. */
   private readonly ended = new Set<number>();
   private readonly endErrors = new Map<number, string>();
+  /** Workers that ended before they started (e.g. a page whose policy refuses them), for ready() to report. */
+  private readonly startFailures: string[] = [];
   private seq = 0;
   private closed = false;
 
@@ -269,11 +273,18 @@ export class ThreadPool {
     for (let s = 0; s < workers; s++) {
       this.handles.push(
         spawn({ module, memory, control, slot: s, argsByte, msgByte }, (error) => {
-          if (error !== undefined && !this.endErrors.has(s)) {
-            this.endErrors.set(s, error instanceof Error ? error.message : String(error));
+          const message = error instanceof Error ? error.message : String(error);
+          if (error !== undefined && !this.endErrors.has(s)) this.endErrors.set(s, message);
+          const w = GLOBAL_WORDS + s * SLOT_WORDS;
+          Atomics.store(this.ctrl, w + S_STATE, ENDED);
+          const started = Atomics.load(this.ctrl, w + S_STARTED) === 1;
+          if (this.closed || this.handles[s] === null) return;
+          if (started) this.ended.add(s);
+          else {
+            // it never took a task, so nothing is lost: the pool goes on without it (ready() reports it)
+            this.handles[s] = null;
+            this.startFailures.push(`worker ${s + 1}: ${error === undefined ? "exited" : message}`);
           }
-          Atomics.store(this.ctrl, GLOBAL_WORDS + s * SLOT_WORDS + S_STATE, ENDED);
-          if (!this.closed && this.handles[s] !== null) this.ended.add(s);
         }),
       );
     }
@@ -291,6 +302,9 @@ export class ThreadPool {
     const t0 = Date.now();
     for (;;) {
       this.throwIfEnded();
+      if (this.startFailures.length > 0) {
+        throw new WorkerError(`kernel thread pool: workers failed to start (${this.startFailures.join("; ")})`);
+      }
       if (this.readyWorkers === this.handles.length) return;
       if (Date.now() - t0 > timeoutMs) {
         throw new WorkerError(`kernel thread pool: workers not started after ${timeoutMs} ms`);
