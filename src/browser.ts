@@ -6,4 +6,5 @@ export * from "./core/index.js";
 export * from "./distributions/index.js";
 export * from "./envs/index.js";
 export * from "./errors.js";
+export * from "./interop/index.js";
 export * from "./nn/index.js";
