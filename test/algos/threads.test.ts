@@ -48,8 +48,8 @@ const cases: Case[] = [
 
 /** The kernels an algorithm's networks run on (null for the tabular ones). */
 function kernelsOf(model: Algorithm): Kernels | null {
-  const m = model as unknown as { engine?: { kernels: Kernels }; policy?: { backend: { kernels: Kernels } } };
-  return m.engine?.kernels ?? m.policy?.backend.kernels ?? null;
+  const m = model as unknown as { engine?: { kernels: Kernels }; policy?: { engine: { kernels: Kernels } } };
+  return m.engine?.kernels ?? m.policy?.engine.kernels ?? null;
 }
 
 for (const [name, build, steps] of cases) {
