@@ -408,6 +408,15 @@ const DOT_ROWS = 4;
 const DOT_COLS = 8;
 
 /**
+ * Whether a matmul of these flags and sizes multiplies by a packed B^T (transposed into `scratch` first) rather
+ * than by dot products or by B as stored. Decided from the WHOLE C, so that every block of rows of a split call
+ * takes the same path as the undivided call.
+ */
+export function matmulPacksB(m: i32, n: i32, transA: bool, transB: bool): bool {
+  return transB && (transA || (m >= DOT_ROWS && n >= DOT_COLS));
+}
+
+/**
  * C[m,n] = epilogue(([C +] op(A)[m,k] · op(B)[k,n]) [+ bias]): `bias` (0: none; never with acc) a row of n floats,
  * `op` and `aux` (y for the gradient epilogues, C's shape; it may be C itself) as above. `scratch` must hold k*n
  * floats when transB is set (B^T is packed there) and must not overlap A, B or C.
@@ -417,9 +426,9 @@ export function matmul(
   bias: usize, op: i32, aux: usize,
 ): void {
   if (m == 0 || n == 0) return;
-  const auxd: usize = aux - c;
   if (k == 0) {
     // the empty product: C, the bias or 0, through the epilogue
+    const auxd: usize = aux - c;
     for (let i: usize = 0; i < <usize>m * <usize>n; i++) {
       const cp = c + (i << 2);
       const z: f32 = acc ? load<f32>(cp) : bias != 0 ? load<f32>(bias + ((i % <usize>n) << 2)) : 0;
@@ -427,17 +436,36 @@ export function matmul(
     }
     return;
   }
+  if (matmulPacksB(m, n, transA, transB)) transpose(b, scratch, n, k);
+  matmulRows(a, b, c, m, k, n, transA, transB, acc, scratch, bias, op, aux, 0, m);
+}
+
+/** `scratch` = B^T for B stored [n, k] (the packing step of matmul, exported for the thread pool). */
+export function packB(b: usize, scratch: usize, n: i32, k: i32): void {
+  transpose(b, scratch, n, k);
+}
+
+/**
+ * Rows [i0, i1) of matmul's C, k > 0, B^T already packed in `scratch` when matmulPacksB says so. The threads of
+ * src/core/kernels/thread-pool.ts each run one block of rows; i0 must be a multiple of 16 (or i1 = m) so that
+ * every row falls in the same micro-tile as in the undivided call (the 16-row tiles of tileVx1 are the largest):
+ * each element of C then gets exactly the arithmetic, in the same order, of the single-thread call.
+ */
+export function matmulRows(
+  a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, acc: bool, scratch: usize,
+  bias: usize, op: i32, aux: usize, i0: i32, i1: i32,
+): void {
+  const auxd: usize = aux - c;
+  const rows = i1 - i0;
+  if (rows <= 0) return;
+  const ci = c + ((<usize>i0 * <usize>n) << 2);
+  if (transB && !matmulPacksB(m, n, transA, transB)) {
+    gemmDotNT(a + ((<usize>i0 * <usize>k) << 2), b, ci, rows, k, n, acc, bias, op, auxd);
+    return;
+  }
   const ai: usize = transA ? 4 : (<usize>k) << 2;
   const ap: usize = transA ? (<usize>m) << 2 : 4;
-  if (transB) {
-    if (!transA && (m < DOT_ROWS || n < DOT_COLS)) {
-      gemmDotNT(a, b, c, m, k, n, acc, bias, op, auxd);
-      return;
-    }
-    transpose(b, scratch, n, k);
-    b = scratch;
-  }
-  gemmRowMajorB(a, ai, ap, b, c, m, k, n, acc, bias, op, auxd);
+  gemmRowMajorB(a + <usize>i0 * ai, ai, ap, transB ? scratch : b, ci, rows, k, n, acc, bias, op, auxd);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { DQN } from "../src/algos/dqn.js";
 import { Engine } from "../src/core/engine.js";
 import { make } from "../src/envs/registry.js";
 import { zoo } from "../src/train/zoo/dqn.js";
+import { dqnCartPolePublished } from "./zoo-published.js";
 
 const SB3_SECONDS = 42; // SB3 2.x, PyTorch CPU, 1 thread, 2-core AMD EPYC (issue 4)
 const args = process.argv.slice(2);
@@ -15,16 +16,7 @@ if (args.includes("--naive")) {
 }
 const steps = Number(args[0] ?? zoo.entries["CartPole-v1"].totalTimesteps);
 
-// The zoo's published settings, for a like-for-like comparison with SB3: tsrl's shipped entry adds Double DQN
-// (an extra forward pass per gradient step), gamma 0.98 and its own learning-rate schedule for reliability.
-const model = new DQN(make("CartPole-v1"), {
-  ...zoo.entries["CartPole-v1"].hyperparams,
-  doubleQ: false,
-  gamma: 0.99,
-  learningRate: 2.3e-3,
-  explorationFinalEps: 0.04,
-  seed: 0,
-});
+const model = new DQN(make("CartPole-v1"), { ...dqnCartPolePublished, seed: 0 });
 const t0 = performance.now();
 await model.learn(steps);
 const wall = (performance.now() - t0) / 1000;

@@ -1,4 +1,4 @@
-import { Engine } from "../core/engine.js";
+import type { Engine } from "../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../core/kernels/index.js";
 import { abs, add, argmax, clamp, gather, max, mean, mul, mulScalar, square, sub } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
@@ -79,7 +79,7 @@ export interface DQNConfig extends BaseConfig {
   checkFinite?: boolean;
 }
 
-type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval">> & BaseConfig;
+type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval" | "threads">> & BaseConfig;
 
 const DEFAULTS: Omit<Resolved, "seed" | "logInterval"> = {
   learningRate: 1e-4,
@@ -180,7 +180,7 @@ export class DQN extends Algorithm<DQNConfig> {
     this.nActions = this.actInfo.n;
     // Discrete observations are one-hot encoded (SB3's preprocessing); Box observations are flattened
     this.inputSize = this.obsInfo.kind === "discrete" ? this.obsInfo.n : this.obsDim;
-    this.engine = new Engine({ kernels: c.kernels, checkFinite: c.checkFinite });
+    this.engine = this.makeEngine({ kernels: c.kernels, checkFinite: c.checkFinite });
     const netOpts = { inputSize: this.inputSize, hiddenSizes: c.netArch, nActions: this.nActions, dueling: c.dueling };
     this.qNet = new QNetwork(this.engine, this.rng, netOpts);
     if (c.targetNetwork) {

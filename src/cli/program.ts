@@ -127,6 +127,11 @@ function metricCurve(run: string, metric: string): { steps: number[]; values: nu
   return { steps, values };
 }
 
+const threadsHelp = [
+  "--threads <n>",
+  "threads for the networks' large matrix products (default: the machine's cores, at most 8; results do not depend on it)",
+] as const;
+
 export function buildProgram(io: CliIo = processIo): Command {
   const program = new Command("tsrl")
     .description("Deep reinforcement learning in TypeScript: train, evaluate and watch agents.")
@@ -149,6 +154,7 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--steps <n>", "total env steps (default: the zoo's)", intArg("--steps", 1))
     .option("--seed <s>", "random seed", intArg("--seed", 0))
     .option("--n-envs <k>", "parallel envs (default: the zoo's)", intArg("--n-envs", 1))
+    .option(threadsHelp[0], threadsHelp[1], intArg("--threads", 1))
     .option("--hp <key=value...>", "hyperparameter overrides, e.g. --hp learningRate=3e-4 nSteps=256", hpArg)
     .option("--config <file.json>", "JSON with totalTimesteps, nEnvs, seed, hyperparams, envKwargs", readConfigFile)
     .addOption(
@@ -167,6 +173,7 @@ export function buildProgram(io: CliIo = processIo): Command {
         steps: o.steps,
         seed: o.seed,
         nEnvs: o.nEnvs,
+        threads: o.threads,
         vectorization: o.vectorization,
         hp: o.hp,
         config: o.config,
@@ -271,9 +278,11 @@ export function buildProgram(io: CliIo = processIo): Command {
     .command("resume")
     .description("continue an interrupted run from its newest checkpoint up to its planned steps")
     .argument("<run>", "run folder")
+    .option(threadsHelp[0], threadsHelp[1], intArg("--threads", 1))
     .addOption(progressOption)
     .action(async (run: string, o) => {
       const s = await resumeRun(run, {
+        threads: o.threads,
         progress: o.progress as ProgressMode,
         progressStream: { write: io.err, isTTY: io.errIsTTY },
         log: (l) => io.err(`${l}\n`),

@@ -11,6 +11,11 @@ export interface ArenaOptions {
   dtype?: ArenaDType;
   /** Initial capacity in bytes (rounded up to 64 KiB pages); default 1 MiB. */
   initialBytes?: number;
+  /**
+   * A shared `WebAssembly.Memory` (float32 only; needs SharedArrayBuffer), which kernel worker threads can work on.
+   * Growth then never detaches old views (they keep their old length). Default false.
+   */
+  shared?: boolean;
 }
 
 const PAGE = 65536;
@@ -34,8 +39,10 @@ const MAX_PAGES = 65536;
  */
 export class Arena {
   readonly dtype: ArenaDType;
-  /** The shared wasm memory (float32 arenas only). */
+  /** The wasm memory the kernels run on (float32 arenas only). */
   readonly memory: WebAssembly.Memory | null;
+  /** Whether {@link memory} is a shared memory (worker threads may run kernels on it). */
+  readonly shared: boolean;
   /** The whole arena as floats; replaced after every growth. */
   view: FloatView;
   /** Bytes per element: 4 or 8. */
@@ -46,7 +53,7 @@ export class Arena {
   generation = 0;
   private topBytes = RESERVED_BYTES;
   private peakBytes = RESERVED_BYTES;
-  private buffer: ArrayBuffer;
+  private buffer: ArrayBuffer | SharedArrayBuffer;
 
   constructor(opts: ArenaOptions = {}) {
     const dtype = opts.dtype ?? "float32";
@@ -57,11 +64,16 @@ export class Arena {
     if (!Number.isFinite(initialBytes) || initialBytes <= 0) {
       throw new InvalidArgumentError(`Arena initialBytes must be a positive number, got ${initialBytes}`);
     }
+    const shared = opts.shared ?? false;
+    if (typeof shared !== "boolean" || (shared && dtype !== "float32")) {
+      throw new InvalidArgumentError(`Arena shared must be a boolean, and true only for float32, got ${shared}`);
+    }
     this.dtype = dtype;
+    this.shared = shared;
     this.bytesPerElement = dtype === "float32" ? 4 : 8;
     const pages = Math.min(MAX_PAGES, Math.max(1, Math.ceil(initialBytes / PAGE)));
     if (dtype === "float32") {
-      this.memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES });
+      this.memory = new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared });
       this.buffer = this.memory.buffer;
     } else {
       this.memory = null;

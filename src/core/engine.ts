@@ -1,6 +1,6 @@
 import { InvalidArgumentError, NonFiniteError, ShapeError } from "../errors.js";
-import { Arena, type ArenaDType } from "./arena.js";
-import { type KernelPreference, type Kernels, selectKernels } from "./kernels/index.js";
+import type { Arena, ArenaDType } from "./arena.js";
+import { type KernelPreference, type Kernels, makeCompute, ThreadedKernels } from "./kernels/index.js";
 import { type OpDef, TapeNode } from "./tape.js";
 import { fmtShape, shapeSize, Tensor } from "./tensor.js";
 
@@ -16,6 +16,12 @@ export interface EngineOptions {
   checkFinite?: boolean;
   /** Initial arena size in bytes (it grows as needed). */
   initialBytes?: number;
+  /**
+   * Threads for the large matrix products (integer >= 1; default: the machine's cores, at most 8). Results are
+   * identical bit for bit whatever the count. Where threads cannot run (no SharedArrayBuffer, a browser's main
+   * thread, the "ts" kernels) the engine runs on one and says why in `threadsNote`.
+   */
+  threads?: number;
 }
 
 /**
@@ -34,6 +40,10 @@ export class Engine {
   readonly dtype: ArenaDType;
   readonly arena: Arena;
   readonly kernels: Kernels;
+  /** Threads the large products run on (1: the calling thread only). */
+  readonly threads: number;
+  /** Why the engine runs on fewer threads than asked for, or null. */
+  readonly threadsNote: string | null;
   /** When true, every op output and gradient is checked for NaN/Infinity (slower; for debugging). */
   checkFinite: boolean;
 
@@ -50,12 +60,27 @@ export class Engine {
   private gradOwnersLen = 0;
 
   constructor(opts: EngineOptions = {}) {
-    const dtype = opts.dtype ?? "float32";
-    this.arena = new Arena({ dtype, initialBytes: opts.initialBytes });
+    // makeCompute rejects an unknown dtype, kernel choice or thread count with InvalidArgumentError
+    const compute = makeCompute(opts, "Engine threads");
+    this.arena = compute.arena;
     this.dtype = this.arena.dtype;
-    // selectKernels rejects an unknown choice with InvalidArgumentError
-    this.kernels = selectKernels(this.arena, opts.kernels ?? "auto");
+    this.kernels = compute.kernels;
+    this.threads = compute.threads;
+    this.threadsNote = compute.threadsNote;
     this.checkFinite = opts.checkFinite ?? false;
+  }
+
+  /** Start the kernel worker threads now and wait until they run (otherwise they start at the first large product). */
+  async ready(): Promise<void> {
+    if (this.kernels instanceof ThreadedKernels) await this.kernels.ready();
+  }
+
+  /**
+   * Stop the kernel worker threads (idle workers never keep Node's process alive, so this is optional). The engine
+   * stays usable: a later large product starts them again.
+   */
+  close(): void {
+    if (this.kernels instanceof ThreadedKernels) this.kernels.close();
   }
 
   // ---------------------------------------------------------------- creation

@@ -1,7 +1,7 @@
 // Public API of the numeric core: RNG, engine (arena + kernels + tape), tensors and differentiable ops.
 export type { ArenaDType } from "./arena.js";
 export { Engine, type EngineOptions, getDefaultEngine } from "./engine.js";
-export { initKernels, type KernelPreference } from "./kernels/index.js";
+export { defaultThreads, initKernels, type KernelPreference, WorkerError } from "./kernels/index.js";
 export {
   abs,
   add,

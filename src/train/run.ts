@@ -54,6 +54,11 @@ export interface TrainRunOptions {
   nEnvs?: number;
   /** Step the envs in this thread ("sync", default) or in worker threads ("async", for expensive envs). */
   vectorization?: Vectorization;
+  /**
+   * Threads for the networks' large matrix products (default: the machine's cores, at most 8). Not stored in the
+   * run's config: results do not depend on it.
+   */
+  threads?: number;
   /** Hyperparameter overrides (highest priority). */
   hp?: Record<string, unknown>;
   /** Contents of a config file (between the zoo defaults and `hp`). */
@@ -372,7 +377,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
   if (!cfg.zoo.tuned) log(`note: no tuned defaults for ${cfg.algorithm} on ${cfg.env}; using the algorithm's defaults`);
   await loadEnvFamily(cfg.env);
   const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs, cfg.vectorization);
-  const model = new cls(env, { ...cfg.hyperparams, seed: cfg.seed });
+  const model = new cls(env, { ...cfg.hyperparams, seed: cfg.seed, threads: opts.threads });
+  if (model.threadsNote !== null) log(`note: ${model.threadsNote}`);
   const runDir = opts.runDir ?? freshRunDir(opts.out ?? "runs", cfg);
   mkdirSync(runDir, { recursive: true });
   // store the config the model resolved (defaults filled in), so the folder says exactly what ran
@@ -410,6 +416,8 @@ export async function resumeRun(
     progressStream?: ProgressStream;
     log?: (line: string) => void;
     callbacks?: Callback[];
+    /** see TrainRunOptions.threads */
+    threads?: number;
   } = {},
 ): Promise<RunSummary> {
   const log = opts.log ?? defaultLog;
@@ -418,7 +426,8 @@ export async function resumeRun(
   if (!ckpt) throw new CheckpointError(`run ${describe(runDir)} has no checkpoint to resume from`);
   await loadEnvFamily(cfg.env);
   const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs, cfg.vectorization ?? "sync");
-  const model = await Algorithm.load(ckpt, { env });
+  const model = await Algorithm.load(ckpt, { env, threads: opts.threads });
+  if (model.threadsNote !== null) log(`note: ${model.threadsNote}`);
   if (model.algoName !== cfg.algorithm) {
     throw new CheckpointError(`checkpoint ${ckpt} holds ${model.algoName}, the run is ${cfg.algorithm}`);
   }

@@ -24,8 +24,9 @@ test("--help on the program and on every command", async () => {
     assert.match(r.out, new RegExp(`Usage: tsrl ${c}`), c);
   }
   const train = await cli("train", "--help");
-  for (const flag of ["--steps", "--seed", "--n-envs", "--hp", "--config", "--out"])
+  for (const flag of ["--steps", "--seed", "--n-envs", "--threads", "--hp", "--config", "--out"])
     assert.ok(train.out.includes(flag), flag);
+  assert.ok((await cli("resume", "--help")).out.includes("--threads"));
 });
 
 test("bad input: clear errors naming the valid choices, non-zero exit", async () => {
@@ -38,6 +39,9 @@ test("bad input: clear errors naming the valid choices, non-zero exit", async ()
   const steps = await cli("train", "qlearning", "FrozenLake-v1", "--steps", "ten");
   assert.equal(steps.code, 1);
   assert.match(steps.err, /--steps must be an integer >= 1, got "ten"/);
+  const threads = await cli("train", "dqn", "CartPole-v1", "--steps", "10", "--threads", "0");
+  assert.equal(threads.code, 1);
+  assert.match(threads.err, /--threads must be an integer >= 1, got "0"/);
   const flag = await cli("train", "qlearning", "FrozenLake-v1", "--stepz", "10");
   assert.equal(flag.code, 1);
   assert.match(flag.err, /unknown option '--stepz'/);
@@ -81,6 +85,8 @@ test("train writes a complete run folder; eval, enjoy, plot and resume use it", 
     runs,
     "--progress",
     "lines",
+    "--threads",
+    "2",
   );
   assert.equal(t.code, 0, t.err);
   const runDir = t.out.trim();
@@ -106,6 +112,7 @@ test("train writes a complete run folder; eval, enjoy, plot and resume use it", 
   assert.equal(cfg.totalTimesteps, 3000);
   assert.equal(cfg.seed, 3);
   assert.equal(cfg.hyperparams.gamma, 0.9); // --hp beats the config file, which beats the zoo
+  assert.equal("threads" in cfg.hyperparams, false); // a resource setting: results do not depend on it
   assert.deepEqual(cfg.envKwargs, { isSlippery: false });
   const rows = parseJsonl(readFileSync(join(runDir, "metrics.jsonl"), "utf8"));
   assert.ok(rows.length > 0);

@@ -1,5 +1,6 @@
 import { Engine } from "../../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../../core/kernels/index.js";
+import { checkThreads } from "../../core/kernels/thread-pool.js";
 import { reshape } from "../../core/ops.js";
 import type { Rng } from "../../core/rng.js";
 import type { Tensor } from "../../core/tensor.js";
@@ -31,6 +32,8 @@ export interface PolicyOptions {
   logStdInit?: number;
   /** kernels: "auto" (WebAssembly SIMD in float32 when available), "ts" (float64 reference, exact), "wasm"... */
   kernels?: KernelPreference;
+  /** threads for the networks' large products (default: the machine's cores, at most 8); results do not depend on it */
+  threads?: number;
   /** check every op's output and gradient for NaN/Infinity (the engine's check mode, which names the op) */
   checkFinite?: boolean;
   /**
@@ -109,6 +112,7 @@ export class ActorCriticPolicy {
       logStdInit: options.logStdInit ?? 0,
       kernels: options.kernels ?? "auto",
       checkFinite: options.checkFinite ?? false,
+      threads: checkThreads(options.threads, "policyKwargs.threads"),
       useSde: options.useSde ?? false,
       squashOutput: options.squashOutput ?? false,
     };
@@ -138,6 +142,7 @@ export class ActorCriticPolicy {
       dtype: o.kernels === "ts" ? "float64" : "float32",
       kernels: o.kernels,
       checkFinite: o.checkFinite,
+      threads: o.threads,
     });
     this.extractor = new FeaturesExtractor(
       typeof observation === "number"

@@ -20,6 +20,8 @@
  * Nothing here touches the file system directly: `save`/`load` go through `src/platform/fs.ts`, which fetches Node's
  * modules when called, so this file bundles and runs unchanged in a browser (where `toBytes`/`fromBytes` serve).
  */
+import { Engine, type EngineOptions } from "../../core/engine.js";
+import { checkThreads } from "../../core/kernels/thread-pool.js";
 import { Rng } from "../../core/rng.js";
 import type { Info } from "../../envs/env.js";
 import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
@@ -106,6 +108,8 @@ export interface LoadOptions {
    * with the same spaces): the env is then left as it is.
    */
   restoreEnvState?: boolean;
+  /** Threads for the loaded model (see BaseConfig.threads); default: the machine's cores, at most 8. */
+  threads?: number;
 }
 
 /** How `load` builds an algorithm: every algorithm class has this constructor and a static `algorithmName`. */
@@ -129,6 +133,10 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   readonly obsInfo: SpaceInfo;
   readonly actInfo: LeafSpaceInfo;
   readonly seed: number;
+  /** Threads the networks' large products may use (config.threads, validated); see {@link threadsNote}. */
+  readonly threads: number;
+  /** Why the networks run on fewer threads than asked (no SharedArrayBuffer...), set by the subclass; or null. */
+  threadsNote: string | null = null;
   /** Id of the environment (for checkpoints and messages), or null when unknown. */
   readonly envId: string | null;
 
@@ -191,10 +199,12 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
 
     const known = (this.constructor as { configKeys?: readonly string[] }).configKeys;
     if (known !== undefined) {
-      const unknown = Object.keys(config).filter((k) => k !== "seed" && k !== "logInterval" && !known.includes(k));
+      const unknown = Object.keys(config).filter(
+        (k) => k !== "seed" && k !== "logInterval" && k !== "threads" && !known.includes(k),
+      );
       if (unknown.length > 0) {
         throw new InvalidArgumentError(
-          `${this.algoName}: unknown config option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; valid options: ${[...known, "logInterval", "seed"].sort().join(", ")}`,
+          `${this.algoName}: unknown config option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; valid options: ${[...known, "logInterval", "seed", "threads"].sort().join(", ")}`,
         );
       }
     }
@@ -211,16 +221,25 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       );
     }
     this.seed = seed;
+    this.threads = checkThreads(config.threads, `${this.algoName}: config.threads`);
     // SB3's set_random_seed seeds the action space too; both spaces' generators are part of the env snapshot a
     // checkpoint holds, so seeding them keeps checkpoints of identical runs identical byte for byte
     this.actionSpace.seed(seed);
     this.observationSpace.seed(seed);
-    this.config = Object.freeze({ ...config, seed, logInterval });
+    const { threads: _resource, ...modelConfig } = config;
+    this.config = Object.freeze({ ...modelConfig, seed, logInterval } as C);
     this.rng = new Rng(seed);
     this.predictRng = new Rng(seed + 0x5eed);
     this.episodeReturns = new Float64Array(this.numEnvs);
     this.episodeLengths = new Int32Array(this.numEnvs);
     this.ctx = { model: this, numTimesteps: 0, step: null };
+  }
+
+  /** An engine for this algorithm's networks on {@link threads} threads (why fewer, if so, in threadsNote). */
+  protected makeEngine(opts: Omit<EngineOptions, "threads"> = {}): Engine {
+    const engine = new Engine({ ...opts, threads: this.threads });
+    this.threadsNote = engine.threadsNote;
+    return engine;
   }
 
   /** Whether `predict` and training take action masks (the policy-gradient family does). */

@@ -1,3 +1,4 @@
+import { checkThreads } from "../../core/kernels/thread-pool.js";
 import { Rng, type RngState } from "../../core/rng.js";
 import { CheckpointError, describe, InvalidArgumentError } from "../../errors.js";
 import type { SpaceJSON } from "../../spaces/space.js";
@@ -41,9 +42,10 @@ export function loadCheckpointAs(calledOnClass: unknown, ckpt: Checkpoint, opts:
   checkSpaceMatch("observation", meta.observationSpace, obsSpace.toJSON());
   checkSpaceMatch("action", meta.actionSpace, actSpace.toJSON());
 
+  const threads = checkThreads(opts.threads, `${cls.algorithmName}.load: opts.threads`);
   let model: Algorithm;
   try {
-    model = new cls(env, meta.config);
+    model = new cls(env, { ...meta.config, threads });
   } catch (e) {
     throw new CheckpointError(`checkpoint config was rejected by ${cls.algorithmName}: ${(e as Error).message}`);
   }

@@ -9,6 +9,12 @@ export interface BaseConfig {
   seed?: number;
   /** Dump logged metrics every this many iterations (rollouts). Default 1. */
   logInterval?: number;
+  /**
+   * Threads for the networks' large matrix products (integer >= 1; default: the machine's cores, at most 8).
+   * Results are identical bit for bit whatever the count, so it is a resource setting, not part of the model:
+   * checkpoints do not store it. See docs/threads.md.
+   */
+  threads?: number;
 }
 
 /**

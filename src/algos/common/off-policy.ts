@@ -1,4 +1,4 @@
-import { Engine } from "../../core/engine.js";
+import type { Engine } from "../../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../../core/kernels/index.js";
 import type { Rng } from "../../core/rng.js";
 import type { Tensor } from "../../core/tensor.js";
@@ -159,7 +159,7 @@ export abstract class OffPolicyAlgorithm<
         );
       }
     }
-    this.engine = new Engine({ kernels: c.kernels });
+    this.engine = this.makeEngine({ kernels: c.kernels });
     this.buffer = new ReplayBuffer({
       bufferSize: c.bufferSize,
       obsDim: this.obsDim,

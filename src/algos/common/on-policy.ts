@@ -149,8 +149,9 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
     if (!Number.isInteger(c.sdeSampleFreq) || (c.sdeSampleFreq < 1 && c.sdeSampleFreq !== -1)) {
       throw new InvalidArgumentError(`sdeSampleFreq must be -1 or an integer >= 1, got ${describe(c.sdeSampleFreq)}`);
     }
-    const opts: PolicyOptions = { ...pk, useSde: c.useSde, checkFinite: c.checkFinite };
+    const opts: PolicyOptions = { ...pk, useSde: c.useSde, checkFinite: c.checkFinite, threads: this.threads };
     this.policy = new ActorCriticPolicy(this.obsInfo, spec, this.rng, opts);
+    this.threadsNote = this.policy.engine.threadsNote;
     const discrete = spec.kind === "categorical";
     const maskDim = discrete && c.useActionMasks ? this.policy.headSize : 0;
     this.buffer = new RolloutBuffer(

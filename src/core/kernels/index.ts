@@ -1,12 +1,16 @@
 import { InvalidArgumentError } from "../../errors.js";
-import type { Arena } from "../arena.js";
+import { Arena, type ArenaDType } from "../arena.js";
 import type { Kernels } from "./kernels.js";
 import { ReferenceKernels } from "./reference.js";
+import { checkThreads, threadSupport } from "./thread-pool.js";
+import { ThreadedKernels } from "./threaded.js";
 import { WasmKernels } from "./wasm.js";
 import * as binaries from "./wasm-binary.generated.js";
 
 export { type BinaryKernel, Broadcast, type Kernels, type LayerActivation, type UnaryKernel } from "./kernels.js";
 export { ReferenceKernels } from "./reference.js";
+export { checkThreads, defaultThreads, threadSupport, WorkerError } from "./thread-pool.js";
+export { ThreadedKernels } from "./threaded.js";
 
 /**
  * Which kernels to use. "auto": the fastest available for the arena; "wasm": the best WebAssembly variant (error
@@ -15,7 +19,8 @@ export { ReferenceKernels } from "./reference.js";
 export const kernelPreferences = ["auto", "wasm", "wasm-simd", "wasm-relaxed", "ts"] as const;
 export type KernelPreference = (typeof kernelPreferences)[number];
 
-type Variant = "simd" | "relaxed";
+/** A build of assembly/kernels.ts; the *Shared ones import a shared memory (for an arena with threads). */
+type Variant = "simd" | "relaxed" | "simdShared" | "relaxedShared";
 
 /**
  * "auto"/"wasm" take the relaxed-SIMD build (fused multiply-add) where the runtime has it: it passes the same
@@ -50,7 +55,7 @@ function wasmModule(variant: Variant): WebAssembly.Module | null {
   let mod: WebAssembly.Module | null = null;
   const bytes = wasmBytes(variant);
   if (bytes !== null && typeof WebAssembly === "object") {
-    if (variant === "relaxed") enableRelaxedSimdInNode();
+    if (variant.startsWith("relaxed")) enableRelaxedSimdInNode();
     if (WebAssembly.validate(bytes)) {
       try {
         mod = new WebAssembly.Module(bytes);
@@ -69,11 +74,11 @@ function wasmModule(variant: Variant): WebAssembly.Module | null {
  * thread, so a web page awaits this once before creating engines; in Node it is optional.
  */
 export async function initKernels(): Promise<void> {
-  for (const variant of ["simd", "relaxed"] as const) {
+  for (const variant of ["simd", "relaxed", "simdShared", "relaxedShared"] as const) {
     if (compiled.get(variant)) continue;
     const bytes = wasmBytes(variant);
     if (bytes === null || typeof WebAssembly !== "object") continue;
-    if (variant === "relaxed") enableRelaxedSimdInNode();
+    if (variant.startsWith("relaxed")) enableRelaxedSimdInNode();
     if (!WebAssembly.validate(bytes)) continue;
     compiled.set(variant, await WebAssembly.compile(bytes));
   }
@@ -84,14 +89,21 @@ export function availableWasmKernels(): { simd: boolean; relaxed: boolean } {
   return { simd: wasmModule("simd") !== null, relaxed: wasmModule("relaxed") !== null };
 }
 
-/** Kernels for `arena`: WebAssembly SIMD when available (float32 arenas), the TypeScript reference otherwise. */
-export function selectKernels(arena: Arena, preference: KernelPreference = "auto"): Kernels {
+/**
+ * Kernels for `arena`: WebAssembly SIMD when available (float32 arenas), the TypeScript reference otherwise.
+ * `threads` > 1 on a shared arena: the wasm kernels with their large products split over that many threads
+ * ({@link ThreadedKernels}); the TypeScript kernels always run on one.
+ */
+export function selectKernels(arena: Arena, preference: KernelPreference = "auto", threads = 1): Kernels {
+  if (threads > 1 && !arena.shared) {
+    throw new InvalidArgumentError(`selectKernels: threads ${threads} needs a shared arena (Arena({ shared: true }))`);
+  }
   switch (preference) {
     case "ts":
       return new ReferenceKernels(arena);
     case "auto":
       if (arena.dtype !== "float32") return new ReferenceKernels(arena);
-      return bestWasm(arena) ?? new ReferenceKernels(arena);
+      return bestWasm(arena, threads) ?? new ReferenceKernels(arena);
     case "wasm":
     case "wasm-simd":
     case "wasm-relaxed": {
@@ -101,7 +113,9 @@ export function selectKernels(arena: Arena, preference: KernelPreference = "auto
         );
       }
       const k =
-        preference === "wasm" ? bestWasm(arena) : loadWasm(arena, preference === "wasm-simd" ? "simd" : "relaxed");
+        preference === "wasm"
+          ? bestWasm(arena, threads)
+          : loadWasm(arena, preference === "wasm-simd" ? "simd" : "relaxed", threads);
       if (k === null) {
         throw new InvalidArgumentError(
           `kernels ${JSON.stringify(preference)} requested but this runtime cannot load them (no WebAssembly SIMD${
@@ -118,17 +132,61 @@ export function selectKernels(arena: Arena, preference: KernelPreference = "auto
   }
 }
 
-function loadWasm(arena: Arena, variant: Variant): Kernels | null {
-  const mod = wasmModule(variant);
+function loadWasm(arena: Arena, build: "simd" | "relaxed", threads: number): Kernels | null {
+  const mod = wasmModule(arena.shared ? `${build}Shared` : build);
   if (mod === null) return null;
+  const name = build === "simd" ? "wasm-simd" : "wasm-relaxed";
   try {
-    return new WasmKernels(arena, mod, variant === "simd" ? "wasm-simd" : "wasm-relaxed");
+    return threads > 1 ? new ThreadedKernels(arena, mod, name, threads) : new WasmKernels(arena, mod, name);
   } catch {
     // a runtime that refuses to instantiate synchronously: fall back like a missing feature
     return null;
   }
 }
 
-function bestWasm(arena: Arena): Kernels | null {
-  return (PREFER_RELAXED ? loadWasm(arena, "relaxed") : null) ?? loadWasm(arena, "simd");
+function bestWasm(arena: Arena, threads: number): Kernels | null {
+  return (PREFER_RELAXED ? loadWasm(arena, "relaxed", threads) : null) ?? loadWasm(arena, "simd", threads);
+}
+
+export interface ComputeOptions {
+  /** Element type; default "float32". */
+  dtype?: ArenaDType;
+  /** Kernel choice; default "auto". */
+  kernels?: KernelPreference;
+  /** Threads for the large products (integer >= 1); default: the machine's, at most 8. */
+  threads?: number;
+  /** Initial arena size in bytes. */
+  initialBytes?: number;
+}
+
+/** An arena, the kernels on it, the threads they use, and why fewer than asked (null when not). */
+export interface Compute {
+  readonly arena: Arena;
+  readonly kernels: Kernels;
+  readonly threads: number;
+  readonly threadsNote: string | null;
+}
+
+/**
+ * The arena and kernels for a float32 or float64 computation on `threads` threads: a shared arena and
+ * {@link ThreadedKernels} when more than one is asked for and this runtime can run them; one thread with a note
+ * saying why otherwise (no SharedArrayBuffer, a browser's main thread, the TypeScript kernels).
+ */
+export function makeCompute(opts: ComputeOptions = {}, what = "threads"): Compute {
+  const dtype = opts.dtype ?? "float32";
+  const preference = opts.kernels ?? "auto";
+  const asked = checkThreads(opts.threads, what);
+  let note: string | null = null;
+  let threads = asked;
+  if (asked > 1) {
+    const support = threadSupport();
+    if (dtype !== "float32" || preference === "ts") note = "the TypeScript kernels run on one thread";
+    else if (support.spawn === null) note = support.reason;
+    else if (!availableWasmKernels().simd) note = "this runtime has no WebAssembly SIMD kernels to run on threads";
+    if (note !== null) threads = 1;
+  }
+  const arena = new Arena({ dtype, initialBytes: opts.initialBytes, shared: threads > 1 });
+  const kernels = selectKernels(arena, preference, threads);
+  if (note !== null) note = `${what} ${asked}: running on one thread, because ${note}`;
+  return { arena, kernels, threads, threadsNote: note };
 }

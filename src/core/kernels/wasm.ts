@@ -6,12 +6,31 @@ import { checkAdamStep, checkMask, checkRowIndex } from "./reference.js";
  * Epilogue codes of assembly/kernels.ts's matmul: relu (tanh runs as a pass after it), or the product with an
  * activation's gradient.
  */
-const Epilogue = { none: 0, tanh: 0, relu: 2 } as const satisfies Record<LayerActivation, number>;
-const EpilogueGrad = { none: 0, tanh: 3, relu: 4 } as const satisfies Record<LayerActivation, number>;
+export const Epilogue = { none: 0, tanh: 0, relu: 2 } as const satisfies Record<LayerActivation, number>;
+export const EpilogueGrad = { none: 0, tanh: 3, relu: 4 } as const satisfies Record<LayerActivation, number>;
 
 /** The exports of assembly/kernels.ts: byte addresses, booleans as 0/1. */
-interface WasmExports {
+export interface WasmExports {
   heapBase(): number;
+  matmulPacksB(m: number, n: number, transA: number, transB: number): number;
+  packB(b: number, scratch: number, n: number, k: number): void;
+  matmulRows(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: number,
+    transB: number,
+    acc: number,
+    scratch: number,
+    bias: number,
+    epilogue: number,
+    aux: number,
+    i0: number,
+    i1: number,
+  ): void;
   matmul(
     a: number,
     b: number,
@@ -160,7 +179,7 @@ export class WasmKernels implements Kernels {
   readonly square: UnaryKernel;
   readonly tanh: UnaryKernel;
   readonly relu: UnaryKernel;
-  private readonly w: WasmExports;
+  protected readonly w: WasmExports;
 
   constructor(
     readonly arena: Arena,
