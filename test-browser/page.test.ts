@@ -160,7 +160,7 @@ test("training in the page equals Node's same-seed run bit for bit, paused and r
   await node.learn(steps);
   const params = (b: Uint8Array) =>
     Object.entries(checkpointFromBytes(b).tensors)
-      .filter(([k]) => k.startsWith("policy/"))
+      .filter(([k]) => k.startsWith("policy."))
       .map(([k, t]) => [k, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString("base64")]);
   const inPage = params(bytes);
   assert.ok(inPage.length > 0, "no policy tensors in the checkpoint");
