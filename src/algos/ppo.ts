@@ -166,7 +166,7 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
     this.gValue = new Float64Array(c.batchSize);
   }
 
-  protected override checkLearnable(): void {
+  override checkLearnable(): void {
     if (this.config.batchSize > this.buffer.size) {
       throw new InvalidArgumentError(
         `batchSize must be at most nSteps * nEnvs = ${this.buffer.size}, got ${this.config.batchSize}`,

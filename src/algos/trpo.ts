@@ -152,6 +152,14 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
     this.fvpOut = new Float64Array(p.actorSize);
   }
 
+  override checkLearnable(): void {
+    if (this.config.batchSize > this.buffer.size) {
+      throw new InvalidArgumentError(
+        `batchSize must be at most nSteps * nEnvs = ${this.buffer.size}, got ${this.config.batchSize}`,
+      );
+    }
+  }
+
   protected train(): void {
     const c = this.config;
     const { policy, buffer } = this;

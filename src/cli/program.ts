@@ -19,6 +19,7 @@ import {
   loadModelWithEnv,
   makeTrainEnv,
   type RunConfigFile,
+  RunInterruptedError,
   readEpisodes,
   readRunConfig,
   resumeRun,
@@ -366,10 +367,21 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       // commander has printed the message (or the help/version text, exit code 0)
       return e.exitCode;
     }
+    if (e instanceof RunInterruptedError) {
+      io.err(`${e.message}\n`);
+      return e.signal === "SIGINT" ? 130 : 143;
+    }
     if (e instanceof TsrlError) {
       io.err(`error: ${e.message}\n`);
       return 1;
     }
-    throw e;
+    // anything else is a bug in tsrl: one line, the stack only when asked for
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.err(
+      process.env.TSRL_DEBUG
+        ? `${err.stack}\n`
+        : `internal error: ${err.name}: ${err.message} (a bug in tsrl; TSRL_DEBUG=1 shows the stack)\n`,
+    );
+    return 70;
   }
 }

@@ -347,9 +347,10 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   /** Gather experience until the algorithm wants to train (a rollout, or `trainFreq` steps). */
   /**
    * Config checks that depend on the env attached (e.g. a minibatch larger than a rollout): run by `learn`, not by
-   * the constructor, so a model loaded onto another number of envs for evaluation loads.
+   * the constructor, so a model loaded onto another number of envs for evaluation loads. Public so that a caller
+   * (the CLI) can check before it writes anything.
    */
-  protected checkLearnable(): void {}
+  checkLearnable(): void {}
 
   protected abstract collectRollout(): void;
   /** One update from the experience just collected. */
