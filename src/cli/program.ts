@@ -322,13 +322,18 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--algos <names...>", "algorithms (default: all with a config for the env)")
     .action(async (o) => {
       const names: string[] = o.algos ?? listAlgorithms().filter((a) => zooEntry(a, o.env)?.tuned);
-      io.out(`| algorithm | env | steps | seconds | steps/s |\n|---|---|---:|---:|---:|\n`);
-      for (const name of names) {
+      // every name and the env checked before the table starts
+      const classes = names.map((name) => {
         const cls = getAlgorithmClass(name);
         if (!cls)
           throw new InvalidArgumentError(
             `unknown algorithm ${JSON.stringify(name)}; choose one of: ${listAlgorithms().join(", ")}`,
           );
+        return cls;
+      });
+      make(o.env);
+      io.out(`| algorithm | env | steps | seconds | steps/s |\n|---|---|---:|---:|---:|\n`);
+      for (const cls of classes) {
         const z = zooEntry(cls.algorithmName, o.env);
         const model = new cls(makeTrainEnv(o.env, z?.entry.nEnvs ?? 1, z?.entry.envKwargs ?? {}), {
           ...(z?.entry.hyperparams ?? {}),
