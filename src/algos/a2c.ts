@@ -10,7 +10,7 @@
  */
 
 import { describe, InvalidArgumentError } from "../errors.js";
-import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
+import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
 import {
   checkLossCoefficients,
   checkRange,
@@ -45,12 +45,12 @@ export const a2cDefaults: A2CConfig = {
   optimizerEps: 1e-5,
 };
 
-export class A2C extends OnPolicyAlgorithm<A2CConfig> {
+export class A2C<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<A2CConfig, O, A> {
   static override readonly algorithmName: string = "A2C";
   static override readonly configKeys: readonly string[] = Object.keys(a2cDefaults);
   private readonly step: WholeRolloutStep;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: Partial<A2CConfig> = {}) {
+  constructor(env: EnvInput<O, A>, config: Partial<A2CConfig> = {}) {
     super(env, { ...a2cDefaults, ...config });
     const c = this.config;
     checkLossCoefficients(c);

@@ -16,12 +16,12 @@
 
 import { describe, InvalidArgumentError } from "../errors.js";
 import {
-  type AnyEnv,
+  type Action,
   checkScheduled,
+  type EnvInput,
   registerAlgorithm,
   type Scheduled,
   scheduleValue,
-  type VectorEnvLike,
 } from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import {
@@ -140,14 +140,14 @@ export function ppoLossAndGrads(
   };
 }
 
-export class PPO extends OnPolicyAlgorithm<PPOConfig> {
+export class PPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<PPOConfig, O, A> {
   static override readonly algorithmName: string = "PPO";
   static override readonly configKeys: readonly string[] = Object.keys(ppoDefaults);
   private readonly mb: Minibatch;
   private readonly gLogProb: Float64Array;
   private readonly gValue: Float64Array;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: Partial<PPOConfig> = {}) {
+  constructor(env: EnvInput<O, A>, config: Partial<PPOConfig> = {}) {
     super(env, { ...ppoDefaults, ...config });
     const c = this.config;
     checkInt("batchSize", c.batchSize, 1);

@@ -12,7 +12,7 @@
  */
 
 import { InvalidArgumentError } from "../errors.js";
-import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
+import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
 import { checkLossCoefficients, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 import { WholeRolloutStep } from "./common/one-step-update.js";
 
@@ -44,7 +44,7 @@ export const reinforceDefaults: ReinforceConfig = {
   maxGradNorm: null,
 };
 
-export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
+export class REINFORCE<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<ReinforceConfig, O, A> {
   static override readonly algorithmName: string = "REINFORCE";
   static override readonly configKeys: readonly string[] = Object.keys(reinforceDefaults);
   private readonly step: WholeRolloutStep;
@@ -54,7 +54,7 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
   private readonly episodeStep: Int32Array;
   private readonly zeros: Float64Array;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: Partial<ReinforceConfig> = {}) {
+  constructor(env: EnvInput<O, A>, config: Partial<ReinforceConfig> = {}) {
     super(env, { ...reinforceDefaults, ...config });
     const c = this.config;
     checkLossCoefficients(c, true);

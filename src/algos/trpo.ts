@@ -14,7 +14,7 @@
  */
 
 import { InvalidArgumentError } from "../errors.js";
-import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
+import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import { checkInt, checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 import { Minibatch } from "./common/rollout-buffer.js";
@@ -110,7 +110,7 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
+export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<TRPOConfig, O, A> {
   static override readonly algorithmName: string = "TRPO";
   static override readonly configKeys: readonly string[] = Object.keys(trpoDefaults);
   private readonly mb: Minibatch;
@@ -123,7 +123,7 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
   private readonly direction: Float64Array;
   private readonly fvpOut: Float64Array;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: Partial<TRPOConfig> = {}) {
+  constructor(env: EnvInput<O, A>, config: Partial<TRPOConfig> = {}) {
     super(env, { ...trpoDefaults, ...config });
     const c = this.config;
     if (this.policy.shared !== null) {

@@ -20,6 +20,7 @@
  */
 import { Rng, type RngState } from "../../core/rng.js";
 import type { Env } from "../../envs/env.js";
+import { make, registeredIds } from "../../envs/registry.js";
 import type { EnvSnapshot } from "../../envs/snapshot.js";
 import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
 import type { VectorEnv, VectorStepResult } from "../../envs/vector/vector-env.js";
@@ -61,6 +62,12 @@ export type EnvStateSnapshot = EnvSnapshot;
 
 /** A single env; it resumes exactly when it implements the snapshot protocol of src/envs/snapshot.ts. */
 export type AnyEnv = Env<unknown, unknown>;
+
+/** What an algorithm is built on: an env, a vector env, or a registered env id (built with `make(id)`). */
+export type EnvInput<O = unknown, A = unknown> = Env<O, A> | AnyEnv | VectorEnvLike | string;
+
+/** An action as `predict` returns it when the env's action type is not known statically. */
+export type Action = number | Int32Array | Float32Array;
 
 /** True for an object shaped like a vector env (as opposed to a single Gymnasium-style `Env`). */
 export function isVectorEnv(env: unknown): env is VectorEnvLike {
@@ -166,8 +173,11 @@ export interface SaveOptions {
 }
 
 export interface LoadOptions {
-  /** The env to attach: its spaces must equal the checkpoint's. */
-  env: AnyEnv | VectorEnvLike;
+  /**
+   * The env to attach: its spaces must equal the checkpoint's. Default: `make(id)` of the env id the file records
+   * (so only a model of an unregistered, custom env needs one).
+   */
+  env?: AnyEnv | VectorEnvLike;
   /**
    * Restore the env's saved state (physics, generators, time-limit counters) into `env`, so that learning continues
    * exactly where the checkpoint left it (default true). Set false to only use the model (evaluation, another env
@@ -216,7 +226,11 @@ const STATS_WINDOW = 100;
 // ---------------------------------------------------------------------------------------------------------------
 // The base class
 
-export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
+/**
+ * `O` and `A` are the observation and action types of the env the model was built on (inferred from it:
+ * `new PPO(make("CartPole-v1"))` is a `PPO<Float32Array, number>`), so `predict` returns the env's action type.
+ */
+export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, A extends Action = Action> {
   /** Registry key and checkpoint tag; each subclass overrides it ("PPO", "DQN", ...). */
   static readonly algorithmName: string = "Algorithm";
   /** The config option names a subclass accepts (besides seed and logInterval): when set, any other key is an
@@ -263,7 +277,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   private learnStartMs = 0;
   private learnStartSteps = 0;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: C) {
+  constructor(input: EnvInput<O, A>, config: C) {
+    const env = typeof input === "string" ? make(input) : input;
     if (env === null || typeof env !== "object") {
       throw new InvalidArgumentError(`${this.algoName}: env must be an Env or a vector env, got ${describe(env)}`);
     }
@@ -518,10 +533,10 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
    * ([k, obsDim] flat). Returns a number for one Discrete action, a Float32Array (clipped to the bounds) for one
    * Box action, and flat arrays for a batch.
    */
-  predict(
-    observation: Float32Array | ArrayLike<number> | number,
-    opts: PredictOptions = {},
-  ): number | Int32Array | Float32Array {
+  predict(observation: O, opts?: PredictOptions): A;
+  predict(observations: Float32Array | ArrayLike<number> | number, opts?: PredictOptions): A | Action;
+  predict(input: unknown, opts: PredictOptions = {}): A | Action {
+    const observation = input as Float32Array | ArrayLike<number> | number;
     const dim = this.obsInfo.dim;
     let obs: Float32Array;
     if (typeof observation === "number") {
@@ -659,7 +674,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       ...args: never[]
     ) => T,
     path: string,
-    opts: LoadOptions,
+    opts: LoadOptions = {},
   ): Promise<T> {
     if (typeof path !== "string" || path.length === 0) {
       throw new InvalidArgumentError(`load: path must be a non-empty string, got ${describe(path)}`);
@@ -676,7 +691,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       ...args: never[]
     ) => T,
     bytes: Uint8Array,
-    opts: LoadOptions,
+    opts: LoadOptions = {},
   ): T {
     // biome-ignore lint/complexity/noThisInStatic: the class it was called on fixes the algorithm
     return loadCheckpointAs(this, checkpointFromBytes(bytes), opts) as T;
@@ -688,7 +703,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       ...args: never[]
     ) => T,
     ckpt: Checkpoint,
-    opts: LoadOptions,
+    opts: LoadOptions = {},
   ): T {
     // biome-ignore lint/complexity/noThisInStatic: the class it was called on fixes the algorithm
     return loadCheckpointAs(this, ckpt, opts) as T;
@@ -808,7 +823,7 @@ function loadCheckpointAs(calledOnClass: unknown, ckpt: Checkpoint, opts: LoadOp
     }
     cls = calledOn;
   }
-  const env = opts?.env;
+  const env = opts?.env ?? envOfCheckpoint(meta.envId, cls.algorithmName);
   if (env === null || typeof env !== "object") {
     throw new InvalidArgumentError(
       `${cls.algorithmName}.load: opts.env must be an Env or a vector env, got ${describe(env)}`,
@@ -827,6 +842,16 @@ function loadCheckpointAs(calledOnClass: unknown, ckpt: Checkpoint, opts: LoadOp
   }
   model.restoreCheckpoint(ckpt, opts.restoreEnvState ?? true);
   return model;
+}
+
+/** The env a checkpoint records by id, for `load` without `{ env }`. */
+function envOfCheckpoint(envId: string | null, algo: string): AnyEnv {
+  if (envId === null || !registeredIds().includes(envId)) {
+    throw new CheckpointError(
+      `${algo}.load: the model was trained on ${envId === null ? "an env without an id" : `${JSON.stringify(envId)}, which is not registered here`}; pass { env } (an env with the same spaces), or register the id first`,
+    );
+  }
+  return make(envId);
 }
 
 function arrayTensor(arr: Float64Array | Float32Array | Int32Array | Uint8Array): StateTensor {

@@ -4,15 +4,15 @@ import { describe, InvalidArgumentError } from "../../errors.js";
 import type { Activation } from "../../nn/mlp.js";
 import { type ActionSpec, ActorCriticPolicy, type NetArch, type PolicyOptions } from "./actor-critic-policy.js";
 import {
+  type Action,
   Algorithm,
   type AlgorithmState,
-  type AnyEnv,
   type BaseConfig,
   checkScheduled,
+  type EnvInput,
   type Scheduled,
   type SpaceInfo,
   scheduleValue,
-  type VectorEnvLike,
 } from "./algorithm.js";
 import { type ArenaOptimizer, KernelAdam, KernelRmsprop } from "./arena-optimizer.js";
 import { RolloutBuffer } from "./rollout-buffer.js";
@@ -70,7 +70,11 @@ export const onPolicyDefaults: Omit<OnPolicyConfig, "learningRate" | "nSteps" | 
  * every env: act on the (normalized) observations with one batched forward pass, step, store; a truncated episode
  * stores V(final observation) for its bootstrap; then advantages by GAE. Subclasses write `train()`.
  */
-export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algorithm<C> {
+export abstract class OnPolicyAlgorithm<
+  C extends OnPolicyConfig,
+  O = unknown,
+  A extends Action = Action,
+> extends Algorithm<C, O, A> {
   readonly policy: ActorCriticPolicy;
   readonly buffer: RolloutBuffer;
   readonly normalizer: VecNormalize;
@@ -84,7 +88,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
   private startTime = 0;
   private startSteps = 0;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: C) {
+  constructor(env: EnvInput<O, A>, config: C) {
     super(env, config);
     const c = this.config;
     checkScheduled("learningRate", c.learningRate, 0);
