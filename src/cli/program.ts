@@ -3,7 +3,8 @@
  * runs it in-process (tests) and returns the exit code instead of exiting.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Command, InvalidArgumentError as CommanderArgError, CommanderError, Option } from "commander";
 import { type AnyEnv, getAlgorithmClass, listAlgorithms } from "../algos/common/algorithm.js";
 import { LIBRARY_VERSION } from "../algos/common/checkpoint.js";
@@ -91,6 +92,23 @@ function readConfigFile(path: string): RunConfigFile {
   return json as RunConfigFile;
 }
 
+/**
+ * `--env-module ./my-env.js`: import modules that register custom environments before the command runs (SB3
+ * zoo's `--gym-packages`). A module that fails to import is a one-line error naming it.
+ */
+async function loadEnvModules(modules: string[] | undefined): Promise<void> {
+  for (const m of modules ?? []) {
+    const path = resolve(m);
+    if (!existsSync(path)) throw new InvalidArgumentError(`--env-module: no file at ${JSON.stringify(m)}`);
+    try {
+      await import(pathToFileURL(path).href);
+    } catch (e) {
+      throw new InvalidArgumentError(`--env-module: importing ${JSON.stringify(m)} failed: ${(e as Error).message}`);
+    }
+  }
+}
+const envModuleHelp = "module(s) to import first, registering custom envs (e.g. ./my-env.js)";
+
 function episodeCurve(run: string): { steps: number[]; values: number[] } {
   const ep = readEpisodes(run);
   if (ep.steps.length === 0) throw new InvalidArgumentError(`run ${run} has no finished episodes to plot`);
@@ -149,8 +167,10 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--out <dir>", "parent folder of the run folder", "runs")
     .option("--eval-count <n>", "periodic evaluations during training (0: none)", intArg("--eval-count", 0), 5)
     .option("--verbose", "print every logged row as a table")
+    .option("--env-module <file...>", envModuleHelp)
     .addOption(progressOption)
     .action(async (algo: string, env: string, o) => {
+      await loadEnvModules(o.envModule);
       const s = await trainRun({
         algo,
         env,
@@ -180,7 +200,9 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--seed <s>", "seed of the first episode", intArg("--seed", 0))
     .option("--best", "use the run's best periodic-evaluation model instead of the final one")
     .option("--json", "print the result as JSON")
+    .option("--env-module <file...>", envModuleHelp)
     .action(async (path: string, o) => {
+      await loadEnvModules(o.envModule);
       if (o.deterministic && o.stochastic)
         throw new InvalidArgumentError("choose one of --deterministic and --stochastic");
       const r = await evaluateModel(path, {
@@ -205,7 +227,9 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--fps <n>", "frames per second of the terminal replay (0: no delay)", intArg("--fps", 0))
     .option("--seed <s>", "seed of the first episode", intArg("--seed", 0))
     .option("--stochastic", "sample actions instead of taking the greedy one")
+    .option("--env-module <file...>", envModuleHelp)
     .action(async (path: string, o) => {
+      await loadEnvModules(o.envModule);
       const probe = await loadModelWithEnv(path);
       const modes = probe.env.metadata.renderModes;
       const episodes: number = o.episodes;
@@ -261,8 +285,10 @@ export function buildProgram(io: CliIo = processIo): Command {
     .command("resume")
     .description("continue an interrupted run from its newest checkpoint up to its planned steps")
     .argument("<run>", "run folder")
+    .option("--env-module <file...>", envModuleHelp)
     .addOption(progressOption)
     .action(async (run: string, o) => {
+      await loadEnvModules(o.envModule);
       const s = await resumeRun(run, {
         progress: o.progress as ProgressMode,
         progressStream: { write: io.err, isTTY: io.errIsTTY },

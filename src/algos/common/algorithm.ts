@@ -22,6 +22,7 @@ import { Rng, type RngState } from "../../core/rng.js";
 import type { Env } from "../../envs/env.js";
 import { make, registeredIds } from "../../envs/registry.js";
 import type { EnvSnapshot } from "../../envs/snapshot.js";
+import { makeVec } from "../../envs/vector/make-vec.js";
 import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
 import type { VectorEnv, VectorStepResult } from "../../envs/vector/vector-env.js";
 import { CheckpointError, describe, InvalidArgumentError, ShapeError } from "../../errors.js";
@@ -193,6 +194,23 @@ export interface AlgorithmClass<T extends Algorithm = Algorithm> {
 }
 
 const registry = new Map<string, AlgorithmClass>();
+
+/** Tuned defaults of an algorithm on an env (the zoo's entry): constructor config, env count and env options. */
+export interface TunedDefaults {
+  hyperparams: Record<string, unknown>;
+  nEnvs?: number;
+  envKwargs?: Record<string, unknown>;
+}
+type ZooLookup = (algorithm: string, envId: string) => TunedDefaults | null;
+let zooLookup: ZooLookup | null = null;
+
+/**
+ * Where `Algo.fromZoo` finds tuned defaults. The tables are data kept with the training tools (src/train/zoo),
+ * above this layer, so they hand their lookup down here when loaded (the package entry point loads them).
+ */
+export function provideZoo(lookup: ZooLookup): void {
+  zooLookup = lookup;
+}
 
 /** Make an algorithm class loadable by name (`Algorithm.load`, the CLI). Call once per class, at module level. */
 export function registerAlgorithm(cls: AlgorithmClass): void {
@@ -683,6 +701,23 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     const bytes = await fs.readFileBytes(path);
     // biome-ignore lint/complexity/noThisInStatic: the class load was called on (PPO.load) fixes the algorithm
     return loadCheckpointAs(this, checkpointFromBytes(bytes), opts) as T;
+  }
+
+  /**
+   * A model with the zoo's tuned defaults for `envId` (what `tsrl train <algo> <env>` uses): its hyperparameters,
+   * number of envs (a same-step vector env when more than one) and env options; `config` overrides hyperparameters.
+   */
+  static fromZoo<T extends Algorithm>(this: AlgorithmClass<T>, envId: string, config: Record<string, unknown> = {}): T {
+    const tuned = zooLookup?.(this.algorithmName, envId) ?? null;
+    if (tuned === null) {
+      throw new InvalidArgumentError(
+        `${this.algorithmName}.fromZoo: no tuned defaults for ${describe(envId)}${zooLookup === null ? " (the zoo is not loaded: import from the package entry point)" : ""}; build it with new ${this.algorithmName}(env, config)`,
+      );
+    }
+    const nEnvs = tuned.nEnvs ?? 1;
+    const envOptions = tuned.envKwargs ?? {};
+    const env = nEnvs > 1 ? makeVec(envId, nEnvs, { envOptions }) : make(envId, envOptions);
+    return new this(env, { ...tuned.hyperparams, ...config });
   }
 
   /** `load` from bytes in memory (browser-safe). */
