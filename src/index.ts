@@ -8,5 +8,6 @@ export * from "./envs/index.js";
 export * from "./errors.js";
 export * from "./nn/index.js";
 export { gifFolderSink } from "./platform/gif-folder.js";
+
 // the tuned tables (plain data) behind Algo.fromZoo
 import "./train/zoo/index.js";

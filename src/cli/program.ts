@@ -107,6 +107,11 @@ async function loadEnvModules(modules: string[] | undefined): Promise<void> {
     }
   }
 }
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+const stripAnsi = (s: string): string => s.replace(ANSI, "");
+/** A return as people read it: 2 decimals, no trailing zeros (21, 0.5, -13.27). */
+const round = (r: number): string => String(Number(r.toFixed(2)));
 const envModuleHelp = "module(s) to import first, registering custom envs (e.g. ./my-env.js)";
 
 function episodeCurve(run: string): { steps: number[]; values: number[] } {
@@ -238,7 +243,9 @@ export function buildProgram(io: CliIo = processIo): Command {
         const fps: number = o.fps ?? env.metadata.renderFps ?? 4;
         const sleep = io.sleep ?? (async () => {});
         const show = async () => {
-          io.out(`${io.isTTY ? "\x1b[H\x1b[2J" : ""}${String(env.render())}\n`);
+          // colours and screen clears only on a terminal: a file or a pipe gets plain text
+          const frame = String(env.render());
+          io.out(io.isTTY ? `\x1b[H\x1b[2J${frame}\n` : `${stripAnsi(frame)}\n`);
           if (fps > 0) await sleep(1000 / fps);
         };
         const returns: number[] = [];
@@ -255,7 +262,7 @@ export function buildProgram(io: CliIo = processIo): Command {
           }
           returns.push(total);
         }
-        io.out(`returns: ${returns.join(", ")}\n`);
+        io.out(`returns: ${returns.map(round).join(", ")}\n`);
       } else if (modes.includes("rgb_array")) {
         const { model, env, envId } = await loadModelWithEnv(path, "rgb_array");
         const runDir = existsSync(path) && !path.endsWith(".safetensors") ? path : ".";
@@ -275,7 +282,7 @@ export function buildProgram(io: CliIo = processIo): Command {
           seed: o.seed,
         });
         video.close();
-        io.out(`${envId}: returns ${res.returns.join(", ")}; wrote ${written.join(", ")}\n`);
+        io.out(`${envId}: returns ${res.returns.map(round).join(", ")}; wrote ${written.join(", ")}\n`);
       } else {
         throw new InvalidArgumentError(`${probe.envId} renders neither ansi nor rgb_array frames`);
       }

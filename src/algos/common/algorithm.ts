@@ -143,8 +143,21 @@ export function checkScheduled(name: string, s: unknown, min = -Infinity, max = 
     if (ok(start) && ok(end)) return { schedule: "linear", start: start as number, end: end as number };
   }
   throw new InvalidArgumentError(
-    `${name} must be a finite number in [${min}, ${max}] or { schedule: "linear", start, end }, got ${describe(s)}`,
+    `${name} must be ${rangeInWords(min, max)} or { schedule: "linear", start, end } of such numbers, got ${describe(s)}`,
   );
+}
+
+/** "a finite number >= 0", "a finite number in [0, 1]": no infinite bound written as a number. */
+export function rangeInWords(min: number, max: number): string {
+  if (min === -Infinity && max === Infinity) return "a finite number";
+  if (max === Infinity) return `a finite number >= ${min}`;
+  if (min === -Infinity) return `a finite number <= ${max}`;
+  return `a finite number in [${min}, ${max}]`;
+}
+
+/** SB3's snake_case option name in this library's camelCase (learning_rate -> learningRate). */
+function camelCase(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -326,8 +339,13 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     if (known !== undefined) {
       const unknown = Object.keys(config).filter((k) => k !== "seed" && k !== "logInterval" && !known.includes(k));
       if (unknown.length > 0) {
+        const valid = [...new Set([...known, "logInterval", "seed"])].sort();
+        // SB3 users write snake_case: name the camelCase option they mean
+        const hints = unknown
+          .filter((k) => valid.includes(camelCase(k)))
+          .map((k) => ` (${JSON.stringify(k)} is ${JSON.stringify(camelCase(k))} here)`);
         throw new InvalidArgumentError(
-          `${this.algoName}: unknown config option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; valid options: ${[...known, "logInterval", "seed"].sort().join(", ")}`,
+          `${this.algoName}: unknown config option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}${hints.join("")}; valid options: ${valid.join(", ")}`,
         );
       }
     }

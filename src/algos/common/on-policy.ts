@@ -347,6 +347,8 @@ export function checkLossCoefficients(
 
 export function checkRange(name: string, v: unknown, lo: number, hi: number): void {
   if (typeof v !== "number" || Number.isNaN(v) || v < lo || v > hi) {
-    throw new InvalidArgumentError(`${name} must be a number in [${lo}, ${hi}], got ${describe(v)}`);
+    const range =
+      hi === Infinity ? (lo === -Infinity ? "a number" : `a number >= ${lo}`) : `a number in [${lo}, ${hi}]`;
+    throw new InvalidArgumentError(`${name} must be ${range}, got ${describe(v)}`);
   }
 }
