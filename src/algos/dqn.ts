@@ -77,9 +77,9 @@ export interface DQNConfig extends BaseConfig {
   kernels?: KernelPreference;
 }
 
-type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval">> & BaseConfig;
+type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval" | "verbose">> & BaseConfig;
 
-const DEFAULTS: Omit<Resolved, "seed" | "logInterval"> = {
+const DEFAULTS: Omit<Resolved, "seed" | "logInterval" | "verbose"> = {
   learningRate: 1e-4,
   bufferSize: 1_000_000,
   learningStarts: 100,

@@ -26,11 +26,11 @@ import { type Callback, CheckpointCallback, EvalCallback } from "../algos/common
 import { checkpointFromBytes, LIBRARY_VERSION } from "../algos/common/checkpoint.js";
 import { type EvaluationResult, evaluatePolicy } from "../algos/common/evaluate.js";
 import "../algos/index.js";
+import { TableSink } from "../algos/common/table-sink.js";
 import { make, registeredIds } from "../envs/index.js";
 import { makeVec } from "../envs/vector/make-vec.js";
 import { CheckpointError, describe, InvalidArgumentError, TsrlError } from "../errors.js";
 import { readFileBytes, removeStaleTemps, writeFileAtomic } from "../platform/fs.js";
-import { TableSink } from "./console-sink.js";
 import { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
 import { learningCurveSvg } from "./plot.js";
 import { type ProgressMode, type ProgressStream, terminalProgress } from "./progress.js";

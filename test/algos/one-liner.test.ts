@@ -60,3 +60,20 @@ test("makeVec's defaults work with every on-policy algorithm (same-step autorese
   await a2c.learn(64);
   assert.equal(ppo.numTimesteps + a2c.numTimesteps, 128);
 });
+
+test("verbose: 1 prints SB3's table to the console each dump; the default prints nothing", async () => {
+  const printed: string[] = [];
+  const log = console.log;
+  console.log = (text: string) => printed.push(text);
+  try {
+    await new PPO("CartPole-v1", { nSteps: 32, batchSize: 32 }).learn(64);
+    assert.equal(printed.length, 0);
+    await new PPO("CartPole-v1", { nSteps: 32, batchSize: 32, verbose: 1 }).learn(64);
+  } finally {
+    console.log = log;
+  }
+  assert.equal(printed.length, 2);
+  assert.match(printed[0], /\| rollout\/ +\| +\|/);
+  assert.match(printed[1], /\| +total_timesteps +\| 64 +\|/);
+  assert.throws(() => new PPO("CartPole-v1", { verbose: 2 as 1 }), /verbose must be 0 or 1/);
+});

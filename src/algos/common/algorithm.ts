@@ -39,6 +39,7 @@ import {
   type StateTensor,
 } from "./checkpoint.js";
 import { Logger } from "./logger.js";
+import { TableSink } from "./table-sink.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Environments as the algorithms see them
@@ -120,6 +121,11 @@ export interface BaseConfig {
   seed?: number;
   /** Dump logged metrics every this many iterations (rollouts). Default 1. */
   logInterval?: number;
+  /**
+   * 1: print each dump as SB3's table to the console (`console.log`, in Node and browsers alike); 0 (default):
+   * print nothing. The library is otherwise silent: sinks on `model.logger` receive the same rows.
+   */
+  verbose?: 0 | 1;
 }
 
 /**
@@ -337,9 +343,10 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
 
     const known = (this.constructor as { configKeys?: readonly string[] }).configKeys;
     if (known !== undefined) {
-      const unknown = Object.keys(config).filter((k) => k !== "seed" && k !== "logInterval" && !known.includes(k));
+      const base = ["seed", "logInterval", "verbose"];
+      const unknown = Object.keys(config).filter((k) => !base.includes(k) && !known.includes(k));
       if (unknown.length > 0) {
-        const valid = [...new Set([...known, "logInterval", "seed"])].sort();
+        const valid = [...new Set([...known, ...base])].sort();
         // SB3 users write snake_case: name the camelCase option they mean
         const hints = unknown
           .filter((k) => valid.includes(camelCase(k)))
@@ -361,6 +368,11 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
         `${this.algoName}: config.logInterval must be an integer >= 1, got ${describe(logInterval)}`,
       );
     }
+    const verbose = config.verbose ?? 0;
+    if (verbose !== 0 && verbose !== 1) {
+      throw new InvalidArgumentError(`${this.algoName}: config.verbose must be 0 or 1, got ${describe(verbose)}`);
+    }
+    if (verbose === 1) this.logger.addSink(new TableSink((text) => console.log(text.trimEnd())));
     this.seed = seed;
     // SB3's set_random_seed seeds the action space too; both spaces' generators are part of the env snapshot a
     // checkpoint holds, so seeding them keeps checkpoints of identical runs identical byte for byte

@@ -28,7 +28,7 @@ export interface TabularConfig extends BaseConfig {
   stepsPerIteration?: number;
 }
 
-type Resolved = Required<Omit<TabularConfig, "seed" | "logInterval">>;
+type Resolved = Required<Omit<TabularConfig, "seed" | "logInterval" | "verbose">>;
 
 const DEFAULTS: Resolved = {
   learningRate: 0.1,
