@@ -738,16 +738,18 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
    * number of envs (a same-step vector env when more than one) and env options; `config` overrides hyperparameters.
    */
   static fromZoo<T extends Algorithm>(this: AlgorithmClass<T>, envId: string, config: Record<string, unknown> = {}): T {
-    const tuned = zooLookup?.(this.algorithmName, envId) ?? null;
+    // biome-ignore lint/complexity/noThisInStatic: the class fromZoo was called on (PPO.fromZoo) fixes the algorithm
+    const cls = this;
+    const tuned = zooLookup?.(cls.algorithmName, envId) ?? null;
     if (tuned === null) {
       throw new InvalidArgumentError(
-        `${this.algorithmName}.fromZoo: no tuned defaults for ${describe(envId)}${zooLookup === null ? " (the zoo is not loaded: import from the package entry point)" : ""}; build it with new ${this.algorithmName}(env, config)`,
+        `${cls.algorithmName}.fromZoo: no tuned defaults for ${describe(envId)}${zooLookup === null ? " (the zoo is not loaded: import from the package entry point)" : ""}; build it with new ${cls.algorithmName}(env, config)`,
       );
     }
     const nEnvs = tuned.nEnvs ?? 1;
     const envOptions = tuned.envKwargs ?? {};
     const env = nEnvs > 1 ? makeVec(envId, nEnvs, { envOptions }) : make(envId, envOptions);
-    return new this(env, { ...tuned.hyperparams, ...config });
+    return new cls(env, { ...tuned.hyperparams, ...config });
   }
 
   /** `load` from bytes in memory (browser-safe). */
