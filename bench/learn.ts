@@ -1,4 +1,4 @@
-// npm run bench:learn [-- --rows ppo-cartpole,trpo-pendulum --seeds 5]
+// npm run bench:learn [-- --rows ppo-cartpole,trpo-pendulum --seeds 5 --first-seed 5]
 // The policy-gradient learning suite (issue 5): each row trains with tsrl's tuned defaults (src/train/zoo) for the
 // row's budget on 5 seeds, then evaluates each model deterministically for 20 episodes. Writes
 // bench/results/learn.md (mean, std and min over seeds of the evaluation return, seeds reaching the bar, wall time)
@@ -85,9 +85,10 @@ export async function runSeed(row: SuiteRow, seed: number): Promise<SeedResult> 
   return { seed, evalMean, curve: { steps, values }, seconds };
 }
 
-export async function runRow(row: SuiteRow, seeds: number): Promise<SeedResult[]> {
+/** Seeds `firstSeed` .. `firstSeed + seeds - 1`: 0-4 are the tuning seeds, 5-9 held out (no tuning used them). */
+export async function runRow(row: SuiteRow, seeds: number, firstSeed = 0): Promise<SeedResult[]> {
   const out: SeedResult[] = [];
-  for (let s = 0; s < seeds; s++) {
+  for (let s = firstSeed; s < firstSeed + seeds; s++) {
     const r = await runSeed(row, s);
     console.log(`${row.id} seed ${s}: eval ${r.evalMean.toFixed(1)} (${r.seconds.toFixed(1)} s)`);
     out.push(r);
@@ -103,12 +104,15 @@ async function main(): Promise<void> {
   };
   const wanted = opt("--rows")?.split(",");
   const seeds = Number(opt("--seeds") ?? 5);
+  const firstSeed = Number(opt("--first-seed") ?? 0);
+  // held-out seeds write their own files beside the tuning seeds' (learn-seeds-5-9.md, learn-<row>-seeds-5-9.svg)
+  const suffix = firstSeed === 0 ? "" : `-seeds-${firstSeed}-${firstSeed + seeds - 1}`;
   const rows = SUITE.filter((r) => wanted === undefined || wanted.includes(r.id));
   const outDir = new URL("./results/", import.meta.url);
   mkdirSync(outDir, { recursive: true });
   const lines: string[] = [];
   for (const row of rows) {
-    const results = await runRow(row, seeds);
+    const results = await runRow(row, seeds, firstSeed);
     const evals = results.map((r) => r.evalMean);
     const mean = evals.reduce((a, b) => a + b, 0) / evals.length;
     const std = Math.sqrt(evals.reduce((a, b) => a + (b - mean) ** 2, 0) / evals.length);
@@ -120,9 +124,9 @@ async function main(): Promise<void> {
       xLabel: "env steps",
       yLabel: "episode return",
     });
-    writeFileSync(new URL(`./learn-${row.id}.svg`, outDir), svg);
+    writeFileSync(new URL(`./learn-${row.id}${suffix}.svg`, outDir), svg);
     lines.push(
-      `| ${row.algo} | ${row.env} | ${row.budget.toLocaleString("en-US")} | >= ${row.threshold} | ${mean.toFixed(1)} | ${std.toFixed(1)} | ${min.toFixed(1)} | ${reached}/${seeds} ${reached >= Math.ceil(0.8 * seeds) ? "pass" : "FAIL"} | ${wall.toFixed(0)} | [curve](learn-${row.id}.svg) |`,
+      `| ${row.algo} | ${row.env} | ${row.budget.toLocaleString("en-US")} | >= ${row.threshold} | ${mean.toFixed(1)} | ${std.toFixed(1)} | ${min.toFixed(1)} | ${reached}/${seeds} ${reached >= Math.ceil(0.8 * seeds) ? "pass" : "FAIL"} | ${wall.toFixed(0)} | [curve](learn-${row.id}${suffix}.svg) |`,
     );
     console.log(lines[lines.length - 1]);
   }
@@ -139,7 +143,7 @@ async function main(): Promise<void> {
     ...lines,
     "",
   ].join("\n");
-  const file = wanted === undefined ? "learn.md" : `learn-${wanted.join("+")}.md`;
+  const file = `${wanted === undefined ? "learn" : `learn-${wanted.join("+")}`}${suffix}.md`;
   writeFileSync(new URL(`./${file}`, outDir), md);
   console.log(`wrote bench/results/${file}`);
 }
