@@ -39,6 +39,8 @@ export {
   CHECKPOINT_FORMAT_VERSION,
   type Checkpoint,
   type CheckpointMeta,
+  checkpointFromBytes,
+  checkpointToBytes,
   LIBRARY_VERSION,
 } from "./common/checkpoint.js";
 export { type EvaluateOptions, type EvaluationResult, evaluatePolicy, type Predictor } from "./common/evaluate.js";

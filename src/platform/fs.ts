@@ -1,26 +1,34 @@
 /**
- * The little file-system access tsrl needs below src/train/, behind a module that is only ever reached through
- * a dynamic `import()`, so code that imports the algorithms still runs in a browser.
+ * The little file-system access tsrl needs below src/train/ (`save(path)`, `load(path)`). Node's modules are fetched
+ * when called (see node-builtin.ts), so the algorithms that import this still bundle and run in a browser, where
+ * `toBytes`/`fromBytes` serve instead.
  */
-import { constants } from "node:fs";
-import { type FileHandle, mkdir, open, readdir, rename, rm } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import type { FileHandle } from "node:fs/promises";
 import { CheckpointError } from "../errors.js";
+import { nodeBuiltin } from "./node-builtin.js";
+
+type Fs = typeof import("node:fs");
+type FsPromises = typeof import("node:fs/promises");
+type Path = typeof import("node:path");
+
+const fsp = (): FsPromises => nodeBuiltin<FsPromises>("node:fs/promises", "reading or writing a file by path");
+const path = (): Path => nodeBuiltin<Path>("node:path", "reading or writing a file by path");
 
 let tempCounter = 0;
 const TEMP_NAME = /\.tmp-(\d+)-\d+$/;
 
 /**
- * Write `data` to `path` atomically: into a temporary file in the same folder, flushed to disk, renamed over
- * `path`, then the folder flushed too (without that, a power cut after the rename can lose the new name).
+ * Write `data` to `file` atomically: into a temporary file in the same folder, flushed to disk, renamed over
+ * `file`, then the folder flushed too (without that, a power cut after the rename can lose the new name).
  * A crash mid-write leaves the previous file intact; its temporary file is removed by the next write into the
  * same folder. Creates missing parent folders.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const dir = dirname(path);
+export async function writeFileAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  const { mkdir, open, rename, rm } = fsp();
+  const dir = path().dirname(file);
   await mkdir(dir, { recursive: true });
   await removeStaleTemps(dir);
-  const tmp = `${path}.tmp-${process.pid}-${++tempCounter}`;
+  const tmp = `${file}.tmp-${process.pid}-${++tempCounter}`;
   try {
     const fh = await open(tmp, "w");
     try {
@@ -29,7 +37,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
     } finally {
       await fh.close();
     }
-    await rename(tmp, path);
+    await rename(tmp, file);
   } catch (e) {
     await rm(tmp, { force: true });
     throw e;
@@ -40,7 +48,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 async function syncFolder(dir: string): Promise<void> {
   let fh: FileHandle;
   try {
-    fh = await open(dir, "r");
+    fh = await fsp().open(dir, "r");
   } catch {
     return; // a platform that cannot open folders (Windows) has no folder fsync either
   }
@@ -61,6 +69,7 @@ async function syncFolder(dir: string): Promise<void> {
  * names removed.
  */
 export async function removeStaleTemps(dir: string): Promise<string[]> {
+  const { readdir, rm } = fsp();
   let names: string[];
   try {
     names = await readdir(dir);
@@ -73,7 +82,7 @@ export async function removeStaleTemps(dir: string): Promise<string[]> {
     if (m === null) continue;
     const pid = Number(m[1]);
     if (pid === process.pid || isAlive(pid)) continue;
-    await rm(join(dir, name), { force: true });
+    await rm(path().join(dir, name), { force: true });
     removed.push(name);
   }
   return removed;
@@ -94,19 +103,20 @@ function isAlive(pid: number): boolean {
  * a folder, a device, a symlink loop, a name too long, a NUL in the path, no permission) is a
  * {@link CheckpointError} naming the path.
  */
-export async function readFileBytes(path: string, what = "checkpoint file"): Promise<Uint8Array> {
+export async function readFileBytes(file: string, what = "checkpoint file"): Promise<Uint8Array> {
+  const { constants } = nodeBuiltin<Fs>("node:fs", "reading a file by path");
   let fh: FileHandle;
   try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    fh = await fsp().open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
-    throw pathError(path, what, e);
+    throw pathError(file, what, e);
   }
   try {
     const st = await fh.stat();
-    if (st.isDirectory()) throw new CheckpointError(`${JSON.stringify(path)} is a folder, expected a ${what}`);
+    if (st.isDirectory()) throw new CheckpointError(`${JSON.stringify(file)} is a folder, expected a ${what}`);
     if (!st.isFile()) {
       throw new CheckpointError(
-        `${JSON.stringify(path)} is not a regular file (a device, FIFO or socket), expected a ${what}`,
+        `${JSON.stringify(file)} is not a regular file (a device, FIFO or socket), expected a ${what}`,
       );
     }
     const out = new Uint8Array(st.size);
@@ -117,21 +127,21 @@ export async function readFileBytes(path: string, what = "checkpoint file"): Pro
       filled += bytesRead;
     }
     if (filled !== out.length) {
-      throw new CheckpointError(`${JSON.stringify(path)} shrank while it was read (${filled} of ${out.length} bytes)`);
+      throw new CheckpointError(`${JSON.stringify(file)} shrank while it was read (${filled} of ${out.length} bytes)`);
     }
     return out;
   } catch (e) {
     if (e instanceof CheckpointError) throw e;
-    throw pathError(path, what, e);
+    throw pathError(file, what, e);
   } finally {
     await fh.close();
   }
 }
 
 /** A file-system error as a {@link CheckpointError} that names the path and says what went wrong in words. */
-export function pathError(path: string, what: string, e: unknown): CheckpointError {
+export function pathError(file: string, what: string, e: unknown): CheckpointError {
   const code = (e as NodeJS.ErrnoException).code;
-  const p = JSON.stringify(path);
+  const p = JSON.stringify(file);
   const reason: Record<string, string> = {
     ENOENT: `no ${what} at ${p}`,
     EISDIR: `${p} is a folder, expected a ${what}`,

@@ -20,7 +20,6 @@ import {
   type AnyEnv,
   getAlgorithmClass,
   listAlgorithms,
-  type VectorEnvLike,
 } from "../algos/common/algorithm.js";
 import { type Callback, CheckpointCallback, EvalCallback } from "../algos/common/callbacks.js";
 import { checkpointFromBytes, LIBRARY_VERSION } from "../algos/common/checkpoint.js";
@@ -28,14 +27,16 @@ import { type EvaluationResult, evaluatePolicy } from "../algos/common/evaluate.
 import "../algos/index.js";
 import { TableSink } from "../algos/common/table-sink.js";
 import { make, registeredIds } from "../envs/index.js";
-import { makeVec } from "../envs/vector/make-vec.js";
 import { CheckpointError, describe, InvalidArgumentError, TsrlError } from "../errors.js";
 import { readFileBytes, removeStaleTemps, writeFileAtomic } from "../platform/fs.js";
 import { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
 import { learningCurveSvg } from "./plot.js";
 import { type ProgressMode, type ProgressStream, terminalProgress } from "./progress.js";
 import { TensorBoardSink } from "./tensorboard.js";
+import { makeTrainEnv, type Vectorization } from "./train-env.js";
 import { zooEntry } from "./zoo/index.js";
+
+export { makeTrainEnv, type Vectorization };
 
 /** What `--config file.json` may hold (every key optional). */
 export interface RunConfigFile {
@@ -142,24 +143,6 @@ function checkCount(name: string, v: unknown, min: number): number {
     throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${describe(v)}`);
   }
   return v as number;
-}
-
-export type Vectorization = "sync" | "async";
-
-/** The env a run trains on: a single env, or a same-step vector env of `nEnvs` copies (worker threads if "async"). */
-export function makeTrainEnv(
-  envId: string,
-  nEnvs: number,
-  envKwargs: Record<string, unknown>,
-  vectorization: Vectorization = "sync",
-): AnyEnv | VectorEnvLike {
-  if (nEnvs === 1 && vectorization === "sync") return make(envId, envKwargs);
-  const vec = makeVec(envId, nEnvs, {
-    vectorizationMode: vectorization,
-    autoresetMode: "same-step",
-    envOptions: envKwargs,
-  });
-  return Object.assign(vec, { envId });
 }
 
 /** Resolve the full run config: zoo defaults < config file < explicit options. */

@@ -15,8 +15,8 @@
  * `onRolloutStart` runs where the model state is complete (after the previous train), so checkpoints taken there
  * (CheckpointCallback, EvalCallback's best model) resume exactly.
  *
- * Nothing here touches the file system: `save`/`load` reach `src/platform/fs.ts` through a dynamic import, so this
- * file runs unchanged in a browser (where `toBytes`/`fromBytes` serve instead).
+ * Nothing here touches the file system directly: `save`/`load` go through `src/platform/fs.ts`, which fetches Node's
+ * modules when called, so this file bundles and runs unchanged in a browser (where `toBytes`/`fromBytes` serve).
  */
 import { Rng, type RngState } from "../../core/rng.js";
 import type { Env } from "../../envs/env.js";
@@ -27,6 +27,7 @@ import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
 import type { VectorEnv, VectorStepResult } from "../../envs/vector/vector-env.js";
 import { CheckpointError, describe, InvalidArgumentError, ShapeError } from "../../errors.js";
 import { linearSchedule } from "../../nn/schedules.js";
+import { readFileBytes, writeFileAtomic } from "../../platform/fs.js";
 import type { Space, SpaceJSON } from "../../spaces/space.js";
 import { type Callback, type CallbackContext, CallbackList } from "./callbacks.js";
 import {
@@ -708,8 +709,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
       throw new InvalidArgumentError(`${this.algoName}.save: path must be a non-empty string, got ${describe(path)}`);
     }
     const bytes = this.toBytes(opts);
-    const fs = await import("../../platform/fs.js");
-    await fs.writeFileAtomic(path, bytes);
+    await writeFileAtomic(path, bytes);
   }
 
   /**
@@ -727,8 +727,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     if (typeof path !== "string" || path.length === 0) {
       throw new InvalidArgumentError(`load: path must be a non-empty string, got ${describe(path)}`);
     }
-    const fs = await import("../../platform/fs.js");
-    const bytes = await fs.readFileBytes(path);
+    const bytes = await readFileBytes(path);
     // biome-ignore lint/complexity/noThisInStatic: the class load was called on (PPO.load) fixes the algorithm
     return loadCheckpointAs(this, checkpointFromBytes(bytes), opts) as T;
   }
@@ -739,17 +738,17 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
    */
   static fromZoo<T extends Algorithm>(this: AlgorithmClass<T>, envId: string, config: Record<string, unknown> = {}): T {
     // biome-ignore lint/complexity/noThisInStatic: the class fromZoo was called on (PPO.fromZoo) fixes the algorithm
-    const cls = this;
-    const tuned = zooLookup?.(cls.algorithmName, envId) ?? null;
+    const name = this.algorithmName;
+    const tuned = zooLookup?.(name, envId) ?? null;
     if (tuned === null) {
       throw new InvalidArgumentError(
-        `${cls.algorithmName}.fromZoo: no tuned defaults for ${describe(envId)}${zooLookup === null ? " (the zoo is not loaded: import from the package entry point)" : ""}; build it with new ${cls.algorithmName}(env, config)`,
+        `${name}.fromZoo: no tuned defaults for ${describe(envId)}${zooLookup === null ? " (the zoo is not loaded: import from the package entry point)" : ""}; build it with new ${name}(env, config)`,
       );
     }
     const nEnvs = tuned.nEnvs ?? 1;
     const envOptions = tuned.envKwargs ?? {};
     const env = nEnvs > 1 ? makeVec(envId, nEnvs, { envOptions }) : make(envId, envOptions);
-    return new cls(env, { ...tuned.hyperparams, ...config });
+    return new this(env, { ...tuned.hyperparams, ...config });
   }
 
   /** `load` from bytes in memory (browser-safe). */

@@ -1,4 +1,5 @@
 import { describe, EnvError, InvalidArgumentError } from "../../errors.js";
+import { nodeBuiltin } from "../../platform/node-builtin.js";
 import type { Space } from "../../spaces/space.js";
 import { spaceFromJSON, spacesEqual } from "../../spaces/utils.js";
 import type { Info } from "../env.js";
@@ -42,13 +43,13 @@ export interface AsyncVectorEnvOptions {
   seed?: number;
 }
 
-/** node:worker_threads, loaded without a static import so that this module stays importable in browsers. */
+/** node:worker_threads, fetched without an import so that this module stays importable in browsers. */
 function workerThreads(): WorkerThreads {
-  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  if (typeof get !== "function") {
-    throw new EnvError("AsyncVectorEnv needs Node.js >= 20.16 (worker_threads); use SyncVectorEnv elsewhere");
+  try {
+    return nodeBuiltin<WorkerThreads>("node:worker_threads", "AsyncVectorEnv");
+  } catch (e) {
+    throw new EnvError(`${(e as Error).message}; use SyncVectorEnv elsewhere`);
   }
-  return get("node:worker_threads") as WorkerThreads;
 }
 
 /** The worker script beside this module: .ts when running from source (tsx), .js from the compiled package. */
@@ -56,6 +57,9 @@ function workerScript(): string {
   const here = import.meta.url;
   return new URL(here.endsWith(".ts") ? "./async-worker.ts" : "./async-worker.js", here).href;
 }
+
+/** tsx's loader API, named through a constant: webpack resolves a literal `import.meta.resolve` argument at build time. */
+const TSX_API = "tsx/esm/api";
 
 /**
  * Node 20 does not run `--import tsx` in worker threads, so a worker that must load TypeScript (tsrl's sources, or
@@ -65,7 +69,7 @@ function tsxApiFor(script: string): string | undefined {
   const underTsx = process.execArgv.some((a) => a.includes("tsx"));
   if (!script.endsWith(".ts") && !underTsx) return undefined;
   try {
-    return import.meta.resolve("tsx/esm/api");
+    return import.meta.resolve(TSX_API);
   } catch {
     throw new EnvError("AsyncVectorEnv: running from TypeScript sources needs the tsx package to load the worker");
   }
