@@ -18,7 +18,9 @@ const dir = mkdtempSync(join(tmpdir(), "tsrl-hostile-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const CHILD = fileURLToPath(new URL("./hostile-header-child.ts", import.meta.url));
 
-function runChild(kind: string): Promise<{ outcome: string; ms: number; extraMb: number; headerBytes: number }> {
+function runChild(
+  kind: string,
+): Promise<{ outcome: string; ms: number; cpuMs: number; extraMb: number; headerBytes: number }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ["--import", "tsx", "--expose-gc", CHILD, kind, dir], { stdio: "pipe" });
     let out = "";
@@ -40,7 +42,8 @@ for (const kind of ["tensors", "metadata", "shape", "string", "most-allowed"]) {
     const r = await runChild(kind);
     assert.ok(r.headerBytes > 1_000_000, `the hostile header is ${r.headerBytes} bytes`);
     assert.ok(r.outcome === "loaded" || r.outcome.startsWith("CheckpointError"), r.outcome);
-    assert.ok(r.ms < 2000, `${kind}: ${r.ms.toFixed(0)} ms`);
+    // 2 s of CPU time (user + system): wall time on a shared machine also counts the other processes' work
+    assert.ok(r.cpuMs < 2000, `${kind}: ${r.cpuMs.toFixed(0)} ms of CPU (${r.ms.toFixed(0)} ms wall)`);
     assert.ok(r.extraMb < 256, `${kind}: ${r.extraMb.toFixed(0)} MB extra`);
   });
 }
