@@ -6,6 +6,7 @@ export * from "./core/index.js";
 export * from "./distributions/index.js";
 export * from "./envs/index.js";
 export * from "./errors.js";
+export * from "./interop/index.js";
 export * from "./nn/index.js";
 
 // the tuned tables (plain data) behind Algo.fromZoo

@@ -24,6 +24,18 @@ export class EnvError extends TsrlError {}
 /** A checkpoint or safetensors file is truncated, corrupt, of a newer format, or does not match the model. */
 export class CheckpointError extends TsrlError {}
 
+/** A zip archive is truncated, corrupt, uses an unsupported feature, or exceeds a size limit (a zip bomb). */
+export class ArchiveError extends TsrlError {}
+
+/**
+ * A pickle (a PyTorch `.pth`) holds an opcode or names a global outside the restricted set a state_dict needs, or is
+ * malformed. Nothing in it is ever executed: the reader refuses instead.
+ */
+export class PickleError extends TsrlError {}
+
+/** A Stable-Baselines3 model cannot be imported (unknown algorithm, policy, space or a missing tensor). */
+export class Sb3ImportError extends TsrlError {}
+
 /** Render a value for an error message: short, and exact for numbers. */
 export function describe(value: unknown): string {
   if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);

@@ -1,9 +1,9 @@
 /**
- * The `tsrl` command line: train, eval, enjoy, resume, list, plot, bench. Built with commander; `runCli(argv, io)`
+ * The `tsrl` command line: train, eval, enjoy, resume, list, plot, bench, import-sb3, export. Built with commander; `runCli(argv, io)`
  * runs it in-process (tests) and returns the exit code instead of exiting.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, InvalidArgumentError as CommanderArgError, CommanderError, Option } from "commander";
 import { type AnyEnv, getAlgorithmClass, listAlgorithms } from "../algos/common/algorithm.js";
@@ -12,12 +12,15 @@ import { evaluatePolicy } from "../algos/common/evaluate.js";
 import { make, registeredIds } from "../envs/index.js";
 import { RecordVideo } from "../envs/wrappers/record-video.js";
 import { InvalidArgumentError, TsrlError } from "../errors.js";
+import { exportOnnxFile } from "../interop/export-onnx-file.js";
+import { importSb3Run } from "../interop/import-sb3-run.js";
 import { parseJsonl } from "../train/metrics-files.js";
 import { type CurveSeries, learningCurveSvg } from "../train/plot.js";
 import type { ProgressMode } from "../train/progress.js";
 import {
   evaluateModel,
   loadModelWithEnv,
+  locateModel,
   makeTrainEnv,
   type RunConfigFile,
   RunInterruptedError,
@@ -302,6 +305,37 @@ export function buildProgram(io: CliIo = processIo): Command {
         log: (l) => io.err(`${l}\n`),
       });
       io.out(`${s.runDir}\n`);
+    });
+
+  program
+    .command("export")
+    .description("export a run's deterministic policy (observation normalization included) as an ONNX model")
+    .argument("<run-or-model>", "run folder or .safetensors model")
+    .requiredOption("--onnx", "ONNX format (opset 13)")
+    .option("--out <file.onnx>", "output file (default: policy.onnx in the run folder, or beside the model)")
+    .option("--no-values", "leave out the value / Q-value output")
+    .option("--best", "export the run's best periodic-evaluation model")
+    .action(async (path: string, o) => {
+      const { model } = await loadModelWithEnv(path, undefined, { best: o.best === true });
+      const { runDir, modelPath } = locateModel(path, { best: o.best === true });
+      const out = o.out ?? join(runDir ?? dirname(modelPath), "policy.onnx");
+      await exportOnnxFile(model, out, { includeValues: o.values !== false });
+      io.out(`${out}\n`);
+    });
+
+  program
+    .command("import-sb3")
+    .description("import a Stable-Baselines3 model.zip (PPO, A2C, DQN) into a run folder, without running its pickles")
+    .argument("<model.zip>", "the file SB3's model.save() wrote")
+    .requiredOption("--out <dir>", "run folder to create")
+    .option("--env <id>", "environment (default: the one registered env with the model's spaces)")
+    .option("--seed <s>", "seed for further training", intArg("--seed", 0))
+    .action(async (zip: string, o) => {
+      const r = await importSb3Run(zip, { out: o.out, env: o.env, seed: o.seed });
+      io.out(`${r.model.algoName} on ${r.envId} imported into ${r.runDir}\n`);
+      if (r.notImported.length > 0) {
+        io.err(`not imported (SB3 stored them as cloudpickle, never executed): ${r.notImported.join(", ")}\n`);
+      }
     });
 
   program

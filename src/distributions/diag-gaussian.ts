@@ -45,9 +45,13 @@ export class DiagGaussian {
     this.stateIndependent = indep;
   }
 
-  /** log N(a; mu, sigma^2) = sum_d [ -(a_d - mu_d)^2 / (2 sigma_d^2) - log sigma_d - log(2 pi) / 2 ], shape [B]. */
-  logProb(actions: Float32Array | Float64Array): Tensor {
-    const a = this.actionsTensor(actions);
+  /**
+   * log N(a; mu, sigma^2) = sum_d [ -(a_d - mu_d)^2 / (2 sigma_d^2) - log sigma_d - log(2 pi) / 2 ], shape [B].
+   * `actions` is a row-major array [B * D], or a [B, D] Tensor (then differentiable in the actions too, as a
+   * reparameterised sample needs).
+   */
+  logProb(actions: Float32Array | Float64Array | Tensor): Tensor {
+    const a = actions instanceof Tensor ? this.checkActionTensor(actions) : this.actionsTensor(actions);
     const z = mul(sub(a, this.mean), exp(neg(this.logStd)));
     return addScalar(sum(sub(mulScalar(square(z), -0.5), this.logStd), 1), -this.dim * HALF_LOG_2PI);
   }
@@ -78,6 +82,22 @@ export class DiagGaussian {
     const meanTerm = mul(square(sub(this.mean, other.mean)), exp(mulScalar(other.logStd, -2)));
     const perDim = add(mulScalar(add(meanTerm, varRatio), 0.5), logRatio); // [B, D]: meanTerm fixes the shape
     return addScalar(sum(perDim, 1), -0.5 * this.dim);
+  }
+
+  /** sigma = exp(logStd), shape [B, D] or [D] as logStd. */
+  std(): Tensor {
+    return exp(this.logStd);
+  }
+
+  /**
+   * The reparameterised sample a = mu + sigma * eps, eps ~ N(0, 1) drawn in row-major order from `rng` (the same
+   * draws as `sample`), as a [B, D] Tensor differentiable w.r.t. mean and log-std (SAC's actor loss).
+   */
+  rsample(rng: Rng): Tensor {
+    const n = this.batchSize * this.dim;
+    const eps = new Float64Array(n);
+    for (let i = 0; i < n; i++) eps[i] = rng.normal();
+    return add(this.mean, mul(this.std(), this.mean.engine.tensor(eps, [this.batchSize, this.dim])));
   }
 
   /** The mean, row-major [B * D]. Writes into `out` when given. */
@@ -117,6 +137,18 @@ export class DiagGaussian {
       );
     }
     return out;
+  }
+
+  private checkActionTensor(actions: Tensor): Tensor {
+    if (actions.engine !== this.mean.engine) {
+      throw new InvalidArgumentError("DiagGaussian.logProb: actions belong to another engine than the mean");
+    }
+    if (actions.rank !== 2 || actions.shape[0] !== this.batchSize || actions.shape[1] !== this.dim) {
+      throw new ShapeError(
+        `DiagGaussian.logProb: actions has shape [${actions.shape.join(", ")}], expected [${this.batchSize}, ${this.dim}]`,
+      );
+    }
+    return actions;
   }
 
   private actionsTensor(actions: Float32Array | Float64Array): Tensor {

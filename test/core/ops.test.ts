@@ -218,3 +218,78 @@ test("ops on parameters record exactly when gradients are needed", () => {
     assert.equal(e.tapeLength, 1);
   });
 });
+
+test("linear without an activation keeps the unfused arithmetic (matmul, then bias) bit for bit", () => {
+  const e = new Engine();
+  e.scope(() => {
+    const x = e.tensor(rand(6 * 5), [6, 5]);
+    const w = e.tensor(rand(7 * 5), [7, 5]);
+    const b = e.tensor(rand(7), [7]);
+    const unfused = op.add(op.matmul(x, w, { transB: true }), b).toArray();
+    assert.deepEqual(op.linear(x, w, b).toArray(), unfused);
+  });
+});
+
+test("linear with an activation runs the core's fused dense-layer kernel (same values as kernels.linear)", () => {
+  const e = new Engine();
+  e.scope(() => {
+    const xv = rand(9 * 6);
+    const wv = rand(11 * 6);
+    const bv = rand(11);
+    for (const [act, kact] of [
+      ["identity", "none"],
+      ["tanh", "tanh"],
+      ["relu", "relu"],
+    ] as const) {
+      const x = e.tensor(xv, [9, 6]);
+      const w = e.tensor(wv, [11, 6]);
+      const b = e.tensor(bv, [11]);
+      const ref = e.zeros([9, 11]);
+      e.kernels.linear(x.offset, w.offset, b.offset, ref.offset, 9, 6, 11, kact);
+      assert.deepEqual(op.linear(x, w, b, act).toArray(), ref.toArray(), act);
+      // and the same function as the unfused ops, up to float32 rounding
+      const z = op.linear(x, w, b);
+      const want = act === "tanh" ? op.tanh(z) : act === "relu" ? op.relu(z) : z;
+      close(op.linear(x, w, b, act).toArray(), want.toArray(), 1e-5, act);
+    }
+  });
+});
+
+test("linear rejects an unknown activation naming it", () => {
+  const e = new Engine();
+  e.scope(() => {
+    const x = e.zeros([2, 3]);
+    const w = e.zeros([4, 3]);
+    assert.throws(
+      // @ts-expect-error: a caller without types
+      () => op.linear(x, w, null, "sigmoid"),
+      (err: Error) => err.name === "InvalidArgumentError" && /activation.*"sigmoid"/.test(err.message),
+    );
+  });
+});
+
+test("concat, sliceLast, maskedFill, logSumExp, softplus, sigmoid and min: values and argument checks", () => {
+  const e = new Engine({ dtype: "float64", kernels: "ts" });
+  e.scope(() => {
+    const a = e.tensor([1, 2, 3, 4], [2, 2]);
+    const b = e.tensor([5, 6], [2, 1]);
+    assert.deepEqual(op.concat([a, b]).toArray(), [1, 2, 5, 3, 4, 6]);
+    assert.deepEqual(op.concat([a, b]).shape, [2, 3]);
+    assert.deepEqual(op.concat([a]).toArray(), [1, 2, 3, 4]);
+    assert.throws(() => op.concat([a, e.zeros([3, 1])]), { name: "ShapeError" });
+    assert.throws(() => op.concat([]), { name: "InvalidArgumentError" });
+    assert.deepEqual(op.sliceLast(op.concat([a, b]), 1, 3).toArray(), [2, 5, 4, 6]);
+    assert.throws(() => op.sliceLast(a, 1, 3), /start 1, end 3/);
+    const inf = Number.NEGATIVE_INFINITY;
+    const filled = op.maskedFill(a, Uint8Array.from([0, 1, 0, 0]), inf);
+    assert.deepEqual(filled.toArray(), [1, inf, 3, 4]);
+    close(op.logSumExp(filled).toArray(), [1, Math.log(Math.exp(3) + Math.exp(4))], 1e-12, "logSumExp");
+    assert.deepEqual(op.logSumExp(e.tensor([inf, inf], [1, 2])).toArray(), [inf]);
+    close(op.logSumExp(e.tensor([1000, 1000], [2])).toArray(), [1000 + Math.log(2)], 1e-12, "no overflow");
+    const sp = op.softplus(e.tensor([-800, -1, 0, 2, 800], [5])).toArray();
+    close(sp, [0, Math.log1p(Math.exp(-1)), Math.log(2), Math.log1p(Math.exp(2)), 800], 1e-12, "softplus");
+    const sg = op.sigmoid(e.tensor([-800, 0, 3, 800], [4])).toArray();
+    close(sg, [0, 0.5, 1 / (1 + Math.exp(-3)), 1], 1e-12, "sigmoid");
+    assert.deepEqual(op.min(e.tensor([3, -1, 2, 0, 5, 0], [2, 3])).toArray(), [-1, 0]);
+  });
+});
