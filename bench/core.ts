@@ -14,6 +14,8 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { Minibatch } from "../src/algos/common/rollout-buffer.js";
+import { PPO } from "../src/algos/ppo.js";
 import { Arena } from "../src/core/arena.js";
 import { Engine } from "../src/core/engine.js";
 import { availableWasmKernels, type KernelPreference, type Kernels, selectKernels } from "../src/core/kernels/index.js";
@@ -33,8 +35,8 @@ import {
   sum,
 } from "../src/core/ops.js";
 import { Rng } from "../src/core/rng.js";
-import { MLP } from "../src/nn/mlp.js";
-import { Adam } from "../src/nn/optim/adam.js";
+import "../src/envs/builtin.js";
+import { makeVec } from "../src/envs/vector/make-vec.js";
 
 const root = process.cwd(); // npm runs scripts in the package root
 const TRIALS_PER_PASS = Number(process.env.BENCH_TRIALS ?? 10);
@@ -141,39 +143,37 @@ function benchTsrlMatmul(kernels: Kernels[], arena: Arena, trials: number): void
   }
 }
 
-/** One PPO update on a fixed minibatch: CleanRL's loss (clipped surrogate, value MSE, entropy bonus) and Adam. */
-function makeTsrlPpoStep(engine: Engine, batch: number): { step: () => void; act: () => number } {
-  const rng = new Rng(0);
-  const policy = new MLP(engine, rng, { inputSize: OBS, hiddenSizes: [HIDDEN, HIDDEN], outputSize: ACTIONS });
-  const value = new MLP(engine, rng, { inputSize: OBS, hiddenSizes: [HIDDEN, HIDDEN], outputSize: 1 });
-  const opt = new Adam([...policy.parameters(), ...value.parameters()], { lr: 3e-4, eps: 1e-5 });
+/**
+ * One update of the shipped PPO class on a fixed minibatch (its `minibatchUpdate`: CleanRL's loss, clipped
+ * surrogate, value MSE, entropy bonus, backward, global-norm clip and Adam), and one observation through its predict.
+ */
+function makeTsrlPpoStep(
+  kernels: KernelPreference,
+  batch: number,
+): { engine: Engine; step: () => void; act: () => number } {
+  const env = makeVec("CartPole-v1", 1, { autoresetMode: "same-step" });
+  const model = new PPO(env, {
+    nSteps: batch,
+    batchSize: batch,
+    learningRate: 3e-4,
+    entCoef: 0.01,
+    vfCoef: 0.5,
+    seed: 0,
+    policyKwargs: { netArch: { pi: [HIDDEN, HIDDEN], vf: [HIDDEN, HIDDEN] }, kernels },
+  });
   const d = inputs(batch);
-  const clipCoef = 0.2;
-  const step = () =>
-    engine.scope(() => {
-      const obs = engine.tensor(d.obs, [batch, OBS]);
-      const logp = logSoftmax(policy.forward(obs));
-      const newLogp = gather(logp, d.actions);
-      const ratio = exp(sub(newLogp, engine.tensor(d.oldLogp, [batch])));
-      const adv = engine.tensor(d.adv, [batch]);
-      const pgLoss = neg(mean(minimum(mul(ratio, adv), mul(clamp(ratio, 1 - clipCoef, 1 + clipCoef), adv))));
-      const entropy = neg(mean(sum(mul(exp(logp), logp), 1)));
-      const v = value.forward(obs);
-      const vLoss = mulScalar(mean(square(sub(v, engine.tensor(d.returns, [batch, 1])))), 0.5);
-      const loss = add(sub(pgLoss, mulScalar(entropy, 0.01)), mulScalar(vLoss, 0.5));
-      opt.zeroGrad();
-      engine.backward(loss);
-      opt.step();
-    });
+  const mb = new Minibatch(batch, OBS, 1, "int32");
+  mb.observations.set(d.obs);
+  mb.actions.set(d.actions);
+  mb.logProbs.set(d.oldLogp);
+  mb.advantages.set(d.adv);
+  mb.returns.set(d.returns);
+  const step = () => {
+    model.minibatchUpdate(mb, batch, 0.2, null);
+  };
   const one = d.obs.subarray(0, OBS);
-  const act = () =>
-    engine.scope(() =>
-      engine.noGrad(() => {
-        const logits = policy.forward(engine.tensor(one, [1, OBS])).data();
-        return logits[0] > logits[1] ? 0 : 1;
-      }),
-    );
-  return { step, act };
+  const act = () => model.predict(one, { deterministic: true }) as number;
+  return { engine: model.policy.engine, step, act };
 }
 
 /** Engines (and their networks) are made once, so the second pass times the same, warm objects. */
@@ -186,8 +186,8 @@ function benchTsrlTraining(variants: KernelPreference[], trials: number): void {
   const setups = variants.map((v) => {
     let s = tsrlEngines.get(v);
     if (!s) {
-      const engine = new Engine({ kernels: v });
-      s = { engine, work: new Map(PPO_BATCHES.map((b) => [b, makeTsrlPpoStep(engine, b)])) };
+      const work = new Map(PPO_BATCHES.map((b) => [b, makeTsrlPpoStep(v, b)]));
+      s = { engine: (work.get(PPO_BATCHES[0]) as ReturnType<typeof makeTsrlPpoStep>).engine, work };
       tsrlEngines.set(v, s);
     }
     return s;
@@ -197,14 +197,15 @@ function benchTsrlTraining(variants: KernelPreference[], trials: number): void {
       const { step } = work.get(batch) as ReturnType<typeof makeTsrlPpoStep>;
       return { row: ppoRow(batch), column: `tsrl ${engine.kernels.name}`, fn: step };
     });
-    const sizes = setups.map(({ engine, work }) => {
-      (work.get(batch) as ReturnType<typeof makeTsrlPpoStep>).step(); // the first step sizes the arena
-      return engine.arena.capacityBytes;
+    const arenas = setups.map(({ work }) => {
+      const w = work.get(batch) as ReturnType<typeof makeTsrlPpoStep>;
+      w.step(); // the first step sizes the arena
+      return { arena: w.engine.arena, bytes: w.engine.arena.capacityBytes };
     });
     timeGroup(contenders, trials);
-    setups.forEach(({ engine }, i) => {
-      if (engine.arena.capacityBytes !== sizes[i]) throw new Error("the arena grew during timed steps");
-    });
+    for (const { arena, bytes } of arenas) {
+      if (arena.capacityBytes !== bytes) throw new Error("the arena grew during timed steps");
+    }
   }
   timeGroup(
     setups.map(({ engine, work }) => ({

@@ -19,7 +19,7 @@ const settings: Record<string, { nEnvs: number; steps: number; config: Partial<P
 };
 const s = settings[envId];
 const model = new PPO(makeVec(envId, s.nEnvs, { autoresetMode: "same-step" }), { ...s.config, seed: 0 });
-const k = model.policy.backend.kernels as unknown as Record<string, unknown>;
+const k = model.policy.engine.kernels as unknown as Record<string, unknown>;
 const spent = new Map<string, number>();
 const byShape = new Map<string, number>();
 let inUpdate = false;

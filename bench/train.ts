@@ -154,7 +154,7 @@ for (const c of cases) {
   let mark = 0;
   let flopsAtMark = 0;
   const phaseGflops: number[] = [];
-  const counter = countMatmulFlops(model.policy.backend.kernels, () => mark > 0);
+  const counter = countMatmulFlops(model.policy.engine.kernels, () => mark > 0);
   const endUpdate = () => {
     if (mark === 0) return;
     const ms = performance.now() - mark;

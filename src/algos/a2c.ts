@@ -9,8 +9,13 @@
  *   g = grad L clipped to global norm maxGradNorm;  RMSprop (alpha 0.99, eps 1e-5) or Adam step
  */
 
+import { add, mean, mul, mulScalar, neg, square, sub } from "../core/ops.js";
 import { describe, InvalidArgumentError } from "../errors.js";
+import { Adam } from "../nn/optim/adam.js";
+import { RMSprop } from "../nn/optim/rmsprop.js";
+import { checkChoice } from "./common/actor-critic-policy.js";
 import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
+import { normalizeInPlace } from "./common/normalize-advantages.js";
 import {
   checkLossCoefficients,
   checkRange,
@@ -18,7 +23,6 @@ import {
   type OnPolicyConfig,
   onPolicyDefaults,
 } from "./common/on-policy.js";
-import { WholeRolloutStep } from "./common/one-step-update.js";
 
 export interface A2CConfig extends OnPolicyConfig {
   entCoef: number;
@@ -48,47 +52,52 @@ export const a2cDefaults: A2CConfig = {
 export class A2C<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<A2CConfig, O, A> {
   static override readonly algorithmName: string = "A2C";
   static override readonly configKeys: readonly string[] = Object.keys(a2cDefaults);
-  private readonly step: WholeRolloutStep;
+  /** log pi_old(a|s) of the rollout (before the step) and after it, for the step-size diagnostics */
+  private readonly oldLogProb: Float64Array;
+  private readonly newLogProb: Float64Array;
 
   constructor(env: EnvInput<O, A>, config: Partial<A2CConfig> = {}) {
     super(env, { ...a2cDefaults, ...config });
     const c = this.config;
     checkLossCoefficients(c);
     checkRange("optimizerEps", c.optimizerEps, 1e-300, Infinity);
-    if (!["rmsprop", "rmsprop-tf", "adam"].includes(c.optimizer)) {
-      throw new InvalidArgumentError(
-        `optimizer must be "rmsprop", "rmsprop-tf" or "adam", got ${describe(c.optimizer)}`,
-      );
+    checkChoice("optimizer", c.optimizer, ["rmsprop", "rmsprop-tf", "adam"] as const);
+    if (typeof c.normalizeAdvantage !== "boolean") {
+      throw new InvalidArgumentError(`normalizeAdvantage must be a boolean, got ${describe(c.normalizeAdvantage)}`);
     }
-    this.optimizers = [this.makeOptimizer(c.optimizer, 0, this.policy.numParams, c.optimizerEps)];
-    this.step = new WholeRolloutStep(this.buffer.size);
+    const params = this.policy.parameters();
+    const lr = this.currentLearningRate();
+    this.optimizer =
+      c.optimizer === "adam"
+        ? new Adam(params, { lr, eps: c.optimizerEps })
+        : new RMSprop(params, { lr, alpha: 0.99, eps: c.optimizerEps, epsInsideSqrt: c.optimizer === "rmsprop-tf" });
+    this.oldLogProb = new Float64Array(this.buffer.size);
+    this.newLogProb = new Float64Array(this.buffer.size);
   }
 
   protected train(): void {
     const c = this.config;
-    const { policy, buffer, step } = this;
-    const optimizer = this.optimizers[0];
+    const { buffer, optimizer } = this;
+    const engine = this.policy.engine;
     optimizer.lr = this.currentLearningRate();
-    const { n, adv, values, logProb, entropy } = step.evaluate(policy, buffer, c.normalizeAdvantage);
-    let pg = 0;
-    let vl = 0;
-    let ent = 0;
-    for (let i = 0; i < n; i++) {
-      pg -= adv[i] * logProb[i];
-      const err = values[i] - buffer.returns[i];
-      vl += err * err;
-      ent += entropy[i];
-      // dL/dlog pi_i = -A_i / n ;  dL/dV_i = vfCoef * 2 (V_i - R_i) / n
-      step.gLogProb[i] = -adv[i] / n;
-      step.gValue[i] = (c.vfCoef * 2 * err) / n;
-    }
-    const gradNorm = step.apply(policy, buffer, optimizer, -c.entCoef / n, true, c.maxGradNorm);
-    this.recordStepDiagnostics(step.oldLogProb);
+    const n = buffer.size;
+    if (c.normalizeAdvantage) normalizeInPlace(buffer.advantages, n);
+    const stats = engine.scope(() => {
+      const { values, logProb, entropy } = this.evaluateRollout(this.oldLogProb);
+      // L = -mean(A log pi(a|s)) + vfCoef mean((V - R)^2) - entCoef mean(H)
+      const policyLoss = neg(mean(mul(engine.tensor(buffer.advantages, [n]), logProb)));
+      const valueLoss = mean(square(sub(values, engine.tensor(buffer.returns, [n]))));
+      const ent = mean(entropy);
+      const loss = sub(add(policyLoss, mulScalar(valueLoss, c.vfCoef)), mulScalar(ent, c.entCoef));
+      const gradNorm = this.gradientStep(loss, c.maxGradNorm);
+      return { pg: policyLoss.item(), vl: valueLoss.item(), ent: ent.item(), gradNorm };
+    });
+    this.recordStepDiagnostics(this.oldLogProb, this.newLogProb);
     const log = this.logger;
-    log.record("train/policy_loss", pg / n);
-    log.record("train/value_loss", vl / n);
-    log.record("train/entropy_loss", -ent / n);
-    log.record("train/grad_norm", gradNorm);
+    log.record("train/policy_loss", stats.pg);
+    log.record("train/value_loss", stats.vl);
+    log.record("train/entropy_loss", -stats.ent);
+    log.record("train/grad_norm", stats.gradNorm);
     log.record("train/learning_rate", optimizer.lr);
     log.record("train/n_updates", optimizer.stepCount);
     this.recordCommon();

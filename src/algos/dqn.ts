@@ -75,6 +75,8 @@ export interface DQNConfig extends BaseConfig {
   prioritizedReplayBeta0?: number;
   /** Engine kernels ("auto": wasm SIMD when available; "ts": the float64 reference). Default "auto". */
   kernels?: KernelPreference;
+  /** Check every op's output and gradient for NaN/Infinity, naming the op that made one (slower). Default false. */
+  checkFinite?: boolean;
 }
 
 type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval" | "verbose">> & BaseConfig;
@@ -106,6 +108,7 @@ const DEFAULTS: Omit<Resolved, "seed" | "logInterval" | "verbose"> = {
   prioritizedReplayAlpha: 0.6,
   prioritizedReplayBeta0: 0.4,
   kernels: "auto",
+  checkFinite: false,
 };
 
 /**
@@ -177,7 +180,7 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
     this.nActions = this.actInfo.n;
     // Discrete observations are one-hot encoded (SB3's preprocessing); Box observations are flattened
     this.inputSize = this.obsInfo.kind === "discrete" ? this.obsInfo.n : this.obsDim;
-    this.engine = new Engine({ kernels: c.kernels });
+    this.engine = new Engine({ kernels: c.kernels, checkFinite: c.checkFinite });
     const netOpts = { inputSize: this.inputSize, hiddenSizes: c.netArch, nActions: this.nActions, dueling: c.dueling };
     this.qNet = new QNetwork(this.engine, this.rng, netOpts);
     if (c.targetNetwork) {
@@ -607,4 +610,5 @@ function checkConfig(c: Resolved, numEnvs: number): void {
     throw new InvalidArgumentError("DQN: optimizeMemoryUsage cannot be combined with nStep > 1");
   }
   if (!kernelPreferences.includes(c.kernels)) fail("kernels", `one of ${kernelPreferences.join(", ")}`);
+  if (typeof c.checkFinite !== "boolean") fail("checkFinite", "a boolean");
 }

@@ -14,7 +14,10 @@
  *       stop the epochs early when approx KL > 1.5 targetKl
  */
 
+import { add, clamp, exp, maximum, mean, minimum, mul, mulScalar, neg, square, sub } from "../core/ops.js";
+import type { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError } from "../errors.js";
+import { Adam } from "../nn/optim/adam.js";
 import {
   type Action,
   checkScheduled,
@@ -71,81 +74,59 @@ export const ppoDefaults: PPOConfig = {
   adamEps: 1e-5,
 };
 
-/** Losses of one minibatch, and their gradients w.r.t. each row's log-prob and value (scaled by 1/B). */
-export interface PPOMinibatchLoss {
-  policyLoss: number;
-  valueLoss: number;
-  approxKl: number;
-  clipFraction: number;
+/** The minibatch's inputs to the PPO loss, each [B] (the stored rollout quantities as tensors). */
+export interface PPOLossInputs {
+  logProb: Tensor;
+  oldLogProb: Tensor;
+  advantages: Tensor;
+  values: Tensor;
+  oldValues: Tensor;
+  returns: Tensor;
+  entropy: Tensor;
+}
+
+/** The PPO loss of one minibatch as tape expressions, and its parts. */
+export interface PPOLoss {
+  loss: Tensor;
+  policyLoss: Tensor;
+  valueLoss: Tensor;
+  entropy: Tensor;
+  /** r = pi(a|s) / pi_old(a|s), [B] */
+  ratio: Tensor;
 }
 
 /**
- * The clipped-surrogate and value losses of one minibatch and d(L_clip + vfCoef L_vf)/d log pi_b and /d V_b,
- * written into gLogProb and gValue. `advantages` must already be normalized if that option is on.
- *   d/d log pi_b of -min(r A, clip(r) A) / B = -r_b A_b / B where the unclipped term is the minimum, else 0.
+ *   r      = exp(log pi(a|s) - log pi_old(a|s))
+ *   L_clip = -mean( min(r A, clip(r, 1 - eps, 1 + eps) A) )
+ *   L_vf   = mean( (V - R)^2 )  or, clipped, mean( max((V - R)^2, (V_old + clip(V - V_old, -c, c) - R)^2) )
+ *   L      = L_clip + vfCoef L_vf - entCoef mean(H)
  */
-export function ppoLossAndGrads(
-  batch: number,
-  logProb: ArrayLike<number>,
-  oldLogProb: ArrayLike<number>,
-  advantages: ArrayLike<number>,
-  values: ArrayLike<number>,
-  oldValues: ArrayLike<number>,
-  returns: ArrayLike<number>,
+export function ppoLoss(
+  x: PPOLossInputs,
   clipRange: number,
   clipRangeVf: number | null,
   vfCoef: number,
-  gLogProb: Float64Array,
-  gValue: Float64Array,
-): PPOMinibatchLoss {
-  let policyLoss = 0;
-  let valueLoss = 0;
-  let approxKl = 0;
-  let clipped = 0;
-  for (let b = 0; b < batch; b++) {
-    const logRatio = logProb[b] - oldLogProb[b];
-    const ratio = Math.exp(logRatio);
-    const a = advantages[b];
-    const clippedRatio = Math.min(Math.max(ratio, 1 - clipRange), 1 + clipRange);
-    const unclippedObj = ratio * a;
-    const clippedObj = clippedRatio * a;
-    policyLoss -= Math.min(unclippedObj, clippedObj);
-    gLogProb[b] = unclippedObj <= clippedObj ? (-ratio * a) / batch : 0;
-    // approx KL(pi_old || pi) by the unbiased, always non-negative estimator (r - 1) - log r (Schulman 2020)
-    approxKl += ratio - 1 - logRatio;
-    if (Math.abs(ratio - 1) > clipRange) clipped++;
-    const err = values[b] - returns[b];
-    if (clipRangeVf === null) {
-      valueLoss += err * err;
-      gValue[b] = (vfCoef * 2 * err) / batch;
-    } else {
-      const delta = values[b] - oldValues[b];
-      const vClipped = oldValues[b] + Math.min(Math.max(delta, -clipRangeVf), clipRangeVf);
-      const errClipped = vClipped - returns[b];
-      if (err * err >= errClipped * errClipped) {
-        valueLoss += err * err;
-        gValue[b] = (vfCoef * 2 * err) / batch;
-      } else {
-        valueLoss += errClipped * errClipped;
-        const inside = delta > -clipRangeVf && delta < clipRangeVf;
-        gValue[b] = inside ? (vfCoef * 2 * errClipped) / batch : 0;
-      }
-    }
+  entCoef: number,
+): PPOLoss {
+  const ratio = exp(sub(x.logProb, x.oldLogProb));
+  const policyLoss = neg(
+    mean(minimum(mul(ratio, x.advantages), mul(clamp(ratio, 1 - clipRange, 1 + clipRange), x.advantages))),
+  );
+  let valueError = square(sub(x.values, x.returns));
+  if (clipRangeVf !== null) {
+    const clipped = add(x.oldValues, clamp(sub(x.values, x.oldValues), -clipRangeVf, clipRangeVf));
+    valueError = maximum(valueError, square(sub(clipped, x.returns)));
   }
-  return {
-    policyLoss: policyLoss / batch,
-    valueLoss: valueLoss / batch,
-    approxKl: approxKl / batch,
-    clipFraction: clipped / batch,
-  };
+  const valueLoss = mean(valueError);
+  const entropy = mean(x.entropy);
+  const loss = sub(add(policyLoss, mulScalar(valueLoss, vfCoef)), mulScalar(entropy, entCoef));
+  return { loss, policyLoss, valueLoss, entropy, ratio };
 }
 
 export class PPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<PPOConfig, O, A> {
   static override readonly algorithmName: string = "PPO";
   static override readonly configKeys: readonly string[] = Object.keys(ppoDefaults);
   private readonly mb: Minibatch;
-  private readonly gLogProb: Float64Array;
-  private readonly gValue: Float64Array;
 
   constructor(env: EnvInput<O, A>, config: Partial<PPOConfig> = {}) {
     super(env, { ...ppoDefaults, ...config });
@@ -156,14 +137,14 @@ export class PPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorit
     if (c.clipRangeVf !== null) checkScheduled("clipRangeVf", c.clipRangeVf, 0);
     checkLossCoefficients(c);
     checkRange("adamEps", c.adamEps, 1e-300, Infinity);
+    if (typeof c.normalizeAdvantage !== "boolean") {
+      throw new InvalidArgumentError(`normalizeAdvantage must be a boolean, got ${describe(c.normalizeAdvantage)}`);
+    }
     if (c.targetKl !== null && !(typeof c.targetKl === "number" && c.targetKl > 0)) {
       throw new InvalidArgumentError(`targetKl must be null or a number > 0, got ${describe(c.targetKl)}`);
     }
-    // Adam over the policy's arena copy of the parameters (the numeric core's fused kernel)
-    this.optimizers = [this.makeOptimizer("adam", 0, this.policy.numParams, c.adamEps)];
-    this.mb = new Minibatch(c.batchSize, this.obsDim, this.policy.actDim);
-    this.gLogProb = new Float64Array(c.batchSize);
-    this.gValue = new Float64Array(c.batchSize);
+    this.optimizer = new Adam(this.policy.parameters(), { lr: this.currentLearningRate(), eps: c.adamEps });
+    this.mb = new Minibatch(c.batchSize, this.obsDim, this.policy.actDim, this.buffer.actionDtype);
   }
 
   override checkLearnable(): void {
@@ -176,18 +157,12 @@ export class PPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorit
 
   protected train(): void {
     const c = this.config;
-    const { policy, buffer, mb } = this;
-    const optimizer = this.optimizers[0];
+    const { buffer, mb, optimizer } = this;
     const progress = this.progressRemaining;
     optimizer.lr = this.currentLearningRate();
     const clipRange = scheduleValue(c.clipRange, progress);
     const clipRangeVf = c.clipRangeVf === null ? null : scheduleValue(c.clipRangeVf, progress);
-    let pgSum = 0;
-    let vfSum = 0;
-    let entSum = 0;
-    let klSum = 0;
-    let clipSum = 0;
-    let normSum = 0;
+    const sums = { pg: 0, vf: 0, ent: 0, kl: 0, clip: 0, norm: 0 };
     let updates = 0;
     let lastKl = 0;
     let continueTraining = true;
@@ -198,59 +173,102 @@ export class PPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorit
         const n = Math.min(c.batchSize, buffer.size - start);
         buffer.gather(start, n, mb);
         if (c.normalizeAdvantage) normalizeInPlace(mb.advantages, n);
-        const values = policy.forward(mb.observations, n);
-        const logProb = policy.logProb(mb.actions);
-        const entropy = policy.entropy();
-        const gLogProb = n === c.batchSize ? this.gLogProb : this.gLogProb.subarray(0, n);
-        const gValue = n === c.batchSize ? this.gValue : this.gValue.subarray(0, n);
-        const loss = ppoLossAndGrads(
-          n,
-          logProb,
-          mb.logProbs,
-          mb.advantages,
-          values,
-          mb.values,
-          mb.returns,
-          clipRange,
-          clipRangeVf,
-          c.vfCoef,
-          gLogProb,
-          gValue,
-        );
-        lastKl = loss.approxKl;
-        if (c.targetKl !== null && loss.approxKl > 1.5 * c.targetKl) {
-          continueTraining = false;
-          break;
-        }
-        let ent = 0;
-        for (let b = 0; b < n; b++) ent += entropy[b];
-        ent /= n;
-        // L = L_clip + vfCoef L_vf - entCoef mean(H): d/dH_b = -entCoef / B. The gradient, its clip and the Adam
-        // step stay in the policy's arena (float32 WebAssembly kernels, or float64 with the "ts" kernels).
-        normSum += policy.arenaGradientStep(mb.actions, gLogProb, -c.entCoef / n, gValue, optimizer, c.maxGradNorm);
-        pgSum += loss.policyLoss;
-        vfSum += loss.valueLoss;
-        entSum += ent;
-        klSum += loss.approxKl;
-        clipSum += loss.clipFraction;
+        const r = this.minibatchUpdate(mb, n, clipRange, clipRangeVf);
+        lastKl = r.approxKl;
+        continueTraining = r.stepped;
+        if (!r.stepped) break;
+        sums.norm += r.gradNorm;
+        sums.pg += r.policyLoss;
+        sums.vf += r.valueLoss;
+        sums.ent += r.entropy;
+        sums.kl += r.approxKl;
+        sums.clip += r.clipFraction;
         updates++;
       }
       if (continueTraining) epochsDone++;
     }
     const log = this.logger;
     const k = Math.max(updates, 1);
-    log.record("train/policy_gradient_loss", pgSum / k);
-    log.record("train/value_loss", vfSum / k);
-    log.record("train/entropy_loss", -entSum / k);
-    log.record("train/approx_kl", updates > 0 ? klSum / k : lastKl);
-    log.record("train/clip_fraction", clipSum / k);
-    log.record("train/grad_norm", normSum / k);
+    log.record("train/policy_gradient_loss", sums.pg / k);
+    log.record("train/value_loss", sums.vf / k);
+    log.record("train/entropy_loss", -sums.ent / k);
+    log.record("train/approx_kl", updates > 0 ? sums.kl / k : lastKl);
+    log.record("train/clip_fraction", sums.clip / k);
+    log.record("train/grad_norm", sums.norm / k);
     log.record("train/learning_rate", optimizer.lr);
     log.record("train/clip_range", clipRange);
     log.record("train/n_updates", updates);
     log.record("train/epochs", epochsDone);
     this.recordCommon();
   }
+
+  /**
+   * One gradient step on the first `n` rows of a gathered minibatch (advantages already normalized when asked):
+   * the loss of `ppoLoss`, backward(), the global-norm clip and Adam. With targetKl set, a minibatch whose approx KL
+   * exceeds 1.5 targetKl is not stepped on (`stepped` false). bench:core times this method.
+   */
+  minibatchUpdate(mb: Minibatch, n: number, clipRange: number, clipRangeVf: number | null): MinibatchStats {
+    const c = this.config;
+    const policy = this.policy;
+    const engine = policy.engine;
+    return engine.scope(() => {
+      const rows = (a: Float64Array) => engine.tensor(n === a.length ? a : a.subarray(0, n), [n]);
+      const obs = policy.observations(mb.observations, n);
+      const { values, logProb, entropy } = policy.evaluateActions(obs, mb.actions, this.lossMasks(mb.actionMasks, n));
+      const l = ppoLoss(
+        {
+          logProb,
+          oldLogProb: rows(mb.logProbs),
+          advantages: rows(mb.advantages),
+          values,
+          oldValues: rows(mb.values),
+          returns: rows(mb.returns),
+          entropy,
+        },
+        clipRange,
+        clipRangeVf,
+        c.vfCoef,
+        c.entCoef,
+      );
+      // approx KL(pi_old || pi) by the unbiased, always non-negative estimator (r - 1) - log r (Schulman 2020),
+      // and the fraction of rows the clip bound
+      const ratio = l.ratio.data();
+      let kl = 0;
+      let clipped = 0;
+      for (let b = 0; b < n; b++) {
+        kl += ratio[b] - 1 - Math.log(ratio[b]);
+        if (Math.abs(ratio[b] - 1) > clipRange) clipped++;
+      }
+      const stats = {
+        stepped: false,
+        approxKl: kl / n,
+        clipFraction: clipped / n,
+        gradNorm: 0,
+        policyLoss: 0,
+        valueLoss: 0,
+        entropy: 0,
+      };
+      if (c.targetKl !== null && stats.approxKl > 1.5 * c.targetKl) return stats;
+      stats.gradNorm = this.gradientStep(l.loss, c.maxGradNorm);
+      stats.stepped = true;
+      stats.policyLoss = l.policyLoss.item();
+      stats.valueLoss = l.valueLoss.item();
+      stats.entropy = l.entropy.item();
+      return stats;
+    });
+  }
+}
+
+/** What one minibatch update measured. */
+export interface MinibatchStats {
+  /** false when the approx-KL early stop skipped the step */
+  stepped: boolean;
+  approxKl: number;
+  clipFraction: number;
+  gradNorm: number;
+  policyLoss: number;
+  valueLoss: number;
+  entropy: number;
 }
 
 registerAlgorithm(PPO);

@@ -11,10 +11,12 @@
  * tail is left out of that update (weight 0), so the estimate uses only returns that were observed.
  */
 
-import { InvalidArgumentError } from "../errors.js";
+import { add, mean, mul, mulScalar, neg, square, sub, sum } from "../core/ops.js";
+import { describe, InvalidArgumentError } from "../errors.js";
+import { Adam } from "../nn/optim/adam.js";
 import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
+import { normalizeInPlace } from "./common/normalize-advantages.js";
 import { checkLossCoefficients, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
-import { WholeRolloutStep } from "./common/one-step-update.js";
 
 export interface ReinforceConfig extends OnPolicyConfig {
   /** learn V(s) and subtract it from the return (default true) */
@@ -47,7 +49,9 @@ export const reinforceDefaults: ReinforceConfig = {
 export class REINFORCE<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<ReinforceConfig, O, A> {
   static override readonly algorithmName: string = "REINFORCE";
   static override readonly configKeys: readonly string[] = Object.keys(reinforceDefaults);
-  private readonly step: WholeRolloutStep;
+  /** log pi_old(a|s) of the rollout (before the step) and after it, for the step-size diagnostics */
+  private readonly oldLogProb: Float64Array;
+  private readonly newLogProb: Float64Array;
   /** weight of each row in the policy gradient: w_k, or 0 for an unfinished tail without baseline */
   private readonly weights: Float64Array;
   /** step index k within the current episode of each env (episodes span rollouts) */
@@ -58,9 +62,14 @@ export class REINFORCE<O = unknown, A extends Action = Action> extends OnPolicyA
     super(env, { ...reinforceDefaults, ...config });
     const c = this.config;
     checkLossCoefficients(c, true);
-    this.optimizers = [this.makeOptimizer("adam", 0, this.policy.numParams, 1e-8)];
+    for (const key of ["baseline", "discountWeighting", "normalizeAdvantage"] as const) {
+      if (typeof c[key] !== "boolean")
+        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
+    }
+    this.optimizer = new Adam(this.policy.parameters(), { lr: this.currentLearningRate(), eps: 1e-8 });
     const n = this.buffer.size;
-    this.step = new WholeRolloutStep(n);
+    this.oldLogProb = new Float64Array(n);
+    this.newLogProb = new Float64Array(n);
     this.weights = new Float64Array(n);
     this.episodeStep = new Int32Array(this.numEnvs);
     this.zeros = new Float64Array(this.numEnvs);
@@ -93,33 +102,31 @@ export class REINFORCE<O = unknown, A extends Action = Action> extends OnPolicyA
 
   protected train(): void {
     const c = this.config;
-    const { policy, buffer, step } = this;
-    const optimizer = this.optimizers[0];
+    const { buffer, optimizer } = this;
+    const engine = this.policy.engine;
     optimizer.lr = this.currentLearningRate();
-    const { n, adv, values, logProb, entropy } = step.evaluate(policy, buffer, c.normalizeAdvantage);
+    const n = buffer.size;
+    if (c.normalizeAdvantage) normalizeInPlace(buffer.advantages, n);
     let used = 0;
     for (let i = 0; i < n; i++) if (this.weights[i] !== 0) used++;
-    const denom = Math.max(used, 1);
-    let pg = 0;
-    let vl = 0;
-    let ent = 0;
-    for (let i = 0; i < n; i++) {
-      // L = -sum_i w_i (G_i - b_i) log pi_i / N  (+ vfCoef mean (V - G)^2 with the baseline)
-      const coef = (this.weights[i] * adv[i]) / denom;
-      pg -= coef * logProb[i];
-      step.gLogProb[i] = -coef;
-      const err = values[i] - buffer.returns[i];
-      vl += err * err;
-      step.gValue[i] = (c.vfCoef * 2 * err) / n;
-      ent += entropy[i];
-    }
-    const gradNorm = step.apply(policy, buffer, optimizer, -c.entCoef / n, c.baseline, c.maxGradNorm ?? Infinity);
-    this.recordStepDiagnostics(step.oldLogProb);
+    const stats = engine.scope(() => {
+      const { values, logProb, entropy } = this.evaluateRollout(this.oldLogProb);
+      // L = -sum_i w_i (G_i - b_i) log pi_i / N_used  (+ vfCoef mean (V - G)^2 with the baseline) - entCoef mean(H)
+      const weighted = mul(engine.tensor(this.weights, [n]), engine.tensor(buffer.advantages, [n]));
+      const policyLoss = mulScalar(neg(sum(mul(weighted, logProb))), 1 / Math.max(used, 1));
+      const valueLoss = mean(square(sub(values, engine.tensor(buffer.returns, [n]))));
+      const ent = mean(entropy);
+      let loss = sub(policyLoss, mulScalar(ent, c.entCoef));
+      if (c.baseline) loss = add(loss, mulScalar(valueLoss, c.vfCoef));
+      const gradNorm = this.gradientStep(loss, c.maxGradNorm ?? Infinity);
+      return { pg: policyLoss.item(), vl: valueLoss.item(), ent: ent.item(), gradNorm };
+    });
+    this.recordStepDiagnostics(this.oldLogProb, this.newLogProb);
     const log = this.logger;
-    log.record("train/policy_loss", pg);
-    if (c.baseline) log.record("train/value_loss", vl / n);
-    log.record("train/entropy_loss", -ent / n);
-    log.record("train/grad_norm", gradNorm);
+    log.record("train/policy_loss", stats.pg);
+    if (c.baseline) log.record("train/value_loss", stats.vl);
+    log.record("train/entropy_loss", -stats.ent);
+    log.record("train/grad_norm", stats.gradNorm);
     log.record("train/learning_rate", optimizer.lr);
     log.record("train/used_fraction", used / n);
     this.recordCommon();

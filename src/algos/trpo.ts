@@ -13,7 +13,15 @@
  * step size set by the KL bound.
  */
 
-import { InvalidArgumentError } from "../errors.js";
+import { mean, mul, square, sub } from "../core/ops.js";
+import type { Tensor } from "../core/tensor.js";
+import { Categorical } from "../distributions/categorical.js";
+import { DiagGaussian } from "../distributions/diag-gaussian.js";
+import { describe, InvalidArgumentError } from "../errors.js";
+import { type FisherHead, fisherVectorProduct } from "../nn/fisher-vector-product.js";
+import { zeroGrad } from "../nn/module.js";
+import { Adam } from "../nn/optim/adam.js";
+import { type ActionDistribution, logProbOf } from "./common/actor-critic-policy.js";
 import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import { checkInt, checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
@@ -110,14 +118,34 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
+/** Copy the parameters' values (or, with `grads`, their gradients) into one flat vector, in order. */
+function readFlat(params: readonly Tensor[], out: Float64Array, grads = false): Float64Array {
+  let off = 0;
+  for (const p of params) {
+    out.set((grads ? (p.grad as Tensor) : p).data(), off);
+    off += p.size;
+  }
+  return out;
+}
+
+/** Set the parameters to theta_old + scale * direction (flat vectors in `params` order). */
+function writeFlat(params: readonly Tensor[], old: Float64Array, scale: number, direction: Float64Array): void {
+  let off = 0;
+  for (const p of params) {
+    const v = p.data();
+    for (let i = 0; i < p.size; i++) v[i] = old[off + i] + scale * direction[off + i];
+    off += p.size;
+  }
+}
+
 export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<TRPOConfig, O, A> {
   static override readonly algorithmName: string = "TRPO";
   static override readonly configKeys: readonly string[] = Object.keys(trpoDefaults);
   private readonly mb: Minibatch;
-  private readonly gValue: Float64Array;
-  private readonly oldDist: Float64Array;
+  private readonly actor: Tensor[];
+  private readonly head: FisherHead;
   private readonly oldLogProb: Float64Array;
-  private readonly gLogProb: Float64Array;
+  private readonly newLogProb: Float64Array;
   private readonly oldParams: Float64Array;
   private readonly gradient: Float64Array;
   private readonly direction: Float64Array;
@@ -126,8 +154,14 @@ export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgori
   constructor(env: EnvInput<O, A>, config: Partial<TRPOConfig> = {}) {
     super(env, { ...trpoDefaults, ...config });
     const c = this.config;
-    if (this.policy.shared !== null) {
+    const p = this.policy;
+    if (p.shared !== null) {
       throw new InvalidArgumentError("TRPO needs separate actor and critic networks: policyKwargs.netArch { pi, vf }");
+    }
+    if (p.sdeLatent > 0 || (p.spec.kind === "categorical" && p.spec.nvec.length > 1)) {
+      throw new InvalidArgumentError(
+        "TRPO's Fisher-vector product covers Discrete and Box actions with a state-independent log-std: useSde and MultiDiscrete are not supported",
+      );
     }
     checkInt("batchSize", c.batchSize, 1);
     checkInt("cgMaxSteps", c.cgMaxSteps, 1);
@@ -136,20 +170,23 @@ export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgori
     checkRange("targetKl", c.targetKl, 1e-300, Infinity);
     checkRange("cgDamping", c.cgDamping, 0, Infinity);
     checkRange("lineSearchShrinkingFactor", c.lineSearchShrinkingFactor, 1e-6, 1 - 1e-6);
-    const p = this.policy;
-    // the critic's own Adam over the value-network block [actorSize, numParams)
-    this.optimizers = [this.makeOptimizer("adam", p.actorSize, p.numParams, 1e-8)];
+    for (const key of ["lineSearch", "normalizeAdvantage"] as const) {
+      if (typeof c[key] !== "boolean")
+        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
+    }
+    // the critic's own Adam; the actor moves by the natural-gradient step
+    this.optimizer = new Adam(p.criticParameters(), { lr: this.currentLearningRate(), eps: 1e-8 });
+    this.actor = p.actorParameters();
+    this.head = p.logStd === null ? { kind: "categorical" } : { kind: "gaussian", logStd: p.logStd };
     const n = this.buffer.size;
-    const mbSize = Math.min(c.batchSize, n);
-    this.mb = new Minibatch(mbSize, this.obsDim, p.actDim);
-    this.gValue = new Float64Array(mbSize);
-    this.oldDist = new Float64Array(n * p.distributionSize);
+    const actorSize = this.actor.reduce((k, t) => k + t.size, 0);
+    this.mb = new Minibatch(Math.min(c.batchSize, n), this.obsDim, p.actDim, this.buffer.actionDtype);
     this.oldLogProb = new Float64Array(n);
-    this.gLogProb = new Float64Array(n);
-    this.oldParams = new Float64Array(p.actorSize);
-    this.gradient = new Float64Array(p.actorSize);
-    this.direction = new Float64Array(p.actorSize);
-    this.fvpOut = new Float64Array(p.actorSize);
+    this.newLogProb = new Float64Array(n);
+    this.oldParams = new Float64Array(actorSize);
+    this.gradient = new Float64Array(actorSize);
+    this.direction = new Float64Array(actorSize);
+    this.fvpOut = new Float64Array(actorSize);
   }
 
   override checkLearnable(): void {
@@ -162,64 +199,66 @@ export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgori
 
   protected train(): void {
     const c = this.config;
-    const { policy, buffer } = this;
+    const { policy, buffer, actor } = this;
+    const engine = policy.engine;
     const n = buffer.size;
     const adv = buffer.advantages;
+    if (this.rolloutMasked) {
+      throw new InvalidArgumentError(
+        "TRPO's Fisher-vector product does not take action masks: create it with useActionMasks: false for this env",
+      );
+    }
     if (c.normalizeAdvantage) normalizeInPlace(adv, n);
 
-    // policy gradient g = grad mean(r A) at theta_old = mean(A grad log pi)
-    policy.forward(buffer.observations, n);
-    policy.copyDistribution(this.oldDist);
-    this.oldLogProb.set(policy.logProb(buffer.actions));
-    for (let i = 0; i < n; i++) this.gLogProb[i] = adv[i] / n;
-    policy.grads.fill(0);
-    policy.backward(buffer.actions, this.gLogProb, 0, null);
-    const g = this.gradient;
-    for (let i = 0; i < policy.actorSize; i++) g[i] = policy.grads[i];
+    const result = engine.scope(() => {
+      const obs = policy.observations(buffer.observations, n);
+      const advantages = engine.tensor(adv, [n]);
+      // policy gradient g = grad mean(r A) at theta_old = grad mean(A log pi)
+      const oldDist = policy.distribution(obs);
+      const logProb = logProbOf(oldDist, buffer.actions);
+      this.oldLogProb.set(logProb.data());
+      zeroGrad(actor);
+      engine.backward(mean(mul(advantages, logProb)));
+      const g = readFlat(actor, this.gradient, true);
+      const old = engine.noGrad(() => detached(oldDist));
 
-    // natural gradient direction x = F^-1 g (the last forward at theta_old defines F)
-    const x = conjugateGradient(
-      (v, out) => policy.fisherVectorProduct(v, out, c.cgDamping),
-      g,
-      this.direction,
-      c.cgMaxSteps,
-    );
-    policy.fisherVectorProduct(x, this.fvpOut, c.cgDamping);
-    const xFx = dot(x, this.fvpOut);
-    const beta = xFx > 0 ? Math.sqrt((2 * c.targetKl) / xFx) : 0;
+      // natural gradient direction x = F^-1 g, F the exact Fisher matrix at theta_old
+      const fvp = (v: Float64Array, out: Float64Array) =>
+        fisherVectorProduct(policy.pi, this.head, obs, v, { damping: c.cgDamping, out });
+      const x = conjugateGradient(fvp, g, this.direction, c.cgMaxSteps);
+      const xFx = dot(x, fvp(x, this.fvpOut));
+      const beta = xFx > 0 ? Math.sqrt((2 * c.targetKl) / xFx) : 0;
 
-    this.oldParams.set(policy.params.subarray(0, policy.actorSize));
-    const evaluate = (fraction: number) => {
-      for (let i = 0; i < policy.actorSize; i++) policy.params[i] = this.oldParams[i] + fraction * beta * x[i];
-      policy.markParamsChanged();
-      policy.forward(buffer.observations, n);
-      const lp = policy.logProb(buffer.actions);
-      let objective = 0;
-      for (let i = 0; i < n; i++) objective += Math.exp(lp[i] - this.oldLogProb[i]) * adv[i];
-      return { objective: objective / n, kl: policy.meanKl(this.oldDist) };
-    };
-    let baseObjective = 0;
-    for (let i = 0; i < n; i++) baseObjective += adv[i];
-    baseObjective /= n; // r = 1 at theta_old
-    let result: { fraction: number; objective: number; kl: number };
-    if (c.lineSearch) {
-      result = backtrackingLineSearch(
+      readFlat(actor, this.oldParams);
+      const evaluate = (fraction: number) => {
+        writeFlat(actor, this.oldParams, fraction * beta, x);
+        return engine.scope(() =>
+          engine.noGrad(() => {
+            const dist = policy.distribution(obs);
+            const lp = logProbOf(dist, buffer.actions).data();
+            let objective = 0;
+            for (let i = 0; i < n; i++) objective += Math.exp(lp[i] - this.oldLogProb[i]) * adv[i];
+            return { objective: objective / n, kl: mean(klOf(old, dist)).item() };
+          }),
+        );
+      };
+      let baseObjective = 0;
+      for (let i = 0; i < n; i++) baseObjective += adv[i];
+      baseObjective /= n; // r = 1 at theta_old
+      if (!c.lineSearch) return { fraction: 1, ...evaluate(1), gradNorm: Math.sqrt(dot(g, g)) };
+      const r = backtrackingLineSearch(
         evaluate,
         baseObjective,
         c.targetKl,
         c.lineSearchShrinkingFactor,
         c.lineSearchMaxIter,
       );
-      if (result.fraction === 0) {
-        policy.params.set(this.oldParams); // no acceptable step: keep theta_old
-        policy.markParamsChanged();
-      }
-    } else {
-      result = { fraction: 1, ...evaluate(1) };
-    }
+      if (r.fraction === 0) writeFlat(actor, this.oldParams, 0, x); // no acceptable step: keep theta_old
+      return { ...r, gradNorm: Math.sqrt(dot(g, g)) };
+    });
 
     // critic: several epochs of minibatch Adam steps on mean((V - R)^2)
-    const optimizer = this.optimizers[0];
+    const optimizer = this.optimizer;
     optimizer.lr = this.currentLearningRate();
     const mb = this.mb;
     let vl = 0;
@@ -229,33 +268,44 @@ export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgori
       for (let start = 0; start + mb.capacity <= n; start += mb.capacity) {
         const b = mb.capacity;
         buffer.gather(start, b, mb);
-        const v = policy.predictValues(mb.observations, b);
-        let loss = 0;
-        for (let i = 0; i < b; i++) {
-          const err = v[i] - mb.returns[i];
-          loss += err * err;
-          this.gValue[i] = (2 * err) / b;
-        }
-        // the critic's Adam steps stay in the policy's arena (its block only; the actor's step above is float64)
-        policy.zeroArenaGrads();
-        policy.backwardValue(this.gValue, b);
-        optimizer.step();
-        policy.markArenaParamsChanged();
-        vl += loss / b;
+        vl += engine.scope(() => {
+          const values = policy.predictValues(policy.observations(mb.observations, b));
+          const loss = mean(square(sub(values, engine.tensor(mb.returns, [b]))));
+          this.gradientStep(loss, Infinity);
+          return loss.item();
+        });
         steps++;
       }
     }
-    this.recordStepDiagnostics(this.oldLogProb);
+    this.recordStepDiagnostics(this.oldLogProb, this.newLogProb);
     const log = this.logger;
     log.record("train/policy_objective", result.objective);
     log.record("train/kl_divergence_loss", result.kl);
     log.record("train/is_line_search_success", result.fraction > 0 ? 1 : 0);
     log.record("train/step_fraction", result.fraction);
     log.record("train/value_loss", steps > 0 ? vl / steps : 0);
-    log.record("train/grad_norm", Math.sqrt(dot(g, g)));
+    log.record("train/grad_norm", result.gradNorm);
     log.record("train/learning_rate", optimizer.lr);
     this.recordCommon();
   }
+}
+
+/** A copy of a distribution with no tape history (pi_old, fixed while the line search moves theta). */
+function detached(d: ActionDistribution): ActionDistribution {
+  const copy = (t: Tensor) => t.engine.tensor(t.data(), t.shape);
+  if (d instanceof Categorical) {
+    const c = new Categorical(copy(d.logits));
+    c.probs(); // cached now, in this scope: the line search's inner scopes must not make (and free) the cache
+    return c;
+  }
+  const g = d as DiagGaussian; // the constructor refused the other heads
+  return new DiagGaussian(copy(g.mean), copy(g.logStd));
+}
+
+/** KL(old || current), [B]. */
+function klOf(old: ActionDistribution, current: ActionDistribution): Tensor {
+  if (old instanceof Categorical && current instanceof Categorical) return old.kl(current);
+  return (old as DiagGaussian).kl(current as DiagGaussian);
 }
 
 registerAlgorithm(TRPO);

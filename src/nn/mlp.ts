@@ -22,12 +22,15 @@ export interface MLPOptions {
   outputGain?: number;
   /** Constant bias for the orthogonal init (default 0). */
   biasInit?: number;
+  /** Apply the activation to the output layer too (a trunk whose features feed other heads). Default false. */
+  activateOutput?: boolean;
 }
 
-/** Multi-layer perceptron: Linear -> activation -> ... -> Linear. */
+/** Multi-layer perceptron: Linear -> activation -> ... -> Linear (-> activation with `activateOutput`). */
 export class MLP implements Module {
   readonly layers: Linear[] = [];
   readonly activation: Activation;
+  readonly activateOutput: boolean;
   readonly inputSize: number;
   readonly outputSize: number;
 
@@ -49,6 +52,12 @@ export class MLP implements Module {
       throw new InvalidArgumentError(`MLP: activation must be "tanh" or "relu", got ${JSON.stringify(activation)}`);
     }
     this.activation = activation;
+    this.activateOutput = opts.activateOutput ?? false;
+    if (typeof this.activateOutput !== "boolean") {
+      throw new InvalidArgumentError(
+        `MLP: activateOutput must be a boolean, got ${JSON.stringify(opts.activateOutput)}`,
+      );
+    }
     this.inputSize = inputSize;
     this.outputSize = outputSize;
     for (let i = 0; i + 1 < sizes.length; i++) {
@@ -64,13 +73,21 @@ export class MLP implements Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.layer(this.layers.length - 1, this.hidden(x));
+  }
+
+  /** The last hidden layer's activations (x itself when there is no hidden layer), e.g. gSDE's features. */
+  hidden(x: Tensor): Tensor {
     let h = x;
-    const n = this.layers.length;
-    for (let i = 0; i < n; i++) {
-      h = this.layers[i].forward(h);
-      if (i + 1 < n) h = this.activation === "tanh" ? tanh(h) : relu(h);
-    }
+    for (let i = 0; i + 1 < this.layers.length; i++) h = this.layer(i, h);
     return h;
+  }
+
+  /** Layer i applied to h as one fused op (matmul, bias, activation), activated unless it is a linear output layer. */
+  layer(i: number, h: Tensor): Tensor {
+    const l = this.layers[i];
+    const linearOutput = i + 1 === this.layers.length && !this.activateOutput;
+    return linear(h, l.weight, l.bias, linearOutput ? "identity" : this.activation);
   }
 
   /** [W0, b0, W1, b1, ...] in layer order (jvp tangents follow the same order). */
@@ -111,7 +128,7 @@ export class MLP implements Module {
       const z = layer.forward(h);
       let dz = linear(h, dW, db);
       if (dh !== null) dz = add(dz, linear(dh, layer.weight));
-      if (i + 1 < n) {
+      if (i + 1 < n || this.activateOutput) {
         if (this.activation === "tanh") {
           h = tanh(z);
           dz = sub(dz, mul(dz, square(h)));

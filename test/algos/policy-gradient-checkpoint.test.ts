@@ -100,7 +100,13 @@ for (const [name, Cls, extra] of cases) {
       assert.deepEqual(loaded.predict(probe, { deterministic: true }), first.predict(probe, { deterministic: true }));
       await loaded.learn(loaded.totalTimesteps - loaded.numTimesteps, { resetNumTimesteps: false });
       assert.equal(loaded.numTimesteps, straight.numTimesteps);
-      assert.deepEqual(Array.from(loaded.policy.params), Array.from(straight.policy.params));
+      const params = (m: OnPolicyAlgorithm<OnPolicyConfig>) => m.policy.parameters().map((t) => Array.from(t.data()));
+      assert.deepEqual(params(loaded), params(straight));
+      // optimizer moments are saved per named tensor too: the two runs' checkpoints are equal tensor for tensor
+      const a = loaded.getCheckpoint().tensors;
+      const b = straight.getCheckpoint().tensors;
+      assert.ok("policy.pi.0.weight" in a && Object.keys(a).some((k) => k.startsWith("optimizer.policy.vf.")));
+      for (const k of Object.keys(b)) if (!k.startsWith("env/")) assert.deepEqual(a[k], b[k], k);
       assert.deepEqual(loaded.normalizer.getState(), straight.normalizer.getState());
     });
   }

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ActorCriticPolicy } from "../../src/algos/common/actor-critic-policy.js";
 import { normalizeInPlace } from "../../src/algos/common/normalize-advantages.js";
-import { PPO, ppoLossAndGrads } from "../../src/algos/ppo.js";
+import { PPO, ppoLoss } from "../../src/algos/ppo.js";
+import { Engine } from "../../src/core/engine.js";
+import type { Tensor } from "../../src/core/tensor.js";
 import "../../src/envs/builtin.js";
-import { Rng } from "../../src/core/rng.js";
 import { make } from "../../src/envs/registry.js";
 import { makeVec } from "../../src/envs/vector/make-vec.js";
 import { InvalidArgumentError } from "../../src/errors.js";
@@ -24,78 +24,68 @@ const adv = [1, -2, -1];
 const values = [1, 2, 3];
 const returns = [1.5, 2, 2];
 
-test("PPO clipped surrogate and value loss match the hand-computed minibatch", () => {
-  const gLp = new Float64Array(3);
-  const gV = new Float64Array(3);
-  const l = ppoLossAndGrads(3, logProb, oldLogProb, adv, values, values, returns, 0.2, null, 0.5, gLp, gV);
+/** The PPO loss on a float64 engine, with d loss / d log pi and d loss / d V read from backward(). */
+function evalLoss(oldValues: number[], clipRangeVf: number | null, entCoef = 0) {
+  const e = new Engine({ dtype: "float64", kernels: "ts" });
+  return e.scope(() => {
+    const t = (x: number[], requiresGrad = false) => e.tensor(x, [x.length], { requiresGrad });
+    const lp = t(logProb, true);
+    const v = t(values, true);
+    const entropy = t([0.5, 1, 1.5], true);
+    const l = ppoLoss(
+      {
+        logProb: lp,
+        oldLogProb: t(oldLogProb),
+        advantages: t(adv),
+        values: v,
+        oldValues: t(oldValues),
+        returns: t(returns),
+        entropy,
+      },
+      0.2,
+      clipRangeVf,
+      0.5,
+      entCoef,
+    );
+    e.backward(l.loss);
+    const grad = (x: Tensor) => Array.from((x.grad as Tensor).data());
+    return {
+      loss: l.loss.item(),
+      policyLoss: l.policyLoss.item(),
+      valueLoss: l.valueLoss.item(),
+      ratio: Array.from(l.ratio.data()),
+      gLp: grad(lp),
+      gV: grad(v),
+      gH: grad(entropy),
+    };
+  });
+}
+
+test("PPO clipped surrogate and value loss match the hand-computed minibatch, gradients by backward()", () => {
+  const l = evalLoss(values, null);
   near(l.policyLoss, 1.4 / 3);
   near(l.valueLoss, 1.25 / 3);
-  near(l.approxKl, (1 - Math.LN2 + (-0.1 - Math.log(0.9)) + (Math.exp(-0.5) - 0.5)) / 3);
-  near(l.clipFraction, 2 / 3);
+  near(l.loss, 1.4 / 3 + 0.5 * (1.25 / 3));
   assert.deepEqual(
-    Array.from(gLp, (x) => +x.toFixed(12)),
+    l.gLp.map((x) => +x.toFixed(12)),
     [0, 0.6, 0],
   );
-  near(gV[0], -1 / 6);
-  near(gV[1], 0);
-  near(gV[2], 1 / 3);
+  near(l.gV[0], -1 / 6);
+  near(l.gV[1], 0);
+  near(l.gV[2], 1 / 3);
+  near(l.ratio[0], 2);
+  // L = ... - entCoef mean(H): dL/dH_b = -entCoef / B
+  for (const g of evalLoss(values, null, 0.3).gH) near(g, -0.1);
 });
 
 test("PPO value clipping takes the larger of the clipped and unclipped errors", () => {
   // old values [0.8, 2.5, 3], clip 0.1:
   //   row 0: V - V_old = 0.2 -> V_clip = 0.9, err^2 = 0.36 > 0.25: clipped branch, outside the clip: no gradient
   //   row 1: -0.5 -> V_clip = 2.4, 0.16 > 0: clipped branch, no gradient
-  //   row 2: 0 -> V_clip = 3, both 1: unclipped branch, gradient 0.5 * 2 * 1 / 3
-  const gLp = new Float64Array(3);
-  const gV = new Float64Array(3);
-  const l = ppoLossAndGrads(3, logProb, oldLogProb, adv, values, [0.8, 2.5, 3], returns, 0.2, 0.1, 0.5, gLp, gV);
+  //   row 2: 0 -> V_clip = 3, both 1: gradient 0.5 * 2 * 1 / 3
+  const l = evalLoss([0.8, 2.5, 3], 0.1);
   near(l.valueLoss, (0.36 + 0.16 + 1) / 3);
-  assert.deepEqual(Array.from(gV), [0, 0, 1 / 3]);
-});
-
-test("PPO total loss gradient through the policy matches central differences", () => {
-  const rng = new Rng(4);
-  const policy = new ActorCriticPolicy(3, { kind: "categorical", nvec: [3], start: [0] }, rng, {
-    netArch: { pi: [5], vf: [4] },
-    kernels: "ts",
-  });
-  for (let i = 0; i < policy.numParams; i++) policy.params[i] += 0.5 * rng.normal();
-  policy.markParamsChanged();
-  const B = 6;
-  const obs = Float32Array.from({ length: B * 3 }, () => rng.normal());
-  policy.forward(obs, B);
-  const actions = policy.sample(rng, new Float32Array(B));
-  const old = Float64Array.from(policy.logProb(actions), (x) => x + 0.3 * rng.normal());
-  const oldV = Float64Array.from(policy.predictValues(obs, B));
-  const advs = Float64Array.from({ length: B }, () => rng.normal());
-  normalizeInPlace(advs, B);
-  const rets = Float64Array.from({ length: B }, () => rng.normal());
-  const [clip, clipVf, vfCoef, entCoef] = [0.2, 0.3, 0.5, 0.01];
-  const gLp = new Float64Array(B);
-  const gV = new Float64Array(B);
-  const loss = () => {
-    policy.markParamsChanged();
-    const v = policy.forward(obs, B);
-    const lp = policy.logProb(actions);
-    const h = policy.entropy();
-    const l = ppoLossAndGrads(B, lp, old, advs, v, oldV, rets, clip, clipVf, vfCoef, gLp, gV);
-    let ent = 0;
-    for (let b = 0; b < B; b++) ent += h[b];
-    return l.policyLoss + vfCoef * l.valueLoss - (entCoef * ent) / B;
-  };
-  loss();
-  policy.grads.fill(0);
-  policy.backward(actions, gLp, -entCoef / B, gV);
-  const analytic = Float64Array.from(policy.grads);
-  for (let i = 0; i < policy.numParams; i++) {
-    const keep = policy.params[i];
-    policy.params[i] = keep + 1e-6;
-    const up = loss();
-    policy.params[i] = keep - 1e-6;
-    const down = loss();
-    policy.params[i] = keep;
-    near(analytic[i], (up - down) / 2e-6, 1e-7);
-  }
+  assert.deepEqual(l.gV, [0, 0, 1 / 3]);
 });
 
 test("per-minibatch advantage normalization gives zero mean and unit sample std", () => {

@@ -36,10 +36,13 @@ function tsrlOutputs(
   // the actor-critic policy's API (the one place the test knows it): normalise, then the critic's values and logits
   const m = model as OnPolicyAlgorithm<OnPolicyConfig>;
   const normalized = m.normalizer.normalizeObs(obs, N, new Float32Array(obs.length));
-  const values = Array.from(m.policy.predictValues(normalized, N));
-  m.policy.forward(normalized, N);
-  const dist = m.policy.copyDistribution(new Float64Array(N * m.policy.distributionSize));
-  return { actions, values, scores: Array.from(dist.subarray(0, N * m.policy.headSize)) };
+  const { values, scores } = m.policy.engine.scope(() => {
+    const x = m.policy.observations(normalized, N);
+    const dist = m.policy.distribution(x);
+    const head = "logits" in dist ? dist.logits : dist.mean;
+    return { values: m.policy.predictValues(x).toArray(), scores: head.toArray() };
+  });
+  return { actions, values, scores };
 }
 
 async function runOnnx(bytes: Uint8Array, obs: Float32Array, dim: number) {

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import type { Algorithm } from "../../src/algos/common/algorithm.js";
 import type { OnPolicyAlgorithm, OnPolicyConfig } from "../../src/algos/common/on-policy.js";
 import { DQN, PPO } from "../../src/algos/index.js";
+import type { Tensor } from "../../src/core/tensor.js";
 import { make } from "../../src/envs/index.js";
 import { Sb3ImportError } from "../../src/errors.js";
 import { importSb3, readSb3Model } from "../../src/interop/import-sb3.js";
@@ -55,15 +56,21 @@ const logSoftmax = (row: readonly number[]) => {
  */
 function onPolicyOutputs(model: Algorithm, obs: Float32Array, batch: number) {
   const policy = (model as OnPolicyAlgorithm<OnPolicyConfig>).policy;
-  const values = Array.from(policy.forward(obs, batch));
-  // copyDistribution: [B, head] normalised logits or means, then [B, dim] log-stds for Gaussian policies
-  const dist = policy.copyDistribution(new Float64Array(batch * policy.distributionSize));
+  const engine = policy.engine;
+  // the distribution's head rows: logits (Categorical) or means and log-stds (DiagGaussian)
+  const out = engine.scope(() => {
+    const x = policy.observations(obs, batch);
+    const dist = policy.distribution(x);
+    const head = "logits" in dist ? dist.logits : dist.mean;
+    const logStd = "logStd" in dist ? (dist as { logStd: Tensor }).logStd.toArray() : [];
+    return { values: policy.predictValues(x).toArray(), head: head.toArray(), logStd };
+  });
   const h = policy.headSize;
-  const d = policy.distributionSize - h;
+  const d = out.logStd.length === h ? 0 : h; // a state-independent log-std [dim] is shared by every row
   return {
-    values,
-    head: (b: number) => Array.from(dist.subarray(b * h, (b + 1) * h)),
-    logStd: (b: number) => Array.from(dist.subarray(batch * h + b * d, batch * h + (b + 1) * d)),
+    values: out.values,
+    head: (b: number) => out.head.slice(b * h, (b + 1) * h),
+    logStd: (b: number) => out.logStd.slice(b * d, b * d + h),
   };
 }
 

@@ -1,9 +1,16 @@
-import type { KernelPreference } from "../../core/kernels/index.js";
+import { Engine } from "../../core/engine.js";
+import { type KernelPreference, kernelPreferences } from "../../core/kernels/index.js";
+import { reshape } from "../../core/ops.js";
 import type { Rng } from "../../core/rng.js";
+import type { Tensor } from "../../core/tensor.js";
+import { Categorical } from "../../distributions/categorical.js";
+import { DiagGaussian } from "../../distributions/diag-gaussian.js";
+import { Gsde, GsdeDistribution } from "../../distributions/gsde.js";
+import { MultiCategorical } from "../../distributions/multi-categorical.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
-import type { Activation } from "../../nn/mlp.js";
-import type { ArenaOptimizer } from "./arena-optimizer.js";
-import { type Backend, DenseMlp, makeBackend } from "./dense-mlp.js";
+import { type Activation, MLP } from "../../nn/mlp.js";
+import { FeaturesExtractor } from "./features-extractor.js";
+import type { SpaceInfo } from "./space-info.js";
 
 /**
  * Network architecture, as SB3's `policyKwargs.netArch`: `{ pi, vf }` gives separate actor and critic trunks;
@@ -11,17 +18,21 @@ import { type Backend, DenseMlp, makeBackend } from "./dense-mlp.js";
  */
 export type NetArch = readonly number[] | { readonly pi: readonly number[]; readonly vf: readonly number[] };
 
+export const activations: readonly Activation[] = ["tanh", "relu"];
+
 export interface PolicyOptions {
   /** default { pi: [64, 64], vf: [64, 64] } */
   netArch?: NetArch;
-  /** hidden activation, default "tanh" */
+  /** hidden activation, "tanh" (default) or "relu" */
   activation?: Activation;
   /** orthogonal init with gains sqrt(2) hidden, 0.01 policy head, 1 value head (default true); else PyTorch's default */
   orthoInit?: boolean;
   /** initial log standard deviation of a Gaussian policy (state-independent, learned), default 0 */
   logStdInit?: number;
-  /** kernels: "auto" (WebAssembly SIMD in float32 when available), "ts" (float64 reference, exact), "wasm" */
+  /** kernels: "auto" (WebAssembly SIMD in float32 when available), "ts" (float64 reference, exact), "wasm"... */
   kernels?: KernelPreference;
+  /** check every op's output and gradient for NaN/Infinity (the engine's check mode, which names the op) */
+  checkFinite?: boolean;
   /**
    * Generalized state-dependent exploration (gSDE, Raffin et al. 2022) for Box actions: the noise is
    * phi(s) E with phi the policy's last hidden layer (no gradient through it) and E ~ N(0, exp(logStd)^2) a
@@ -34,7 +45,7 @@ export interface PolicyOptions {
    * the bounds (needs finite bounds). The rollout still stores u and every loss uses log N(u; mu, sigma): the
    * squash's Jacobian does not depend on the parameters, so probability ratios, policy gradients, KL and Fisher
    * products are those of the squashed policy exactly; the logged log-probs and the entropy bonus are the
-   * Gaussian's (the squashed density's entropy has no closed form). Default false.
+   * Gaussian's. Default false.
    */
   squashOutput?: boolean;
 }
@@ -44,61 +55,52 @@ export type ActionSpec =
   | { readonly kind: "categorical"; readonly nvec: readonly number[]; readonly start: readonly number[] }
   | { readonly kind: "gaussian"; readonly dim: number; readonly low: Float32Array; readonly high: Float32Array };
 
-const LOG_2PI = Math.log(2 * Math.PI);
+/** Actions as the policy stores them: integer indices (Discrete, MultiDiscrete) or unclipped floats (Box). */
+export type PolicyActions = Int32Array | Float32Array;
+
+/** The action distribution of a batch of observations (src/distributions), every quantity on the tape. */
+export type ActionDistribution = Categorical | MultiCategorical | DiagGaussian | GsdeDistribution;
+
+/** How to act: the mode instead of a sample; gSDE's exploration matrices; action masks [B, sum(nvec)] (1 = allowed). */
+export interface ActOptions {
+  deterministic?: boolean;
+  explore?: boolean;
+  actionMasks?: Uint8Array | null;
+}
 
 /**
- * Actor-critic MLP policy (SB3's ActorCriticPolicy) over one flat parameter vector:
- * actor parameters (trunk, head, and the Gaussian's log-std) come first, critic parameters last, so TRPO can take
- * the actor block [0, actorSize) as one vector. Every method works on a batch of B observations at once.
- * After `forward(obs, B)` the distribution of each row is held in scratch memory; `logProb`, `entropy`,
- * `sample` and `backward` read it.
+ * Actor-critic policy (SB3's ActorCriticPolicy) on the core's tape: observations are flattened (the features
+ * extractor of Box and Discrete spaces), optionally pass a shared trunk, then an actor MLP gives the head of the
+ * action distribution (logits, or Gaussian means with a learned log-std) and a critic MLP gives V(s).
+ * Stateless: every method takes the observations and returns tensors of the caller's engine scope.
  *
- * The kernels read an arena copy of the flat vector, which has a gradient block of the same layout beside it.
- * Gradient steps train in the arena (`arenaGradientStep`: `zeroArenaGrads`, `backward(..., true)` into the arena
- * gradient block, `clipArenaGradNorm`, an ArenaOptimizer step on `arenaParams`, `markArenaParamsChanged`), and
- * `params` then reads the arena copy back when it is next used; TRPO's actor step writes `params` in float64 instead and calls
- * `markParamsChanged`.
+ * Parameter order (`parameters()`, and the order of a format-1 checkpoint's flat vector): shared trunk, actor,
+ * log-std, critic. Names as a PyTorch state_dict gives them: `shared.0.weight`, `pi.0.weight`, ..., `log_std`,
+ * `vf.0.weight`, ...
  */
 export class ActorCriticPolicy {
+  readonly engine: Engine;
+  /** floats per observation row (a vector env's row) */
   readonly obsDim: number;
+  readonly extractor: FeaturesExtractor;
   readonly spec: ActionSpec;
   /** numbers stored per action (1 for Discrete, len(nvec) for MultiDiscrete, dim for Box) */
   readonly actDim: number;
   /** width of the policy head: logits or Gaussian means */
   readonly headSize: number;
-  readonly shared: DenseMlp | null;
-  readonly pi: DenseMlp;
-  readonly vf: DenseMlp;
-  /** offset of the Gaussian log-std block (length dim) in params; -1 for categorical policies */
-  readonly logStdOffset: number;
+  readonly shared: MLP | null;
+  readonly pi: MLP;
+  readonly vf: MLP;
+  /** Gaussian log-std: [dim], or [latent, dim] with gSDE; null for categorical policies */
+  readonly logStd: Tensor | null;
   /** width of phi(s) for gSDE (0 without gSDE) */
   readonly sdeLatent: number;
-  /** numbers per row saved by `copyDistribution`: the head, plus the row's log-stds for Gaussian policies */
-  readonly distributionSize: number;
-  readonly actorSize: number;
-  readonly numParams: number;
-  /** gradient accumulator of `backward` (float64, same layout as params) */
-  readonly grads: Float64Array;
-  /** arena offsets of the arena copy of params and of its gradient block (numParams elements each) */
-  readonly arenaParams: number;
-  readonly arenaGrads: number;
+  /** gSDE's noise (its exploration matrices, one per env), or null */
+  readonly gsde: Gsde | null;
   readonly options: Required<PolicyOptions>;
-  readonly backend: Backend;
-  private readonly hostParams: Float64Array;
-  /** which copy of the parameters was written last: "host" (params), "arena", or "none" (both agree) */
-  private newer: "host" | "arena" | "none" = "host";
 
-  private batch = 0;
-  private head: Float64Array<ArrayBufferLike> = new Float64Array(0); // normalized logits or means, [B, headSize]
-  private probs: Float64Array = new Float64Array(0); // categorical: exp(head)
-  private logStd: Float64Array = new Float64Array(0); // Gaussian: log sigma of every row, [B, dim]
-  /** gSDE exploration matrices, one [sdeLatent, dim] block per row of the rollout batch */
-  private exploration: Float64Array = new Float64Array(0);
-  private values: Float64Array<ArrayBufferLike> = new Float64Array(0);
-  private readonly scratch = new Map<number, BatchScratch>();
-  private fvpGrads: Float64Array | null = null;
-
-  constructor(obsDim: number, spec: ActionSpec, rng: Rng, options: PolicyOptions = {}) {
+  /** `observation`: the observation space (or, for a Box, its flat size). */
+  constructor(observation: number | SpaceInfo, spec: ActionSpec, rng: Rng, options: PolicyOptions = {}) {
     const netArch = options.netArch ?? { pi: [64, 64], vf: [64, 64] };
     this.options = {
       netArch,
@@ -106,567 +108,216 @@ export class ActorCriticPolicy {
       orthoInit: options.orthoInit ?? true,
       logStdInit: options.logStdInit ?? 0,
       kernels: options.kernels ?? "auto",
+      checkFinite: options.checkFinite ?? false,
       useSde: options.useSde ?? false,
       squashOutput: options.squashOutput ?? false,
     };
-    const backend = makeBackend(this.options.kernels);
-    this.backend = backend;
+    const o = this.options;
     checkNetArch(netArch);
-    if (!Number.isInteger(obsDim) || obsDim < 1)
-      throw new InvalidArgumentError(`obsDim must be a positive integer, got ${obsDim}`);
-    if (!Number.isFinite(this.options.logStdInit))
-      throw new InvalidArgumentError(`logStdInit must be finite, got ${this.options.logStdInit}`);
-    this.obsDim = obsDim;
-    this.spec = spec;
-    this.actDim = spec.kind === "categorical" ? spec.nvec.length : spec.dim;
-    this.headSize = spec.kind === "categorical" ? spec.nvec.reduce((a, b) => a + b, 0) : spec.dim;
-    const act = this.options.activation;
-    if (this.options.useSde && (spec.kind !== "gaussian" || isSharedArch(netArch) || netArch.pi.length === 0)) {
+    checkChoice("policyKwargs.activation", o.activation, activations);
+    checkChoice("policyKwargs.kernels", o.kernels, kernelPreferences);
+    for (const key of ["orthoInit", "useSde", "squashOutput", "checkFinite"] as const) {
+      if (typeof o[key] !== "boolean")
+        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(o[key])}`);
+    }
+    if (typeof observation === "number" && (!Number.isInteger(observation) || observation < 1))
+      throw new InvalidArgumentError(`obsDim must be a positive integer, got ${observation}`);
+    if (typeof o.logStdInit !== "number" || !Number.isFinite(o.logStdInit))
+      throw new InvalidArgumentError(`logStdInit must be finite, got ${describe(o.logStdInit)}`);
+    const shared = isSharedArch(netArch);
+    if (o.useSde && (spec.kind !== "gaussian" || shared || netArch.pi.length === 0)) {
       throw new InvalidArgumentError(
         "useSde needs a Box action space and a separate policy network with at least one hidden layer",
       );
     }
-    if (typeof this.options.squashOutput !== "boolean") {
-      throw new InvalidArgumentError(`squashOutput must be a boolean, got ${describe(this.options.squashOutput)}`);
-    }
-    if (this.options.squashOutput) {
+    if (o.squashOutput) {
       const finite = spec.kind === "gaussian" && [...spec.low, ...spec.high].every((v) => Number.isFinite(v));
       if (!finite) throw new InvalidArgumentError("squashOutput needs a Box action space with finite bounds");
     }
-    this.sdeLatent = this.options.useSde && !isSharedArch(netArch) ? netArch.pi[netArch.pi.length - 1] : 0;
-    const logStdSize = spec.kind === "gaussian" ? spec.dim * Math.max(this.sdeLatent, 1) : 0;
-    this.distributionSize = this.headSize + (spec.kind === "gaussian" ? spec.dim : 0);
-    // layer sizes first: the arena blocks are allocated before the networks that point into them
-    const trunkSizes = isSharedArch(netArch) && netArch.length > 0 ? [obsDim, ...netArch] : null;
-    const feat = isSharedArch(netArch) ? (netArch.length > 0 ? netArch[netArch.length - 1] : obsDim) : obsDim;
-    const piSizes = isSharedArch(netArch) ? [feat, this.headSize] : [obsDim, ...netArch.pi, this.headSize];
-    const vfSizes = isSharedArch(netArch) ? [feat, 1] : [obsDim, ...netArch.vf, 1];
-    const sharedSize = trunkSizes === null ? 0 : DenseMlp.countParams(trunkSizes);
-    const piSize = DenseMlp.countParams(piSizes);
-    this.logStdOffset = spec.kind === "gaussian" ? sharedSize + piSize : -1;
-    this.actorSize = sharedSize + piSize + logStdSize;
-    this.numParams = this.actorSize + DenseMlp.countParams(vfSizes);
-    this.arenaParams = backend.arena.allocZeroed(this.numParams);
-    this.arenaGrads = backend.arena.allocZeroed(this.numParams);
-    const net = (sizes: number[], offset: number, linearOutput: boolean) =>
-      new DenseMlp(sizes, act, offset, linearOutput, backend, this.arenaParams, this.arenaGrads);
-    this.shared = trunkSizes === null ? null : net(trunkSizes, 0, false);
-    this.pi = net(piSizes, sharedSize, true);
-    this.vf = net(vfSizes, this.actorSize, true);
-    this.hostParams = new Float64Array(this.numParams);
-    this.grads = new Float64Array(this.numParams);
-    this.initParams(rng);
+    this.engine = new Engine({
+      dtype: o.kernels === "ts" ? "float64" : "float32",
+      kernels: o.kernels,
+      checkFinite: o.checkFinite,
+    });
+    this.extractor = new FeaturesExtractor(
+      typeof observation === "number"
+        ? { kind: "box", shape: [observation], low: new Float32Array(0), high: new Float32Array(0), dim: observation }
+        : observation,
+    );
+    this.obsDim = this.extractor.rowDim;
+    const obsDim = this.extractor.featuresDim;
+    this.spec = spec;
+    this.actDim = spec.kind === "categorical" ? spec.nvec.length : spec.dim;
+    this.headSize = spec.kind === "categorical" ? spec.nvec.reduce((a, b) => a + b, 0) : spec.dim;
+    const init = o.orthoInit ? "orthogonal" : "default";
+    const mlp = (inputSize: number, hidden: readonly number[], outputSize: number, outputGain: number) =>
+      new MLP(this.engine, rng, {
+        inputSize,
+        hiddenSizes: hidden,
+        outputSize,
+        activation: o.activation,
+        init,
+        outputGain,
+      });
+    let feat = obsDim;
+    if (shared && netArch.length > 0) {
+      const last = netArch[netArch.length - 1];
+      this.shared = new MLP(this.engine, rng, {
+        inputSize: obsDim,
+        hiddenSizes: netArch.slice(0, -1),
+        outputSize: last,
+        activation: o.activation,
+        init,
+        outputGain: Math.SQRT2,
+        activateOutput: true,
+      });
+      feat = last;
+    } else this.shared = null;
+    this.pi = mlp(feat, shared ? [] : netArch.pi, this.headSize, 0.01);
+    this.vf = mlp(feat, shared ? [] : netArch.vf, 1, 1);
+    this.sdeLatent = o.useSde && !shared ? netArch.pi[netArch.pi.length - 1] : 0;
+    this.gsde = this.sdeLatent > 0 ? new Gsde(this.sdeLatent, this.actDim) : null;
+    if (spec.kind === "gaussian") {
+      const shape = this.sdeLatent > 0 ? [this.sdeLatent, spec.dim] : [spec.dim];
+      this.logStd = this.engine.parameter(shape);
+      this.logStd.data().fill(o.logStdInit);
+    } else this.logStd = null;
   }
 
-  /** Orthogonal init: sqrt(2) on hidden layers, 0.01 on the policy head, 1 on the value head (or PyTorch default). */
-  initParams(rng: Rng): void {
-    const ortho = this.options.orthoInit;
-    const gains = (n: number, last: number) => (ortho ? [...Array(n - 1).fill(Math.SQRT2), last] : null);
-    if (this.shared !== null)
-      this.shared.init(this.params, rng, ortho ? Array(this.shared.layers.length).fill(Math.SQRT2) : null);
-    this.pi.init(this.params, rng, gains(this.pi.layers.length, 0.01));
-    this.vf.init(this.params, rng, gains(this.vf.layers.length, 1));
-    if (this.logStdOffset >= 0) this.params.fill(this.options.logStdInit, this.logStdOffset, this.actorSize);
-    this.markParamsChanged();
+  /** Every parameter: shared trunk, actor, log-std, critic (a format-1 checkpoint's flat order). */
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
   }
 
-  /** The flat float64 parameter vector (read back from the arena when training there changed it last). */
-  get params(): Float64Array {
-    if (this.newer === "arena") {
-      const view = this.backend.arena.view;
-      this.hostParams.set(view.subarray(this.arenaParams, this.arenaParams + this.numParams));
-      this.newer = "none";
+  /** The actor's parameters (TRPO's natural-gradient step): actor MLP then log-std; needs separate trunks. */
+  actorParameters(): Tensor[] {
+    return this.logStd === null ? this.pi.parameters() : [...this.pi.parameters(), this.logStd];
+  }
+
+  /** The critic's own parameters (not the shared trunk). */
+  criticParameters(): Tensor[] {
+    return this.vf.parameters();
+  }
+
+  /** [name, tensor] in `parameters()` order: `shared.0.weight`, `pi.0.weight`, `pi.0.bias`, ..., `log_std`, `vf...`. */
+  namedParameters(): Array<[string, Tensor]> {
+    const out: Array<[string, Tensor]> = [];
+    const add = (prefix: string, net: MLP) =>
+      net.layers.forEach((l, i) => {
+        out.push([`${prefix}.${i}.weight`, l.weight]);
+        if (l.bias !== null) out.push([`${prefix}.${i}.bias`, l.bias]);
+      });
+    if (this.shared !== null) add("shared", this.shared);
+    add("pi", this.pi);
+    if (this.logStd !== null) out.push(["log_std", this.logStd]);
+    add("vf", this.vf);
+    return out;
+  }
+
+  /** Total number of scalar parameters. */
+  get numParams(): number {
+    let n = 0;
+    for (const p of this.parameters()) n += p.size;
+    return n;
+  }
+
+  /** Observation rows [B, obsDim] as the features extractor's output, a tensor of the caller's engine scope. */
+  observations(obs: Float32Array, batch: number): Tensor {
+    return this.extractor.features(this.engine, obs, batch);
+  }
+
+  /** Features of the shared trunk (or the flattened observations themselves). */
+  private features(obs: Tensor): Tensor {
+    return this.shared === null ? obs : this.shared.forward(obs);
+  }
+
+  /** pi(.|s) for the observations [B, obsDim], with the action masks [B, sum(nvec)] when given. */
+  distribution(obs: Tensor, actionMasks: Uint8Array | null = null): ActionDistribution {
+    return this.distributionOf(this.features(obs), actionMasks);
+  }
+
+  private distributionOf(features: Tensor, actionMasks: Uint8Array | null): ActionDistribution {
+    const spec = this.spec;
+    if (spec.kind === "categorical") {
+      if (actionMasks !== null && actionMasks.length !== features.shape[0] * this.headSize) {
+        // the distributions check it too; here the message names the action space's width
+        throw new InvalidArgumentError(
+          `actionMasks: expected ${features.shape[0]} x ${this.headSize} values (one per action), got length ${actionMasks.length}`,
+        );
+      }
+      const logits = this.pi.forward(features);
+      return spec.nvec.length === 1
+        ? new Categorical(logits, { actionMasks })
+        : new MultiCategorical(logits, spec.nvec, { actionMasks });
     }
-    return this.hostParams;
+    if (actionMasks !== null)
+      throw new InvalidArgumentError("actionMasks apply to Discrete and MultiDiscrete actions only");
+    const logStd = this.logStd as Tensor;
+    if (this.gsde === null) return new DiagGaussian(this.pi.forward(features), logStd);
+    // gSDE: the noise is phi(s) E with phi the actor's last hidden layer
+    const latent = this.pi.hidden(features);
+    return this.gsde.distribution(this.pi.layer(this.pi.layers.length - 1, latent), logStd, latent);
   }
 
-  /** Call after writing `params` (optimizer step, line search, load): the networks' kernels read the arena copy. */
-  markParamsChanged(): void {
-    this.newer = "host";
-  }
-
-  /** Call after updating the arena copy in place (a KernelAdam step): `params` reads it back when next used. */
-  markArenaParamsChanged(): void {
-    this.newer = "arena";
+  /** V(s) for the observations [B, obsDim], shape [B]. */
+  predictValues(obs: Tensor): Tensor {
+    return reshape(this.vf.forward(this.features(obs)), [obs.shape[0]]);
   }
 
   /**
-   * The parameters as the kernels see them, without the float64 read-back of `params` (PPO's minibatches would pay
-   * a copy of the whole vector each): the arena copy when training there wrote last (its values are what the
-   * read-back would give), else the host vector. Index it from `liveBase()`.
+   * Act: draw actions for the observations [B, obsDim] into `actions` (the mode when `deterministic`; with gSDE
+   * and `explore`, row b's noise is phi(s_b) E_b), and return V(s) and log pi(a|s), both [B].
    */
-  private liveParams(): Float32Array | Float64Array {
-    return this.newer === "arena" ? this.backend.arena.view : this.hostParams;
+  forward(obs: Tensor, rng: Rng, actions: PolicyActions, opts: ActOptions = {}): { values: Tensor; logProb: Tensor } {
+    const feat = this.features(obs);
+    const dist = this.distributionOf(feat, opts.actionMasks ?? null);
+    if (dist instanceof Categorical || dist instanceof MultiCategorical) {
+      if (opts.deterministic) dist.mode(actions as Int32Array);
+      else dist.sample(rng, actions as Int32Array);
+    } else if (opts.deterministic) dist.mode(actions as Float32Array);
+    else if (dist instanceof GsdeDistribution) {
+      if (opts.explore) dist.sample(actions as Float32Array);
+      else (dist.inner as DiagGaussian).sample(rng, actions as Float32Array);
+    } else dist.sample(rng, actions as Float32Array);
+    const logProb = logProbOf(dist, actions);
+    return { values: reshape(this.vf.forward(feat), [obs.shape[0]]), logProb };
   }
 
-  private liveBase(): number {
-    return this.newer === "arena" ? this.arenaParams : 0;
+  /** log pi(a|s), H(pi(.|s)) and V(s) of stored actions, each [B], on the tape (the losses' inputs). */
+  evaluateActions(
+    obs: Tensor,
+    actions: PolicyActions,
+    actionMasks: Uint8Array | null = null,
+  ): { values: Tensor; logProb: Tensor; entropy: Tensor } {
+    const feat = this.features(obs);
+    const dist = this.distributionOf(feat, actionMasks);
+    return {
+      values: reshape(this.vf.forward(feat), [obs.shape[0]]),
+      logProb: logProbOf(dist, actions),
+      entropy: dist.entropy(),
+    };
   }
 
-  private syncParams(): void {
-    if (this.newer !== "host") return;
-    // one native float64 -> arena-dtype conversion of the whole vector
-    this.backend.arena.view.set(this.hostParams, this.arenaParams);
-    this.newer = "none";
+  /** log pi(a|s) of stored actions, [B]. */
+  logProb(obs: Tensor, actions: PolicyActions, actionMasks: Uint8Array | null = null): Tensor {
+    return logProbOf(this.distribution(obs, actionMasks), actions);
   }
 
-  /** Zero the arena gradient block (before a `backward(..., true)`); brings the arena copy of params up to date. */
-  zeroArenaGrads(): void {
-    this.syncParams();
-    this.backend.kernels.fill(this.arenaGrads, 0, this.numParams);
-  }
-
-  /** Scale the arena gradient block to global L2 norm at most maxNorm; returns the norm before clipping. */
-  clipArenaGradNorm(maxNorm: number): number {
-    const k = this.backend.kernels;
-    const norm = Math.sqrt(k.sumSquares(this.arenaGrads, this.numParams));
-    if (norm > maxNorm) k.scale(this.arenaGrads, maxNorm / (norm + 1e-6), this.arenaGrads, this.numParams);
-    return norm;
-  }
-
-  private bufs(batch: number): BatchScratch {
-    let s = this.scratch.get(batch);
-    if (s === undefined) {
-      s = {
-        dHead: new Float64Array(batch * this.headSize),
-        dValue: new Float64Array(batch),
-        logProb: new Float64Array(batch),
-        entropy: new Float64Array(batch),
-        logits: new Float64Array(batch * this.headSize),
-        probs: new Float64Array(batch * this.headSize),
-        dFeat: new Float64Array(this.shared === null ? 0 : batch * this.shared.outputSize),
-        logStd: new Float64Array(batch * this.actDim),
-        dLogStd: new Float64Array(batch * this.actDim),
-        latent: new Float64Array(batch * this.sdeLatent),
-      };
-      this.scratch.set(batch, s);
-    }
-    return s;
-  }
-
-  /** Forward both heads on B observations ([B, obsDim]); returns V(s) [B] (a scratch view). */
-  forward(obs: ArrayLike<number>, batch: number): Float64Array {
-    checkBatch(obs, batch, this.obsDim);
-    this.syncParams();
-    this.batch = batch;
-    const feat = this.shared !== null ? this.shared.forward(obs, batch) : obs;
-    const raw = this.pi.forward(feat, batch);
-    this.values = this.vf.forward(feat, batch);
-    const s = this.bufs(batch);
-    if (this.spec.kind === "categorical") {
-      // normalized log-probabilities z - logsumexp(z) per segment, and the probabilities e^(z - max) / sum
-      const { nvec } = this.spec;
-      const h = this.headSize;
-      const { logits, probs } = s;
-      for (let b = 0; b < batch; b++) {
-        let off = b * h;
-        for (const n of nvec) {
-          let m = -Infinity;
-          for (let j = 0; j < n; j++) m = Math.max(m, raw[off + j]);
-          let z = 0;
-          for (let j = 0; j < n; j++) {
-            probs[off + j] = Math.exp(raw[off + j] - m);
-            z += probs[off + j];
-          }
-          const lse = m + Math.log(z);
-          for (let j = 0; j < n; j++) {
-            logits[off + j] = raw[off + j] - lse;
-            probs[off + j] /= z;
-          }
-          off += n;
-        }
-      }
-      this.head = s.logits;
-      this.probs = s.probs;
-    } else {
-      this.head = raw;
-      this.logStd = s.logStd;
-      const d = this.actDim;
-      const params = this.liveParams();
-      const lso = this.liveBase() + this.logStdOffset;
-      if (this.sdeLatent === 0) {
-        for (let b = 0; b < batch; b++) for (let j = 0; j < d; j++) s.logStd[b * d + j] = params[lso + j];
-      } else {
-        // gSDE: var_j = sum_i phi_i^2 exp(2 logStd_ij) + eps, log sigma = log(var) / 2
-        const L = this.sdeLatent;
-        this.pi.readHidden(batch, s.latent);
-        for (let b = 0; b < batch; b++) {
-          for (let j = 0; j < d; j++) {
-            let v = 1e-6;
-            for (let i = 0; i < L; i++) v += s.latent[b * L + i] ** 2 * Math.exp(2 * params[lso + i * d + j]);
-            s.logStd[b * d + j] = 0.5 * Math.log(v);
-          }
-        }
-      }
-    }
-    return this.values;
-  }
-
-  /**
-   * gSDE: draw a fresh exploration matrix E ~ N(0, exp(logStd)^2) for each of `rows` envs; `sample(..., true)`
-   * then uses a = mu(s) + phi(s) E, noise that changes smoothly with the state (Raffin et al. 2022).
-   */
+  /** gSDE: draw fresh exploration matrices E ~ N(0, exp(logStd)^2), one per env. */
   resetExploration(rng: Rng, rows: number): void {
-    const n = rows * this.sdeLatent * this.actDim;
-    if (this.exploration.length !== n) this.exploration = new Float64Array(n);
-    const block = this.sdeLatent * this.actDim;
-    for (let r = 0; r < rows; r++) {
-      for (let k = 0; k < block; k++) {
-        this.exploration[r * block + k] = Math.exp(this.params[this.logStdOffset + k]) * rng.normal();
-      }
-    }
+    if (this.gsde !== null) this.gsde.resetNoise(this.logStd as Tensor, rng, rows);
   }
 
-  /**
-   * Add into `target`'s log-std block (the flat layout starting at `base`) the chain rule of per-row log-sigma
-   * gradients `g` [B, dim].
-   */
-  private logStdToParams(g: Float64Array, batch: number, target: Float32Array | Float64Array, base: number): void {
-    const d = this.actDim;
-    const lso = base + this.logStdOffset;
-    const params = this.liveParams();
-    const plso = this.liveBase() + this.logStdOffset;
-    if (this.sdeLatent === 0) {
-      for (let b = 0; b < batch; b++) for (let j = 0; j < d; j++) target[lso + j] += g[b * d + j];
-      return;
-    }
-    // d log sigma_bj / d logStd_ij = phi_bi^2 exp(2 logStd_ij) / var_bj
-    const L = this.sdeLatent;
-    const latent = this.bufs(batch).latent;
-    for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < d; j++) {
-        const w = g[b * d + j] * Math.exp(-2 * this.logStd[b * d + j]);
-        if (w === 0) continue;
-        for (let i = 0; i < L; i++) {
-          target[lso + i * d + j] += w * latent[b * L + i] ** 2 * Math.exp(2 * params[plso + i * d + j]);
-        }
-      }
-    }
-  }
-
-  /** Per-row log-sigma tangents [B, dim] along the parameter direction `v` (its log-std block). */
-  private logStdTangent(v: ArrayLike<number>, batch: number, out: Float64Array): void {
-    const d = this.actDim;
-    const lso = this.logStdOffset;
-    const L = this.sdeLatent;
-    const latent = this.bufs(batch).latent;
-    for (let b = 0; b < batch; b++) {
-      for (let j = 0; j < d; j++) {
-        if (L === 0) {
-          out[b * d + j] = v[lso + j];
-          continue;
-        }
-        let t = 0;
-        for (let i = 0; i < L; i++)
-          t += latent[b * L + i] ** 2 * Math.exp(2 * this.params[lso + i * d + j]) * v[lso + i * d + j];
-        out[b * d + j] = t * Math.exp(-2 * this.logStd[b * d + j]);
-      }
-    }
-  }
-
-  /** Value estimates only (no distribution), [B] scratch view. */
-  predictValues(obs: ArrayLike<number>, batch: number): Float64Array {
-    checkBatch(obs, batch, this.obsDim);
-    this.syncParams();
-    const feat = this.shared !== null ? this.shared.forward(obs, batch) : obs;
-    return this.vf.forward(feat, batch);
-  }
-
-  /**
-   * Draw actions for the rows of the last forward (mode when deterministic), stored unclipped, [B, actDim].
-   * With gSDE and `explore`, row b uses exploration matrix b (see `resetExploration`).
-   */
-  sample(rng: Rng, out: Float32Array, deterministic = false, explore = false): Float32Array {
-    const batch = this.batch;
-    const head = this.head;
-    if (this.spec.kind === "categorical") {
-      const { nvec } = this.spec;
-      for (let b = 0; b < batch; b++) {
-        let off = b * this.headSize;
-        for (let k = 0; k < nvec.length; k++) {
-          const n = nvec[k];
-          let choice = n - 1;
-          if (deterministic) {
-            let best = -Infinity;
-            for (let j = 0; j < n; j++) {
-              if (head[off + j] > best) {
-                best = head[off + j];
-                choice = j;
-              }
-            }
-          } else {
-            let u = rng.uniform32();
-            for (let j = 0; j < n - 1; j++) {
-              u -= this.probs[off + j];
-              if (u < 0) {
-                choice = j;
-                break;
-              }
-            }
-          }
-          out[b * nvec.length + k] = choice;
-          off += n;
-        }
-      }
-    } else {
-      const d = this.actDim;
-      const L = this.sdeLatent;
-      const useMatrix = explore && L > 0 && this.exploration.length >= batch * L * d;
-      const latent = this.bufs(batch).latent;
-      for (let b = 0; b < batch; b++) {
-        for (let j = 0; j < d; j++) {
-          const mean = head[b * d + j];
-          if (deterministic) out[b * d + j] = mean;
-          else if (useMatrix) {
-            let noise = 0;
-            for (let i = 0; i < L; i++) noise += latent[b * L + i] * this.exploration[(b * L + i) * d + j];
-            out[b * d + j] = mean + noise;
-          } else out[b * d + j] = mean + Math.exp(this.logStd[b * d + j]) * rng.normal();
-        }
-      }
-    }
-    return out;
-  }
-
-  /** log pi(a|s) of the rows of the last forward, [B] scratch view. */
-  logProb(actions: ArrayLike<number>): Float64Array {
-    const batch = this.batch;
-    const out = this.bufs(batch).logProb;
-    const head = this.head;
-    if (this.spec.kind === "categorical") {
-      const { nvec } = this.spec;
-      for (let b = 0; b < batch; b++) {
-        let off = b * this.headSize;
-        let lp = 0;
-        for (let k = 0; k < nvec.length; k++) {
-          lp += head[off + actions[b * nvec.length + k]];
-          off += nvec[k];
-        }
-        out[b] = lp;
-      }
-    } else {
-      // log N(a; mu, sigma) = -sum_j [ (a_j - mu_j)^2 / (2 sigma_j^2) + log sigma_j + log(2 pi) / 2 ]
-      const d = this.actDim;
-      for (let b = 0; b < batch; b++) {
-        let lp = 0;
-        for (let j = 0; j < d; j++) {
-          const logStd = this.logStd[b * d + j];
-          const z = (actions[b * d + j] - head[b * d + j]) * Math.exp(-logStd);
-          lp -= 0.5 * z * z + logStd + 0.5 * LOG_2PI;
-        }
-        out[b] = lp;
-      }
-    }
-    return out;
-  }
-
-  /** Entropy of each row's distribution, [B] scratch view. */
-  entropy(): Float64Array {
-    const batch = this.batch;
-    const out = this.bufs(batch).entropy;
-    if (this.spec.kind === "categorical") {
-      const head = this.head;
-      for (let b = 0; b < batch; b++) {
-        let h = 0;
-        for (let j = b * this.headSize; j < (b + 1) * this.headSize; j++) h -= this.probs[j] * head[j];
-        out[b] = h;
-      }
-    } else {
-      // H = sum_j log sigma_j + dim/2 (1 + log 2 pi)
-      const d = this.actDim;
-      for (let b = 0; b < batch; b++) {
-        let h = 0;
-        for (let j = 0; j < d; j++) h += this.logStd[b * d + j] + 0.5 * (1 + LOG_2PI);
-        out[b] = h;
-      }
-    }
-    return out;
-  }
-
-  /**
-   * Accumulate into `grads` (or, `inArena`, into the arena gradient block) the gradient of
-   *   sum_b [ gLogProb_b log pi(a_b|s_b) + gEntropy H_b + gValue_b V(s_b) ]
-   * for the rows of the last forward (the caller folds its loss's means and coefficients into the weights).
-   */
-  backward(
-    actions: ArrayLike<number>,
-    gLogProb: ArrayLike<number> | null,
-    gEntropy: number,
-    gValue: ArrayLike<number> | null,
-    inArena = false,
-  ): void {
-    const target = inArena ? null : this.grads;
-    const batch = this.batch;
-    const s = this.bufs(batch);
-    const dHead = s.dHead;
-    const head = this.head;
-    const hs = this.headSize;
-    if (this.spec.kind === "categorical") {
-      const { nvec } = this.spec;
-      const probs = this.probs;
-      for (let b = 0; b < batch; b++) {
-        const g = gLogProb === null ? 0 : gLogProb[b];
-        let off = b * hs;
-        for (let k = 0; k < nvec.length; k++) {
-          const n = nvec[k];
-          // d log p_a / dz_j = [j = a] - p_j ;  d H / dz_j = -p_j (log p_j + H_segment)
-          let hSeg = 0;
-          for (let j = 0; j < n; j++) hSeg -= probs[off + j] * head[off + j];
-          const a = actions[b * nvec.length + k];
-          for (let j = 0; j < n; j++) {
-            const p = probs[off + j];
-            dHead[off + j] = g * ((j === a ? 1 : 0) - p) - gEntropy * p * (head[off + j] + hSeg);
-          }
-          off += n;
-        }
-      }
-    } else {
-      const d = this.actDim;
-      // d log p / d mu = (a - mu) / sigma^2 ;  d log p / d log sigma = ((a - mu) / sigma)^2 - 1 ;  dH / d log sigma = 1
-      for (let b = 0; b < batch; b++) {
-        const g = gLogProb === null ? 0 : gLogProb[b];
-        for (let j = 0; j < d; j++) {
-          const invVar = Math.exp(-2 * this.logStd[b * d + j]);
-          const diff = actions[b * d + j] - head[b * d + j];
-          dHead[b * d + j] = g * diff * invVar;
-          s.dLogStd[b * d + j] = g * (diff * diff * invVar - 1) + gEntropy;
-        }
-      }
-      if (inArena) this.logStdToParams(s.dLogStd, batch, this.backend.arena.view, this.arenaGrads);
-      else this.logStdToParams(s.dLogStd, batch, this.grads, 0);
-    }
-    const dValue = s.dValue;
-    for (let b = 0; b < batch; b++) dValue[b] = gValue === null ? 0 : gValue[b];
-    if (this.shared === null) {
-      if (gLogProb !== null || gEntropy !== 0) this.pi.backward(target, batch, dHead);
-      if (gValue !== null) this.vf.backward(target, batch, dValue);
-    } else {
-      // both heads read the trunk's features: their input gradients add up
-      const dFeat = s.dFeat;
-      const dPi = this.pi.backward(target, batch, dHead, true);
-      if (dPi !== null) dFeat.set(dPi.subarray(0, dFeat.length));
-      const dVf = this.vf.backward(target, batch, dValue, true);
-      if (dVf !== null) for (let j = 0; j < dFeat.length; j++) dFeat[j] += dVf[j];
-      this.shared.backward(target, batch, dFeat);
-    }
-  }
-
-  /**
-   * One gradient step on the rows of the last forward, all in the arena: the gradient of `backward`'s weighted sum
-   * (its arguments), clipped to global norm `maxGradNorm`, then an `optimizer` step on `arenaParams`.
-   * Returns the gradient norm before clipping.
-   */
-  arenaGradientStep(
-    actions: ArrayLike<number>,
-    gLogProb: ArrayLike<number> | null,
-    gEntropy: number,
-    gValue: ArrayLike<number> | null,
-    optimizer: ArenaOptimizer,
-    maxGradNorm: number,
-  ): number {
-    this.zeroArenaGrads();
-    this.backward(actions, gLogProb, gEntropy, gValue, true);
-    const norm = this.clipArenaGradNorm(maxGradNorm);
-    optimizer.step();
-    this.markArenaParamsChanged();
-    return norm;
-  }
-
-  /** After `predictValues(obs, B)`: accumulate into the arena gradient block the gradient of sum_b gValue_b V(s_b). */
-  backwardValue(gValue: ArrayLike<number>, batch: number): void {
-    const dFeat = this.vf.backward(null, batch, gValue, this.shared !== null);
-    if (this.shared !== null && dFeat !== null) this.shared.backward(null, batch, dFeat);
-  }
-
-  /**
-   * Copy the distribution of the last forward into `out` (B * distributionSize numbers): normalized logits or
-   * means [B, headSize], then for Gaussian policies each row's log-sigmas [B, dim].
-   */
-  copyDistribution(out: Float64Array): Float64Array {
-    const n = this.batch * this.headSize;
-    out.set(this.head.subarray(0, n));
-    if (this.spec.kind === "gaussian") out.set(this.logStd.subarray(0, this.batch * this.actDim), n);
-    return out;
-  }
-
-  /**
-   * Mean over the rows of the last forward of KL(old || current), where `old` holds a distribution saved by
-   * `copyDistribution` for the same rows.
-   */
-  meanKl(old: Float64Array): number {
-    const batch = this.batch;
-    const head = this.head;
-    let total = 0;
-    if (this.spec.kind === "categorical") {
-      // KL = sum_j p_old_j (log p_old_j - log p_j)
-      for (let j = 0; j < batch * this.headSize; j++) total += Math.exp(old[j]) * (old[j] - head[j]);
-    } else {
-      // KL = sum_j log(s_j / s_old_j) + (s_old_j^2 + (mu_old_j - mu_j)^2) / (2 s_j^2) - 1/2
-      const d = this.actDim;
-      const oldLogStd = batch * d;
-      for (let k = 0; k < batch * d; k++) {
-        const ls = this.logStd[k];
-        const lo = old[oldLogStd + k];
-        const dm = old[k] - head[k];
-        total += ls - lo + (Math.exp(2 * lo) + dm * dm) * 0.5 * Math.exp(-2 * ls) - 0.5;
-      }
-    }
-    return total / batch;
-  }
-
-  /**
-   * Exact Fisher-vector product of the actor at the last forward: out = (1/B) J^T M J v + damping v, with J the
-   * Jacobian of the distribution parameters w.r.t. the actor parameters [0, actorSize) and M the Fisher matrix of
-   * the distribution in those parameters (diag(p) - p p^T for logits; 1/sigma^2 for means, 2 for log-stds).
-   * This is the Hessian of the mean KL(pi_old || pi) at pi = pi_old. Needs separate actor and critic trunks.
-   */
-  fisherVectorProduct(v: Float64Array, out: Float64Array, damping: number): Float64Array {
-    if (this.shared !== null) {
-      throw new InvalidArgumentError(
-        "fisherVectorProduct needs separate actor and critic networks (netArch { pi, vf })",
-      );
-    }
-    const batch = this.batch;
-    const hs = this.headSize;
-    const jv = this.pi.jvp(v, batch);
-    const m = this.bufs(batch).dHead;
-    if (this.spec.kind === "categorical") {
-      // jv are tangents of the raw logits; normalization's Jacobian is absorbed by M's projection
-      const { nvec } = this.spec;
-      const probs = this.probs;
-      for (let b = 0; b < batch; b++) {
-        let off = b * hs;
-        for (const n of nvec) {
-          let mean = 0;
-          for (let j = 0; j < n; j++) mean += probs[off + j] * jv[off + j];
-          for (let j = 0; j < n; j++) m[off + j] = (probs[off + j] * (jv[off + j] - mean)) / batch;
-          off += n;
-        }
-      }
-    } else {
-      const d = this.actDim;
-      for (let k = 0; k < batch * d; k++) m[k] = (jv[k] * Math.exp(-2 * this.logStd[k])) / batch;
-    }
-    if (this.fvpGrads === null) this.fvpGrads = new Float64Array(this.numParams);
-    const g = this.fvpGrads;
-    g.fill(0, 0, this.actorSize);
-    this.pi.backward(g, batch, m);
-    if (this.logStdOffset >= 0) {
-      // Fisher of a Gaussian in log sigma is 2: J^T (2 / B) J v through the per-row log-sigmas
-      const t = this.bufs(batch).dLogStd;
-      this.logStdTangent(v, batch, t);
-      for (let k = 0; k < batch * this.actDim; k++) t[k] *= 2 / batch;
-      this.logStdToParams(t, batch, g, 0);
-    }
-    for (let i = 0; i < this.actorSize; i++) out[i] = g[i] + damping * v[i];
-    return out;
+  /** A buffer for `rows` actions as this policy stores them. */
+  makeActions(rows: number): PolicyActions {
+    return this.spec.kind === "categorical" ? new Int32Array(rows * this.actDim) : new Float32Array(rows * this.actDim);
   }
 
   /**
    * Actions as the env takes them: Gaussian samples clipped to the Box (or squashed into it, `squashOutput`),
    * categorical indices shifted by `start`.
    */
-  toEnvActions(actions: Float32Array, batch: number, out: Float32Array | Int32Array): Float32Array | Int32Array {
+  toEnvActions(actions: PolicyActions, batch: number, out: PolicyActions): PolicyActions {
     const d = this.actDim;
     if (this.spec.kind === "gaussian") {
       const { low, high } = this.spec;
@@ -686,19 +337,27 @@ export class ActorCriticPolicy {
   }
 }
 
-/** Per-batch-size scratch rows of the policy (made once per batch size, then reused). */
-interface BatchScratch {
-  dHead: Float64Array;
-  dValue: Float64Array;
-  logProb: Float64Array;
-  entropy: Float64Array;
-  logits: Float64Array;
-  /** exp(logits), computed once per forward for sample, entropy, backward and the Fisher product */
-  probs: Float64Array;
-  dFeat: Float64Array;
-  logStd: Float64Array;
-  dLogStd: Float64Array;
-  latent: Float64Array;
+/** log pi(a|s) of the first B rows of `actions` (a minibatch array may be longer than its last batch). */
+export function logProbOf(dist: ActionDistribution, actions: PolicyActions): Tensor {
+  const n =
+    dist instanceof Categorical
+      ? dist.batchSize
+      : dist instanceof MultiCategorical
+        ? dist.batchSize * dist.nvec.length
+        : dist.mean.size;
+  const rows = actions.length === n ? actions : actions.subarray(0, n);
+  if (dist instanceof Categorical || dist instanceof MultiCategorical) {
+    if (!(rows instanceof Int32Array)) {
+      throw new InvalidArgumentError(
+        `actions of a Discrete or MultiDiscrete space must be an Int32Array, got ${describe(actions)}`,
+      );
+    }
+    return dist.logProb(rows);
+  }
+  if (!(rows instanceof Float32Array)) {
+    throw new InvalidArgumentError(`actions of a Box space must be a Float32Array, got ${describe(actions)}`);
+  }
+  return dist.logProb(rows);
 }
 
 function isSharedArch(netArch: NetArch): netArch is readonly number[] {
@@ -716,10 +375,11 @@ function checkNetArch(netArch: NetArch): void {
   }
 }
 
-function checkBatch(obs: ArrayLike<number>, batch: number, obsDim: number): void {
-  if (!Number.isInteger(batch) || batch < 1 || obs.length < batch * obsDim) {
+/** An enumerated option must be one of its values. */
+export function checkChoice<T>(name: string, value: unknown, choices: readonly T[]): asserts value is T {
+  if (!choices.includes(value as T)) {
     throw new InvalidArgumentError(
-      `observations: expected at least ${batch} x ${obsDim} values, got length ${obs.length}`,
+      `${name} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${describe(value)}`,
     );
   }
 }

@@ -1,6 +1,8 @@
 /**
- * The shared `Algorithm` base (SB3's BaseAlgorithm seam): env handling, the `learn` loop with callbacks, logging of
- * episode statistics, `predict`, explicit state for checkpoints, `save`/`load`, and a registry of algorithm classes.
+ * The shared `Algorithm` base (SB3's BaseAlgorithm seam): the `learn` loop with callbacks, logging of episode
+ * statistics, `predict`, explicit state for checkpoints, `save`/`load`. Split by concern beside it: the registry of
+ * algorithm classes (registry.ts), space handling (space-info.ts, features-extractor.ts), config pieces (config.ts),
+ * the env types algorithms take (env-like.ts) and checkpoint I/O checks (checkpoint-io.ts).
  *
  * A subclass implements five methods and nothing else of the run loop:
  *   collectRollout()   gather experience: per vector step read `this.lastObs`, choose actions, call `this.envStep(a)`
@@ -18,17 +20,14 @@
  * Nothing here touches the file system directly: `save`/`load` go through `src/platform/fs.ts`, which fetches Node's
  * modules when called, so this file bundles and runs unchanged in a browser (where `toBytes`/`fromBytes` serve).
  */
-import { Rng, type RngState } from "../../core/rng.js";
-import type { Env } from "../../envs/env.js";
-import { make, registeredIds } from "../../envs/registry.js";
-import type { EnvSnapshot } from "../../envs/snapshot.js";
+import { Rng } from "../../core/rng.js";
+import type { Info } from "../../envs/env.js";
+import { make } from "../../envs/registry.js";
 import { makeVec } from "../../envs/vector/make-vec.js";
 import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
-import type { VectorEnv, VectorStepResult } from "../../envs/vector/vector-env.js";
-import { CheckpointError, describe, InvalidArgumentError, ShapeError } from "../../errors.js";
-import { linearSchedule } from "../../nn/schedules.js";
+import { CheckpointError, describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../../errors.js";
 import { readFileBytes, writeFileAtomic } from "../../platform/fs.js";
-import type { Space, SpaceJSON } from "../../spaces/space.js";
+import type { Space } from "../../spaces/space.js";
 import { type Callback, type CallbackContext, CallbackList } from "./callbacks.js";
 import {
   CHECKPOINT_FORMAT_VERSION,
@@ -39,133 +38,48 @@ import {
   LIBRARY_VERSION,
   type StateTensor,
 } from "./checkpoint.js";
+import {
+  arrayTensor,
+  checkedRngState,
+  checkJsonRoundTrip,
+  checkTensorMatch,
+  loadCheckpointAs,
+} from "./checkpoint-io.js";
+import type { BaseConfig } from "./config.js";
+import {
+  type Action,
+  type AnyEnv,
+  type EnvInput,
+  type EnvStateSnapshot,
+  isVectorEnv,
+  type VectorEnvLike,
+  type VectorStepResult,
+} from "./env-like.js";
 import { Logger } from "./logger.js";
+import { type AlgorithmClass, zooDefaults } from "./registry.js";
+import { type LeafSpaceInfo, leafSpaceInfo, type SpaceInfo, spaceInfo } from "./space-info.js";
 import { TableSink } from "./table-sink.js";
 
-// ---------------------------------------------------------------------------------------------------------------
-// Environments as the algorithms see them
-
-/** Result of a vector step: the envs' own type (src/envs/vector), re-exported for the algorithms' callers. */
-export type { VectorStepResult };
-
-/**
- * The vector envs algorithms take: any {@link VectorEnv} with same-step autoreset (observations rows already
- * restarted, finished episodes' last observations in `finalObservations`), optionally able to snapshot its complete
- * state (SyncVectorEnv and AsyncVectorEnv are when their sub-envs are) and to name its env id (`makeVec` callers set
- * `envId`; SyncVectorEnv tells it through its first sub-env's spec).
- */
-export type VectorEnvLike = VectorEnv & {
-  snapshot?(): EnvStateSnapshot;
-  restore?(state: EnvStateSnapshot): void;
-  readonly envId?: string;
-};
-
-/** A vector env's or env's saved state (src/envs/snapshot.ts). */
-export type EnvStateSnapshot = EnvSnapshot;
-
-/** A single env; it resumes exactly when it implements the snapshot protocol of src/envs/snapshot.ts. */
-export type AnyEnv = Env<unknown, unknown>;
-
-/** What an algorithm is built on: an env, a vector env, or a registered env id (built with `make(id)`). */
-export type EnvInput<O = unknown, A = unknown> = Env<O, A> | AnyEnv | VectorEnvLike | string;
-
-/** An action as `predict` returns it when the env's action type is not known statically. */
-export type Action = number | Int32Array | Float32Array;
-
-/** True for an object shaped like a vector env (as opposed to a single Gymnasium-style `Env`). */
-export function isVectorEnv(env: unknown): env is VectorEnvLike {
-  return (
-    typeof env === "object" &&
-    env !== null &&
-    typeof (env as VectorEnvLike).numEnvs === "number" &&
-    typeof (env as VectorEnvLike).step === "function"
-  );
-}
-
-/** What the algorithms need to know about a space. */
-export type SpaceInfo =
-  | { kind: "discrete"; n: number; start: number; dim: 1 }
-  | { kind: "multi-discrete"; nvec: readonly number[]; start: readonly number[]; dim: number }
-  | { kind: "box"; shape: readonly number[]; low: Float32Array; high: Float32Array; dim: number };
-
-/**
- * Classify a space: `Discrete`, `Box`, and `MultiDiscrete` when `allowMultiDiscrete` (action spaces: each algorithm
- * says whether it supports them); flatten other spaces with a wrapper.
- */
-export function spaceInfo(space: Space<unknown>, what: string, allowMultiDiscrete = false): SpaceInfo {
-  const json = space.toJSON();
-  if (json.type === "Discrete") {
-    return { kind: "discrete", n: json.n, start: json.start, dim: 1 };
-  }
-  if (json.type === "MultiDiscrete" && allowMultiDiscrete) {
-    return { kind: "multi-discrete", nvec: json.nvec, start: json.start, dim: json.nvec.length };
-  }
-  if (json.type === "Box") {
-    const box = space as unknown as { low: Float32Array; high: Float32Array };
-    let dim = 1;
-    for (const d of json.shape) dim *= d;
-    return { kind: "box", shape: json.shape, low: box.low, high: box.high, dim };
-  }
-  throw new InvalidArgumentError(
-    allowMultiDiscrete
-      ? `${what} must be a Discrete, MultiDiscrete or Box space, got ${space}`
-      : `${what} must be a Discrete or Box space, got ${space}; wrap the env with FlattenObservation or similar`,
-  );
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Config pieces shared by every algorithm
-
-/** Options every algorithm config has. Configs must be plain JSON data (they are stored in checkpoints). */
-export interface BaseConfig {
-  /** Seeds network init, sampling and the env's first reset. Default 0. */
-  seed?: number;
-  /** Dump logged metrics every this many iterations (rollouts). Default 1. */
-  logInterval?: number;
-  /**
-   * 1: print each dump as SB3's table to the console (`console.log`, in Node and browsers alike); 0 (default):
-   * print nothing. The library is otherwise silent: sinks on `model.logger` receive the same rows.
-   */
-  verbose?: 0 | 1;
-}
-
-/**
- * A hyperparameter that may anneal with training progress, as data so that it can be saved:
- * a constant, or `{ schedule: "linear", start, end }` moving from `start` (progress remaining 1) to `end` (0),
- * i.e. src/nn's `linearSchedule(start, end)`.
- */
-export type Scheduled = number | { schedule: "linear"; start: number; end: number };
-
-/** Value of a {@link Scheduled} at `progressRemaining` in [0, 1] (1 at the start of training). */
-export function scheduleValue(s: Scheduled, progressRemaining: number): number {
-  return typeof s === "number" ? s : linearSchedule(s.start, s.end)(progressRemaining);
-}
-
-/** Validate a {@link Scheduled} option (finite numbers, optionally within [min, max]). */
-export function checkScheduled(name: string, s: unknown, min = -Infinity, max = Infinity): Scheduled {
-  const ok = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
-  if (ok(s)) return s as number;
-  if (typeof s === "object" && s !== null && (s as { schedule?: unknown }).schedule === "linear") {
-    const { start, end } = s as { start: unknown; end: unknown };
-    if (ok(start) && ok(end)) return { schedule: "linear", start: start as number, end: end as number };
-  }
-  throw new InvalidArgumentError(
-    `${name} must be ${rangeInWords(min, max)} or { schedule: "linear", start, end } of such numbers, got ${describe(s)}`,
-  );
-}
-
-/** "a finite number >= 0", "a finite number in [0, 1]": no infinite bound written as a number. */
-export function rangeInWords(min: number, max: number): string {
-  if (min === -Infinity && max === Infinity) return "a finite number";
-  if (max === Infinity) return `a finite number >= ${min}`;
-  if (min === -Infinity) return `a finite number <= ${max}`;
-  return `a finite number in [${min}, ${max}]`;
-}
-
-/** SB3's snake_case option name in this library's camelCase (learning_rate -> learningRate). */
-function camelCase(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
+// The pieces split out by concern are re-exported here, where the algorithms and users import them from.
+export { type BaseConfig, checkScheduled, rangeInWords, type Scheduled, scheduleValue } from "./config.js";
+export {
+  type Action,
+  type AnyEnv,
+  type EnvInput,
+  type EnvStateSnapshot,
+  isVectorEnv,
+  type VectorEnvLike,
+  type VectorStepResult,
+} from "./env-like.js";
+export {
+  type AlgorithmClass,
+  getAlgorithmClass,
+  listAlgorithms,
+  provideZoo,
+  registerAlgorithm,
+  type TunedDefaults,
+} from "./registry.js";
+export { type LeafSpaceInfo, leafSpaceInfo, type SpaceInfo, spaceInfo } from "./space-info.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // State
@@ -186,6 +100,11 @@ export interface LearnOptions {
 export interface PredictOptions {
   /** Take the most likely action (argmax / mean) instead of sampling. Default false. */
   deterministic?: boolean;
+  /**
+   * Allowed actions (1) per observation, [count, n] for Discrete(n) (sum(nvec) for MultiDiscrete), as sb3-contrib's
+   * MaskablePPO `action_masks`: masked actions are never chosen. Algorithms that cannot use masks refuse them.
+   */
+  actionMasks?: ArrayLike<number> | null;
 }
 
 export interface SaveOptions {
@@ -205,58 +124,6 @@ export interface LoadOptions {
    * with the same spaces): the env is then left as it is.
    */
   restoreEnvState?: boolean;
-}
-
-/** How `load` builds an algorithm: every algorithm class has this constructor and a static `algorithmName`. */
-export interface AlgorithmClass<T extends Algorithm = Algorithm> {
-  new (env: AnyEnv | VectorEnvLike, config?: Record<string, unknown>): T;
-  readonly algorithmName: string;
-}
-
-const registry = new Map<string, AlgorithmClass>();
-
-/** Tuned defaults of an algorithm on an env (the zoo's entry): constructor config, env count and env options. */
-export interface TunedDefaults {
-  hyperparams: Record<string, unknown>;
-  nEnvs?: number;
-  envKwargs?: Record<string, unknown>;
-}
-type ZooLookup = (algorithm: string, envId: string) => TunedDefaults | null;
-let zooLookup: ZooLookup | null = null;
-
-/**
- * Where `Algo.fromZoo` finds tuned defaults. The tables are data kept with the training tools (src/train/zoo),
- * above this layer, so they hand their lookup down here when loaded (the package entry point loads them).
- */
-export function provideZoo(lookup: ZooLookup): void {
-  zooLookup = lookup;
-}
-
-/** Make an algorithm class loadable by name (`Algorithm.load`, the CLI). Call once per class, at module level. */
-export function registerAlgorithm(cls: AlgorithmClass): void {
-  const name = cls.algorithmName;
-  if (typeof name !== "string" || name === "" || name === Algorithm.algorithmName) {
-    throw new InvalidArgumentError(`registerAlgorithm: class needs a static algorithmName, got ${describe(name)}`);
-  }
-  const existing = registry.get(name);
-  if (existing !== undefined && existing !== cls) {
-    throw new InvalidArgumentError(`registerAlgorithm: ${JSON.stringify(name)} is already registered`);
-  }
-  registry.set(name, cls);
-}
-
-/** The registered class for `name` (case-insensitive), or undefined. */
-export function getAlgorithmClass(name: string): AlgorithmClass | undefined {
-  const exact = registry.get(name);
-  if (exact) return exact;
-  const lower = name.toLowerCase();
-  for (const [k, v] of registry) if (k.toLowerCase() === lower) return v;
-  return undefined;
-}
-
-/** Names of all registered algorithms, sorted. */
-export function listAlgorithms(): string[] {
-  return [...registry.keys()].sort();
 }
 
 const STATS_WINDOW = 100;
@@ -281,7 +148,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
   readonly observationSpace: Space<unknown>;
   readonly actionSpace: Space<unknown>;
   readonly obsInfo: SpaceInfo;
-  readonly actInfo: SpaceInfo;
+  readonly actInfo: LeafSpaceInfo;
   readonly seed: number;
   /** Id of the environment (for checkpoints and messages), or null when unknown. */
   readonly envId: string | null;
@@ -305,6 +172,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
 
   /** Current observation of every sub-env, [numEnvs, obsDim] (null before the first reset). */
   lastObs: Float32Array | null = null;
+  /** The infos of the last reset or step (the env's arrays: read them before the next step). */
+  protected lastInfos: readonly Info[] = [];
   private readonly episodeReturns: Float64Array;
   private readonly episodeLengths: Int32Array;
   private readonly recentReturns: number[] = [];
@@ -335,9 +204,9 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     this.numEnvs = this.env.numEnvs;
     this.observationSpace = this.env.singleObservationSpace;
     this.actionSpace = this.env.singleActionSpace;
-    this.obsInfo = spaceInfo(this.observationSpace, `${this.algoName}: observation space`);
+    this.obsInfo = spaceInfo(this.observationSpace, `${this.algoName}: observation space`, false, true);
     // MultiDiscrete actions reach the algorithm; those without a head for them (DQN, tabular) reject them
-    this.actInfo = spaceInfo(this.actionSpace, `${this.algoName}: action space`, true);
+    this.actInfo = leafSpaceInfo(this.actionSpace, `${this.algoName}: action space`, true);
     // a SyncVectorEnv (a wrapped single env included) tells its id through its first sub-env
     const firstSub = (this.env as { envs?: readonly AnyEnv[] }).envs?.[0];
     this.envId = this.env.envId ?? firstSub?.spec?.id ?? null;
@@ -387,6 +256,11 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     this.ctx = { model: this, numTimesteps: 0, step: null };
   }
 
+  /** Whether `predict` and training take action masks (the policy-gradient family does). */
+  protected get supportsActionMasks(): boolean {
+    return false;
+  }
+
   /** The subclass's registered name. */
   get algoName(): string {
     return (this.constructor as unknown as { algorithmName: string }).algorithmName;
@@ -429,6 +303,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     count: number,
     deterministic: boolean,
     rng: Rng,
+    actionMasks: Uint8Array | null,
   ): Int32Array | Float32Array;
   /** Everything needed to resume bit for bit (copies, not views into live buffers). */
   protected abstract getAlgorithmState(opts: Required<SaveOptions>): AlgorithmState;
@@ -508,6 +383,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     const seed = this.lastObs === null ? this.seed : undefined;
     const r = this.env.reset(seed === undefined ? {} : { seed });
     this.lastObs = new Float32Array(r.observations);
+    this.lastInfos = r.infos;
     this.episodeReturns.fill(0);
     this.episodeLengths.fill(0);
   }
@@ -518,6 +394,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
    */
   protected envStep(actions: Int32Array | Float32Array | Float64Array): VectorStepResult {
     const r = this.env.step(actions);
+    this.checkEnvOutput(r);
     this.numTimesteps += this.numEnvs;
     const rets = this.episodeReturns;
     const lens = this.episodeLengths;
@@ -531,11 +408,37 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
       }
     }
     (this.lastObs as Float32Array).set(r.observations);
+    this.lastInfos = r.infos;
     const ctx = this.ctx;
     ctx.step = r;
     ctx.numTimesteps = this.numTimesteps;
     if (this.callbacks.onStep(ctx) === false) this.stopRequested = true;
     return r;
+  }
+
+  /**
+   * A NaN or infinite reward or observation stops training with a NonFiniteError naming the env and the step,
+   * before any counter, normalizer statistic, buffer or parameter has seen it.
+   */
+  private checkEnvOutput(r: VectorStepResult): void {
+    const dim = this.obsDim;
+    const step = this.numTimesteps + this.numEnvs;
+    for (let i = 0; i < this.numEnvs; i++) {
+      if (!Number.isFinite(r.rewards[i])) {
+        throw new NonFiniteError(
+          `${this.algoName}: env ${i} returned a non-finite reward ${r.rewards[i]} at step ${step}; nothing was updated`,
+        );
+      }
+      const done = r.terminated[i] || r.truncated[i];
+      for (let j = i * dim; j < (i + 1) * dim; j++) {
+        const v = done ? r.finalObservations[j] : r.observations[j];
+        if (!Number.isFinite(v) || !Number.isFinite(r.observations[j])) {
+          throw new NonFiniteError(
+            `${this.algoName}: env ${i} returned a non-finite observation (${Number.isFinite(v) ? r.observations[j] : v} at index ${j - i * dim}) at step ${step}; nothing was updated`,
+          );
+        }
+      }
+    }
   }
 
   private pushEpisode(ret: number, len: number): void {
@@ -583,15 +486,20 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
    * Box action, and flat arrays for a batch.
    */
   predict(observation: O, opts?: PredictOptions): A;
-  predict(observations: Float32Array | ArrayLike<number> | number, opts?: PredictOptions): A | Action;
+  predict(
+    observations: Float32Array | ArrayLike<number> | number | Record<string, unknown>,
+    opts?: PredictOptions,
+  ): A | Action;
   predict(input: unknown, opts: PredictOptions = {}): A | Action {
-    const observation = input as Float32Array | ArrayLike<number> | number;
+    const observation = input as Float32Array | ArrayLike<number> | number | Record<string, unknown>;
     const dim = this.obsInfo.dim;
     let obs: Float32Array;
     if (typeof observation === "number") {
       obs = new Float32Array([observation]);
-    } else if (observation !== null && typeof observation === "object" && typeof observation.length === "number") {
-      obs = observation instanceof Float32Array ? observation : Float32Array.from(observation);
+    } else if (this.obsInfo.kind === "dict" && isPlainObject(observation)) {
+      obs = this.dictRow(observation);
+    } else if (observation !== null && typeof observation === "object" && !isPlainObject(observation)) {
+      obs = observation instanceof Float32Array ? observation : Float32Array.from(observation as ArrayLike<number>);
     } else {
       throw new InvalidArgumentError(
         `${this.algoName}.predict: observation must be a number or an array, got ${describe(observation)}`,
@@ -620,7 +528,22 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
       }
     }
     const deterministic = opts.deterministic ?? false;
-    const actions = this.policyActions(obs, count, deterministic, this.predictRng);
+    let masks: Uint8Array | null = null;
+    if (opts.actionMasks != null && !this.supportsActionMasks) {
+      throw new InvalidArgumentError(
+        `${this.algoName}.predict: actionMasks are not supported by ${this.algoName} (the policy-gradient algorithms take them)`,
+      );
+    }
+    if (opts.actionMasks != null) {
+      const m = opts.actionMasks;
+      if (typeof m !== "object" || typeof m.length !== "number") {
+        throw new InvalidArgumentError(
+          `${this.algoName}.predict: actionMasks must be an array of 0/1, got ${describe(m)}`,
+        );
+      }
+      masks = Uint8Array.from(m, (v) => (v ? 1 : 0));
+    }
+    const actions = this.policyActions(obs, count, deterministic, this.predictRng, masks);
     const act = this.actInfo;
     if (act.kind === "discrete") {
       return count === 1 ? actions[0] : actions;
@@ -632,6 +555,29 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
       out[i] = Math.min(Math.max(actions[i], act.low[j]), act.high[j]);
     }
     return out;
+  }
+
+  /** One Dict observation as a flat row (keys sorted, each flattened); a missing key is an error naming it. */
+  private dictRow(observation: Record<string, unknown>): Float32Array {
+    const info = this.obsInfo;
+    if (info.kind !== "dict") throw new InvalidArgumentError(`${this.algoName}.predict: not a Dict observation space`);
+    const row = new Float32Array(info.dim);
+    for (const { key, info: leaf, offset } of info.keys) {
+      if (!(key in observation)) {
+        throw new InvalidArgumentError(
+          `${this.algoName}.predict: Dict observation is missing key ${JSON.stringify(key)}; expected keys ${info.keys.map((k) => k.key).join(", ")}`,
+        );
+      }
+      const v = observation[key];
+      const values = typeof v === "number" ? [v] : v;
+      if (values === null || typeof values !== "object" || (values as ArrayLike<number>).length !== leaf.dim) {
+        throw new ShapeError(
+          `${this.algoName}.predict: Dict observation key ${JSON.stringify(key)} must hold ${leaf.dim} value(s), got ${describe(v)}`,
+        );
+      }
+      row.set(values as ArrayLike<number>, offset);
+    }
+    return row;
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -738,13 +684,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
    */
   static fromZoo<T extends Algorithm>(this: AlgorithmClass<T>, envId: string, config: Record<string, unknown> = {}): T {
     // biome-ignore lint/complexity/noThisInStatic: the class fromZoo was called on (PPO.fromZoo) fixes the algorithm
-    const name = this.algorithmName;
-    const tuned = zooLookup?.(name, envId) ?? null;
-    if (tuned === null) {
-      throw new InvalidArgumentError(
-        `${name}.fromZoo: no tuned defaults for ${describe(envId)}${zooLookup === null ? " (the zoo is not loaded: import from the package entry point)" : ""}; build it with new ${name}(env, config)`,
-      );
-    }
+    const tuned = zooDefaults(this.algorithmName, envId);
     const nEnvs = tuned.nEnvs ?? 1;
     const envOptions = tuned.envKwargs ?? {};
     const env = nEnvs > 1 ? makeVec(envId, nEnvs, { envOptions }) : make(envId, envOptions);
@@ -775,9 +715,24 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     return loadCheckpointAs(this, ckpt, opts) as T;
   }
 
+  /**
+   * Rewrite the tensors of a checkpoint written by an older format into today's names (default: as they are).
+   * Runs before they are checked against `getAlgorithmState`.
+   */
+  protected upgradeCheckpointTensors(tensors: Record<string, StateTensor>): Record<string, StateTensor> {
+    return tensors;
+  }
+
   /** @internal used by load: check a checkpoint against this fresh instance, then assign it. */
   restoreCheckpoint(ckpt: Checkpoint, restoreEnvState = true): void {
-    const { meta, tensors } = ckpt;
+    const meta = ckpt.meta;
+    let tensors: Record<string, StateTensor>;
+    try {
+      tensors = this.upgradeCheckpointTensors(ckpt.tensors);
+    } catch (e) {
+      if (e instanceof CheckpointError) throw e;
+      throw new CheckpointError(`checkpoint tensors were rejected by ${this.algoName}: ${(e as Error).message}`);
+    }
     const sameEnvCount = restoreEnvState && meta.numEnvs === this.numEnvs;
     const template = this.getAlgorithmState({ includeReplayBuffer: true }).tensors;
     const own: Record<string, StateTensor> = {};
@@ -868,108 +823,11 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
   }
 }
 
-/** The shared part of `load`/`fromBytes`/`fromCheckpoint`; `calledOn` is the class the static was called on. */
-function loadCheckpointAs(calledOnClass: unknown, ckpt: Checkpoint, opts: LoadOptions): Algorithm {
-  const meta = ckpt.meta;
-  const calledOn = calledOnClass as AlgorithmClass;
-  let cls: AlgorithmClass;
-  if ((calledOn as unknown) === Algorithm) {
-    const found = getAlgorithmClass(meta.algorithm);
-    if (!found) {
-      throw new CheckpointError(
-        `checkpoint is for unknown algorithm ${JSON.stringify(meta.algorithm)}; registered: ${listAlgorithms().join(", ") || "(none: import tsrl's algorithms first)"}`,
-      );
-    }
-    cls = found;
-  } else {
-    if (calledOn.algorithmName !== meta.algorithm) {
-      throw new CheckpointError(
-        `checkpoint holds a ${JSON.stringify(meta.algorithm)} model, cannot load it with ${calledOn.algorithmName}.load; use Algorithm.load or ${meta.algorithm}.load`,
-      );
-    }
-    cls = calledOn;
-  }
-  const env = opts?.env ?? envOfCheckpoint(meta.envId, cls.algorithmName);
-  if (env === null || typeof env !== "object") {
-    throw new InvalidArgumentError(
-      `${cls.algorithmName}.load: opts.env must be an Env or a vector env, got ${describe(env)}`,
-    );
-  }
-  const obsSpace = isVectorEnv(env) ? env.singleObservationSpace : (env as AnyEnv).observationSpace;
-  const actSpace = isVectorEnv(env) ? env.singleActionSpace : (env as AnyEnv).actionSpace;
-  checkSpaceMatch("observation", meta.observationSpace, obsSpace.toJSON());
-  checkSpaceMatch("action", meta.actionSpace, actSpace.toJSON());
-
-  let model: Algorithm;
-  try {
-    model = new cls(env, meta.config);
-  } catch (e) {
-    throw new CheckpointError(`checkpoint config was rejected by ${cls.algorithmName}: ${(e as Error).message}`);
-  }
-  model.restoreCheckpoint(ckpt, opts.restoreEnvState ?? true);
-  return model;
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && typeof (x as { length?: unknown }).length !== "number";
 }
 
-/** The env a checkpoint records by id, for `load` without `{ env }`. */
-function envOfCheckpoint(envId: string | null, algo: string): AnyEnv {
-  if (envId === null || !registeredIds().includes(envId)) {
-    throw new CheckpointError(
-      `${algo}.load: the model was trained on ${envId === null ? "an env without an id" : `${JSON.stringify(envId)}, which is not registered here`}; pass { env } (an env with the same spaces), or register the id first`,
-    );
-  }
-  return make(envId);
-}
-
-function arrayTensor(arr: Float64Array | Float32Array | Int32Array | Uint8Array): StateTensor {
-  const shape = [arr.length];
-  if (arr instanceof Float64Array) return { dtype: "F64", shape, data: new Float64Array(arr) };
-  if (arr instanceof Float32Array) return { dtype: "F32", shape, data: new Float32Array(arr) };
-  if (arr instanceof Int32Array) return { dtype: "I32", shape, data: new Int32Array(arr) };
-  return { dtype: "U8", shape, data: new Uint8Array(arr) };
-}
-
-function checkTensorMatch(name: string, want: { dtype: string; shape: readonly number[] }, got: StateTensor): void {
-  if (
-    want.dtype !== got.dtype ||
-    want.shape.length !== got.shape.length ||
-    want.shape.some((d, i) => d !== got.shape[i])
-  ) {
-    throw new CheckpointError(
-      `checkpoint tensor ${JSON.stringify(name)} is ${got.dtype}[${got.shape.join(", ")}], the model expects ${want.dtype}[${want.shape.join(", ")}]`,
-    );
-  }
-}
-
-function checkSpaceMatch(what: string, saved: SpaceJSON, env: SpaceJSON): void {
-  if (JSON.stringify(saved) !== JSON.stringify(env)) {
-    throw new CheckpointError(
-      `checkpoint ${what} space ${JSON.stringify(saved)} does not match the env's ${JSON.stringify(env)}`,
-    );
-  }
-}
-
-function checkedRngState(where: string, s: RngState): RngState {
-  try {
-    new Rng(0).setState(s);
-  } catch {
-    throw new CheckpointError(`checkpoint ${where} is not a valid RNG state: ${describe(s)}`);
-  }
-  return s;
-}
-
-function checkJsonRoundTrip(what: string, original: unknown, copy: unknown, path = ""): void {
-  if (typeof original === "function" || typeof original === "symbol" || typeof original === "bigint") {
-    throw new InvalidArgumentError(
-      `${what}${path} is a ${typeof original}; configs must be plain JSON data to be saved`,
-    );
-  }
-  if (typeof original === "number" && !Number.isFinite(original)) {
-    throw new InvalidArgumentError(`${what}${path} is ${original}; configs must hold finite numbers to be saved`);
-  }
-  if (original !== null && typeof original === "object") {
-    for (const [k, v] of Object.entries(original)) {
-      if (v === undefined) continue;
-      checkJsonRoundTrip(what, v, (copy as Record<string, unknown>)[k], `${path}.${k}`);
-    }
-  }
+/** SB3's snake_case option name in this library's camelCase (learning_rate -> learningRate). */
+function camelCase(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }

@@ -1,8 +1,18 @@
 import type { KernelPreference } from "../../core/kernels/index.js";
 import type { Rng } from "../../core/rng.js";
-import { describe, InvalidArgumentError } from "../../errors.js";
+import type { Tensor } from "../../core/tensor.js";
+import { CheckpointError, describe, InvalidArgumentError, NonFiniteError } from "../../errors.js";
+import { clipGradNorm } from "../../nn/clip-grad.js";
 import type { Activation } from "../../nn/mlp.js";
-import { type ActionSpec, ActorCriticPolicy, type NetArch, type PolicyOptions } from "./actor-critic-policy.js";
+import type { Optimizer } from "../../nn/optim/optimizer.js";
+import {
+  type ActionSpec,
+  type ActOptions,
+  ActorCriticPolicy,
+  type NetArch,
+  type PolicyActions,
+  type PolicyOptions,
+} from "./actor-critic-policy.js";
 import {
   type Action,
   Algorithm,
@@ -11,11 +21,11 @@ import {
   checkScheduled,
   type EnvInput,
   type Scheduled,
-  type SpaceInfo,
   scheduleValue,
 } from "./algorithm.js";
-import { type ArenaOptimizer, KernelAdam, KernelRmsprop } from "./arena-optimizer.js";
+import type { StateTensor } from "./checkpoint.js";
 import { RolloutBuffer } from "./rollout-buffer.js";
+import type { LeafSpaceInfo } from "./space-info.js";
 import { VecNormalize, type VecNormalizeState } from "./vec-normalize.js";
 
 /** SB3's `policy_kwargs` for the actor-critic MLP policy (plain JSON). */
@@ -49,6 +59,14 @@ export interface OnPolicyConfig extends BaseConfig {
   useSde: boolean;
   /** with gSDE, draw new exploration matrices every this many steps (-1: once per rollout) */
   sdeSampleFreq: number;
+  /** check every op's output and gradient for NaN/Infinity, naming the op that made one (slower; for debugging) */
+  checkFinite: boolean;
+  /**
+   * Use the env's action masks when it provides them (sb3-contrib's MaskablePPO): `info.action_mask` of each
+   * sub-env, or an `actionMasks()` method of the (vector) env returning [numEnvs, n] 0/1 values. Masked actions are
+   * never taken, and the losses use the masked distribution. Discrete and MultiDiscrete actions. Default true.
+   */
+  useActionMasks: boolean;
 }
 
 export const onPolicyDefaults: Omit<OnPolicyConfig, "learningRate" | "nSteps" | "gaeLambda"> = {
@@ -62,13 +80,18 @@ export const onPolicyDefaults: Omit<OnPolicyConfig, "learningRate" | "nSteps" | 
   clipReward: 10,
   useSde: false,
   sdeSampleFreq: -1,
+  checkFinite: false,
+  useActionMasks: true,
 };
+
+const POLICY_KWARGS = ["netArch", "activation", "orthoInit", "logStdInit", "kernels", "squashOutput"];
 
 /**
  * What PPO, A2C, TRPO and REINFORCE share (SB3's OnPolicyAlgorithm): the actor-critic policy, the rollout buffer,
- * the normalizers, batched acting over the vector env, and explicit state. `collectRollout` runs `nSteps` steps of
- * every env: act on the (normalized) observations with one batched forward pass, step, store; a truncated episode
- * stores V(final observation) for its bootstrap; then advantages by GAE. Subclasses write `train()`.
+ * the normalizers, batched acting over the vector env, one guarded gradient step, and explicit state.
+ * `collectRollout` runs `nSteps` steps of every env: act on the (normalized) observations with one batched forward
+ * pass, step, store; a truncated episode stores V(final observation) for its bootstrap; then advantages by GAE.
+ * Subclasses set `optimizer` and write `train()`.
  */
 export abstract class OnPolicyAlgorithm<
   C extends OnPolicyConfig,
@@ -78,13 +101,24 @@ export abstract class OnPolicyAlgorithm<
   readonly policy: ActorCriticPolicy;
   readonly buffer: RolloutBuffer;
   readonly normalizer: VecNormalize;
-  protected optimizers: ArenaOptimizer[] = [];
+  /** the optimizer of the gradient steps (its parameters: all of the policy's, or the critic's for TRPO) */
+  protected optimizer!: Optimizer;
   /** normalized current observations [numEnvs, obsDim] */
   private readonly curObs: Float32Array;
-  private readonly actions: Float32Array;
-  private readonly envActions: Int32Array | Float32Array;
+  private readonly actions: PolicyActions;
+  private readonly envActions: PolicyActions;
   private readonly rewards: Float64Array;
+  private readonly stepValues: Float64Array;
+  private readonly stepLogProbs: Float64Array;
   private readonly finalRow: Float32Array;
+  private readonly act: () => void;
+  /** the current observations' action masks [numEnvs, sum(nvec)] (null: masking off or not a discrete space) */
+  private readonly masks: Uint8Array | null;
+  /** whether `masks` holds the env's masks of the current observations (false: the env provides none) */
+  private masksValid = false;
+  /** whether the rollout in the buffer was collected under masks (the losses then use them) */
+  protected rolloutMasked = false;
+  private readonly actOptions: ActOptions;
   private startTime = 0;
   private startSteps = 0;
 
@@ -93,28 +127,45 @@ export abstract class OnPolicyAlgorithm<
     const c = this.config;
     checkScheduled("learningRate", c.learningRate, 0);
     checkInt("nSteps", c.nSteps, 1);
+    if (c.nSteps * this.numEnvs > 2 ** 28) {
+      throw new InvalidArgumentError(`nSteps * nEnvs must be at most 2^28 rows, got ${c.nSteps} * ${this.numEnvs}`);
+    }
     checkRange("gamma", c.gamma, 0, 1);
     checkRange("gaeLambda", c.gaeLambda, 0, 1);
     checkRange("clipObs", c.clipObs, 1e-12, Infinity);
     checkRange("clipReward", c.clipReward, 1e-12, Infinity);
+    for (const key of ["normalizeObs", "normalizeReward", "useSde", "checkFinite", "useActionMasks"] as const) {
+      if (typeof c[key] !== "boolean")
+        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
+    }
     const spec = actionSpecOf(this.actInfo);
     const pk = c.policyKwargs ?? {};
-    const knownKwargs = ["netArch", "activation", "orthoInit", "logStdInit", "kernels", "squashOutput"];
+    if (pk === null || typeof pk !== "object" || Array.isArray(pk)) {
+      throw new InvalidArgumentError(`policyKwargs must be an object, got ${describe(pk)}`);
+    }
     for (const key of Object.keys(pk)) {
-      if (!knownKwargs.includes(key)) {
+      if (!POLICY_KWARGS.includes(key)) {
         throw new InvalidArgumentError(
-          `policyKwargs: unknown option ${JSON.stringify(key)}; expected one of ${knownKwargs.join(", ")}`,
+          `policyKwargs: unknown option ${JSON.stringify(key)}; expected one of ${POLICY_KWARGS.join(", ")}`,
         );
       }
     }
-    if (typeof c.useSde !== "boolean")
-      throw new InvalidArgumentError(`useSde must be a boolean, got ${describe(c.useSde)}`);
     if (!Number.isInteger(c.sdeSampleFreq) || (c.sdeSampleFreq < 1 && c.sdeSampleFreq !== -1)) {
       throw new InvalidArgumentError(`sdeSampleFreq must be -1 or an integer >= 1, got ${describe(c.sdeSampleFreq)}`);
     }
-    const opts: PolicyOptions = { ...pk, useSde: c.useSde };
-    this.policy = new ActorCriticPolicy(this.obsDim, spec, this.rng, opts);
-    this.buffer = new RolloutBuffer(c.nSteps, this.numEnvs, this.obsDim, this.policy.actDim);
+    const opts: PolicyOptions = { ...pk, useSde: c.useSde, checkFinite: c.checkFinite };
+    this.policy = new ActorCriticPolicy(this.obsInfo, spec, this.rng, opts);
+    const discrete = spec.kind === "categorical";
+    const maskDim = discrete && c.useActionMasks ? this.policy.headSize : 0;
+    this.buffer = new RolloutBuffer(
+      c.nSteps,
+      this.numEnvs,
+      this.obsDim,
+      this.policy.actDim,
+      discrete ? "int32" : "float32",
+      maskDim,
+    );
+    this.masks = maskDim > 0 ? new Uint8Array(this.numEnvs * maskDim) : null;
     this.normalizer = new VecNormalize(this.obsDim, this.numEnvs, {
       normalizeObs: c.normalizeObs,
       normalizeReward: c.normalizeReward,
@@ -123,12 +174,28 @@ export abstract class OnPolicyAlgorithm<
       gamma: c.gamma,
       epsilon: 1e-8,
     });
-    this.curObs = new Float32Array(this.numEnvs * this.obsDim);
-    this.actions = new Float32Array(this.numEnvs * this.policy.actDim);
-    this.envActions =
-      spec.kind === "gaussian" ? new Float32Array(this.actions.length) : new Int32Array(this.actions.length);
-    this.rewards = new Float64Array(this.numEnvs);
+    const n = this.numEnvs;
+    this.curObs = new Float32Array(n * this.obsDim);
+    this.actions = this.policy.makeActions(n);
+    this.envActions = this.policy.makeActions(n);
+    this.rewards = new Float64Array(n);
+    this.stepValues = new Float64Array(n);
+    this.stepLogProbs = new Float64Array(n);
     this.finalRow = new Float32Array(this.obsDim);
+    this.actOptions = { explore: c.useSde, actionMasks: null };
+    // one batched forward pass on the current observations: actions, V(s) and log pi(a|s) copied out of the scope
+    this.act = () => {
+      const policy = this.policy;
+      const obs = policy.observations(this.curObs, n);
+      this.actOptions.actionMasks = this.masksValid ? this.masks : null;
+      const r = policy.forward(obs, this.rng, this.actions, this.actOptions);
+      this.stepValues.set(r.values.data());
+      this.stepLogProbs.set(r.logProb.data());
+    };
+  }
+
+  protected override get supportsActionMasks(): boolean {
+    return this.masks !== null;
   }
 
   /** Current learning rate from its schedule (progress remaining 1 -> 0). */
@@ -136,17 +203,43 @@ export abstract class OnPolicyAlgorithm<
     return scheduleValue(this.config.learningRate, this.progressRemaining);
   }
 
-  protected makeOptimizer(
-    kind: "adam" | "rmsprop" | "rmsprop-tf",
-    start: number,
-    end: number,
-    eps: number,
-  ): ArenaOptimizer {
-    const lr = this.currentLearningRate();
-    const { backend, arenaParams, arenaGrads } = this.policy;
-    const [param, grad, n] = [arenaParams + start, arenaGrads + start, end - start];
-    if (kind === "adam") return new KernelAdam(backend.kernels, param, grad, n, lr, eps);
-    return new KernelRmsprop(backend.kernels, param, grad, n, lr, 0.99, eps, kind === "rmsprop-tf");
+  /** Run `fn` in a scope of the policy's engine (its temporaries freed on return) without recording ops. */
+  protected inference<T>(fn: () => T): T {
+    const engine = this.policy.engine;
+    return engine.scope(() => engine.noGrad(fn));
+  }
+
+  /** V(s) of `count` normalized observations, into `out`. */
+  protected values(obs: Float32Array, count: number, out: Float64Array): Float64Array {
+    return this.inference(() => {
+      const policy = this.policy;
+      out.set(policy.predictValues(policy.observations(obs, count)).data());
+      return out;
+    });
+  }
+
+  /**
+   * One gradient step on `loss` (a scalar of the current scope): backward, clip the global gradient norm of the
+   * optimizer's parameters to `maxGradNorm` (Infinity: no clip), optimizer step. A non-finite loss or gradient
+   * stops training with a NonFiniteError naming it, before the parameters change, so they keep their last good
+   * values (what a save then writes). Returns the gradient norm before clipping.
+   */
+  protected gradientStep(loss: Tensor, maxGradNorm: number): number {
+    const value = loss.item();
+    const where = `${this.algoName} update ${this.optimizer.stepCount + 1} (step ${this.numTimesteps})`;
+    if (!Number.isFinite(value)) {
+      throw new NonFiniteError(`${where}: the loss is ${value}; the parameters keep their last finite values`);
+    }
+    const optimizer = this.optimizer;
+    optimizer.zeroGrad();
+    this.policy.engine.backward(loss);
+    // clip_grad_norm_ returns the norm before clipping; Number.MAX_VALUE never scales a finite gradient
+    const norm = clipGradNorm(optimizer.params, Number.isFinite(maxGradNorm) ? maxGradNorm : Number.MAX_VALUE);
+    if (!Number.isFinite(norm)) {
+      throw new NonFiniteError(`${where}: the gradient norm is ${norm}; the parameters keep their last finite values`);
+    }
+    optimizer.step();
+    return norm;
   }
 
   /** Fill the rollout buffer with nSteps x numEnvs transitions, then compute advantages and returns. */
@@ -158,6 +251,8 @@ export abstract class OnPolicyAlgorithm<
     const { policy, buffer, normalizer, numEnvs, obsDim } = this;
     buffer.reset();
     const lastObs = this.lastObs as Float32Array;
+    this.readMasks();
+    this.rolloutMasked = this.masksValid;
     const { useSde, sdeSampleFreq } = this.config;
     if (useSde) policy.resetExploration(this.rng, numEnvs);
     while (!buffer.full) {
@@ -165,32 +260,105 @@ export abstract class OnPolicyAlgorithm<
         policy.resetExploration(this.rng, numEnvs);
       }
       const obs = normalizer.normalizeObs(lastObs, numEnvs, this.curObs);
-      const values = policy.forward(obs, numEnvs);
-      const actions = policy.sample(this.rng, this.actions, false, useSde);
-      const logProbs = policy.logProb(actions);
+      this.inference(this.act);
       // store unclipped actions; the env gets them clipped (or squashed) to its Box, or shifted by a Discrete's start
-      policy.toEnvActions(actions, numEnvs, this.envActions);
+      policy.toEnvActions(this.actions, numEnvs, this.envActions);
       const r = this.envStep(this.envActions);
       normalizer.updateObs(r.observations, numEnvs);
       const rewards = normalizer.normalizeRewards(r.rewards, r.terminated, r.truncated, this.rewards);
-      buffer.add(obs, actions, logProbs, values, rewards, r.terminated, r.truncated);
+      buffer.add(obs, this.actions, this.stepLogProbs, this.stepValues, rewards, r.terminated, r.truncated, this.masks);
+      this.readMasks();
       for (let e = 0; e < numEnvs; e++) {
         if (r.truncated[e] && !r.terminated[e]) {
           // bootstrap a time-limit cut from V(final observation) (Pardo et al. 2018)
           for (let j = 0; j < obsDim; j++) this.finalRow[j] = r.finalObservations[e * obsDim + j];
           normalizer.normalizeObs(this.finalRow, 1, this.finalRow);
-          buffer.setTruncatedValue(e, policy.predictValues(this.finalRow, 1)[0]);
+          buffer.setTruncatedValue(e, this.values(this.finalRow, 1, this.rewards.subarray(0, 1))[0]);
         }
       }
       if (this.stopRequested) return;
     }
     const nextObs = normalizer.normalizeObs(lastObs, numEnvs, this.curObs);
-    this.computeTargets(policy.predictValues(nextObs, numEnvs));
+    this.computeTargets(this.values(nextObs, numEnvs, this.stepValues));
+  }
+
+  /**
+   * The env's action masks of the current observations into `masks`: an `actionMasks()` method of the vector env
+   * (or of each sub-env of a SyncVectorEnv), else `info.action_mask` of the last reset or step. Without either (and
+   * after a load, until the next step) the masks held stay as they are.
+   */
+  private readMasks(): void {
+    const masks = this.masks;
+    if (masks === null) return;
+    const m = this.policy.headSize;
+    const put = (i: number, row: unknown, where: string) => {
+      if (row === null || typeof row !== "object" || (row as ArrayLike<number>).length !== m) {
+        throw new InvalidArgumentError(
+          `${this.algoName}: ${where} must hold ${m} values (one per action), got ${describe(row)}`,
+        );
+      }
+      const a = row as ArrayLike<number>;
+      for (let j = 0; j < m; j++) masks[i * m + j] = a[j] ? 1 : 0;
+    };
+    const env = this.env as {
+      actionMasks?: () => ArrayLike<number>;
+      envs?: readonly { actionMasks?: () => unknown }[];
+    };
+    if (typeof env.actionMasks === "function") {
+      const all = env.actionMasks();
+      if (all === null || typeof all !== "object" || all.length !== this.numEnvs * m) {
+        throw new InvalidArgumentError(
+          `${this.algoName}: env.actionMasks() must return ${this.numEnvs} x ${m} values, got ${describe(all)}`,
+        );
+      }
+      for (let i = 0; i < this.numEnvs; i++)
+        put(i, Array.prototype.slice.call(all, i * m, (i + 1) * m), "env.actionMasks()");
+    } else if (env.envs !== undefined && typeof env.envs[0]?.actionMasks === "function") {
+      env.envs.forEach((sub, i) => {
+        put(i, sub.actionMasks?.(), `env ${i}'s actionMasks()`);
+      });
+    } else if (this.lastInfos.length > 0 && this.lastInfos[0].action_mask !== undefined) {
+      this.lastInfos.forEach((info, i) => {
+        put(i, info.action_mask, `env ${i}'s info.action_mask`);
+      });
+    } else return;
+    this.masksValid = true;
   }
 
   /** Advantages and value targets once the buffer is full (GAE; REINFORCE overrides with reward-to-go). */
   protected computeTargets(lastValues: Float64Array): void {
     this.buffer.computeAdvantages(lastValues, this.config.gamma, this.config.gaeLambda);
+  }
+
+  /** The action masks the losses must use for the first `rows` rows of `masks` (null when none were in force). */
+  protected lossMasks(masks: Uint8Array | null, rows: number): Uint8Array | null {
+    if (!this.rolloutMasked || masks === null) return null;
+    const n = rows * this.buffer.maskDim;
+    return masks.length === n ? masks : masks.subarray(0, n);
+  }
+
+  /**
+   * The whole rollout through the policy (A2C and REINFORCE's one step): V(s), log pi(a|s) and H, tensors of the
+   * caller's engine scope; the log-probs before the step are also copied into `oldLogProb` (the step-size gauge).
+   */
+  protected evaluateRollout(oldLogProb: Float64Array): { values: Tensor; logProb: Tensor; entropy: Tensor } {
+    const { policy, buffer } = this;
+    const n = buffer.size;
+    const obs = policy.observations(buffer.observations, n);
+    const r = policy.evaluateActions(obs, buffer.actions, this.lossMasks(buffer.actionMasks, n));
+    oldLogProb.set(r.logProb.data());
+    return r;
+  }
+
+  /** log pi(a|s) of every stored transition under the current policy, into `out`. */
+  protected bufferLogProbs(out: Float64Array): Float64Array {
+    const b = this.buffer;
+    return this.inference(() => {
+      const policy = this.policy;
+      const obs = policy.observations(b.observations, b.size);
+      out.set(policy.logProb(obs, b.actions, this.lossMasks(b.actionMasks, b.size)).data());
+      return out;
+    });
   }
 
   /**
@@ -199,10 +367,9 @@ export abstract class OnPolicyAlgorithm<
    * estimator of KL(pi_old || pi_new)) and train/clip_fraction = the share of rows with |r - 1| > 0.2, the fraction
    * PPO's default clip range would have clipped (these algorithms clip nothing; it gauges the step's size).
    */
-  protected recordStepDiagnostics(oldLogProb: Float64Array): void {
+  protected recordStepDiagnostics(oldLogProb: Float64Array, scratch: Float64Array): void {
     const b = this.buffer;
-    this.policy.forward(b.observations, b.size);
-    const lp = this.policy.logProb(b.actions);
+    const lp = this.bufferLogProbs(scratch);
     let kl = 0;
     let clipped = 0;
     for (let i = 0; i < b.size; i++) {
@@ -234,10 +401,12 @@ export abstract class OnPolicyAlgorithm<
       vd += (b.returns[i] - b.values[i] - md) ** 2;
     }
     this.logger.record("train/explained_variance", vr === 0 ? Number.NaN : 1 - vd / vr);
-    if (this.policy.logStdOffset >= 0) {
-      let s = 0;
-      for (let j = 0; j < this.policy.actDim; j++) s += Math.exp(this.policy.params[this.policy.logStdOffset + j]);
-      this.logger.record("train/std", s / this.policy.actDim);
+    const logStd = this.policy.logStd;
+    if (logStd !== null && this.policy.sdeLatent === 0) {
+      const ls = logStd.data();
+      let sum = 0;
+      for (let j = 0; j < ls.length; j++) sum += Math.exp(ls[j]);
+      this.logger.record("train/std", sum / ls.length);
     }
     const elapsed = (performance.now() - this.startTime) / 1000;
     if (elapsed > 0) this.logger.record("time/fps", Math.round((this.numTimesteps - this.startSteps) / elapsed));
@@ -248,65 +417,131 @@ export abstract class OnPolicyAlgorithm<
     count: number,
     deterministic: boolean,
     rng: Rng,
+    actionMasks: Uint8Array | null,
   ): Int32Array | Float32Array {
+    const policy = this.policy;
     const obs = this.normalizer.normalizeObs(observations, count, new Float32Array(count * this.obsDim));
-    this.policy.forward(obs, count);
-    const actions = this.policy.sample(rng, new Float32Array(count * this.policy.actDim), deterministic);
+    const actions = policy.makeActions(count);
+    this.inference(() => policy.forward(policy.observations(obs, count), rng, actions, { deterministic, actionMasks }));
     // Box: unclipped (predict clips), or squashed into the bounds in place
-    if (this.policy.spec.kind === "gaussian") {
-      return this.policy.options.squashOutput
-        ? (this.policy.toEnvActions(actions, count, actions) as Float32Array)
-        : actions;
+    if (policy.spec.kind === "gaussian") {
+      return policy.options.squashOutput ? policy.toEnvActions(actions, count, actions) : actions;
     }
-    return this.policy.toEnvActions(actions, count, new Int32Array(actions.length)) as Int32Array;
+    return policy.toEnvActions(actions, count, actions);
+  }
+
+  /** Checkpoint tensor name of each optimizer state buffer ("<param index>.<name>" -> "optimizer.<param>.<name>"). */
+  private optimizerTensorNames(): Map<string, string> {
+    const names = new Map(this.policy.namedParameters().map(([name, t]) => [t, name]));
+    const out = new Map<string, string>();
+    for (const key of Object.keys(this.optimizer.stateTensors())) {
+      const dot = key.indexOf(".");
+      const param = this.optimizer.params[Number(key.slice(0, dot))];
+      out.set(key, `optimizer.policy.${names.get(param)}.${key.slice(dot + 1)}`);
+    }
+    return out;
   }
 
   protected getAlgorithmState(): AlgorithmState {
-    const tensors: AlgorithmState["tensors"] = {
-      "policy/params": { dtype: "F64", shape: [this.policy.numParams], data: new Float64Array(this.policy.params) },
+    const tensors: AlgorithmState["tensors"] = {};
+    const put = (name: string, t: Tensor) => {
+      const data = t.data().slice();
+      tensors[name] =
+        data instanceof Float64Array
+          ? { dtype: "F64", shape: [...t.shape], data }
+          : { dtype: "F32", shape: [...t.shape], data };
     };
-    const optimizers = this.optimizers;
-    optimizers.forEach((opt, k) => {
-      for (const [name, arr] of Object.entries(opt.stateArrays())) {
-        tensors[`optimizer/${k}/${name}`] = { dtype: "F64", shape: [arr.length], data: new Float64Array(arr) };
-      }
-    });
+    for (const [name, t] of this.policy.namedParameters()) put(`policy.${name}`, t);
+    const state = this.optimizer.stateTensors();
+    for (const [key, name] of this.optimizerTensorNames()) put(name, state[key]);
     return {
       tensors,
       json: {
+        // the current observations' action masks (a resumed run's first step needs them before the env reports more)
+        actionMasks: this.masks !== null && this.masksValid ? Array.from(this.masks) : null,
         normalizer: this.normalizer.getState(),
-        optimizerSteps: optimizers.map((o) => o.stepCount),
+        optimizerSteps: this.optimizer.stepCount,
         ...this.extraState(),
       },
     };
   }
 
   protected setAlgorithmState(state: AlgorithmState): void {
-    const steps = state.json.optimizerSteps;
-    const optimizers = this.optimizers;
-    if (
-      !Array.isArray(steps) ||
-      steps.length !== optimizers.length ||
-      !steps.every((s) => Number.isInteger(s) && s >= 0)
-    ) {
-      throw new InvalidArgumentError(
-        `state optimizerSteps must be ${optimizers.length} step counts, got ${describe(steps)}`,
-      );
+    // format 1 stored one count per optimizer: [n]
+    const raw = state.json.optimizerSteps;
+    const steps = Array.isArray(raw) && raw.length === 1 ? raw[0] : raw;
+    if (!Number.isSafeInteger(steps) || (steps as number) < 0) {
+      throw new InvalidArgumentError(`state optimizerSteps must be a step count, got ${describe(steps)}`);
     }
-    const params = state.tensors["policy/params"].data as Float64Array;
-    if (!params.every(Number.isFinite)) throw new InvalidArgumentError("state policy/params holds a non-finite value");
+    for (const [name, t] of Object.entries(state.tensors)) {
+      if (!Array.from(t.data as Float32Array).every(Number.isFinite)) {
+        throw new InvalidArgumentError(`state tensor ${name} holds a non-finite value`);
+      }
+    }
     this.normalizer.setState(state.json.normalizer as VecNormalizeState);
     this.setExtraState(state.json);
-    this.policy.params.set(params);
-    this.policy.markParamsChanged();
-    optimizers.forEach((opt, k) => {
-      for (const [name, arr] of Object.entries(opt.stateArrays()))
-        arr.set(state.tensors[`optimizer/${k}/${name}`].data as Float64Array);
-      opt.stepCount = steps[k];
-    });
+    for (const [name, t] of this.policy.namedParameters()) t.set(state.tensors[`policy.${name}`].data as Float32Array);
+    const buffers = this.optimizer.stateTensors();
+    for (const [key, name] of this.optimizerTensorNames()) buffers[key].set(state.tensors[name].data as Float32Array);
+    this.optimizer.stepCount = steps as number;
+    const masks = state.json.actionMasks;
+    if (this.masks !== null && Array.isArray(masks) && masks.length === this.masks.length) {
+      this.masks.set(masks.map((v) => (v ? 1 : 0)));
+      this.masksValid = true;
+    }
   }
 
-  /** Algorithm-specific JSON state (e.g. TRPO's none, PPO's none); override both to add some. */
+  /**
+   * A format-1 checkpoint held the policy as ONE flat vector `policy/params` (shared trunk, actor, log-std, critic,
+   * each layer's weight [out, in] then bias: the order of `parameters()`) and the optimizer's moments as flat vectors
+   * over its block. Split them into today's named tensors, so those files still load.
+   */
+  protected override upgradeCheckpointTensors(tensors: Record<string, StateTensor>): Record<string, StateTensor> {
+    const flat = tensors["policy/params"];
+    if (flat === undefined) return tensors;
+    const out: Record<string, StateTensor> = {};
+    for (const [name, t] of Object.entries(tensors))
+      if (!name.startsWith("policy/") && !name.startsWith("optimizer/")) out[name] = t;
+    const dtype = this.policy.engine.dtype === "float64" ? "F64" : "F32";
+    const split = (src: StateTensor | undefined, params: ReadonlyArray<readonly [string, Tensor]>, what: string) => {
+      const total = params.reduce((n, [, t]) => n + t.size, 0);
+      if (src === undefined || src.data.length !== total) {
+        throw new CheckpointError(
+          `format-1 checkpoint: ${what} must hold ${total} values for this policy, got ${src === undefined ? "none" : src.data.length}`,
+        );
+      }
+      let off = 0;
+      const res: StateTensor[] = [];
+      for (const [, t] of params) {
+        const part = src.data.subarray(off, off + t.size) as Float64Array;
+        off += t.size;
+        res.push(
+          dtype === "F64"
+            ? { dtype, shape: [...t.shape], data: Float64Array.from(part) }
+            : { dtype, shape: [...t.shape], data: Float32Array.from(part) },
+        );
+      }
+      return res;
+    };
+    const named = this.policy.namedParameters();
+    split(flat, named, "policy/params").forEach((t, i) => {
+      out[`policy.${named[i][0]}`] = t;
+    });
+    const byTensor = new Map(named.map(([n, t]) => [t, n]));
+    const optNamed = this.optimizer.params.map((t) => [byTensor.get(t) as string, t] as const);
+    const stateNames = [...new Set(Object.keys(this.optimizer.stateTensors()).map((k) => k.slice(k.indexOf(".") + 1)))];
+    // format 1 named Adam's moments m, v and RMSprop's square average v
+    const legacy: Record<string, string> = { exp_avg: "m", exp_avg_sq: "v", square_avg: "v" };
+    for (const s of stateNames) {
+      const old = `optimizer/0/${legacy[s]}`;
+      split(tensors[old], optNamed, old).forEach((t, i) => {
+        out[`optimizer.policy.${optNamed[i][0]}.${s}`] = t;
+      });
+    }
+    return out;
+  }
+
+  /** Algorithm-specific JSON state (e.g. REINFORCE's episode step counters); override both to add some. */
   protected extraState(): Record<string, unknown> {
     return {};
   }
@@ -315,7 +550,7 @@ export abstract class OnPolicyAlgorithm<
 }
 
 /** The policy head the action space calls for: Categorical(s) for Discrete and MultiDiscrete, DiagGaussian for Box. */
-function actionSpecOf(act: SpaceInfo): ActionSpec {
+function actionSpecOf(act: LeafSpaceInfo): ActionSpec {
   switch (act.kind) {
     case "discrete":
       return { kind: "categorical", nvec: [act.n], start: [act.start] };

@@ -2,11 +2,19 @@ import type { Rng } from "../../core/rng.js";
 import { InvalidArgumentError } from "../../errors.js";
 import { computeGae, computeRewardToGo } from "./gae.js";
 
+/** How actions are stored: integer indices for Discrete and MultiDiscrete, float32 for Box. */
+export type ActionDtype = "int32" | "float32";
+
+function actionArray(dtype: ActionDtype, n: number): Int32Array | Float32Array {
+  return dtype === "int32" ? new Int32Array(n) : new Float32Array(n);
+}
+
 /** One minibatch gathered from a {@link RolloutBuffer}: preallocated rows, reused across minibatches. */
 export class Minibatch {
   size = 0;
   readonly observations: Float32Array;
-  readonly actions: Float32Array;
+  readonly actions: Int32Array | Float32Array;
+  readonly actionMasks: Uint8Array | null;
   readonly logProbs: Float64Array;
   readonly values: Float64Array;
   readonly advantages: Float64Array;
@@ -16,9 +24,13 @@ export class Minibatch {
     readonly capacity: number,
     readonly obsDim: number,
     readonly actDim: number,
+    readonly actionDtype: ActionDtype = "float32",
+    /** allowed actions per row (0 without masks): sum(nvec) for (Multi)Discrete */
+    readonly maskDim = 0,
   ) {
     this.observations = new Float32Array(capacity * obsDim);
-    this.actions = new Float32Array(capacity * actDim);
+    this.actions = actionArray(actionDtype, capacity * actDim);
+    this.actionMasks = maskDim > 0 ? new Uint8Array(capacity * maskDim) : null;
     this.logProbs = new Float64Array(capacity);
     this.values = new Float64Array(capacity);
     this.advantages = new Float64Array(capacity);
@@ -32,13 +44,15 @@ export const MAX_BUFFER_VALUES = 2 ** 28;
 /**
  * On-policy storage for `nSteps` transitions of `nEnvs` environments, laid out [nSteps, nEnvs] row-major in
  * preallocated typed arrays (SB3's RolloutBuffer, CleanRL's storage tensors). Actions are stored as they were
- * sampled (unclipped); discrete actions as their integer value. After `computeAdvantages` the flattened
+ * sampled: int32 indices for Discrete and MultiDiscrete, unclipped float32 for Box. After `computeAdvantages` the flattened
  * batch is visited through `shuffle` + `gather` in minibatches.
  */
 export class RolloutBuffer {
   readonly size: number;
   readonly observations: Float32Array;
-  readonly actions: Float32Array;
+  readonly actions: Int32Array | Float32Array;
+  /** the action masks the actions were drawn under, [size, maskDim] (null without masks) */
+  readonly actionMasks: Uint8Array | null;
   readonly rewards: Float64Array;
   readonly terminated: Uint8Array;
   readonly truncated: Uint8Array;
@@ -57,6 +71,8 @@ export class RolloutBuffer {
     readonly nEnvs: number,
     readonly obsDim: number,
     readonly actDim: number,
+    readonly actionDtype: ActionDtype = "float32",
+    readonly maskDim = 0,
   ) {
     for (const [name, v] of Object.entries({ nSteps, nEnvs, obsDim, actDim })) {
       if (!Number.isInteger(v) || v < 1) {
@@ -72,7 +88,8 @@ export class RolloutBuffer {
     }
     this.size = n;
     this.observations = new Float32Array(n * obsDim);
-    this.actions = new Float32Array(n * actDim);
+    this.actions = actionArray(actionDtype, n * actDim);
+    this.actionMasks = maskDim > 0 ? new Uint8Array(n * maskDim) : null;
     this.rewards = new Float64Array(n);
     this.terminated = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
@@ -105,6 +122,7 @@ export class RolloutBuffer {
     rewards: ArrayLike<number>,
     terminated: ArrayLike<number>,
     truncated: ArrayLike<number>,
+    actionMasks: Uint8Array | null = null,
   ): void {
     if (this.pos >= this.nSteps) {
       throw new InvalidArgumentError(`RolloutBuffer.add: buffer is full (${this.nSteps} steps); call reset()`);
@@ -114,6 +132,7 @@ export class RolloutBuffer {
     const o = this.observations;
     for (let j = 0, base = row * obsDim; j < nEnvs * obsDim; j++) o[base + j] = observations[j];
     for (let j = 0; j < nEnvs * actDim; j++) this.actions[row * actDim + j] = actions[j];
+    if (this.actionMasks !== null && actionMasks !== null) this.actionMasks.set(actionMasks, row * this.maskDim);
     for (let e = 0; e < nEnvs; e++) {
       this.logProbs[row + e] = logProbs[e];
       this.values[row + e] = values[e];
@@ -162,6 +181,10 @@ export class RolloutBuffer {
       const i = this.indices[start + k];
       for (let j = 0; j < obsDim; j++) mb.observations[k * obsDim + j] = this.observations[i * obsDim + j];
       for (let j = 0; j < actDim; j++) mb.actions[k * actDim + j] = this.actions[i * actDim + j];
+      if (mb.actionMasks !== null && this.actionMasks !== null) {
+        const m = this.maskDim;
+        mb.actionMasks.set(this.actionMasks.subarray(i * m, (i + 1) * m), k * m);
+      }
       mb.logProbs[k] = this.logProbs[i];
       mb.values[k] = this.values[i];
       mb.advantages[k] = this.advantages[i];

@@ -1,0 +1,50 @@
+import { describe, InvalidArgumentError } from "../../errors.js";
+import { linearSchedule } from "../../nn/schedules.js";
+
+// Config pieces shared by every algorithm
+
+/** Options every algorithm config has. Configs must be plain JSON data (they are stored in checkpoints). */
+export interface BaseConfig {
+  /** Seeds network init, sampling and the env's first reset. Default 0. */
+  seed?: number;
+  /** Dump logged metrics every this many iterations (rollouts). Default 1. */
+  logInterval?: number;
+  /**
+   * 1: print each dump as SB3's table to the console (`console.log`, in Node and browsers alike); 0 (default):
+   * print nothing. The library is otherwise silent: sinks on `model.logger` receive the same rows.
+   */
+  verbose?: 0 | 1;
+}
+
+/**
+ * A hyperparameter that may anneal with training progress, as data so that it can be saved:
+ * a constant, or `{ schedule: "linear", start, end }` moving from `start` (progress remaining 1) to `end` (0),
+ * i.e. src/nn's `linearSchedule(start, end)`.
+ */
+export type Scheduled = number | { schedule: "linear"; start: number; end: number };
+
+/** Value of a {@link Scheduled} at `progressRemaining` in [0, 1] (1 at the start of training). */
+export function scheduleValue(s: Scheduled, progressRemaining: number): number {
+  return typeof s === "number" ? s : linearSchedule(s.start, s.end)(progressRemaining);
+}
+
+/** Validate a {@link Scheduled} option (finite numbers, optionally within [min, max]). */
+export function checkScheduled(name: string, s: unknown, min = -Infinity, max = Infinity): Scheduled {
+  const ok = (v: unknown) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
+  if (ok(s)) return s as number;
+  if (typeof s === "object" && s !== null && (s as { schedule?: unknown }).schedule === "linear") {
+    const { start, end } = s as { start: unknown; end: unknown };
+    if (ok(start) && ok(end)) return { schedule: "linear", start: start as number, end: end as number };
+  }
+  throw new InvalidArgumentError(
+    `${name} must be ${rangeInWords(min, max)} or { schedule: "linear", start, end } of such numbers, got ${describe(s)}`,
+  );
+}
+
+/** "a finite number >= 0", "a finite number in [0, 1]": no infinite bound written as a number. */
+export function rangeInWords(min: number, max: number): string {
+  if (min === -Infinity && max === Infinity) return "a finite number";
+  if (max === Infinity) return `a finite number >= ${min}`;
+  if (min === -Infinity) return `a finite number <= ${max}`;
+  return `a finite number in [${min}, ${max}]`;
+}
