@@ -91,3 +91,75 @@ for (const c of CASES) {
   const vec = best(() => vector(c, 16, rng));
   console.log(`${c.id.padEnd(26)}${fmt(raw)}${fmt(made)} ${fmt(vec)}`);
 }
+
+// MuJoCo (issue 12): Hopper, HalfCheetah, Ant, Humanoid v5, random actions in the action bounds: the raw env, through
+// make, and AsyncVectorEnv with 2 workers (env steps, both workers counted). Gymnasium 1.3 + MuJoCo 3.14 through
+// gym.make on one core of this machine kind (PEERS.md): Hopper 9.7k, HalfCheetah 26k, Ant 3.4k, Humanoid 4.1k steps/s.
+const { initMujoco, HopperEnv, HalfCheetahEnv, AntEnv, HumanoidEnv } = await import("../src/mujoco.js");
+const { AsyncVectorEnv } = await import("../src/envs/vector/async-vector-env.js");
+await initMujoco();
+const MUJOCO: [string, () => Env<Float32Array, unknown>, number][] = [
+  ["Hopper-v5", () => new HopperEnv(), 9_700],
+  ["HalfCheetah-v5", () => new HalfCheetahEnv(), 26_000],
+  ["Ant-v5", () => new AntEnv(), 3_400],
+  ["Humanoid-v5", () => new HumanoidEnv(), 4_100],
+];
+
+/** Env steps per second over about SECONDS, `chunk` steps between clock reads. */
+function mujocoSingle(env: Env<Float32Array, unknown>, actions: Float32Array[]): number {
+  env.reset({ seed: 0 });
+  let steps = 0;
+  const t0 = performance.now();
+  let elapsed = 0;
+  while (elapsed < SECONDS * 1000) {
+    for (let k = 0; k < 200; k++) {
+      const r = env.step(actions[(steps + k) & (actions.length - 1)]);
+      if (r.terminated || r.truncated) env.reset();
+    }
+    steps += 200;
+    elapsed = performance.now() - t0;
+  }
+  env.close();
+  return steps / (elapsed / 1000);
+}
+
+function mujocoAsync(id: string, actions: Float32Array[]): number {
+  const vec = new AsyncVectorEnv([{ id }, { id }], { seed: 0 });
+  const dim = actions[0].length;
+  const batch = actions.map((_, i) => {
+    const b = new Float32Array(2 * dim);
+    b.set(actions[i], 0);
+    b.set(actions[(i + 1) & (actions.length - 1)], dim);
+    return b;
+  });
+  vec.reset();
+  let calls = 0;
+  const t0 = performance.now();
+  let elapsed = 0;
+  while (elapsed < SECONDS * 1000) {
+    for (let k = 0; k < 100; k++) vec.step(batch[(calls + k) & (batch.length - 1)]);
+    calls += 100;
+    elapsed = performance.now() - t0;
+  }
+  vec.close();
+  return (2 * calls) / (elapsed / 1000);
+}
+
+const k = (x: number) => `${(x / 1e3).toFixed(1)}k`.padStart(9);
+console.log(`\nMuJoCo v5 env steps/s, random actions, best of ${REPEATS} runs of ~${SECONDS} s`);
+console.log(
+  `${"env".padEnd(26)}${"raw".padStart(9)}${"make".padStart(9)}${"async x2".padStart(10)}${"gymnasium".padStart(11)}${"make/gym".padStart(10)}${"async/make".padStart(11)}`,
+);
+for (const [id, raw, gym] of MUJOCO) {
+  const probe = raw();
+  const space = probe.actionSpace as import("../src/spaces/box.js").Box;
+  probe.close();
+  space.seed(0);
+  const actions = Array.from({ length: 1024 }, () => space.sample());
+  const r = best(() => mujocoSingle(raw(), actions));
+  const m = best(() => mujocoSingle(make(id) as Env<Float32Array, unknown>, actions));
+  const a = best(() => mujocoAsync(id, actions));
+  console.log(
+    `${id.padEnd(26)}${k(r)}${k(m)} ${k(a)}${k(gym).padStart(11)}${`${(m / gym).toFixed(2)}x`.padStart(10)}${`${(a / m).toFixed(2)}x`.padStart(11)}`,
+  );
+}

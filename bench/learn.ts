@@ -8,20 +8,27 @@ import { pathToFileURL } from "node:url";
 import { A2C } from "../src/algos/a2c.js";
 import type { Algorithm } from "../src/algos/common/algorithm.js";
 import { evaluatePolicy } from "../src/algos/common/evaluate.js";
+import { DDPG } from "../src/algos/ddpg.js";
 import { PPO } from "../src/algos/ppo.js";
 import { REINFORCE } from "../src/algos/reinforce.js";
+import { SAC } from "../src/algos/sac.js";
+import { TD3 } from "../src/algos/td3.js";
 import { TRPO } from "../src/algos/trpo.js";
 import "../src/envs/builtin.js";
 import { make } from "../src/envs/registry.js";
 import { makeVec } from "../src/envs/vector/make-vec.js";
+import { loadEnvFamily } from "../src/train/load-env-family.js";
 import { type CurveRun, learningCurveSvg } from "../src/train/plot.js";
 import { zoo as a2cZoo } from "../src/train/zoo/a2c.js";
+import { zoo as ddpgZoo } from "../src/train/zoo/ddpg.js";
 import { zoo as ppoZoo } from "../src/train/zoo/ppo.js";
 import { zoo as reinforceZoo } from "../src/train/zoo/reinforce.js";
+import { zoo as sacZoo } from "../src/train/zoo/sac.js";
+import { zoo as td3Zoo } from "../src/train/zoo/td3.js";
 import { zoo as trpoZoo } from "../src/train/zoo/trpo.js";
 import type { AlgoZoo } from "../src/train/zoo/types.js";
 
-export type AlgoName = "PPO" | "A2C" | "TRPO" | "REINFORCE";
+export type AlgoName = "PPO" | "A2C" | "TRPO" | "REINFORCE" | "SAC" | "TD3" | "DDPG";
 
 export interface SuiteRow {
   id: string;
@@ -38,15 +45,43 @@ export const SUITE: readonly SuiteRow[] = [
   { id: "ppo-acrobot", algo: "PPO", env: "Acrobot-v1", budget: 1_000_000, threshold: -90 },
   { id: "ppo-pendulum", algo: "PPO", env: "Pendulum-v1", budget: 300_000, threshold: -250 },
   { id: "ppo-mountaincarcontinuous", algo: "PPO", env: "MountainCarContinuous-v0", budget: 50_000, threshold: 85 },
+  // MuJoCo v5 (issue 12), bars from the issue; rl-baselines3-zoo at 1M: Hopper 2410, HalfCheetah 5819, Walker2d 3479,
+  // Swimmer 282
+  { id: "ppo-invertedpendulum", algo: "PPO", env: "InvertedPendulum-v5", budget: 1_000_000, threshold: 950 },
+  {
+    id: "ppo-inverteddoublependulum",
+    algo: "PPO",
+    env: "InvertedDoublePendulum-v5",
+    budget: 1_000_000,
+    threshold: 9000,
+  },
+  { id: "ppo-hopper", algo: "PPO", env: "Hopper-v5", budget: 1_000_000, threshold: 2000 },
+  { id: "ppo-halfcheetah", algo: "PPO", env: "HalfCheetah-v5", budget: 1_000_000, threshold: 3000 },
+  { id: "ppo-walker2d", algo: "PPO", env: "Walker2d-v5", budget: 1_000_000, threshold: 2500 },
+  { id: "ppo-swimmer", algo: "PPO", env: "Swimmer-v5", budget: 1_000_000, threshold: 250 },
   { id: "a2c-cartpole", algo: "A2C", env: "CartPole-v1", budget: 500_000, threshold: 475 },
   { id: "a2c-acrobot", algo: "A2C", env: "Acrobot-v1", budget: 500_000, threshold: -100 },
   { id: "trpo-cartpole", algo: "TRPO", env: "CartPole-v1", budget: 100_000, threshold: 475 },
   { id: "trpo-pendulum", algo: "TRPO", env: "Pendulum-v1", budget: 200_000, threshold: -300 },
   { id: "reinforce-cartpole", algo: "REINFORCE", env: "CartPole-v1", budget: 500_000, threshold: 450 },
+  // off-policy continuous control (issue 11)
+  { id: "sac-pendulum", algo: "SAC", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
+  { id: "td3-pendulum", algo: "TD3", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
+  { id: "ddpg-pendulum", algo: "DDPG", env: "Pendulum-v1", budget: 20_000, threshold: -200 },
+  { id: "sac-mountaincarcontinuous", algo: "SAC", env: "MountainCarContinuous-v0", budget: 50_000, threshold: 85 },
+  { id: "td3-mountaincarcontinuous", algo: "TD3", env: "MountainCarContinuous-v0", budget: 300_000, threshold: 85 },
 ];
 
-const CLASSES = { PPO, A2C, TRPO, REINFORCE } as const;
-const ZOOS: Record<AlgoName, AlgoZoo> = { PPO: ppoZoo, A2C: a2cZoo, TRPO: trpoZoo, REINFORCE: reinforceZoo };
+const CLASSES = { PPO, A2C, TRPO, REINFORCE, SAC, TD3, DDPG } as const;
+const ZOOS: Record<AlgoName, AlgoZoo> = {
+  PPO: ppoZoo,
+  A2C: a2cZoo,
+  TRPO: trpoZoo,
+  REINFORCE: reinforceZoo,
+  SAC: sacZoo,
+  TD3: td3Zoo,
+  DDPG: ddpgZoo,
+};
 
 export interface SeedResult {
   seed: number;
@@ -59,6 +94,7 @@ export interface SeedResult {
 export async function runSeed(row: SuiteRow, seed: number): Promise<SeedResult> {
   const entry = ZOOS[row.algo].entries[row.env];
   if (entry === undefined) throw new Error(`no tuned ${row.algo} entry for ${row.env}`);
+  await loadEnvFamily(row.env);
   const env = makeVec(row.env, entry.nEnvs ?? 1, { autoresetMode: "same-step" });
   const Cls = CLASSES[row.algo] as unknown as new (e: typeof env, c: Record<string, unknown>) => Algorithm;
   const model = new Cls(env, { ...entry.hyperparams, seed });
@@ -85,9 +121,9 @@ export async function runSeed(row: SuiteRow, seed: number): Promise<SeedResult> 
   return { seed, evalMean, curve: { steps, values }, seconds };
 }
 
-export async function runRow(row: SuiteRow, seeds: number): Promise<SeedResult[]> {
+export async function runRow(row: SuiteRow, seeds: number, firstSeed = 0): Promise<SeedResult[]> {
   const out: SeedResult[] = [];
-  for (let s = 0; s < seeds; s++) {
+  for (let s = firstSeed; s < firstSeed + seeds; s++) {
     const r = await runSeed(row, s);
     console.log(`${row.id} seed ${s}: eval ${r.evalMean.toFixed(1)} (${r.seconds.toFixed(1)} s)`);
     out.push(r);

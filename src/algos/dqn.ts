@@ -21,7 +21,7 @@ import type { StateTensor } from "./common/checkpoint.js";
 import { NStepAccumulator } from "./common/n-step.js";
 import { PrioritizedReplayBuffer } from "./common/prioritized-replay-buffer.js";
 import { QNetwork } from "./common/q-network.js";
-import { type ReplayBatch, ReplayBuffer, type ReplayBufferState } from "./common/replay-buffer.js";
+import { type ReplayBatch, ReplayBuffer, replayStateFrom, replayStateTensors } from "./common/replay-buffer.js";
 
 /** DQN options: SB3's names and defaults, plus the post-2015 options, each off by default. */
 export interface DQNConfig extends BaseConfig {
@@ -490,11 +490,9 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
       nCalls: this.nCalls,
     };
     if (opts.includeReplayBuffer && this.nStep === null) {
-      const s = this.buffer.getState();
-      for (const [k, v] of Object.entries(s.arrays)) {
-        tensors[`replay/${k}`] = { dtype: dtypeOf(v), shape: [v.length], data: v } as StateTensor;
-      }
-      json.replay = { pos: s.pos, full: s.full, truncatedNext: s.truncatedNext.map(([i, v]) => [i, Array.from(v)]) };
+      const replay = replayStateTensors(this.buffer);
+      Object.assign(tensors, replay.tensors);
+      json.replay = replay.json;
     }
     return { tensors, json };
   }
@@ -518,18 +516,8 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
     this.nUpdates = json.nUpdates as number;
     this.optimizer.stepCount = this.nUpdates;
     this.nCalls = json.nCalls as number;
-    const replay = json.replay as { pos: number; full: boolean; truncatedNext: [number, number[]][] } | undefined;
-    if (replay && tensors["replay/observations"]) {
-      const arrays: ReplayBufferState["arrays"] = {};
-      for (const [k, t] of Object.entries(tensors)) {
-        if (k.startsWith("replay/")) arrays[k.slice(7)] = t.data as Float32Array;
-      }
-      this.buffer.setState({
-        pos: replay.pos,
-        full: replay.full,
-        arrays,
-        truncatedNext: replay.truncatedNext.map(([i, v]) => [i, Float32Array.from(v)]),
-      });
+    if (json.replay !== undefined && tensors["replay/observations"]) {
+      this.buffer.setState(replayStateFrom(tensors, json.replay));
     }
   }
 }
@@ -541,14 +529,6 @@ function huber(d: Tensor): Tensor {
   const a = abs(d);
   const q = clamp(a, 0, 1); // min(|d|, 1)
   return add(mulScalar(square(q), 0.5), sub(a, q));
-}
-
-function dtypeOf(v: Float32Array | Float64Array | Int32Array | Uint8Array | Uint16Array): StateTensor["dtype"] {
-  if (v instanceof Float32Array) return "F32";
-  if (v instanceof Float64Array) return "F64";
-  if (v instanceof Int32Array) return "I32";
-  if (v instanceof Uint16Array) return "U16";
-  return "U8";
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,8 +1,10 @@
 /**
- * The `tsrl` command line: train, eval, enjoy, resume, list, plot, bench, import-sb3, export. Built with commander; `runCli(argv, io)`
+ * The `tsrl` command line: train, eval, enjoy, resume, list, plot, bench, import-sb3, export, study,
+ * worker. Built with commander; `runCli(argv, io)`
  * runs it in-process (tests) and returns the exit code instead of exiting.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, InvalidArgumentError as CommanderArgError, CommanderError, Option } from "commander";
@@ -14,6 +16,10 @@ import { RecordVideo } from "../envs/wrappers/record-video.js";
 import { InvalidArgumentError, TsrlError } from "../errors.js";
 import { exportOnnxFile } from "../interop/export-onnx-file.js";
 import { importSb3Run } from "../interop/import-sb3-run.js";
+import { startWorker } from "../study/queue.js";
+import { writeStudyReport } from "../study/report.js";
+import { loadStudyFile, runStudy } from "../study/run-study.js";
+import { loadEnvFamily } from "../train/load-env-family.js";
 import { parseJsonl } from "../train/metrics-files.js";
 import { type CurveSeries, learningCurveSvg } from "../train/plot.js";
 import type { ProgressMode } from "../train/progress.js";
@@ -150,6 +156,8 @@ export function buildProgram(io: CliIo = processIo): Command {
     .description("Deep reinforcement learning in TypeScript: train, evaluate and watch agents.")
     .version(LIBRARY_VERSION)
     .showHelpAfterError("(add --help for usage)")
+    // `tsrl study report <folder> --out x`: options after a subcommand are the subcommand's
+    .enablePositionalOptions()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride();
 
@@ -381,6 +389,69 @@ export function buildProgram(io: CliIo = processIo): Command {
       io.out(`${o.out}\n`);
     });
 
+  const study = program
+    .command("study")
+    .description("run a study: variants x environments x seeds, each an ordinary run folder (resumable)")
+    .argument("<study.json>", "study file (see docs/studies.md)")
+    .option("--out <dir>", "study folder (default: runs/<study name>)")
+    .option("--workers <n>", "local worker processes (default: one per core)", intArg("--workers", 1))
+    .option("--queue <redis-url>", "put the runs on a BullMQ queue (redis://HOST:PORT) for `tsrl worker` processes")
+    .option("--queue-name <name>", "queue name", "tsrl")
+    .addOption(progressOption)
+    .action(async (file: string, o) => {
+      const r = await runStudy(loadStudyFile(file), {
+        out: o.out,
+        workers: o.workers,
+        queue: o.queue,
+        queueName: o.queueName,
+        progress: o.progress as ProgressMode,
+        progressStream: { write: io.err, isTTY: io.errIsTTY },
+        log: (l) => io.err(`${l}\n`),
+      });
+      io.out(`${r.dir}\n`);
+    });
+  study
+    .command("report")
+    .description("statistics of a study's runs: mean, median, IQM with bootstrap CIs, profiles; markdown + SVG")
+    .argument("<folder>", "study folder")
+    .option("--out <file.md>", "markdown file; SVGs go in a folder beside it named after it", undefined)
+    .option("--reps <n>", "bootstrap resamples", intArg("--reps", 1), 2000)
+    .option("--seed <s>", "bootstrap seed", intArg("--seed", 0), 0)
+    .option("--preface <text>", "markdown placed under the title (e.g. which code made the runs)")
+    .action((folder: string, o) => {
+      const path = writeStudyReport(folder, { out: o.out, reps: o.reps, seed: o.seed, preface: o.preface });
+      io.out(`${path}\n`);
+    });
+
+  program
+    .command("worker")
+    .description("take study runs from a BullMQ queue until stopped (Ctrl-C); results go back through the queue")
+    .requiredOption("--queue <redis-url>", "the queue's Redis, redis://HOST:PORT")
+    .option("--queue-name <name>", "queue name", "tsrl")
+    .option("--concurrency <n>", "runs at a time (worker processes)", intArg("--concurrency", 1), 1)
+    .option("--work-dir <dir>", "folder for runs in progress (default: a temporary folder)")
+    .option(
+      "--lock-duration <ms>",
+      "job lock: a dead worker's run goes to another worker after about this long",
+      intArg("--lock-duration", 1000),
+      30000,
+    )
+    .action(async (o) => {
+      const workDir: string = o.workDir ?? mkdtempSync(join(tmpdir(), "tsrl-worker-"));
+      const w = await startWorker(o.queue, {
+        queueName: o.queueName,
+        concurrency: o.concurrency,
+        workDir,
+        lockDurationMs: o.lockDuration,
+        log: (l) => io.err(`${l}\n`),
+      });
+      io.err(`worker ready on ${o.queue} (queue ${o.queueName}, ${o.concurrency} at a time, runs in ${workDir})\n`);
+      const stop = () => void w.close();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      await w.closed;
+    });
+
   program
     .command("bench")
     .description("measure training speed (env steps per second) of each algorithm with its tuned config")
@@ -388,6 +459,7 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--env <id>", "environment", "CartPole-v1")
     .option("--algos <names...>", "algorithms (default: all with a config for the env)")
     .action(async (o) => {
+      await loadEnvFamily(o.env);
       const names: string[] = o.algos ?? listAlgorithms().filter((a) => zooEntry(a, o.env)?.tuned);
       // every name and the env checked before the table starts
       const classes = names.map((name) => {

@@ -54,6 +54,11 @@ export interface EnvSpec {
   disableEnvChecker?: boolean;
   /** Default keyword options passed to the entry point. */
   kwargs?: Record<string, unknown>;
+  /**
+   * A module export a worker thread awaits before `make` (the envs' entry point registers them and loads what they
+   * need, e.g. the tsrl/mujoco entry's `initMujoco`): used by AsyncVectorEnv.
+   */
+  workerSetup?: { module: string; exportName: string };
 }
 
 /**

@@ -73,6 +73,7 @@ export function register(id: string, entryPoint: EntryPoint, opts: RegisterOptio
       orderEnforce: opts.orderEnforce ?? true,
       disableEnvChecker: opts.disableEnvChecker ?? false,
       kwargs: Object.freeze({ ...(opts.kwargs ?? {}) }),
+      workerSetup: opts.workerSetup,
     }),
   );
 }

@@ -33,7 +33,12 @@ export async function importSb3Run(
   let envId = opts.env;
   if (envId === undefined) {
     const matches = registeredIds().filter((id) => {
-      const e = make(id);
+      let e: ReturnType<typeof make>;
+      try {
+        e = make(id);
+      } catch {
+        return false; // an env whose optional dependency is not loaded (MuJoCo before initMujoco)
+      }
       return spacesEqual(e.observationSpace, data.observationSpace) && spacesEqual(e.actionSpace, data.actionSpace);
     });
     if (matches.length !== 1) {

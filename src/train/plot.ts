@@ -15,6 +15,8 @@ export interface CurveRun {
 export interface CurveSeries {
   label: string;
   runs: readonly CurveRun[];
+  /** A band computed by the caller (e.g. a confidence interval) around the series' single run, drawn unsmoothed. */
+  interval?: { lo: readonly number[]; hi: readonly number[] };
 }
 
 export interface PlotOptions {
@@ -29,7 +31,7 @@ export interface PlotOptions {
   gridPoints?: number;
 }
 
-const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
+export const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
 
 /** Centered moving average over `window` points (shrinking at the ends). */
 export function smooth(values: readonly number[], window: number): number[] {
@@ -94,14 +96,14 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return out;
 }
 
-function fmt(v: number): string {
+export function formatTick(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
   if (a >= 1e4) return `${Number((v / 1e3).toPrecision(3))}k`;
   return String(Number(v.toPrecision(4)));
 }
 
-function esc(s: string): string {
+export function escapeXml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
@@ -112,6 +114,16 @@ function checkSeries(series: readonly CurveSeries[]): void {
   for (const s of series) {
     if (!s || !Array.isArray(s.runs) || s.runs.length === 0) {
       throw new InvalidArgumentError(`learningCurveSvg: series ${describe(s?.label)} has no runs`);
+    }
+    if (
+      s.interval &&
+      (s.runs.length !== 1 ||
+        s.interval.lo.length !== s.runs[0].steps.length ||
+        s.interval.hi.length !== s.runs[0].steps.length)
+    ) {
+      throw new InvalidArgumentError(
+        `learningCurveSvg: series ${describe(s.label)}: an interval needs exactly one run and one lo/hi value per point`,
+      );
     }
     for (const r of s.runs) {
       if (r.steps.length === 0 || r.steps.length !== r.values.length) {
@@ -149,6 +161,15 @@ export function learningCurveSvg(series: readonly CurveSeries[], opts: PlotOptio
   };
   const drawn: Drawn[] = series.map((s, i) => {
     const color = PALETTE[i % PALETTE.length];
+    if (s.interval) {
+      const r = s.runs[0];
+      return {
+        label: s.label,
+        color,
+        line: { x: [...r.steps], y: [...r.values] },
+        band: { x: [...r.steps], lo: [...s.interval.lo], hi: [...s.interval.hi] },
+      };
+    }
     if (s.runs.length === 1) {
       const r = s.runs[0];
       return {
@@ -206,23 +227,26 @@ export function learningCurveSvg(series: readonly CurveSeries[], opts: PlotOptio
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
   );
-  if (opts.title) out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${esc(opts.title)}</text>`);
+  if (opts.title)
+    out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(opts.title)}</text>`);
   for (const t of niceTicks(x0, x1)) {
     out.push(
       `<line x1="${sx(t).toFixed(1)}" y1="${m.top}" x2="${sx(t).toFixed(1)}" y2="${m.top + ph}" stroke="#eee"/>`,
-      `<text x="${sx(t).toFixed(1)}" y="${m.top + ph + 16}" text-anchor="middle">${fmt(t)}</text>`,
+      `<text x="${sx(t).toFixed(1)}" y="${m.top + ph + 16}" text-anchor="middle">${formatTick(t)}</text>`,
     );
   }
   for (const t of niceTicks(y0, y1)) {
     out.push(
       `<line x1="${m.left}" y1="${sy(t).toFixed(1)}" x2="${m.left + pw}" y2="${sy(t).toFixed(1)}" stroke="#eee"/>`,
-      `<text x="${m.left - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${fmt(t)}</text>`,
+      `<text x="${m.left - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${formatTick(t)}</text>`,
     );
   }
   out.push(`<rect x="${m.left}" y="${m.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
-  out.push(`<text x="${m.left + pw / 2}" y="${H - 10}" text-anchor="middle">${esc(opts.xLabel ?? "env steps")}</text>`);
   out.push(
-    `<text transform="translate(16 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(opts.yLabel ?? "episode return")}</text>`,
+    `<text x="${m.left + pw / 2}" y="${H - 10}" text-anchor="middle">${escapeXml(opts.xLabel ?? "env steps")}</text>`,
+  );
+  out.push(
+    `<text transform="translate(16 ${m.top + ph / 2}) rotate(-90)" text-anchor="middle">${escapeXml(opts.yLabel ?? "episode return")}</text>`,
   );
   for (const d of drawn) {
     const cls = `series-${drawn.indexOf(d)}`;
@@ -243,7 +267,7 @@ export function learningCurveSvg(series: readonly CurveSeries[], opts: PlotOptio
     const y = m.top + 14 + i * 16;
     out.push(
       `<line x1="${m.left + 10}" y1="${y - 4}" x2="${m.left + 30}" y2="${y - 4}" stroke="${d.color}" stroke-width="2"/>`,
-      `<text x="${m.left + 36}" y="${y}">${esc(d.label)}</text>`,
+      `<text x="${m.left + 36}" y="${y}">${escapeXml(d.label)}</text>`,
     );
   });
   out.push("</svg>");

@@ -29,6 +29,7 @@ import { TableSink } from "../algos/common/table-sink.js";
 import { make, registeredIds } from "../envs/index.js";
 import { CheckpointError, describe, InvalidArgumentError, TsrlError } from "../errors.js";
 import { readFileBytes, removeStaleTemps, writeFileAtomic } from "../platform/fs.js";
+import { loadEnvFamily } from "./load-env-family.js";
 import { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
 import { learningCurveSvg } from "./plot.js";
 import { type ProgressMode, type ProgressStream, terminalProgress } from "./progress.js";
@@ -61,6 +62,10 @@ export interface TrainRunOptions {
   config?: RunConfigFile;
   /** Parent folder of run folders. Default "runs". */
   out?: string;
+  /** This exact (new or empty) run folder instead of a fresh `<algo>-<env>-s<seed>` under `out` (studies name their own). */
+  runDir?: string;
+  /** More callbacks, called after the run's own (checkpoints, evaluation) in each hook. */
+  callbacks?: Callback[];
   /** Periodic evaluations over the run (0 = none). Default 5. */
   evalCount?: number;
   /**
@@ -399,6 +404,7 @@ async function runInFolder(
     secondsBefore?: number;
     partsBefore?: number;
     verbose?: boolean;
+    callbacks?: Callback[];
   },
 ): Promise<RunSummary> {
   const log = opts.log;
@@ -458,6 +464,7 @@ async function runInFolder(
   }
   const bar = terminalProgress(opts.progress ?? "auto", opts.progressStream);
   if (bar) callbacks.push(bar);
+  callbacks.push(...(opts.callbacks ?? []));
 
   const start = performance.now();
   const startSteps = model.numTimesteps;
@@ -534,6 +541,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
   const cfg = resolveRunConfig(opts);
   const cls = resolveAlgorithm(cfg.algorithm);
   if (!cfg.zoo.tuned) log(`note: no tuned defaults for ${cfg.algorithm} on ${cfg.env}; using the algorithm's defaults`);
+  await loadEnvFamily(cfg.env);
   const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs, cfg.vectorization);
   const model = new cls(env, { ...cfg.hyperparams, seed: cfg.seed });
   try {
@@ -542,7 +550,8 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
     await model.close();
     throw e;
   }
-  const runDir = freshRunDir(opts.out ?? "runs", cfg);
+  const runDir = opts.runDir ?? freshRunDir(opts.out ?? "runs", cfg);
+  mkdirSync(runDir, { recursive: true });
   // store the config the model resolved (defaults filled in), so the folder says exactly what ran
   cfg.hyperparams = JSON.parse(JSON.stringify(model.config));
   writeFileSync(join(runDir, "config.json"), `${JSON.stringify(cfg, null, 2)}\n`);
@@ -554,6 +563,7 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
     progressStream: opts.progressStream,
     log,
     verbose: opts.verbose,
+    callbacks: opts.callbacks,
   });
 }
 
@@ -589,7 +599,12 @@ function readSummary(runDir: string): RunSummary | null {
  */
 export async function resumeRun(
   runDir: string,
-  opts: { progress?: ProgressMode; progressStream?: ProgressStream; log?: (line: string) => void } = {},
+  opts: {
+    progress?: ProgressMode;
+    progressStream?: ProgressStream;
+    log?: (line: string) => void;
+    callbacks?: Callback[];
+  } = {},
 ): Promise<RunSummary> {
   const log = opts.log ?? defaultLog;
   const cfg = readRunConfig(runDir);
@@ -605,6 +620,7 @@ export async function resumeRun(
     log(`removed ${removed.length} temporary file(s) of interrupted saves: ${removed.join(", ")}`);
   const candidates = checkpointsNewestFirst(runDir);
   if (candidates.length === 0) throw new CheckpointError(`run ${describe(runDir)} has no checkpoint to resume from`);
+  await loadEnvFamily(cfg.env);
   const rejected: string[] = [];
   let model: Algorithm | null = null;
   let used = "";
@@ -640,6 +656,7 @@ export async function resumeRun(
     resumeFrom: model.numTimesteps,
     secondsBefore: before?.seconds ?? 0,
     partsBefore: before?.part ?? 1,
+    callbacks: opts.callbacks,
   });
 }
 
@@ -685,6 +702,7 @@ export async function loadModelWithEnv(
   const ckpt = checkpointFromBytes(await readFileBytes(modelPath, "model file"));
   const { meta } = ckpt;
   if (!meta.envId) throw new CheckpointError(`model ${describe(modelPath)} does not record its environment id`);
+  await loadEnvFamily(meta.envId);
   const env = make(meta.envId, renderMode ? { ...envKwargs, renderMode } : envKwargs);
   // only the policy is used here: the training env's saved state (possibly of a vector env) stays in the file
   const model = Algorithm.fromCheckpoint(ckpt, { env: make(meta.envId, envKwargs), restoreEnvState: false });

@@ -1,12 +1,18 @@
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { before, test } from "node:test";
 import { checkEnv } from "../../src/envs/checker.js";
 import { CartPoleEnv } from "../../src/envs/classic-control/cartpole.js";
 import { EMPTY_INFO, Env, type ResetOptions, type ResetResult, type StepResult } from "../../src/envs/env.js";
 import { make, registeredIds } from "../../src/envs/index.js";
 import { EnvError } from "../../src/errors.js";
+import { initMujoco } from "../../src/mujoco.js";
 import { Box } from "../../src/spaces/box.js";
 import { Discrete } from "../../src/spaces/discrete.js";
+
+// the MuJoCo ids are registered envs like the others once MuJoCo is loaded
+before(async () => {
+  await initMujoco();
+});
 
 test("checkEnv passes every registered environment, through make and unwrapped", () => {
   const ids = registeredIds();

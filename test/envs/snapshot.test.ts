@@ -2,7 +2,7 @@
 // after the JSON round trip a checkpoint makes), wrappers carry their statistics, and bad snapshots are rejected
 // with a CheckpointError that leaves the env untouched.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { before, test } from "node:test";
 import "../../src/envs/builtin.js";
 import type { Env } from "../../src/envs/env.js";
 import { make, registeredIds } from "../../src/envs/registry.js";
@@ -18,8 +18,14 @@ import { RescaleAction } from "../../src/envs/wrappers/rescale-action.js";
 import { TimeLimit } from "../../src/envs/wrappers/time-limit.js";
 import { TransformReward } from "../../src/envs/wrappers/transform-reward.js";
 import { CheckpointError } from "../../src/errors.js";
+import { initMujoco } from "../../src/mujoco.js";
 import { assertSameTrace, run, snapshotOf, stable, throughCheckpoint } from "./snapshot-helpers.js";
 import { CounterEnv } from "./wrappers/helpers.js";
+
+// the MuJoCo ids are registered envs like the others once MuJoCo is loaded
+before(async () => {
+  await initMujoco();
+});
 
 type AnyEnv = Env<unknown, unknown>;
 

@@ -5,7 +5,8 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 setFlagsFromString("--expose-gc");
-const fullGc = runInNewContext("gc") as () => void;
+/** A full (major) garbage collection. */
+export const fullGc = runInNewContext("gc") as () => void;
 
 /**
  * Minor GCs during `loop()`, after a warm-up run and a full collection. The fewer of two measured runs is returned:

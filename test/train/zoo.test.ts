@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { getAlgorithmClass } from "../../src/algos/index.js";
 import { registeredIds } from "../../src/envs/index.js";
+import { loadEnvFamily } from "../../src/train/load-env-family.js";
 import { makeTrainEnv, resolveRunConfig } from "../../src/train/run.js";
 import { listZooEntries, ZOOS, zooEntry } from "../../src/train/zoo/index.js";
 
@@ -14,6 +15,7 @@ test("every tuned entry names a registered algorithm and env, and its algorithm 
     assert.ok(registeredIds().includes(env), `zoo env ${env} is not registered`);
     assert.ok(Number.isSafeInteger(entry.totalTimesteps) && entry.totalTimesteps > 0, `${algorithm}/${env} steps`);
     assert.ok(typeof entry.source === "string" && entry.source.length > 0, `${algorithm}/${env} source`);
+    await loadEnvFamily(env); // MuJoCo ids need tsrl/mujoco loaded, as the CLI does
     const vec = makeTrainEnv(env, entry.nEnvs ?? 1, entry.envKwargs ?? {});
     assert.doesNotThrow(() => new cls(vec, { ...entry.hyperparams }), `${algorithm} on ${env}`);
     // hyperparameters survive the JSON round trip a run folder and a checkpoint make

@@ -1,10 +1,13 @@
 import type { Rng } from "../../core/rng.js";
 import { InvalidArgumentError, NonFiniteError } from "../../errors.js";
+import type { StateTensor } from "./checkpoint.js";
 import { MAX_BUFFER_VALUES } from "./rollout-buffer.js";
 
 /**
- * Experience replay (Lin 1992; Mnih et al. 2015) for discrete actions: a ring of (s, a, r, s', terminated)
- * transitions in preallocated typed arrays, sampled uniformly with the caller's seeded {@link Rng}.
+ * Experience replay (Lin 1992; Mnih et al. 2015): a ring of (s, a, r, s', terminated) transitions in preallocated
+ * typed arrays, sampled uniformly with the caller's seeded {@link Rng}. Actions are one int32 per transition
+ * (Discrete) or, with `actionDim`, float32 vectors in [-1, 1] (Box actions in the policy's squashed scale, as SAC and
+ * TD3 store them; the env receives them rescaled to its bounds).
  *
  * Layout follows Stable-Baselines3: `rows = floor(bufferSize / numEnvs)` rows of `numEnvs` transitions each, so a
  * vector env adds one row per step and, with `optimizeMemoryUsage`, the next observation of row `t` is the
@@ -23,13 +26,17 @@ export interface ReplayBufferOptions {
   numEnvs?: number;
   /** Store s' implicitly as the next row's s (SB3's `optimize_memory_usage`). Default false. */
   optimizeMemoryUsage?: boolean;
+  /** Box actions: the length of one action, stored as float32 in [-1, 1]. Absent: one Discrete (int32) action. */
+  actionDim?: number;
 }
 
 /** A sampled minibatch; the arrays are owned by the batch and reused by the next `sample` into it. */
 export interface ReplayBatch {
   size: number;
   observations: Float32Array; // [size, obsDim]
-  actions: Int32Array; // [size]
+  actions: Int32Array; // [size] (Discrete actions)
+  /** Box actions in [-1, 1], [size, actionDim] (empty for Discrete actions). */
+  boxActions: Float32Array;
   rewards: Float32Array; // [size]
   nextObservations: Float32Array; // [size, obsDim]
   terminated: Uint8Array; // [size]: 1 where s' is terminal (no bootstrap)
@@ -70,9 +77,12 @@ export class ReplayBuffer {
   readonly numEnvs: number;
   readonly rows: number;
   readonly optimizeMemoryUsage: boolean;
+  /** Length of one Box action; 0 for Discrete actions. */
+  readonly actionDim: number;
   protected readonly observations: Float32Array;
   protected readonly nextObservations: Float32Array | null;
   protected readonly actions: Int32Array;
+  protected readonly boxActions: Float32Array;
   protected readonly rewards: Float32Array;
   protected readonly terminated: Uint8Array;
   protected readonly truncated: Uint8Array;
@@ -91,6 +101,8 @@ export class ReplayBuffer {
     this.obsDim = opts.obsDim;
     this.numEnvs = numEnvs;
     this.optimizeMemoryUsage = opts.optimizeMemoryUsage ?? false;
+    this.actionDim = opts.actionDim ?? 0;
+    if (opts.actionDim !== undefined) checkPositiveInt("actionDim", opts.actionDim);
     this.rows = Math.max(Math.floor(opts.bufferSize / numEnvs), 1);
     if (this.optimizeMemoryUsage && this.rows < 2) {
       throw new InvalidArgumentError(
@@ -105,7 +117,8 @@ export class ReplayBuffer {
     }
     this.observations = new Float32Array(n * this.obsDim);
     this.nextObservations = this.optimizeMemoryUsage ? null : new Float32Array(n * this.obsDim);
-    this.actions = new Int32Array(n);
+    this.actions = new Int32Array(this.actionDim > 0 ? 0 : n);
+    this.boxActions = new Float32Array(n * this.actionDim);
     this.rewards = new Float32Array(n);
     this.terminated = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
@@ -125,16 +138,28 @@ export class ReplayBuffer {
     return validRows * this.numEnvs;
   }
 
-  /** Add one transition per env (one row). Throws NonFiniteError on a NaN/infinite reward or observation. */
+  /**
+   * Add one transition per env (one row). Throws NonFiniteError on a NaN/infinite reward or observation, and
+   * InvalidArgumentError on a Box action outside [-1, 1].
+   */
   add(t: TransitionBatch): void {
-    const { obsDim, numEnvs } = this;
+    const { obsDim, numEnvs, actionDim } = this;
     const row = this.pos;
     checkFiniteArray("observations", t.observations, numEnvs * obsDim);
     checkFiniteArray("nextObservations", t.nextObservations, numEnvs * obsDim);
-    if (t.actions.length < numEnvs || t.rewards.length < numEnvs) {
+    const nActions = numEnvs * Math.max(actionDim, 1);
+    if (t.actions.length < nActions || t.rewards.length < numEnvs) {
       throw new InvalidArgumentError(
-        `ReplayBuffer.add: expected ${numEnvs} actions and rewards, got ${t.actions.length} and ${t.rewards.length}`,
+        `ReplayBuffer.add: expected ${nActions} action values and ${numEnvs} rewards, got ${t.actions.length} and ${t.rewards.length}`,
       );
+    }
+    for (let i = 0; i < numEnvs * actionDim; i++) {
+      const a = t.actions[i];
+      if (!(a >= -1 && a <= 1)) {
+        throw new InvalidArgumentError(
+          `ReplayBuffer.add: actions[${i}] is ${a}; Box actions are stored in the policy's scale [-1, 1]`,
+        );
+      }
     }
     for (let e = 0; e < numEnvs; e++) {
       const i = row * numEnvs + e;
@@ -145,20 +170,20 @@ export class ReplayBuffer {
       const done = Boolean(t.terminated[e]) || Boolean(t.truncated[e]);
       const next = done && t.finalObservations ? t.finalObservations : t.nextObservations;
       if (next === t.finalObservations) checkFiniteRow("finalObservations", next, e, obsDim);
-      this.observations.set(t.observations.subarray(e * obsDim, (e + 1) * obsDim), i * obsDim);
-      this.actions[i] = t.actions[e];
+      copyRow(t.observations, e * obsDim, this.observations, i * obsDim, obsDim);
+      if (actionDim > 0) copyRow(t.actions, e * actionDim, this.boxActions, i * actionDim, actionDim);
+      else this.actions[i] = t.actions[e];
       this.rewards[i] = r;
       this.terminated[i] = t.terminated[e] ? 1 : 0;
       this.truncated[i] = t.truncated[e] && !t.terminated[e] ? 1 : 0;
       this.steps[i] = t.steps ? t.steps[e] : 1;
-      const nextRow = next.subarray(e * obsDim, (e + 1) * obsDim);
       if (this.nextObservations) {
-        this.nextObservations.set(nextRow, i * obsDim);
+        copyRow(next, e * obsDim, this.nextObservations, i * obsDim, obsDim);
       } else {
         this.truncatedNext.delete(i);
-        if (this.truncated[i]) this.truncatedNext.set(i, Float32Array.from(nextRow));
+        if (this.truncated[i]) this.truncatedNext.set(i, next.slice(e * obsDim, (e + 1) * obsDim));
         const j = ((row + 1) % this.rows) * numEnvs + e;
-        this.observations.set(t.nextObservations.subarray(e * obsDim, (e + 1) * obsDim), j * obsDim);
+        copyRow(t.nextObservations, e * obsDim, this.observations, j * obsDim, obsDim);
       }
     }
     this.pos = (row + 1) % this.rows;
@@ -195,7 +220,8 @@ export class ReplayBuffer {
     return {
       size: 0,
       observations: new Float32Array(capacity * d),
-      actions: new Int32Array(capacity),
+      actions: new Int32Array(this.actionDim > 0 ? 0 : capacity),
+      boxActions: new Float32Array(capacity * this.actionDim),
       rewards: new Float32Array(capacity),
       nextObservations: new Float32Array(capacity * d),
       terminated: new Uint8Array(capacity),
@@ -213,7 +239,7 @@ export class ReplayBuffer {
         `ReplayBuffer.sample: batchSize ${batchSize} is more than the ${size} transitions the buffer holds; add more transitions first (learningStarts >= batchSize)`,
       );
     }
-    const batch = out && out.actions.length >= batchSize ? out : this.makeBatch(batchSize);
+    const batch = out && out.rewards.length >= batchSize ? out : this.makeBatch(batchSize);
     batch.size = batchSize;
     return batch;
   }
@@ -229,34 +255,36 @@ export class ReplayBuffer {
   /** Copy the transitions named by `batch.indices` into the batch arrays. */
   protected gather(batch: ReplayBatch): void {
     const d = this.obsDim;
+    const ad = this.actionDim;
     for (let b = 0; b < batch.size; b++) {
       const i = batch.indices[b];
-      batch.observations.set(this.observations.subarray(i * d, (i + 1) * d), b * d);
-      batch.actions[b] = this.actions[i];
+      copyRow(this.observations, i * d, batch.observations, b * d, d);
+      if (ad > 0) copyRow(this.boxActions, i * ad, batch.boxActions, b * ad, ad);
+      else batch.actions[b] = this.actions[i];
       batch.rewards[b] = this.rewards[i];
       batch.terminated[b] = this.terminated[i];
       batch.steps[b] = this.steps[i];
-      let next: Float32Array;
       if (this.nextObservations) {
-        next = this.nextObservations.subarray(i * d, (i + 1) * d);
+        copyRow(this.nextObservations, i * d, batch.nextObservations, b * d, d);
       } else {
-        const kept = this.truncatedNext.get(i);
+        const kept = this.truncatedNext.size > 0 ? this.truncatedNext.get(i) : undefined;
         const j = ((Math.floor(i / this.numEnvs) + 1) % this.rows) * this.numEnvs + (i % this.numEnvs);
-        next = kept ?? this.observations.subarray(j * d, (j + 1) * d);
+        if (kept !== undefined) copyRow(kept, 0, batch.nextObservations, b * d, d);
+        else copyRow(this.observations, j * d, batch.nextObservations, b * d, d);
       }
-      batch.nextObservations.set(next, b * d);
     }
   }
 
   getState(): ReplayBufferState {
     const arrays: ReplayBufferState["arrays"] = {
       observations: this.observations.slice(),
-      actions: this.actions.slice(),
       rewards: this.rewards.slice(),
       terminated: this.terminated.slice(),
       truncated: this.truncated.slice(),
       steps: this.steps.slice(),
     };
+    if (this.actionDim > 0) arrays.boxActions = this.boxActions.slice();
+    else arrays.actions = this.actions.slice();
     if (this.nextObservations) arrays.nextObservations = this.nextObservations.slice();
     const truncatedNext: Array<[number, Float32Array]> = [];
     for (const [k, v] of this.truncatedNext) truncatedNext.push([k, v.slice()]);
@@ -267,7 +295,8 @@ export class ReplayBuffer {
     const targets: Record<string, Float32Array | Int32Array | Uint8Array | Uint16Array | null> = {
       observations: this.observations,
       nextObservations: this.nextObservations,
-      actions: this.actions,
+      actions: this.actionDim > 0 ? null : this.actions,
+      boxActions: this.actionDim > 0 ? this.boxActions : null,
       rewards: this.rewards,
       terminated: this.terminated,
       truncated: this.truncated,
@@ -293,6 +322,11 @@ export class ReplayBuffer {
     this.truncatedNext.clear();
     for (const [k, v] of state.truncatedNext) this.truncatedNext.set(k, Float32Array.from(v));
   }
+}
+
+/** dst[dstOff .. dstOff + n) = src[srcOff .. srcOff + n) (a plain loop: no view object per row in the hot path). */
+function copyRow(src: ArrayLike<number>, srcOff: number, dst: Float32Array, dstOff: number, n: number): void {
+  for (let k = 0; k < n; k++) dst[dstOff + k] = src[srcOff + k];
 }
 
 function checkPositiveInt(name: string, v: number): void {
@@ -322,4 +356,49 @@ function checkFiniteRow(name: string, a: Float32Array, row: number, d: number): 
       );
     }
   }
+}
+
+type ReplayArray = ReplayBufferState["arrays"][string];
+
+/** A buffer's state as checkpoint tensors (`replay/<array>`) and JSON (ring position, kept final observations). */
+export function replayStateTensors(buffer: ReplayBuffer): {
+  tensors: Record<string, StateTensor>;
+  json: { pos: number; full: boolean; truncatedNext: [number, number[]][] };
+} {
+  const s = buffer.getState();
+  const tensors: Record<string, StateTensor> = {};
+  for (const [k, v] of Object.entries(s.arrays)) tensors[`replay/${k}`] = stateTensorOf(v);
+  return {
+    tensors,
+    json: { pos: s.pos, full: s.full, truncatedNext: s.truncatedNext.map(([i, v]) => [i, Array.from(v)]) },
+  };
+}
+
+/** The inverse of {@link replayStateTensors} (ReplayBuffer.setState validates the arrays). */
+export function replayStateFrom(tensors: Record<string, StateTensor>, json: unknown): ReplayBufferState {
+  const j = json as { pos?: unknown; full?: unknown; truncatedNext?: unknown };
+  if (typeof j !== "object" || j === null || !Number.isInteger(j.pos) || !Array.isArray(j.truncatedNext)) {
+    throw new InvalidArgumentError(
+      `replay state must be { pos, full, truncatedNext }, got ${JSON.stringify(json)?.slice(0, 200)}`,
+    );
+  }
+  const arrays: ReplayBufferState["arrays"] = {};
+  for (const [k, t] of Object.entries(tensors)) if (k.startsWith("replay/")) arrays[k.slice(7)] = t.data as ReplayArray;
+  const truncatedNext: Array<[number, Float32Array]> = [];
+  for (const entry of j.truncatedNext as unknown[]) {
+    if (!Array.isArray(entry) || !Number.isInteger(entry[0]) || !Array.isArray(entry[1])) {
+      throw new InvalidArgumentError("replay state truncatedNext must hold [index, observation] pairs");
+    }
+    truncatedNext.push([entry[0] as number, Float32Array.from(entry[1] as number[])]);
+  }
+  return { pos: j.pos as number, full: Boolean(j.full), arrays, truncatedNext };
+}
+
+function stateTensorOf(v: ReplayArray): StateTensor {
+  const shape = [v.length];
+  if (v instanceof Float32Array) return { dtype: "F32", shape, data: v };
+  if (v instanceof Float64Array) return { dtype: "F64", shape, data: v };
+  if (v instanceof Int32Array) return { dtype: "I32", shape, data: v };
+  if (v instanceof Uint16Array) return { dtype: "U16", shape, data: v };
+  return { dtype: "U8", shape, data: v };
 }

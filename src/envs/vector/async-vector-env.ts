@@ -3,6 +3,7 @@ import { nodeBuiltin } from "../../platform/node-builtin.js";
 import type { Space } from "../../spaces/space.js";
 import { spaceFromJSON, spacesEqual } from "../../spaces/utils.js";
 import type { Info } from "../env.js";
+import { registeredIds, spec } from "../registry.js";
 import type { EnvSnapshot } from "../snapshot.js";
 import {
   allocateBatch,
@@ -132,7 +133,7 @@ export class AsyncVectorEnv implements VectorEnv {
     this.autoresetMode = checkAutoresetMode("AsyncVectorEnv", opts.autoresetMode ?? "next-step");
     const startup = timeout("startupTimeoutMs", opts.startupTimeoutMs ?? 60_000);
     this.stepTimeoutMs = timeout("stepTimeoutMs", opts.stepTimeoutMs ?? Infinity);
-    this.sources = sources;
+    this.sources = sources.map(withWorkerSetup);
     this.numEnvs = sources.length;
     this.wt = workerThreads();
     try {
@@ -373,6 +374,13 @@ function isSource(s: unknown): s is AsyncEnvSource {
   if (typeof s !== "object" || s === null) return false;
   const o = s as Record<string, unknown>;
   return typeof o.id === "string" || typeof o.module === "string";
+}
+
+/** An `{ id }` source of a registration that names a `workerSetup` carries it to the worker. */
+function withWorkerSetup(s: AsyncEnvSource): AsyncEnvSource {
+  if (!("id" in s) || s.setup !== undefined || !registeredIds().includes(s.id)) return s;
+  const setup = spec(s.id).workerSetup;
+  return setup === undefined ? s : { ...s, setup };
 }
 
 function describeSource(s: AsyncEnvSource): string {

@@ -24,7 +24,12 @@ function reply(message: Reply): void {
 }
 
 async function createEnv(): Promise<Env<unknown, unknown>> {
-  if ("id" in source) return make(source.id, source.options ?? {});
+  if ("id" in source) {
+    // the registration's workerSetup: e.g. tsrl/mujoco's initMujoco, which registers and loads the MuJoCo envs
+    if (source.setup)
+      await ((await import(source.setup.module)) as Record<string, () => unknown>)[source.setup.exportName]();
+    return make(source.id, source.options ?? {});
+  }
   const mod = (await import(source.module)) as Record<string, unknown>;
   const factory = mod[source.exportName ?? "default"];
   if (typeof factory !== "function") {

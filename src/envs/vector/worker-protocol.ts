@@ -16,7 +16,7 @@ import type { AutoresetMode } from "./vector-env.js";
 
 /** Where a worker gets its environment: a registered id (built-ins are registered) or a module exporting a factory. */
 export type AsyncEnvSource =
-  | { id: string; options?: Record<string, unknown> }
+  | { id: string; options?: Record<string, unknown>; setup?: { module: string; exportName: string } }
   | { module: string; exportName?: string; args?: unknown };
 
 export const ANSWER = 0;

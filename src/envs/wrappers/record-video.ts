@@ -30,7 +30,10 @@ export interface RecordVideoOptions {
   stepTrigger?: (stepId: number) => boolean;
   /** Frames per recording; 0 (default) records whole episodes. */
   videoLength?: number;
-  /** Frame rate of the GIF; default the env's `metadata.renderFps`, else 30. */
+  /**
+   * Frame rate of the GIF; default the env's `metadata.renderFps` (else 30). GIF delays count hundredths of a second,
+   * so an env faster than 100 fps (Hopper: 125) is recorded every k-th step, at renderFps / k <= 50 fps.
+   */
   fps?: number;
   namePrefix?: string;
 }
@@ -53,6 +56,9 @@ export class RecordVideo<O, A> extends Wrapper<O, A> {
   episodeId = -1;
   stepId = 0;
   private readonly sink: GifSink;
+  /** Capture every stride-th step (1 unless the env renders faster than a GIF can play). */
+  private readonly stride: number;
+  private stepsSinceCapture = 0;
   private readonly episodeTrigger: ((episodeId: number) => boolean) | undefined;
   private readonly stepTrigger: ((stepId: number) => boolean) | undefined;
   private encoder: ReturnType<typeof gifenc.GIFEncoder> | null = null;
@@ -78,7 +84,9 @@ export class RecordVideo<O, A> extends Wrapper<O, A> {
         `${where}: sink must be a function (gif, info) => void, got ${describe(opts?.sink)}`,
       );
     }
-    const fps = opts.fps ?? env.metadata.renderFps ?? 30;
+    const envFps = env.metadata.renderFps ?? 30;
+    this.stride = opts.fps === undefined && envFps > 100 ? Math.ceil(envFps / 50) : 1;
+    const fps = opts.fps ?? envFps / this.stride;
     if (typeof fps !== "number" || !(fps > 0 && fps <= 100)) {
       throw new InvalidArgumentError(`${where}: fps must be a number in (0, 100], got ${describe(fps)}`);
     }
@@ -120,7 +128,8 @@ export class RecordVideo<O, A> extends Wrapper<O, A> {
       this.startRecording(`${this.namePrefix}-step-${this.stepId}`);
     }
     if (this.encoder !== null) {
-      this.captureFrame();
+      const episodeEnds = r.terminated || r.truncated;
+      if (++this.stepsSinceCapture >= this.stride || episodeEnds) this.captureFrame();
       const full = this.videoLength > 0 && this.recording.frames >= this.videoLength;
       const episodeOver = this.videoLength === 0 && (r.terminated || r.truncated);
       if (full || episodeOver) this.finishRecording();
@@ -147,6 +156,7 @@ export class RecordVideo<O, A> extends Wrapper<O, A> {
   }
 
   private captureFrame(): void {
+    this.stepsSinceCapture = 0;
     const frame = this.env.render() as RgbFrame | string | null;
     if (frame === null || typeof frame !== "object" || !(frame.data instanceof Uint8ClampedArray)) {
       throw new EnvError(`RecordVideo(${envName(this)}): render() must return an RGBA frame, got ${describe(frame)}`);

@@ -1,17 +1,20 @@
 // The tuned-hyperparameter tables of every algorithm, looked up by (algorithm, env id).
 import { provideZoo } from "../../algos/common/algorithm.js";
 import { zoo as a2c } from "./a2c.js";
+import { zoo as ddpg } from "./ddpg.js";
 import { zoo as dqn } from "./dqn.js";
 import { zoo as ppo } from "./ppo.js";
 import { zoo as qlearning } from "./qlearning.js";
 import { zoo as reinforce } from "./reinforce.js";
+import { zoo as sac } from "./sac.js";
+import { zoo as td3 } from "./td3.js";
 import { zoo as trpo } from "./trpo.js";
 import type { AlgoZoo, ZooEntry } from "./types.js";
 
 export type { AlgoZoo, ZooEntry } from "./types.js";
 
 /** Every algorithm's table. */
-export const ZOOS: readonly AlgoZoo[] = [a2c, dqn, ppo, qlearning, reinforce, trpo];
+export const ZOOS: readonly AlgoZoo[] = [a2c, ddpg, dqn, ppo, qlearning, reinforce, sac, td3, trpo];
 
 /**
  * The entry for `algorithm` on `envId` (algorithm name case-insensitive): the tuned one, else the algorithm's

@@ -1,4 +1,21 @@
-import type { AlgoZoo } from "./types.js";
+import type { AlgoZoo, ZooEntry } from "./types.js";
+
+const ZOO_MUJOCO_POLICY = {
+  logStdInit: -2,
+  orthoInit: false,
+  activation: "relu",
+  netArch: { pi: [256, 256], vf: [256, 256] },
+};
+
+/** A MuJoCo entry: 1M steps on one env, normalized observations and rewards, n_steps 512 unless given. */
+function mujocoPpo(hyperparams: Record<string, unknown>): ZooEntry {
+  return {
+    totalTimesteps: 1_000_000,
+    nEnvs: 1,
+    hyperparams: { normalizeObs: true, normalizeReward: true, nSteps: 512, ...hyperparams },
+    source: "rl-baselines3-zoo ppo.yml (MuJoCo v3 entry, run on v5)",
+  };
+}
 
 /**
  * PPO's tuned per-env defaults. Starting point: rl-baselines3-zoo hyperparams/ppo.yml (SB3 names translated to
@@ -97,6 +114,71 @@ export const zoo: AlgoZoo = {
           "npm run bench:learn -- --rows ppo-mountaincarcontinuous (mean of 5 seeds x 20 deterministic episodes); seeds 0-39: 37/40 >= 85",
       },
     },
+    // MuJoCo v5 (tsrl/mujoco): rl-baselines3-zoo ppo.yml's tuned v3 entries, 1M steps, one env, observation and
+    // reward normalization; their policy_kwargs (ReLU, 256-256 trunks, logStdInit -2, no orthogonal init) where given
+    "Hopper-v5": mujocoPpo({
+      batchSize: 32,
+      gamma: 0.999,
+      learningRate: 9.80828e-5,
+      entCoef: 0.00229519,
+      clipRange: 0.2,
+      nEpochs: 5,
+      gaeLambda: 0.99,
+      maxGradNorm: 0.7,
+      vfCoef: 0.835671,
+      policyKwargs: ZOO_MUJOCO_POLICY,
+    }),
+    "HalfCheetah-v5": mujocoPpo({
+      batchSize: 64,
+      gamma: 0.98,
+      learningRate: 2.0633e-5,
+      entCoef: 0.000401762,
+      clipRange: 0.1,
+      nEpochs: 20,
+      gaeLambda: 0.92,
+      maxGradNorm: 0.8,
+      vfCoef: 0.58096,
+      policyKwargs: ZOO_MUJOCO_POLICY,
+    }),
+    "Walker2d-v5": mujocoPpo({
+      batchSize: 32,
+      gamma: 0.99,
+      learningRate: 5.05041e-5,
+      entCoef: 0.000585045,
+      clipRange: 0.1,
+      nEpochs: 20,
+      gaeLambda: 0.95,
+      maxGradNorm: 1,
+      vfCoef: 0.871923,
+    }),
+    // the zoo's batch_size (64 here, 512 below) exceeds the rollout, so SB3 trains on the whole rollout as one
+    // minibatch: batchSize = nSteps says the same
+    "InvertedPendulum-v5": mujocoPpo({
+      nSteps: 32,
+      batchSize: 32,
+      gamma: 0.999,
+      learningRate: 0.000222425,
+      entCoef: 1.37976e-7,
+      clipRange: 0.4,
+      nEpochs: 5,
+      gaeLambda: 0.9,
+      maxGradNorm: 0.3,
+      vfCoef: 0.19816,
+    }),
+    "InvertedDoublePendulum-v5": mujocoPpo({
+      nSteps: 128,
+      batchSize: 128,
+      gamma: 0.98,
+      learningRate: 0.000155454,
+      entCoef: 1.05057e-6,
+      clipRange: 0.4,
+      nEpochs: 10,
+      gaeLambda: 0.8,
+      maxGradNorm: 0.5,
+      vfCoef: 0.695929,
+    }),
+    // the zoo's untuned MuJoCo defaults (SB3's PPO defaults, normalized) with gamma 0.9999
+    "Swimmer-v5": mujocoPpo({ nSteps: 2048, batchSize: 64, gamma: 0.9999 }),
   },
   fallback: {
     totalTimesteps: 1_000_000,

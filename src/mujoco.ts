@@ -1,0 +1,112 @@
+// The tsrl/mujoco entry: Gymnasium's MuJoCo v5 environments on MuJoCo's official WebAssembly build (the optional
+// peer dependency `mujoco`). `await initMujoco()` once, then make("Hopper-v5") and friends work as any env.
+import type { MainModule } from "mujoco";
+import { HOW_TO_LOAD, registerModelFile, setModelFileReader, setMujocoModule } from "./envs/mujoco/loader.js";
+import { registerMujocoEnvs } from "./envs/mujoco/register.js";
+import { EnvError } from "./errors.js";
+
+export { AntEnv, type AntOptions } from "./envs/mujoco/ant.js";
+export { HalfCheetahEnv, type HalfCheetahOptions } from "./envs/mujoco/half-cheetah.js";
+export { HopperEnv, type HopperOptions } from "./envs/mujoco/hopper.js";
+export { HumanoidEnv, type HumanoidOptions } from "./envs/mujoco/humanoid.js";
+export { HumanoidBase, type HumanoidObservationOptions } from "./envs/mujoco/humanoid-base.js";
+export { HumanoidStandupEnv, type HumanoidStandupOptions } from "./envs/mujoco/humanoid-standup.js";
+export { isMujocoId, MUJOCO_REGISTRATIONS } from "./envs/mujoco/ids.js";
+export {
+  InvertedDoublePendulumEnv,
+  type InvertedDoublePendulumOptions,
+} from "./envs/mujoco/inverted-double-pendulum.js";
+export { InvertedPendulumEnv } from "./envs/mujoco/inverted-pendulum.js";
+export { isMujocoLoaded, registerModelFile } from "./envs/mujoco/loader.js";
+export {
+  f64,
+  INTEGRATION_STATE,
+  MujocoEnv,
+  type MujocoEnvConfig,
+  type MujocoEnvOptions,
+} from "./envs/mujoco/mujoco-env.js";
+export { PusherEnv, type PusherOptions } from "./envs/mujoco/pusher.js";
+export { ReacherEnv, type ReacherOptions } from "./envs/mujoco/reacher.js";
+export type { CameraConfig } from "./envs/mujoco/render.js";
+export { SwimmerEnv, type SwimmerOptions } from "./envs/mujoco/swimmer.js";
+export { Walker2dEnv, type Walker2dOptions } from "./envs/mujoco/walker2d.js";
+
+/** The model files Gymnasium ships, bundled in the package's assets/mujoco/ (MIT, license beside them). */
+export const BUNDLED_MODEL_FILES = [
+  "ant.xml",
+  "half_cheetah.xml",
+  "hopper.xml",
+  "humanoid.xml",
+  "humanoidstandup.xml",
+  "inverted_double_pendulum.xml",
+  "inverted_pendulum.xml",
+  "pusher_v5.xml",
+  "reacher.xml",
+  "swimmer.xml",
+  "walker2d_v5.xml",
+] as const;
+
+export interface InitMujocoOptions {
+  /** An already loaded module (`await (await import("mujoco")).default()`), e.g. with a bundler's own options. */
+  module?: MainModule;
+  /** Passed to the module factory: where the browser finds `mujoco.wasm` (default: beside mujoco.js). */
+  locateFile?: (path: string, prefix: string) => string;
+  /** Where the bundled model files are served (browser; default: the package's assets/mujoco/). */
+  assetsUrl?: string | URL;
+}
+
+type NodeFs = typeof import("node:fs");
+
+/** node:fs in Node (without a static import, so this entry loads in browsers), else null. */
+function nodeFs(): NodeFs | null {
+  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+  return typeof get === "function" ? (get("node:fs") as NodeFs) : null;
+}
+
+let loading: Promise<MainModule> | null = null;
+
+/**
+ * Load MuJoCo's WebAssembly module and the bundled model files, once (later calls return the same module). In Node,
+ * `xmlFile` options may also be file paths; in a browser, give other models with `registerModelFile(name, xml)`.
+ */
+export function initMujoco(opts: InitMujocoOptions = {}): Promise<MainModule> {
+  loading ??= load(opts).catch((e) => {
+    loading = null;
+    throw e;
+  });
+  return loading;
+}
+
+async function load(opts: InitMujocoOptions): Promise<MainModule> {
+  const module = opts.module ?? (await loadPackage(opts));
+  const assets = new URL(opts.assetsUrl ?? "../assets/mujoco/", import.meta.url);
+  const fs = nodeFs();
+  const texts = await Promise.all(
+    BUNDLED_MODEL_FILES.map((name) => {
+      const url = new URL(name, assets);
+      if (fs !== null && url.protocol === "file:") return fs.readFileSync(url, "utf8");
+      return fetch(url).then((r) => {
+        if (!r.ok) throw new EnvError(`initMujoco: cannot fetch the model file ${url} (HTTP ${r.status})`);
+        return r.text();
+      });
+    }),
+  );
+  for (const [i, name] of BUNDLED_MODEL_FILES.entries()) registerModelFile(name, texts[i]);
+  if (fs !== null) setModelFileReader((path) => fs.readFileSync(path, "utf8"));
+  setMujocoModule(module);
+  return module;
+}
+
+async function loadPackage(opts: InitMujocoOptions): Promise<MainModule> {
+  let factory: (options?: unknown) => Promise<MainModule>;
+  try {
+    factory = (await import("mujoco")).default;
+  } catch (e) {
+    throw new EnvError(
+      `initMujoco: the "mujoco" package could not be imported (${(e as Error).message}); ${HOW_TO_LOAD}`,
+    );
+  }
+  return factory(opts.locateFile ? { locateFile: opts.locateFile } : {});
+}
+
+registerMujocoEnvs({ module: import.meta.url, exportName: "initMujoco" });

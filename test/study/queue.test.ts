@@ -1,0 +1,169 @@
+// Studies on a BullMQ queue against a real redis-server (Debian package; .ci/run installs it), started here on a
+// loopback port of this test's own and stopped after.
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { LIBRARY_VERSION } from "../../src/algos/common/checkpoint.js";
+import { runCli } from "../../src/cli/program.js";
+import { connectRedis, QueueError, startWorker } from "../../src/study/queue.js";
+import { runStudy } from "../../src/study/run-study.js";
+import { runResults } from "./same-results.js";
+
+const hasRedis = spawnSync("redis-server", ["--version"]).status === 0;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(): Promise<{ url: string; stop(): void }> {
+  const port = await freePort();
+  const proc = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {
+      stdio: "ignore",
+    },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      (await connectRedis(url, 500)).disconnect();
+      break;
+    } catch (e) {
+      if (i > 50) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { url, stop: () => proc.kill("SIGTERM") };
+}
+
+/** A `tsrl worker` process (the CLI from source), its log collected. */
+function workerProcess(url: string, queueName: string, workDir: string): { proc: ChildProcess; log: string[] } {
+  const proc = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "src/cli/main.ts",
+      "worker",
+      "--queue",
+      url,
+      "--queue-name",
+      queueName,
+      "--work-dir",
+      workDir,
+      "--lock-duration",
+      "2000",
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  const log: string[] = [];
+  proc.stderr?.on("data", (d: Buffer) => log.push(d.toString()));
+  return { proc, log };
+}
+
+const study = {
+  name: "queued",
+  envs: ["CartPole-v1"],
+  seeds: 3,
+  budget: 3072,
+  evalCount: 2,
+  evalEpisodes: 2,
+  finalEvalEpisodes: 3,
+  checkpointCount: 6,
+  variants: [
+    { name: "PPO", algo: "ppo", nEnvs: 1, hp: { nSteps: 128, batchSize: 64, nEpochs: 4 } },
+    { name: "A2C", algo: "a2c", nEnvs: 1, hp: { nSteps: 8 } },
+  ],
+};
+
+test("an unreachable Redis is a clear error within seconds, for the study and for a worker", async () => {
+  const url = `redis://127.0.0.1:${await freePort()}`;
+  const t0 = performance.now();
+  await assert.rejects(
+    runStudy(study, { out: mkdtempSync(join(tmpdir(), "tsrl-q-")), queue: url, progress: "none", log: () => {} }),
+    (e: unknown) =>
+      e instanceof QueueError && /cannot reach Redis at redis:\/\/127.0.0.1:\d+ .*start redis-server/.test(e.message),
+  );
+  const out: string[] = [];
+  const code = await runCli(["worker", "--queue", url], { out: () => {}, err: (s) => out.push(s) });
+  assert.equal(code, 1);
+  assert.match(out.join(""), /error: cannot reach Redis at/);
+  assert.ok(performance.now() - t0 < 10_000, "within seconds");
+  await assert.rejects(
+    startWorker("http://x", { workDir: "." }),
+    /--queue must be a URL redis:\/\/HOST:PORT, got "http:\/\/x"/,
+  );
+});
+
+test("through Redis with 2 workers, one killed mid-run: every run once, the same results bit for bit as locally", {
+  skip: hasRedis ? false : "redis-server is not installed (.ci/run installs it)",
+}, async (t) => {
+  const redis = await startRedis();
+  const tmp = mkdtempSync(join(tmpdir(), "tsrl-q-"));
+  const workers: ChildProcess[] = [];
+  t.after(() => {
+    for (const w of workers) w.kill("SIGKILL");
+    redis.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  const queueName = "test-queue";
+  const a = workerProcess(redis.url, queueName, join(tmp, "wa"));
+  const b = workerProcess(redis.url, queueName, join(tmp, "wb"));
+  workers.push(a.proc, b.proc);
+  // kill worker A (SIGKILL: no goodbye) once it has reported a checkpoint of a run to the queue
+  let killedAt: string | null = null;
+  const watch = setInterval(async () => {
+    if (killedAt !== null) return;
+    const r = await connectRedis(redis.url);
+    const keys = await r.keys(`tsrl:${queueName}:ckpt:*`);
+    r.disconnect();
+    const aDir = join(tmp, "wa");
+    const aJobs = existsSync(aDir) ? readdirSync(aDir) : [];
+    const hit = aJobs.find((j) => keys.some((k) => k.endsWith(j)));
+    if (hit && killedAt === null) {
+      killedAt = hit;
+      a.proc.kill("SIGKILL");
+    }
+  }, 50);
+  const queued = await runStudy(study, {
+    out: join(tmp, "queued"),
+    queue: redis.url,
+    queueName,
+    progress: "none",
+    log: () => {},
+  });
+  clearInterval(watch);
+  assert.ok(killedAt !== null, `worker A was killed mid-run (its log: ${a.log.join("")})`);
+  assert.match(b.log.join(""), /resuming from the checkpoint its last worker reported/);
+
+  const local = await runStudy(study, { out: join(tmp, "local"), workers: 2, progress: "none", log: () => {} });
+  assert.deepEqual(
+    queued.runs.map((r) => r.run.key),
+    local.runs.map((r) => r.run.key),
+  );
+  assert.deepEqual(readdirSync(join(tmp, "queued", "runs")).sort(), readdirSync(join(tmp, "local", "runs")).sort());
+  for (let i = 0; i < local.runs.length; i++) {
+    const q = queued.runs[i];
+    assert.equal(q.summary.numTimesteps, 3072);
+    assert.equal(q.runDir, join(tmp, "queued", "runs", q.run.folder));
+    assert.deepEqual(runResults(q.runDir), runResults(local.runs[i].runDir), q.run.key);
+  }
+
+  // the queue now belongs to tsrl LIBRARY_VERSION: a worker of another version is refused, both versions named
+  await assert.rejects(
+    startWorker(redis.url, { queueName, workDir: tmp, version: "0.0.1-other" }),
+    new RegExp(
+      `refused: the study on queue "${queueName}" .* runs tsrl ${LIBRARY_VERSION.replaceAll(".", "\\.")}, this worker is tsrl 0\\.0\\.1-other`,
+    ),
+  );
+});

@@ -1,0 +1,23 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseJsonl } from "../../src/train/metrics-files.js";
+
+/**
+ * What a run computed, for bit-for-bit comparisons between places it ran: the final model's tensors (the bytes after
+ * the safetensors header; the header's JSON also holds the envs' unseeded space samplers, which training never uses),
+ * every training episode, the logged training metrics (not wall-clock ones, and not periodic evaluations: after a
+ * resume those fall at other steps and draw other episodes), and the final evaluation.
+ */
+export function runResults(runDir: string): { tensors: Buffer; episodes: string; metrics: string; finalEval: unknown } {
+  const model = readFileSync(join(runDir, "model.safetensors"));
+  const headerLen = Number(model.readBigUInt64LE(0));
+  const rows = parseJsonl(readFileSync(join(runDir, "metrics.jsonl"), "utf8")).map((r) =>
+    Object.fromEntries(Object.entries(r).filter(([k]) => !k.startsWith("time/") && !k.startsWith("eval/"))),
+  );
+  return {
+    tensors: model.subarray(8 + headerLen),
+    episodes: readFileSync(join(runDir, "episodes.csv"), "utf8"),
+    metrics: JSON.stringify(rows),
+    finalEval: JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")).finalEval,
+  };
+}
