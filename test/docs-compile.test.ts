@@ -2,7 +2,7 @@
 // A block's info string marks what it is: ```ts (type-checked and run), ```ts no-run (type-checked only: it needs
 // a file or an env the reader supplies), ```ts worker (a Web Worker script: type-checked against the WebWorker
 // library instead of Node's, not run), ```ts sketch (design notes in docs/contracts.md, written before the code:
-// neither). Imports of "tsrl" and "tsrl/train" resolve to this checkout's sources; each block runs in a temporary
+// neither). Imports of "tsrl" and its subpaths resolve to this checkout's sources; each block runs in a temporary
 // folder (so the files it saves land there).
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -43,6 +43,8 @@ const files = checked.map((b, i) => {
   const code = b.code
     .replace(/from "tsrl\/train"/g, `from ${JSON.stringify(src("train/index.js"))}`)
     .replace(/from "tsrl\/zoo"/g, `from ${JSON.stringify(src("train/browser.js"))}`)
+    .replace(/from "tsrl\/study"/g, `from ${JSON.stringify(src("study/index.js"))}`)
+    .replace(/from "tsrl\/mujoco"/g, `from ${JSON.stringify(src("mujoco.js"))}`)
     .replace(/from "tsrl"/g, `from ${JSON.stringify(src("index.js"))}`);
   const file = join(dir, `block-${i}.mts`);
   // an empty export keeps every block a module of its own (top-level await, no shared names)

@@ -364,9 +364,10 @@ function checkRunConfig(cfg: unknown, runDir: string): RunConfig {
     ["nEnvs", 1],
     ["totalTimesteps", 1],
     ["evalFreq", 0],
-    ["evalEpisodes", 1],
-    ["finalEvalEpisodes", 1],
-    ["checkpointFreq", 1],
+    // 0: none, as in a run folder made by `tsrl import-sb3` (never trained, evaluated or checkpointed by tsrl)
+    ["evalEpisodes", 0],
+    ["finalEvalEpisodes", 0],
+    ["checkpointFreq", 0],
   ];
   for (const [k, min] of counts) {
     if (!Number.isSafeInteger(cfg[k]) || (cfg[k] as number) < min) bad(k, cfg[k], `an integer >= ${min}`);
