@@ -31,10 +31,17 @@ const ENV: Record<string, string> = {
   QLearning: "FrozenLake-v1",
   SARSA: "FrozenLake-v1",
   ExpectedSARSA: "FrozenLake-v1",
+  // continuous actions only
+  SAC: "Pendulum-v1",
+  TD3: "Pendulum-v1",
+  DDPG: "Pendulum-v1",
 };
 /** Small budgets for the fast suite (the zoo's settings take longer or need more envs). */
 const HP: Record<string, Record<string, unknown>> = {
   DQN: { learningStarts: 100, bufferSize: 1000 },
+  SAC: { learningStarts: 100, bufferSize: 1000, batchSize: 32 },
+  TD3: { learningStarts: 100, bufferSize: 1000, batchSize: 32 },
+  DDPG: { learningStarts: 100, bufferSize: 1000, batchSize: 32 },
   PPO: { nSteps: 64, batchSize: 64, nEpochs: 2 },
   TRPO: { nSteps: 128, batchSize: 64 },
 };
