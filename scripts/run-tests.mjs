@@ -22,7 +22,11 @@ if (files.length === 0) {
   console.error(`run-tests: no *.test.ts files under ${root}`);
   process.exit(1);
 }
-const res = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...extra, ...files], {
-  stdio: "inherit",
-});
+// The spec reporter shows each test as it runs; the summary reporter ends the output with the counts and the
+// failures, so a failure is not buried in thousands of lines above.
+const summary = new URL("./test-summary-reporter.mjs", import.meta.url).href;
+const reporters = ["--test-reporter=spec", "--test-reporter-destination=stdout"];
+reporters.push(`--test-reporter=${summary}`, "--test-reporter-destination=stdout");
+const args = ["--import", "tsx", "--test", "--test-concurrency=2", ...reporters, ...extra, ...files];
+const res = spawnSync(process.execPath, args, { stdio: "inherit" });
 process.exit(res.status ?? 1);

@@ -8,3 +8,6 @@ export * from "./envs/index.js";
 export * from "./errors.js";
 export * from "./interop/index.js";
 export * from "./nn/index.js";
+
+// the tuned tables (plain data) behind Algo.fromZoo
+import "./train/zoo/index.js";

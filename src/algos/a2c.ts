@@ -14,7 +14,7 @@ import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import { RMSprop } from "../nn/optim/rmsprop.js";
 import { checkChoice } from "./common/actor-critic-policy.js";
-import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
+import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import {
   checkLossCoefficients,
@@ -49,14 +49,14 @@ export const a2cDefaults: A2CConfig = {
   optimizerEps: 1e-5,
 };
 
-export class A2C extends OnPolicyAlgorithm<A2CConfig> {
+export class A2C<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<A2CConfig, O, A> {
   static override readonly algorithmName: string = "A2C";
   static override readonly configKeys: readonly string[] = Object.keys(a2cDefaults);
   /** log pi_old(a|s) of the rollout (before the step) and after it, for the step-size diagnostics */
   private readonly oldLogProb: Float64Array;
   private readonly newLogProb: Float64Array;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: Partial<A2CConfig> = {}) {
+  constructor(env: EnvInput<O, A>, config: Partial<A2CConfig> = {}) {
     super(env, { ...a2cDefaults, ...config });
     const c = this.config;
     checkLossCoefficients(c);

@@ -6,16 +6,16 @@ import type { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import {
+  type Action,
   Algorithm,
   type AlgorithmState,
-  type AnyEnv,
   type BaseConfig,
   checkScheduled,
+  type EnvInput,
   registerAlgorithm,
   type SaveOptions,
   type Scheduled,
   scheduleValue,
-  type VectorEnvLike,
 } from "./common/algorithm.js";
 import type { StateTensor } from "./common/checkpoint.js";
 import { NStepAccumulator } from "./common/n-step.js";
@@ -79,9 +79,9 @@ export interface DQNConfig extends BaseConfig {
   checkFinite?: boolean;
 }
 
-type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval" | "threads">> & BaseConfig;
+type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval" | "threads" | "verbose">> & BaseConfig;
 
-const DEFAULTS: Omit<Resolved, "seed" | "logInterval"> = {
+const DEFAULTS: Omit<Resolved, "seed" | "logInterval" | "verbose"> = {
   learningRate: 1e-4,
   bufferSize: 1_000_000,
   learningStarts: 100,
@@ -124,7 +124,7 @@ const DEFAULTS: Omit<Resolved, "seed" | "logInterval"> = {
  * each freshly observed transition, bootstrapping from the network being trained. It is kept to show the
  * instability that replay and target networks cure (see docs/dqn.md for a measured comparison).
  */
-export class DQN extends Algorithm<DQNConfig> {
+export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNConfig, O, A> {
   static override readonly algorithmName = "DQN";
   static override readonly configKeys: readonly string[] = Object.keys(DEFAULTS);
 
@@ -161,7 +161,7 @@ export class DQN extends Algorithm<DQNConfig> {
   private fpsStartTime = performance.now();
   private fpsStartSteps = 0;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: DQNConfig = {}) {
+  constructor(env: EnvInput<O, A>, config: DQNConfig = {}) {
     super(env, config);
     const naive = config.replay === false;
     const c: Resolved = {

@@ -19,12 +19,12 @@ import type { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import {
-  type AnyEnv,
+  type Action,
   checkScheduled,
+  type EnvInput,
   registerAlgorithm,
   type Scheduled,
   scheduleValue,
-  type VectorEnvLike,
 } from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import {
@@ -123,12 +123,12 @@ export function ppoLoss(
   return { loss, policyLoss, valueLoss, entropy, ratio };
 }
 
-export class PPO extends OnPolicyAlgorithm<PPOConfig> {
+export class PPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<PPOConfig, O, A> {
   static override readonly algorithmName: string = "PPO";
   static override readonly configKeys: readonly string[] = Object.keys(ppoDefaults);
   private readonly mb: Minibatch;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: Partial<PPOConfig> = {}) {
+  constructor(env: EnvInput<O, A>, config: Partial<PPOConfig> = {}) {
     super(env, { ...ppoDefaults, ...config });
     const c = this.config;
     checkInt("batchSize", c.batchSize, 1);
@@ -147,7 +147,7 @@ export class PPO extends OnPolicyAlgorithm<PPOConfig> {
     this.mb = new Minibatch(c.batchSize, this.obsDim, this.policy.actDim, this.buffer.actionDtype);
   }
 
-  protected override checkLearnable(): void {
+  override checkLearnable(): void {
     if (this.config.batchSize > this.buffer.size) {
       throw new InvalidArgumentError(
         `batchSize must be at most nSteps * nEnvs = ${this.buffer.size}, got ${this.config.batchSize}`,

@@ -1,4 +1,4 @@
-import { registerAlgorithm } from "./common/algorithm.js";
+import { type Action, registerAlgorithm } from "./common/algorithm.js";
 import { TabularAgent } from "./common/tabular.js";
 
 /**
@@ -8,7 +8,7 @@ import { TabularAgent } from "./common/tabular.js";
  *
  * The run loop, schedules and table live in {@link TabularAgent}.
  */
-export class QLearning extends TabularAgent {
+export class QLearning<O = unknown, A extends Action = Action> extends TabularAgent<O, A> {
   static override readonly algorithmName: string = "QLearning";
 
   protected bootstrap(nextState: number): number {

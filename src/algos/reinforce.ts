@@ -14,7 +14,7 @@
 import { add, mean, mul, mulScalar, neg, square, sub, sum } from "../core/ops.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
-import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
+import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import { checkLossCoefficients, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 
@@ -46,7 +46,7 @@ export const reinforceDefaults: ReinforceConfig = {
   maxGradNorm: null,
 };
 
-export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
+export class REINFORCE<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<ReinforceConfig, O, A> {
   static override readonly algorithmName: string = "REINFORCE";
   static override readonly configKeys: readonly string[] = Object.keys(reinforceDefaults);
   /** log pi_old(a|s) of the rollout (before the step) and after it, for the step-size diagnostics */
@@ -58,7 +58,7 @@ export class REINFORCE extends OnPolicyAlgorithm<ReinforceConfig> {
   private readonly episodeStep: Int32Array;
   private readonly zeros: Float64Array;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: Partial<ReinforceConfig> = {}) {
+  constructor(env: EnvInput<O, A>, config: Partial<ReinforceConfig> = {}) {
     super(env, { ...reinforceDefaults, ...config });
     const c = this.config;
     checkLossCoefficients(c, true);

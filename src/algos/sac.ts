@@ -5,7 +5,7 @@ import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import type { Optimizer } from "../nn/optim/optimizer.js";
 import { polyakUpdate } from "../nn/polyak.js";
-import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
+import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
 import { ContinuousCritic } from "./common/continuous-critic.js";
 import {
   meanOf,
@@ -84,7 +84,7 @@ const DEFAULTS: ResolvedSAC = {
  * Every loss is a tape expression differentiated by `backward()`; the actor's backward passes through the critics
  * without accumulating their weight gradients (they are frozen for it), as only the actor steps on it.
  */
-export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
+export class SAC<O = unknown, A extends Action = Action> extends OffPolicyAlgorithm<SACConfig, ResolvedSAC, O, A> {
   static override readonly algorithmName = "SAC";
   static override readonly configKeys: readonly string[] = [
     ...OFF_POLICY_KEYS,
@@ -114,7 +114,7 @@ export class SAC extends OffPolicyAlgorithm<SACConfig, ResolvedSAC> {
   /** alpha when it is fixed (entCoef a number) */
   private readonly entCoefFixed: number;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: SACConfig = {}) {
+  constructor(env: EnvInput<O, A>, config: SACConfig = {}) {
     super(env, config, DEFAULTS);
     const c = this.cfg;
     const eng = this.engine;

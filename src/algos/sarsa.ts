@@ -1,4 +1,4 @@
-import { registerAlgorithm } from "./common/algorithm.js";
+import { type Action, registerAlgorithm } from "./common/algorithm.js";
 import { TabularAgent } from "./common/tabular.js";
 
 /**
@@ -7,7 +7,7 @@ import { TabularAgent } from "./common/tabular.js";
  *
  *   a' ~ pi_eps(.|s');  Q(s,a) <- Q(s,a) + alpha * (r + gamma * Q(s',a') - Q(s,a))
  */
-export class Sarsa extends TabularAgent {
+export class Sarsa<O = unknown, A extends Action = Action> extends TabularAgent<O, A> {
   static override readonly algorithmName: string = "SARSA";
 
   protected bootstrap(nextState: number, env: number): number {
@@ -24,7 +24,7 @@ export class Sarsa extends TabularAgent {
  *   Q(s,a) <- Q(s,a) + alpha * (r + gamma * sum_a' pi_eps(a'|s') Q(s',a') - Q(s,a))
  *   pi_eps(a'|s') = eps / |A| + (1 - eps) / |argmax| for a' in argmax Q(s',.), eps / |A| otherwise
  */
-export class ExpectedSarsa extends TabularAgent {
+export class ExpectedSarsa<O = unknown, A extends Action = Action> extends TabularAgent<O, A> {
   static override readonly algorithmName: string = "ExpectedSARSA";
 
   protected bootstrap(nextState: number): number {

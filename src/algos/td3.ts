@@ -5,7 +5,7 @@ import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import type { Optimizer } from "../nn/optim/optimizer.js";
 import { polyakUpdate } from "../nn/polyak.js";
-import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
+import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
 import { ContinuousCritic } from "./common/continuous-critic.js";
 import { DeterministicActor } from "./common/deterministic-actor.js";
 import {
@@ -67,7 +67,7 @@ export const TD3_DEFAULTS: ResolvedTD3 = {
  *
  * Exploration adds `actionNoise` to mu(s) while collecting. DDPG is this with one critic, no delay and no smoothing.
  */
-export class TD3 extends OffPolicyAlgorithm<TD3Config, ResolvedTD3> {
+export class TD3<O = unknown, A extends Action = Action> extends OffPolicyAlgorithm<TD3Config, ResolvedTD3, O, A> {
   static override readonly algorithmName: string = "TD3";
   static override readonly configKeys: readonly string[] = [
     ...OFF_POLICY_KEYS,
@@ -91,7 +91,7 @@ export class TD3 extends OffPolicyAlgorithm<TD3Config, ResolvedTD3> {
   private readonly smoothing: Float32Array;
   private readonly sums = { actorLoss: 0, criticLoss: 0, q: 0, actorSteps: 0 };
 
-  constructor(env: AnyEnv | VectorEnvLike, config: TD3Config = {}, defaults: ResolvedTD3 = TD3_DEFAULTS) {
+  constructor(env: EnvInput<O, A>, config: TD3Config = {}, defaults: ResolvedTD3 = TD3_DEFAULTS) {
     super(env, config, defaults);
     const c = this.cfg;
     if (!Number.isSafeInteger(c.policyDelay) || c.policyDelay < 1) {

@@ -22,7 +22,7 @@ import { type FisherHead, fisherVectorProduct } from "../nn/fisher-vector-produc
 import { zeroGrad } from "../nn/module.js";
 import { Adam } from "../nn/optim/adam.js";
 import { type ActionDistribution, logProbOf } from "./common/actor-critic-policy.js";
-import { type AnyEnv, registerAlgorithm, type VectorEnvLike } from "./common/algorithm.js";
+import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import { checkInt, checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 import { Minibatch } from "./common/rollout-buffer.js";
@@ -138,7 +138,7 @@ function writeFlat(params: readonly Tensor[], old: Float64Array, scale: number, 
   }
 }
 
-export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
+export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<TRPOConfig, O, A> {
   static override readonly algorithmName: string = "TRPO";
   static override readonly configKeys: readonly string[] = Object.keys(trpoDefaults);
   private readonly mb: Minibatch;
@@ -151,7 +151,7 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
   private readonly direction: Float64Array;
   private readonly fvpOut: Float64Array;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: Partial<TRPOConfig> = {}) {
+  constructor(env: EnvInput<O, A>, config: Partial<TRPOConfig> = {}) {
     super(env, { ...trpoDefaults, ...config });
     const c = this.config;
     const p = this.policy;
@@ -187,6 +187,14 @@ export class TRPO extends OnPolicyAlgorithm<TRPOConfig> {
     this.gradient = new Float64Array(actorSize);
     this.direction = new Float64Array(actorSize);
     this.fvpOut = new Float64Array(actorSize);
+  }
+
+  override checkLearnable(): void {
+    if (this.config.batchSize > this.buffer.size) {
+      throw new InvalidArgumentError(
+        `batchSize must be at most nSteps * nEnvs = ${this.buffer.size}, got ${this.config.batchSize}`,
+      );
+    }
   }
 
   protected train(): void {

@@ -5,7 +5,8 @@
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { Command, InvalidArgumentError as CommanderArgError, CommanderError, Option } from "commander";
 import { type AnyEnv, getAlgorithmClass, listAlgorithms } from "../algos/common/algorithm.js";
 import { LIBRARY_VERSION } from "../algos/common/checkpoint.js";
@@ -28,6 +29,7 @@ import {
   locateModel,
   makeTrainEnv,
   type RunConfigFile,
+  RunInterruptedError,
   readEpisodes,
   readRunConfig,
   resumeRun,
@@ -99,6 +101,28 @@ function readConfigFile(path: string): RunConfigFile {
   return json as RunConfigFile;
 }
 
+/**
+ * `--env-module ./my-env.js`: import modules that register custom environments before the command runs (SB3
+ * zoo's `--gym-packages`). A module that fails to import is a one-line error naming it.
+ */
+async function loadEnvModules(modules: string[] | undefined): Promise<void> {
+  for (const m of modules ?? []) {
+    const path = resolve(m);
+    if (!existsSync(path)) throw new InvalidArgumentError(`--env-module: no file at ${JSON.stringify(m)}`);
+    try {
+      await import(pathToFileURL(path).href);
+    } catch (e) {
+      throw new InvalidArgumentError(`--env-module: importing ${JSON.stringify(m)} failed: ${(e as Error).message}`);
+    }
+  }
+}
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+const stripAnsi = (s: string): string => s.replace(ANSI, "");
+/** A return as people read it: 2 decimals, no trailing zeros (21, 0.5, -13.27). */
+const round = (r: number): string => String(Number(r.toFixed(2)));
+const envModuleHelp = "module(s) to import first, registering custom envs (e.g. ./my-env.js)";
+
 function episodeCurve(run: string): { steps: number[]; values: number[] } {
   const ep = readEpisodes(run);
   if (ep.steps.length === 0) throw new InvalidArgumentError(`run ${run} has no finished episodes to plot`);
@@ -165,8 +189,10 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--out <dir>", "parent folder of the run folder", "runs")
     .option("--eval-count <n>", "periodic evaluations during training (0: none)", intArg("--eval-count", 0), 5)
     .option("--verbose", "print every logged row as a table")
+    .option("--env-module <file...>", envModuleHelp)
     .addOption(progressOption)
     .action(async (algo: string, env: string, o) => {
+      await loadEnvModules(o.envModule);
       const s = await trainRun({
         algo,
         env,
@@ -197,7 +223,9 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--seed <s>", "seed of the first episode", intArg("--seed", 0))
     .option("--best", "use the run's best periodic-evaluation model instead of the final one")
     .option("--json", "print the result as JSON")
+    .option("--env-module <file...>", envModuleHelp)
     .action(async (path: string, o) => {
+      await loadEnvModules(o.envModule);
       if (o.deterministic && o.stochastic)
         throw new InvalidArgumentError("choose one of --deterministic and --stochastic");
       const r = await evaluateModel(path, {
@@ -222,7 +250,9 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--fps <n>", "frames per second of the terminal replay (0: no delay)", intArg("--fps", 0))
     .option("--seed <s>", "seed of the first episode", intArg("--seed", 0))
     .option("--stochastic", "sample actions instead of taking the greedy one")
+    .option("--env-module <file...>", envModuleHelp)
     .action(async (path: string, o) => {
+      await loadEnvModules(o.envModule);
       const probe = await loadModelWithEnv(path);
       const modes = probe.env.metadata.renderModes;
       const episodes: number = o.episodes;
@@ -231,7 +261,9 @@ export function buildProgram(io: CliIo = processIo): Command {
         const fps: number = o.fps ?? env.metadata.renderFps ?? 4;
         const sleep = io.sleep ?? (async () => {});
         const show = async () => {
-          io.out(`${io.isTTY ? "\x1b[H\x1b[2J" : ""}${String(env.render())}\n`);
+          // colours and screen clears only on a terminal: a file or a pipe gets plain text
+          const frame = String(env.render());
+          io.out(io.isTTY ? `\x1b[H\x1b[2J${frame}\n` : `${stripAnsi(frame)}\n`);
           if (fps > 0) await sleep(1000 / fps);
         };
         const returns: number[] = [];
@@ -248,7 +280,7 @@ export function buildProgram(io: CliIo = processIo): Command {
           }
           returns.push(total);
         }
-        io.out(`returns: ${returns.join(", ")}\n`);
+        io.out(`returns: ${returns.map(round).join(", ")}\n`);
       } else if (modes.includes("rgb_array")) {
         const { model, env, envId } = await loadModelWithEnv(path, "rgb_array");
         const runDir = existsSync(path) && !path.endsWith(".safetensors") ? path : ".";
@@ -268,7 +300,7 @@ export function buildProgram(io: CliIo = processIo): Command {
           seed: o.seed,
         });
         video.close();
-        io.out(`${envId}: returns ${res.returns.join(", ")}; wrote ${written.join(", ")}\n`);
+        io.out(`${envId}: returns ${res.returns.map(round).join(", ")}; wrote ${written.join(", ")}\n`);
       } else {
         throw new InvalidArgumentError(`${probe.envId} renders neither ansi nor rgb_array frames`);
       }
@@ -279,8 +311,10 @@ export function buildProgram(io: CliIo = processIo): Command {
     .description("continue an interrupted run from its newest checkpoint up to its planned steps")
     .argument("<run>", "run folder")
     .option(threadsHelp[0], threadsHelp[1], intArg("--threads", 1))
+    .option("--env-module <file...>", envModuleHelp)
     .addOption(progressOption)
     .action(async (run: string, o) => {
+      await loadEnvModules(o.envModule);
       const s = await resumeRun(run, {
         threads: o.threads,
         progress: o.progress as ProgressMode,
@@ -436,13 +470,18 @@ export function buildProgram(io: CliIo = processIo): Command {
     .action(async (o) => {
       await loadEnvFamily(o.env);
       const names: string[] = o.algos ?? listAlgorithms().filter((a) => zooEntry(a, o.env)?.tuned);
-      io.out(`| algorithm | env | steps | seconds | steps/s |\n|---|---|---:|---:|---:|\n`);
-      for (const name of names) {
+      // every name and the env checked before the table starts
+      const classes = names.map((name) => {
         const cls = getAlgorithmClass(name);
         if (!cls)
           throw new InvalidArgumentError(
             `unknown algorithm ${JSON.stringify(name)}; choose one of: ${listAlgorithms().join(", ")}`,
           );
+        return cls;
+      });
+      make(o.env);
+      io.out(`| algorithm | env | steps | seconds | steps/s |\n|---|---|---:|---:|---:|\n`);
+      for (const cls of classes) {
         const z = zooEntry(cls.algorithmName, o.env);
         const model = new cls(makeTrainEnv(o.env, z?.entry.nEnvs ?? 1, z?.entry.envKwargs ?? {}), {
           ...(z?.entry.hyperparams ?? {}),
@@ -481,10 +520,21 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       // commander has printed the message (or the help/version text, exit code 0)
       return e.exitCode;
     }
+    if (e instanceof RunInterruptedError) {
+      io.err(`${e.message}\n`);
+      return e.signal === "SIGINT" ? 130 : 143;
+    }
     if (e instanceof TsrlError) {
       io.err(`error: ${e.message}\n`);
       return 1;
     }
-    throw e;
+    // anything else is a bug in tsrl: one line, the stack only when asked for
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.err(
+      process.env.TSRL_DEBUG
+        ? `${err.stack}\n`
+        : `internal error: ${err.name}: ${err.message} (a bug in tsrl; TSRL_DEBUG=1 shows the stack)\n`,
+    );
+    return 70;
   }
 }

@@ -61,8 +61,19 @@ const DTYPES: Record<SafetensorsDtype, DtypeInfo> = {
   I64: { bytes: 8, ctor: BigInt64Array },
 };
 
-/** Same cap as the reference implementation: a larger header is a corrupt length, not a real file. */
-export const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * Caps checked before anything is allocated for them, so a hostile header costs bounded memory and time: a header
+ * of structure (millions of zero-size tensors or metadata keys, a shape with millions of entries) is refused as
+ * soon as it passes a cap. The reference implementation allows 100 MB of header; tsrl's own checkpoints use a few
+ * kilobytes and large models a few megabytes, so 16 MiB leaves room and keeps the worst case near 100 MB of memory.
+ */
+export const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+/** Most tensors one file may name (a large language model's shard names a few hundred to a few thousand). */
+export const MAX_TENSORS = 10_000;
+/** Most `__metadata__` entries (tsrl writes two). */
+export const MAX_METADATA_KEYS = 1024;
+/** Highest tensor rank (NumPy's limit is 64; PyTorch's 25). */
+export const MAX_RANK = 32;
 const METADATA_KEY = "__metadata__";
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -191,7 +202,9 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
   const hi = view.getUint32(4, true);
   const headerLen = hi * 2 ** 32 + lo; // exact up to 2^53; anything that large is rejected below anyway
   if (headerLen > MAX_HEADER_BYTES) {
-    throw new CheckpointError(`safetensors: header length ${headerLen} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
+    throw new CheckpointError(
+      `safetensors: header length ${headerLen} exceeds the limit of ${MAX_HEADER_BYTES} bytes (not a safetensors file?)`,
+    );
   }
   if (headerLen > bytes.length - 8) {
     throw new CheckpointError(
@@ -199,7 +212,7 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
     );
   }
   if (headerLen < 2 || bytes[8] !== 0x7b /* { */) {
-    throw new CheckpointError("safetensors: header must be a JSON object starting with '{'");
+    throw new CheckpointError("safetensors: header must be a JSON object starting with '{' (not a safetensors file?)");
   }
   let text: string;
   try {
@@ -330,7 +343,9 @@ function swapBytes(buf: Uint8Array, start: number, length: number, width: number
 
 // ---------------------------------------------------------------------------------------------------------------
 // A strict JSON reader: RFC 8259 grammar, objects as Maps (so "__proto__" is just a key), duplicate keys and
-// nesting deeper than a safetensors header needs are refused. It never recurses more than MAX_DEPTH levels.
+// nesting deeper than a safetensors header needs are refused. It never recurses more than MAX_DEPTH levels, and
+// refuses an object or array past its cap (tensors at the top level, metadata keys below, MAX_RANK array entries)
+// before storing the entry that exceeds it.
 
 type JsonValue = string | number | boolean | null | JsonValue[] | Map<string, JsonValue>;
 
@@ -348,6 +363,9 @@ function parseStrictJson(text: string): JsonValue {
   let i = 0;
   const fail = (what: string): never => {
     throw new CheckpointError(`safetensors: header is not valid JSON: ${what} at character ${i}`);
+  };
+  const tooMany = (cap: string): never => {
+    throw new CheckpointError(`safetensors: header has an object or array with more than ${cap} at character ${i}`);
   };
   const skipWs = (): void => {
     for (;;) {
@@ -408,9 +426,11 @@ function parseStrictJson(text: string): JsonValue {
         i++;
         return obj;
       }
+      const maxKeys = depth === 0 ? MAX_TENSORS + 1 : MAX_METADATA_KEYS;
       for (;;) {
         skipWs();
         if (text[i] !== '"') fail("expected a string key");
+        if (obj.size === maxKeys) tooMany(depth === 0 ? `${MAX_TENSORS} tensors` : `${MAX_METADATA_KEYS} keys`);
         const key = parseString();
         if (obj.has(key)) fail(`duplicate key ${JSON.stringify(key)}`);
         skipWs();
@@ -434,6 +454,7 @@ function parseStrictJson(text: string): JsonValue {
         return arr;
       }
       for (;;) {
+        if (arr.length === MAX_RANK) tooMany(`${MAX_RANK} entries (the highest tensor rank)`);
         arr.push(parseValue(depth + 1));
         skipWs();
         if (text[i] === ",") i++;

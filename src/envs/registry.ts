@@ -24,6 +24,21 @@ export interface MakeOptions {
   [envOption: string]: unknown;
 }
 
+/**
+ * The type of each registered id's environment, so that `make("CartPole-v1")` is an `Env<Float32Array, number>`
+ * and what flows from it (an algorithm's `predict`) is typed too. The built-in ids are declared where they are
+ * registered; declare your own by declaration merging next to your `register` call:
+ *
+ *   declare module "tsrl" { interface EnvRegistry { "Corridor-v0": Env<Float32Array, number> } }
+ *
+ * An id not declared here still works with `make<O, A>(id)` or as `Env<unknown, unknown>`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface EnvRegistry {}
+
+/** Ids declared in {@link EnvRegistry}. */
+export type RegisteredEnvId = keyof EnvRegistry & string;
+
 const specs = new Map<string, EnvSpec>();
 const ID_PATTERN = /^(?:[\w:.-]+\/)?[\w:.-]+?(?:-v\d+)?$/;
 
@@ -80,7 +95,9 @@ export function registeredIds(): string[] {
  * stacks them, PassiveEnvChecker, OrderEnforcing, and TimeLimit (outermost) when the spec has a time limit.
  * `env.spec` carries the id, time limit, reward threshold and the keyword options used.
  */
-export function make<O = unknown, A = unknown>(id: string, options: MakeOptions = {}): Env<O, A> {
+export function make<K extends RegisteredEnvId>(id: K, options?: MakeOptions): EnvRegistry[K];
+export function make<O = unknown, A = unknown>(id: string, options?: MakeOptions): Env<O, A>;
+export function make(id: string, options: MakeOptions = {}): Env<unknown, unknown> {
   const base = spec(id);
   if (typeof options !== "object" || options === null) {
     throw new InvalidArgumentError(`make(${id}): options must be an object, got ${describe(options)}`);
@@ -113,7 +130,7 @@ export function make<O = unknown, A = unknown>(id: string, options: MakeOptions 
   if (!(disableEnvChecker ?? base.disableEnvChecker)) env = new PassiveEnvChecker(env);
   if (orderEnforce ?? base.orderEnforce) env = new OrderEnforcing(env);
   if (limit !== undefined) env = new TimeLimit(env, limit);
-  return env as Env<O, A>;
+  return env;
 }
 
 function unknownId(id: unknown): InvalidArgumentError {

@@ -1,5 +1,5 @@
 // Public API of the training tools (Node): run folders, metric files, TensorBoard logs, plots, progress, zoo.
-export { formatMetricsTable, TableSink } from "./console-sink.js";
+export { formatMetricsTable, TableSink } from "../algos/common/table-sink.js";
 export { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
 export { aggregateRuns, type CurveRun, type CurveSeries, learningCurveSvg, type PlotOptions, smooth } from "./plot.js";
 export { type ProgressMode, type ProgressStream, terminalProgress } from "./progress.js";

@@ -10,6 +10,7 @@
  *     checkpoints/           periodic checkpoints (each resumes exactly)
  *     best-model.safetensors best periodic evaluation;  model.safetensors  final model
  *     curve.svg              learning curve;  summary.json / summary.md
+ *     wall-time.json         training wall time at each checkpoint (a resumed run's summary adds earlier parts)
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -24,9 +25,10 @@ import { type Callback, CheckpointCallback, EvalCallback } from "../algos/common
 import { checkpointFromBytes, LIBRARY_VERSION } from "../algos/common/checkpoint.js";
 import { type EvaluationResult, evaluatePolicy } from "../algos/common/evaluate.js";
 import "../algos/index.js";
+import { TableSink } from "../algos/common/table-sink.js";
 import { make, registeredIds } from "../envs/index.js";
-import { CheckpointError, describe, InvalidArgumentError } from "../errors.js";
-import { TableSink } from "./console-sink.js";
+import { CheckpointError, describe, InvalidArgumentError, TsrlError } from "../errors.js";
+import { readFileBytes, removeStaleTemps, writeFileAtomic } from "../platform/fs.js";
 import { loadEnvFamily } from "./load-env-family.js";
 import { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
 import { learningCurveSvg } from "./plot.js";
@@ -71,7 +73,11 @@ export interface TrainRunOptions {
   callbacks?: Callback[];
   /** Periodic evaluations over the run (0 = none). Default 5. */
   evalCount?: number;
-  /** Episodes per periodic evaluation. Default 5. Final evaluation: `finalEvalEpisodes` (default 10). */
+  /**
+   * Episodes per periodic evaluation. Default 5. Final evaluation: `finalEvalEpisodes`, default 100 (10 were too
+   * few on stochastic envs: FrozenLake read 0.40 +/- 0.49 where 1,000 episodes give 0.75); its standard error is
+   * reported beside the mean.
+   */
   evalEpisodes?: number;
   finalEvalEpisodes?: number;
   /** Checkpoints over the run. Default 5. */
@@ -108,11 +114,17 @@ export interface RunSummary {
   algorithm: string;
   env: string;
   seed: number;
+  /** Env steps of the whole run (all parts, when resumed). */
   numTimesteps: number;
+  /** Wall time of the whole run: every part's training time up to its checkpoint, plus this part's. */
   wallSeconds: number;
+  /** Training parts: 1, plus one per resume. */
+  parts: number;
+  /** Steps per second of this part's training. */
   stepsPerSecond: number;
   episodes: number;
-  finalEval: { meanReturn: number; stdReturn: number; episodes: number };
+  /** Deterministic evaluation of the final model; `stdError` = stdReturn / sqrt(episodes), the mean's uncertainty. */
+  finalEval: { meanReturn: number; stdReturn: number; stdError: number; episodes: number };
   bestEval: { meanReturn: number; numTimesteps: number } | null;
 }
 
@@ -157,8 +169,22 @@ export function resolveRunConfig(opts: TrainRunOptions): RunConfig {
   }
   checkCount("steps", totalTimesteps, 1);
   const nEnvs = checkCount("n-envs", opts.nEnvs ?? file.nEnvs ?? zoo?.entry.nEnvs ?? 1, 1);
-  const seed = checkCount("seed", opts.seed ?? file.seed ?? 0, 0);
   const hyperparams = { ...(zoo?.entry.hyperparams ?? {}), ...(file.hyperparams ?? {}), ...(opts.hp ?? {}) };
+  // the seed is one setting however it is given (--seed, --hp seed=..., the config file): never silently two
+  const given: [string, unknown][] = [
+    ["--seed", opts.seed],
+    ["--hp seed", opts.hp?.seed],
+    ["config hyperparams.seed", file.hyperparams?.seed],
+    ["config seed", file.seed],
+  ];
+  const seeds = given.filter(([, v]) => v !== undefined);
+  if (new Set(seeds.map(([, v]) => v)).size > 1) {
+    throw new InvalidArgumentError(
+      `the seed is given differently by ${seeds.map(([k, v]) => `${k}=${describe(v)}`).join(", ")}; give it once (--seed N)`,
+    );
+  }
+  const seed = checkCount("seed", seeds[0]?.[1] ?? 0, 0);
+  delete hyperparams.seed;
   const envKwargs = { ...(zoo?.entry.envKwargs ?? {}), ...(file.envKwargs ?? {}) };
   const evalCount = checkCount("evalCount", opts.evalCount ?? 5, 0);
   const checkpointCount = checkCount("checkpointCount", opts.checkpointCount ?? 5, 1);
@@ -173,7 +199,7 @@ export function resolveRunConfig(opts: TrainRunOptions): RunConfig {
     envKwargs,
     evalFreq: evalCount > 0 ? Math.max(1, Math.ceil(totalTimesteps / evalCount)) : 0,
     evalEpisodes: checkCount("evalEpisodes", opts.evalEpisodes ?? 5, 1),
-    finalEvalEpisodes: checkCount("finalEvalEpisodes", opts.finalEvalEpisodes ?? 10, 1),
+    finalEvalEpisodes: checkCount("finalEvalEpisodes", opts.finalEvalEpisodes ?? 100, 1),
     checkpointFreq: Math.max(1, Math.ceil(totalTimesteps / checkpointCount)),
     zoo: { tuned: zoo?.tuned ?? false, source: zoo?.entry.source ?? null },
     tsrlVersion: LIBRARY_VERSION,
@@ -208,6 +234,97 @@ class EpisodeRecorder implements Callback {
   }
 }
 
+/**
+ * Records the run's cumulative training wall time and part number at every checkpoint (wall-time.json in the run folder,
+ * step -> { seconds, part }), so a resumed run's summary carries the time and parts before it.
+ */
+class CheckpointClock implements Callback {
+  private seen = 0;
+  private start = 0;
+  constructor(
+    private readonly checkpoints: CheckpointCallback,
+    private readonly path: string,
+    private readonly secondsBefore: number,
+    private readonly part: number,
+  ) {}
+  onTrainingStart(): void {
+    this.start = performance.now();
+    this.seen = this.checkpoints.savedPaths.length;
+  }
+  elapsed(): number {
+    return this.secondsBefore + (performance.now() - this.start) / 1000;
+  }
+  async onRolloutStart(ctx: { numTimesteps: number }): Promise<boolean> {
+    await this.record(ctx.numTimesteps);
+    return true;
+  }
+  async onTrainingEnd(ctx: { numTimesteps: number }): Promise<void> {
+    await this.record(ctx.numTimesteps);
+  }
+  private async record(step: number): Promise<void> {
+    if (this.checkpoints.savedPaths.length === this.seen) return;
+    this.seen = this.checkpoints.savedPaths.length;
+    const times = readWallTimes(this.path);
+    times[String(step)] = { seconds: this.elapsed(), part: this.part };
+    await writeFileAtomic(this.path, `${JSON.stringify(times)}\n`);
+  }
+}
+
+type WallTimes = Record<string, { seconds: number; part: number }>;
+
+function readWallTimes(path: string): WallTimes {
+  try {
+    const t = JSON.parse(readFileSync(path, "utf8")) as unknown;
+    return typeof t === "object" && t !== null && !Array.isArray(t) ? (t as WallTimes) : {};
+  } catch {
+    return {}; // missing or damaged: only the summary's time of earlier parts is lost
+  }
+}
+
+/** Thrown by `trainRun`/`resumeRun` when SIGINT or SIGTERM stopped training; a checkpoint was saved first. */
+export class RunInterruptedError extends TsrlError {
+  constructor(
+    readonly signal: NodeJS.Signals,
+    readonly runDir: string,
+    readonly checkpoint: string | null,
+    readonly numTimesteps: number,
+  ) {
+    super(
+      `interrupted by ${signal} at step ${numTimesteps}; ` +
+        (checkpoint ? `saved ${checkpoint}; continue with: tsrl resume ${runDir}` : "no checkpoint was written"),
+    );
+  }
+}
+
+/**
+ * Stops training at the next rollout boundary after SIGINT or SIGTERM (where a checkpoint resumes exactly); a
+ * second signal exits at once. Yields to the event loop at each rollout start so the signal is seen.
+ */
+class SignalStop implements Callback {
+  signal: NodeJS.Signals | null = null;
+  private readonly handler = (sig: NodeJS.Signals) => {
+    if (this.signal !== null) process.exit(128 + (sig === "SIGINT" ? 2 : 15));
+    this.signal = sig;
+  };
+  private lastYield = 0;
+  onTrainingStart(): void {
+    process.on("SIGINT", this.handler);
+    process.on("SIGTERM", this.handler);
+  }
+  async onRolloutStart(): Promise<boolean> {
+    const now = performance.now();
+    if (now - this.lastYield > 50) {
+      this.lastYield = now;
+      await new Promise((r) => setImmediate(r));
+    }
+    return this.signal === null;
+  }
+  onTrainingEnd(): void {
+    process.off("SIGINT", this.handler);
+    process.off("SIGTERM", this.handler);
+  }
+}
+
 /** Episodes of a run folder: steps and returns (for plots). */
 export function readEpisodes(runDir: string): { steps: number[]; returns: number[]; lengths: number[] } {
   const text = readFileSync(join(runDir, "episodes.csv"), "utf8");
@@ -227,7 +344,44 @@ export function readEpisodes(runDir: string): { steps: number[]; returns: number
 export function readRunConfig(runDir: string): RunConfig {
   const path = join(runDir, "config.json");
   if (!existsSync(path)) throw new InvalidArgumentError(`${describe(runDir)} is not a run folder (no config.json)`);
-  return JSON.parse(readFileSync(path, "utf8")) as RunConfig;
+  let cfg: unknown;
+  try {
+    cfg = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new CheckpointError(`run ${describe(runDir)}: config.json is not valid JSON (${(e as Error).message})`);
+  }
+  return checkRunConfig(cfg, runDir);
+}
+
+/** A config.json read back: the fields resume, eval and plot rely on, each checked. */
+function checkRunConfig(cfg: unknown, runDir: string): RunConfig {
+  const bad = (field: string, value: unknown, expected: string): never => {
+    throw new CheckpointError(
+      `run ${describe(runDir)}: config.json ${field} must be ${expected}, got ${describe(value)}`,
+    );
+  };
+  const isObject = (x: unknown): x is Record<string, unknown> =>
+    typeof x === "object" && x !== null && !Array.isArray(x);
+  if (!isObject(cfg)) return bad("", cfg, "a JSON object");
+  for (const k of ["algorithm", "env"] as const) if (typeof cfg[k] !== "string") bad(k, cfg[k], "a string");
+  const counts: [string, number][] = [
+    ["seed", 0],
+    ["nEnvs", 1],
+    ["totalTimesteps", 1],
+    ["evalFreq", 0],
+    // 0: none, as in a run folder made by `tsrl import-sb3` (never trained, evaluated or checkpointed by tsrl)
+    ["evalEpisodes", 0],
+    ["finalEvalEpisodes", 0],
+    ["checkpointFreq", 0],
+  ];
+  for (const [k, min] of counts) {
+    if (!Number.isSafeInteger(cfg[k]) || (cfg[k] as number) < min) bad(k, cfg[k], `an integer >= ${min}`);
+  }
+  for (const k of ["hyperparams", "envKwargs"] as const) if (!isObject(cfg[k])) bad(k, cfg[k], "a JSON object");
+  if (cfg.vectorization !== undefined && cfg.vectorization !== "sync" && cfg.vectorization !== "async") {
+    bad("vectorization", cfg.vectorization, '"sync" or "async"');
+  }
+  return cfg as unknown as RunConfig;
 }
 
 function writeCurve(runDir: string, cfg: RunConfig): void {
@@ -252,6 +406,9 @@ async function runInFolder(
     progressStream?: ProgressStream;
     log: (line: string) => void;
     resumeFrom?: number;
+    /** Training wall time and parts of the run before this part (resume). */
+    secondsBefore?: number;
+    partsBefore?: number;
     verbose?: boolean;
     callbacks?: Callback[];
   },
@@ -290,10 +447,12 @@ async function runInFolder(
     model.logger.addSink(new TableSink((t) => stream.write(t)));
   }
 
-  const callbacks: Callback[] = [
-    new EpisodeRecorder(episodesPath),
-    new CheckpointCallback({ saveFreq: cfg.checkpointFreq, saveDir: join(runDir, "checkpoints") }),
-  ];
+  const checkpoints = new CheckpointCallback({ saveFreq: cfg.checkpointFreq, saveDir: join(runDir, "checkpoints") });
+  const part = (opts.partsBefore ?? 0) + 1;
+  const clockPath = join(runDir, "wall-time.json");
+  const clock = new CheckpointClock(checkpoints, clockPath, opts.secondsBefore ?? 0, part);
+  const signals = new SignalStop();
+  const callbacks: Callback[] = [signals, new EpisodeRecorder(episodesPath), checkpoints, clock];
   let evalCb: EvalCallback | null = null;
   if (cfg.evalFreq > 0) {
     evalCb = new EvalCallback(make(cfg.env, cfg.envKwargs), {
@@ -317,7 +476,14 @@ async function runInFolder(
   const startSteps = model.numTimesteps;
   const remaining = Math.max(0, cfg.totalTimesteps - model.numTimesteps);
   await model.learn(remaining, { callbacks, resetNumTimesteps: opts.resumeFrom === undefined });
-  const wallSeconds = (performance.now() - start) / 1000;
+  const partSeconds = (performance.now() - start) / 1000;
+  if (signals.signal !== null) {
+    await model.logger.close();
+    await model.close();
+    const saved = checkpoints.savedPaths.at(-1) ?? latestCheckpoint(runDir);
+    throw new RunInterruptedError(signals.signal, runDir, saved, model.numTimesteps);
+  }
+  const wallSeconds = clock.elapsed();
   await model.save(join(runDir, "model.safetensors"));
 
   const final = evaluatePolicy(model, make(cfg.env, cfg.envKwargs), {
@@ -333,9 +499,15 @@ async function runInFolder(
     seed: cfg.seed,
     numTimesteps: model.numTimesteps,
     wallSeconds,
-    stepsPerSecond: wallSeconds > 0 ? (model.numTimesteps - startSteps) / wallSeconds : 0,
+    parts: part,
+    stepsPerSecond: partSeconds > 0 ? (model.numTimesteps - startSteps) / partSeconds : 0,
     episodes: model.numEpisodes,
-    finalEval: { meanReturn: final.meanReturn, stdReturn: final.stdReturn, episodes: final.returns.length },
+    finalEval: {
+      meanReturn: final.meanReturn,
+      stdReturn: final.stdReturn,
+      stdError: final.stdReturn / Math.sqrt(final.returns.length),
+      episodes: final.returns.length,
+    },
     bestEval: best ? { meanReturn: best.meanReturn, numTimesteps: best.numTimesteps } : null,
   };
   writeFileSync(join(runDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
@@ -345,7 +517,7 @@ async function runInFolder(
   await model.close();
   log(
     `${cfg.algorithm} on ${cfg.env}: ${summary.numTimesteps} steps in ${wallSeconds.toFixed(1)} s (${Math.round(summary.stepsPerSecond)} steps/s); ` +
-      `final evaluation ${final.meanReturn.toFixed(2)} +/- ${final.stdReturn.toFixed(2)} over ${final.returns.length} episodes -> ${runDir}`,
+      `final evaluation ${final.meanReturn.toFixed(2)} +/- ${summary.finalEval.stdError.toFixed(2)} (standard error; std ${final.stdReturn.toFixed(2)}) over ${final.returns.length} episodes -> ${runDir}`,
   );
   return summary;
 }
@@ -357,9 +529,9 @@ function summaryMarkdown(cfg: RunConfig, s: RunSummary): string {
   return [
     `# ${cfg.algorithm} on ${cfg.env} (seed ${cfg.seed})`,
     "",
-    `- steps: ${s.numTimesteps} with ${cfg.nEnvs} env(s), ${s.wallSeconds.toFixed(1)} s, ${Math.round(s.stepsPerSecond)} steps/s`,
+    `- steps: ${s.numTimesteps} with ${cfg.nEnvs} env(s), ${s.wallSeconds.toFixed(1)} s of training${s.parts > 1 ? ` in ${s.parts} parts (resumed)` : ""}, ${Math.round(s.stepsPerSecond)} steps/s`,
     `- episodes: ${s.episodes}`,
-    `- final evaluation (deterministic, ${s.finalEval.episodes} episodes): ${s.finalEval.meanReturn.toFixed(2)} +/- ${s.finalEval.stdReturn.toFixed(2)}`,
+    `- final evaluation (deterministic, ${s.finalEval.episodes} episodes): mean ${s.finalEval.meanReturn.toFixed(2)} +/- ${s.finalEval.stdError.toFixed(2)} (standard error), std ${s.finalEval.stdReturn.toFixed(2)}`,
     s.bestEval
       ? `- best periodic evaluation: ${s.bestEval.meanReturn.toFixed(2)} at step ${s.bestEval.numTimesteps}`
       : "- no periodic evaluation",
@@ -379,6 +551,12 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
   const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs, cfg.vectorization);
   const model = new cls(env, { ...cfg.hyperparams, seed: cfg.seed, threads: opts.threads });
   if (model.threadsNote !== null) log(`note: ${model.threadsNote}`);
+  try {
+    model.checkLearnable(); // every config check passes before the run folder is made
+  } catch (e) {
+    await model.close();
+    throw e;
+  }
   const runDir = opts.runDir ?? freshRunDir(opts.out ?? "runs", cfg);
   mkdirSync(runDir, { recursive: true });
   // store the config the model resolved (defaults filled in), so the folder says exactly what ran
@@ -396,19 +574,36 @@ export async function trainRun(opts: TrainRunOptions): Promise<RunSummary> {
   });
 }
 
-/** The newest checkpoint in a run folder (highest step count), or null. */
-export function latestCheckpoint(runDir: string): string | null {
+/** The checkpoints of a run folder, newest (highest step count) first. */
+export function checkpointsNewestFirst(runDir: string): { path: string; steps: number }[] {
   const dir = join(runDir, "checkpoints");
-  if (!existsSync(dir)) return null;
-  let best: { path: string; steps: number } | null = null;
+  if (!existsSync(dir)) return [];
+  const found: { path: string; steps: number }[] = [];
   for (const f of readdirSync(dir)) {
     const m = /_(\d+)_steps\.safetensors$/.exec(f);
-    if (m && (!best || Number(m[1]) > best.steps)) best = { path: join(dir, f), steps: Number(m[1]) };
+    if (m) found.push({ path: join(dir, f), steps: Number(m[1]) });
   }
-  return best?.path ?? null;
+  return found.sort((a, b) => b.steps - a.steps);
 }
 
-/** `tsrl resume`: continue a run from its newest checkpoint up to its planned total. */
+/** The newest checkpoint in a run folder (highest step count), or null. */
+export function latestCheckpoint(runDir: string): string | null {
+  return checkpointsNewestFirst(runDir)[0]?.path ?? null;
+}
+
+function readSummary(runDir: string): RunSummary | null {
+  try {
+    return JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as RunSummary;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * `tsrl resume`: continue a run from its newest usable checkpoint up to its planned total. A checkpoint that fails
+ * to load (cut short, corrupt) is skipped for the one before it, and the log says which was used and why others
+ * were not. A finished run is left as it is. Temporary files of saves killed midway are removed.
+ */
 export async function resumeRun(
   runDir: string,
   opts: {
@@ -422,24 +617,55 @@ export async function resumeRun(
 ): Promise<RunSummary> {
   const log = opts.log ?? defaultLog;
   const cfg = readRunConfig(runDir);
-  const ckpt = latestCheckpoint(runDir);
-  if (!ckpt) throw new CheckpointError(`run ${describe(runDir)} has no checkpoint to resume from`);
+  const done = readSummary(runDir);
+  if (done !== null && existsSync(join(runDir, "model.safetensors")) && done.numTimesteps >= cfg.totalTimesteps) {
+    log(
+      `run ${runDir} is finished (${done.numTimesteps}/${cfg.totalTimesteps} steps): nothing to resume, nothing changed`,
+    );
+    return done;
+  }
+  const removed = await removeStaleTemps(join(runDir, "checkpoints"));
+  if (removed.length > 0)
+    log(`removed ${removed.length} temporary file(s) of interrupted saves: ${removed.join(", ")}`);
+  const candidates = checkpointsNewestFirst(runDir);
+  if (candidates.length === 0) throw new CheckpointError(`run ${describe(runDir)} has no checkpoint to resume from`);
   await loadEnvFamily(cfg.env);
-  const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs, cfg.vectorization ?? "sync");
-  const model = await Algorithm.load(ckpt, { env, threads: opts.threads });
+  const rejected: string[] = [];
+  let model: Algorithm | null = null;
+  let used = "";
+  for (const c of candidates) {
+    const env = makeTrainEnv(cfg.env, cfg.nEnvs, cfg.envKwargs, cfg.vectorization ?? "sync");
+    try {
+      model = await Algorithm.load(c.path, { env, threads: opts.threads });
+      used = c.path;
+      break;
+    } catch (e) {
+      await env.close();
+      if (!(e instanceof CheckpointError)) throw e;
+      rejected.push(`${basename(c.path)} (${e.message})`);
+      log(`skipping checkpoint ${basename(c.path)}: ${e.message}`);
+    }
+  }
+  if (model === null) {
+    throw new CheckpointError(`run ${describe(runDir)} has no usable checkpoint: ${rejected.join("; ")}`);
+  }
   if (model.threadsNote !== null) log(`note: ${model.threadsNote}`);
   if (model.algoName !== cfg.algorithm) {
-    throw new CheckpointError(`checkpoint ${ckpt} holds ${model.algoName}, the run is ${cfg.algorithm}`);
+    throw new CheckpointError(`checkpoint ${used} holds ${model.algoName}, the run is ${cfg.algorithm}`);
   }
   model.totalTimesteps = cfg.totalTimesteps;
   log(
-    `resuming ${cfg.algorithm} on ${cfg.env} from ${basename(ckpt)} (${model.numTimesteps}/${cfg.totalTimesteps} steps)`,
+    `resuming ${cfg.algorithm} on ${cfg.env} from ${basename(used)} (${model.numTimesteps}/${cfg.totalTimesteps} steps)` +
+      (rejected.length > 0 ? `, the newest usable checkpoint (${rejected.length} newer one(s) skipped)` : ""),
   );
+  const before = readWallTimes(join(runDir, "wall-time.json"))[String(model.numTimesteps)];
   return runInFolder(runDir, cfg, model, {
     progress: opts.progress,
     progressStream: opts.progressStream,
     log,
     resumeFrom: model.numTimesteps,
+    secondsBefore: before?.seconds ?? 0,
+    partsBefore: before?.part ?? 1,
     callbacks: opts.callbacks,
   });
 }
@@ -482,13 +708,14 @@ export async function loadModelWithEnv(
   opts: { best?: boolean } = {},
 ): Promise<{ model: Algorithm; env: AnyEnv; envId: string }> {
   const { modelPath, envKwargs } = locateModel(runOrModel, opts);
-  const bytes = new Uint8Array(readFileSync(modelPath));
-  const { meta } = checkpointFromBytes(bytes);
+  // read once (a regular file only: never a FIFO or a device) and decode once
+  const ckpt = checkpointFromBytes(await readFileBytes(modelPath, "model file"));
+  const { meta } = ckpt;
   if (!meta.envId) throw new CheckpointError(`model ${describe(modelPath)} does not record its environment id`);
   await loadEnvFamily(meta.envId);
   const env = make(meta.envId, renderMode ? { ...envKwargs, renderMode } : envKwargs);
   // only the policy is used here: the training env's saved state (possibly of a vector env) stays in the file
-  const model = Algorithm.fromBytes(bytes, { env: make(meta.envId, envKwargs), restoreEnvState: false });
+  const model = Algorithm.fromCheckpoint(ckpt, { env: make(meta.envId, envKwargs), restoreEnvState: false });
   return { model, env, envId: meta.envId };
 }
 

@@ -4,7 +4,7 @@ import { A2C } from "../../src/algos/a2c.js";
 import { zoo } from "../../src/train/zoo/a2c.js";
 import { evalReturn, vecEnv } from "./policy-gradient-helpers.js";
 
-test("A2C learns CartPole-v1 in 60k steps with the zoo hyperparameters", async () => {
+test("smoke test, one seed: A2C learns CartPole-v1 in 60k steps with the zoo hyperparameters", async () => {
   const z = zoo.entries["CartPole-v1"];
   const model = new A2C(vecEnv("CartPole-v1", z.nEnvs ?? 1), { ...z.hyperparams, seed: 0 });
   await model.learn(60_000);

@@ -11,7 +11,7 @@ import { make } from "../../src/envs/registry.js";
  * SB3's EvalCallback does) and the best evaluation must reach 200 (a uniformly random policy scores about 22).
  * Seeds 0-4 reached best evaluations of 469, 166, 306, 255 and 400 when this was written.
  */
-test("DQN learns CartPole-v1 in 20k steps (best greedy evaluation >= 200)", async () => {
+test("smoke test, one seed: DQN learns CartPole-v1 in 20k steps (best greedy evaluation >= 200)", async () => {
   const model = new DQN(make("CartPole-v1"), {
     seed: 0,
     learningRate: 2.3e-3,

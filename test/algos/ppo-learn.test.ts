@@ -4,7 +4,7 @@ import { PPO } from "../../src/algos/ppo.js";
 import { zoo } from "../../src/train/zoo/ppo.js";
 import { evalReturn, vecEnv } from "./policy-gradient-helpers.js";
 
-test("PPO learns CartPole-v1 in 20k steps with the zoo hyperparameters (random policy: ~20)", async () => {
+test("smoke test, one seed: PPO learns CartPole-v1 in 20k steps with the zoo hyperparameters (random policy: ~20)", async () => {
   const z = zoo.entries["CartPole-v1"];
   const model = new PPO(vecEnv("CartPole-v1", z.nEnvs ?? 1), { ...z.hyperparams, seed: 0 });
   await model.learn(20_000);
@@ -22,7 +22,7 @@ test("PPO learns CartPole-v1 in 20k steps with the zoo hyperparameters (random p
   }
 });
 
-test("PPO with squashOutput (tanh into the Box, Gaussian log-probs of the stored sample) learns Pendulum-v1 in 100k steps", async () => {
+test("smoke test, one seed: PPO with squashOutput (tanh into the Box, Gaussian log-probs of the stored sample) learns Pendulum-v1 in 100k steps", async () => {
   // seeds 0 and 1 measured -187.8 and -180.4 (clipping instead: -173.8, -211.5); a random policy gets about -1200
   const z = zoo.entries["Pendulum-v1"];
   const model = new PPO(vecEnv("Pendulum-v1", z.nEnvs ?? 1), {

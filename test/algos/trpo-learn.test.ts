@@ -5,7 +5,7 @@ import { zoo } from "../../src/train/zoo/trpo.js";
 import { evalReturn, vecEnv } from "./policy-gradient-helpers.js";
 
 // 30k steps with the zoo entry: seeds 0-5 reach 500, 383.8, 500, 500, 500, 500 (at 20k TRPO is still mid-climb).
-test("TRPO learns CartPole-v1 in 30k steps, every accepted step within the KL bound", async () => {
+test("smoke test, one seed: TRPO learns CartPole-v1 in 30k steps, every accepted step within the KL bound", async () => {
   const z = zoo.entries["CartPole-v1"];
   const model = new TRPO(vecEnv("CartPole-v1", z.nEnvs ?? 1), { ...z.hyperparams, seed: 0 });
   const kls: number[] = [];
@@ -16,7 +16,7 @@ test("TRPO learns CartPole-v1 in 30k steps, every accepted step within the KL bo
   assert.ok(ret >= 200, `mean deterministic return ${ret}`);
 });
 
-test("natural policy gradient (TRPO's step without the line search) learns CartPole-v1 in 20k steps", async () => {
+test("smoke test, one seed: natural policy gradient (TRPO's step without the line search) learns CartPole-v1 in 20k steps", async () => {
   const z = zoo.entries["CartPole-v1"];
   const model = new TRPO(vecEnv("CartPole-v1", z.nEnvs ?? 1), { ...z.hyperparams, lineSearch: false, seed: 0 });
   await model.learn(20_000);

@@ -9,8 +9,8 @@ import { isStatefulEnv } from "../../src/envs/env.js";
 import { make } from "../../src/envs/registry.js";
 import type { SpaceJSON } from "../../src/spaces/space.js";
 
-// ../shared/traces beside the repository (recorded with Gymnasium 1.0.0; see the README there); CI lays it there too
-const TRACE_DIR = new URL("../../../shared/traces/", import.meta.url);
+// recorded with Gymnasium 1.0.0 (see the README there)
+const TRACE_DIR = new URL("../fixtures/traces/", import.meta.url);
 
 interface TraceStep {
   action: number | number[];

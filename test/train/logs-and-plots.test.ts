@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { crc32c, maskedCrc32c } from "../../src/algos/common/crc32c.js";
 import { Logger } from "../../src/algos/common/logger.js";
+import { formatMetricsTable } from "../../src/algos/common/table-sink.js";
 import { CheckpointError } from "../../src/errors.js";
-import { formatMetricsTable } from "../../src/train/console-sink.js";
 import { CsvSink, JsonlSink, parseJsonl } from "../../src/train/metrics-files.js";
 import { aggregateRuns, learningCurveSvg, niceTicks, smooth } from "../../src/train/plot.js";
 import {

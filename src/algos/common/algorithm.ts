@@ -24,6 +24,8 @@ import { Engine, type EngineOptions } from "../../core/engine.js";
 import { checkThreads } from "../../core/kernels/thread-pool.js";
 import { Rng } from "../../core/rng.js";
 import type { Info } from "../../envs/env.js";
+import { make } from "../../envs/registry.js";
+import { makeVec } from "../../envs/vector/make-vec.js";
 import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
 import { CheckpointError, describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../../errors.js";
 import { readFileBytes, writeFileAtomic } from "../../platform/fs.js";
@@ -47,25 +49,38 @@ import {
 } from "./checkpoint-io.js";
 import type { BaseConfig } from "./config.js";
 import {
+  type Action,
   type AnyEnv,
+  type EnvInput,
   type EnvStateSnapshot,
   isVectorEnv,
   type VectorEnvLike,
   type VectorStepResult,
 } from "./env-like.js";
 import { Logger } from "./logger.js";
+import { type AlgorithmClass, zooDefaults } from "./registry.js";
 import { type LeafSpaceInfo, leafSpaceInfo, type SpaceInfo, spaceInfo } from "./space-info.js";
+import { TableSink } from "./table-sink.js";
 
 // The pieces split out by concern are re-exported here, where the algorithms and users import them from.
-export { type BaseConfig, checkScheduled, type Scheduled, scheduleValue } from "./config.js";
+export { type BaseConfig, checkScheduled, rangeInWords, type Scheduled, scheduleValue } from "./config.js";
 export {
+  type Action,
   type AnyEnv,
+  type EnvInput,
   type EnvStateSnapshot,
   isVectorEnv,
   type VectorEnvLike,
   type VectorStepResult,
 } from "./env-like.js";
-export { type AlgorithmClass, getAlgorithmClass, listAlgorithms, registerAlgorithm } from "./registry.js";
+export {
+  type AlgorithmClass,
+  getAlgorithmClass,
+  listAlgorithms,
+  provideZoo,
+  registerAlgorithm,
+  type TunedDefaults,
+} from "./registry.js";
 export { type LeafSpaceInfo, leafSpaceInfo, type SpaceInfo, spaceInfo } from "./space-info.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -100,8 +115,11 @@ export interface SaveOptions {
 }
 
 export interface LoadOptions {
-  /** The env to attach: its spaces must equal the checkpoint's. */
-  env: AnyEnv | VectorEnvLike;
+  /**
+   * The env to attach: its spaces must equal the checkpoint's. Default: `make(id)` of the env id the file records
+   * (so only a model of an unregistered, custom env needs one).
+   */
+  env?: AnyEnv | VectorEnvLike;
   /**
    * Restore the env's saved state (physics, generators, time-limit counters) into `env`, so that learning continues
    * exactly where the checkpoint left it (default true). Set false to only use the model (evaluation, another env
@@ -112,13 +130,16 @@ export interface LoadOptions {
   threads?: number;
 }
 
-/** How `load` builds an algorithm: every algorithm class has this constructor and a static `algorithmName`. */
 const STATS_WINDOW = 100;
 
 // ---------------------------------------------------------------------------------------------------------------
 // The base class
 
-export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
+/**
+ * `O` and `A` are the observation and action types of the env the model was built on (inferred from it:
+ * `new PPO(make("CartPole-v1"))` is a `PPO<Float32Array, number>`), so `predict` returns the env's action type.
+ */
+export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, A extends Action = Action> {
   /** Registry key and checkpoint tag; each subclass overrides it ("PPO", "DQN", ...). */
   static readonly algorithmName: string = "Algorithm";
   /** The config option names a subclass accepts (besides seed and logInterval): when set, any other key is an
@@ -171,7 +192,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   private learnStartMs = 0;
   private learnStartSteps = 0;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: C) {
+  constructor(input: EnvInput<O, A>, config: C) {
+    const env = typeof input === "string" ? make(input) : input;
     if (env === null || typeof env !== "object") {
       throw new InvalidArgumentError(`${this.algoName}: env must be an Env or a vector env, got ${describe(env)}`);
     }
@@ -199,12 +221,16 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
 
     const known = (this.constructor as { configKeys?: readonly string[] }).configKeys;
     if (known !== undefined) {
-      const unknown = Object.keys(config).filter(
-        (k) => k !== "seed" && k !== "logInterval" && k !== "threads" && !known.includes(k),
-      );
+      const base = ["seed", "logInterval", "verbose", "threads"];
+      const unknown = Object.keys(config).filter((k) => !base.includes(k) && !known.includes(k));
       if (unknown.length > 0) {
+        const valid = [...new Set([...known, ...base])].sort();
+        // SB3 users write snake_case: name the camelCase option they mean
+        const hints = unknown
+          .filter((k) => valid.includes(camelCase(k)))
+          .map((k) => ` (${JSON.stringify(k)} is ${JSON.stringify(camelCase(k))} here)`);
         throw new InvalidArgumentError(
-          `${this.algoName}: unknown config option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}; valid options: ${[...known, "logInterval", "seed", "threads"].sort().join(", ")}`,
+          `${this.algoName}: unknown config option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => JSON.stringify(k)).join(", ")}${hints.join("")}; valid options: ${valid.join(", ")}`,
         );
       }
     }
@@ -220,6 +246,11 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
         `${this.algoName}: config.logInterval must be an integer >= 1, got ${describe(logInterval)}`,
       );
     }
+    const verbose = config.verbose ?? 0;
+    if (verbose !== 0 && verbose !== 1) {
+      throw new InvalidArgumentError(`${this.algoName}: config.verbose must be 0 or 1, got ${describe(verbose)}`);
+    }
+    if (verbose === 1) this.logger.addSink(new TableSink((text) => console.log(text.trimEnd())));
     this.seed = seed;
     this.threads = checkThreads(config.threads, `${this.algoName}: config.threads`);
     // SB3's set_random_seed seeds the action space too; both spaces' generators are part of the env snapshot a
@@ -271,9 +302,10 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
   /** Gather experience until the algorithm wants to train (a rollout, or `trainFreq` steps). */
   /**
    * Config checks that depend on the env attached (e.g. a minibatch larger than a rollout): run by `learn`, not by
-   * the constructor, so a model loaded onto another number of envs for evaluation loads.
+   * the constructor, so a model loaded onto another number of envs for evaluation loads. Public so that a caller
+   * (the CLI) can check before it writes anything.
    */
-  protected checkLearnable(): void {}
+  checkLearnable(): void {}
 
   protected abstract collectRollout(): void;
   /** One update from the experience just collected. */
@@ -470,10 +502,13 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
    * ([k, obsDim] flat). Returns a number for one Discrete action, a Float32Array (clipped to the bounds) for one
    * Box action, and flat arrays for a batch.
    */
+  predict(observation: O, opts?: PredictOptions): A;
   predict(
-    observation: Float32Array | ArrayLike<number> | number | Record<string, unknown>,
-    opts: PredictOptions = {},
-  ): number | Int32Array | Float32Array {
+    observations: Float32Array | ArrayLike<number> | number | Record<string, unknown>,
+    opts?: PredictOptions,
+  ): A | Action;
+  predict(input: unknown, opts: PredictOptions = {}): A | Action {
+    const observation = input as Float32Array | ArrayLike<number> | number | Record<string, unknown>;
     const dim = this.obsInfo.dim;
     let obs: Float32Array;
     if (typeof observation === "number") {
@@ -650,7 +685,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       ...args: never[]
     ) => T,
     path: string,
-    opts: LoadOptions,
+    opts: LoadOptions = {},
   ): Promise<T> {
     if (typeof path !== "string" || path.length === 0) {
       throw new InvalidArgumentError(`load: path must be a non-empty string, got ${describe(path)}`);
@@ -660,13 +695,26 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
     return loadCheckpointAs(this, checkpointFromBytes(bytes), opts) as T;
   }
 
+  /**
+   * A model with the zoo's tuned defaults for `envId` (what `tsrl train <algo> <env>` uses): its hyperparameters,
+   * number of envs (a same-step vector env when more than one) and env options; `config` overrides hyperparameters.
+   */
+  static fromZoo<T extends Algorithm>(this: AlgorithmClass<T>, envId: string, config: Record<string, unknown> = {}): T {
+    // biome-ignore lint/complexity/noThisInStatic: the class fromZoo was called on (PPO.fromZoo) fixes the algorithm
+    const tuned = zooDefaults(this.algorithmName, envId);
+    const nEnvs = tuned.nEnvs ?? 1;
+    const envOptions = tuned.envKwargs ?? {};
+    const env = nEnvs > 1 ? makeVec(envId, nEnvs, { envOptions }) : make(envId, envOptions);
+    return new this(env, { ...tuned.hyperparams, ...config });
+  }
+
   /** `load` from bytes in memory (browser-safe). */
   static fromBytes<T extends Algorithm>(
     this: abstract new (
       ...args: never[]
     ) => T,
     bytes: Uint8Array,
-    opts: LoadOptions,
+    opts: LoadOptions = {},
   ): T {
     // biome-ignore lint/complexity/noThisInStatic: the class it was called on fixes the algorithm
     return loadCheckpointAs(this, checkpointFromBytes(bytes), opts) as T;
@@ -678,7 +726,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
       ...args: never[]
     ) => T,
     ckpt: Checkpoint,
-    opts: LoadOptions,
+    opts: LoadOptions = {},
   ): T {
     // biome-ignore lint/complexity/noThisInStatic: the class it was called on fixes the algorithm
     return loadCheckpointAs(this, ckpt, opts) as T;
@@ -794,4 +842,9 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig> {
 
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && typeof (x as { length?: unknown }).length !== "number";
+}
+
+/** SB3's snake_case option name in this library's camelCase (learning_rate -> learningRate). */
+function camelCase(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }

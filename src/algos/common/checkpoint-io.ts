@@ -1,5 +1,6 @@
 import { checkThreads } from "../../core/kernels/thread-pool.js";
 import { Rng, type RngState } from "../../core/rng.js";
+import { make, registeredIds } from "../../envs/registry.js";
 import { CheckpointError, describe, InvalidArgumentError } from "../../errors.js";
 import type { SpaceJSON } from "../../spaces/space.js";
 import type { Algorithm, LoadOptions } from "./algorithm.js";
@@ -31,7 +32,7 @@ export function loadCheckpointAs(calledOnClass: unknown, ckpt: Checkpoint, opts:
     }
     cls = calledOn;
   }
-  const env = opts?.env;
+  const env = opts?.env ?? envOfCheckpoint(meta.envId, cls.algorithmName);
   if (env === null || typeof env !== "object") {
     throw new InvalidArgumentError(
       `${cls.algorithmName}.load: opts.env must be an Env or a vector env, got ${describe(env)}`,
@@ -51,6 +52,16 @@ export function loadCheckpointAs(calledOnClass: unknown, ckpt: Checkpoint, opts:
   }
   model.restoreCheckpoint(ckpt, opts.restoreEnvState ?? true);
   return model;
+}
+
+/** The env a checkpoint records by id, for `load` without `{ env }`. */
+function envOfCheckpoint(envId: string | null, algo: string): AnyEnv {
+  if (envId === null || !registeredIds().includes(envId)) {
+    throw new CheckpointError(
+      `${algo}.load: the model was trained on ${envId === null ? "an env without an id" : `${JSON.stringify(envId)}, which is not registered here`}; pass { env } (an env with the same spaces), or register the id first`,
+    );
+  }
+  return make(envId);
 }
 
 export function arrayTensor(arr: Float64Array | Float32Array | Int32Array | Uint8Array): StateTensor {

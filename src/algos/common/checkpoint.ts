@@ -68,6 +68,13 @@ function contentCrc(metaText: string, tensors: Record<string, StateTensor>): str
 
 /** Decode and validate the container and the meta document. Every failure is a {@link CheckpointError}. */
 export function checkpointFromBytes(bytes: Uint8Array): Checkpoint {
+  // a text file, an image, a truncated download (no '{' after the size): say so instead of reporting its first
+  // bytes as a header length
+  if (bytes instanceof Uint8Array && (bytes.length < 10 || bytes[8] !== 0x7b)) {
+    throw new CheckpointError(
+      `not a tsrl model file: model files are safetensors, which start with an 8-byte size and a JSON object; these ${bytes.length} bytes do not`,
+    );
+  }
   const { tensors, metadata } = decodeSafetensors(bytes);
   const text = metadata[META_KEY];
   if (typeof text !== "string") {

@@ -15,6 +15,11 @@ export interface BaseConfig {
    * checkpoints do not store it. See docs/threads.md.
    */
   threads?: number;
+  /**
+   * 1: print each dump as SB3's table to the console (`console.log`, in Node and browsers alike); 0 (default):
+   * print nothing. The library is otherwise silent: sinks on `model.logger` receive the same rows.
+   */
+  verbose?: 0 | 1;
 }
 
 /**
@@ -38,6 +43,14 @@ export function checkScheduled(name: string, s: unknown, min = -Infinity, max = 
     if (ok(start) && ok(end)) return { schedule: "linear", start: start as number, end: end as number };
   }
   throw new InvalidArgumentError(
-    `${name} must be a finite number in [${min}, ${max}] or { schedule: "linear", start, end }, got ${describe(s)}`,
+    `${name} must be ${rangeInWords(min, max)} or { schedule: "linear", start, end } of such numbers, got ${describe(s)}`,
   );
+}
+
+/** "a finite number >= 0", "a finite number in [0, 1]": no infinite bound written as a number. */
+export function rangeInWords(min: number, max: number): string {
+  if (min === -Infinity && max === Infinity) return "a finite number";
+  if (max === Infinity) return `a finite number >= ${min}`;
+  if (min === -Infinity) return `a finite number <= ${max}`;
+  return `a finite number in [${min}, ${max}]`;
 }

@@ -25,6 +25,12 @@ export type EnvStateSnapshot = EnvSnapshot;
 /** A single env; it resumes exactly when it implements the snapshot protocol of src/envs/snapshot.ts. */
 export type AnyEnv = Env<unknown, unknown>;
 
+/** What an algorithm is built on: an env, a vector env, or a registered env id (built with `make(id)`). */
+export type EnvInput<O = unknown, A = unknown> = Env<O, A> | AnyEnv | VectorEnvLike | string;
+
+/** An action as `predict` returns it when the env's action type is not known statically. */
+export type Action = number | Int32Array | Float32Array;
+
 /** True for an object shaped like a vector env (as opposed to a single Gymnasium-style `Env`). */
 export function isVectorEnv(env: unknown): env is VectorEnvLike {
   return (

@@ -8,17 +8,17 @@ import type { Adam } from "../../nn/optim/adam.js";
 import type { Optimizer } from "../../nn/optim/optimizer.js";
 import { type ActionNoise, type ActionNoiseSpec, makeActionNoise } from "./action-noise.js";
 import {
+  type Action,
   Algorithm,
   type AlgorithmState,
-  type AnyEnv,
   type BaseConfig,
   checkScheduled,
+  type EnvInput,
   isVectorEnv,
   type LearnOptions,
   type SaveOptions,
   type Scheduled,
   scheduleValue,
-  type VectorEnvLike,
 } from "./algorithm.js";
 import type { StateTensor } from "./checkpoint.js";
 import {
@@ -110,7 +110,9 @@ export const OFF_POLICY_KEYS: readonly (keyof ResolvedOffPolicy)[] = [
 export abstract class OffPolicyAlgorithm<
   C extends OffPolicyConfig,
   R extends ResolvedOffPolicy = ResolvedOffPolicy,
-> extends Algorithm<C> {
+  O = unknown,
+  A extends Action = Action,
+> extends Algorithm<C, O, A> {
   readonly cfg: R;
   readonly engine: Engine;
   readonly buffer: ReplayBuffer;
@@ -135,7 +137,7 @@ export abstract class OffPolicyAlgorithm<
   /** the transition handed to the buffer, one object reused every step (no garbage per step) */
   private readonly transition: TransitionBatch;
 
-  protected constructor(env: AnyEnv | VectorEnvLike, config: C, defaults: R) {
+  protected constructor(env: EnvInput<O, A>, config: C, defaults: R) {
     super(env, {
       ...config,
       logInterval: config.logInterval ?? defaultLogInterval(env, config.trainFreq ?? defaults.trainFreq),
@@ -382,7 +384,7 @@ export abstract class OffPolicyAlgorithm<
  * env step here, so rows come every ~1000 env steps (or every 4 episodes with episodic trainFreq, as SB3's default
  * log_interval for off-policy algorithms).
  */
-function defaultLogInterval(env: AnyEnv | VectorEnvLike, trainFreq: unknown): number {
+function defaultLogInterval(env: EnvInput, trainFreq: unknown): number {
   if (Array.isArray(trainFreq) && trainFreq[1] === "episode") return 4;
   const freq = Array.isArray(trainFreq) ? trainFreq[0] : trainFreq;
   const perIteration = (typeof freq === "number" && freq >= 1 ? freq : 1) * (isVectorEnv(env) ? env.numEnvs : 1);

@@ -14,14 +14,14 @@ import {
   type PolicyOptions,
 } from "./actor-critic-policy.js";
 import {
+  type Action,
   Algorithm,
   type AlgorithmState,
-  type AnyEnv,
   type BaseConfig,
   checkScheduled,
+  type EnvInput,
   type Scheduled,
   scheduleValue,
-  type VectorEnvLike,
 } from "./algorithm.js";
 import type { StateTensor } from "./checkpoint.js";
 import { RolloutBuffer } from "./rollout-buffer.js";
@@ -93,7 +93,11 @@ const POLICY_KWARGS = ["netArch", "activation", "orthoInit", "logStdInit", "kern
  * pass, step, store; a truncated episode stores V(final observation) for its bootstrap; then advantages by GAE.
  * Subclasses set `optimizer` and write `train()`.
  */
-export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algorithm<C> {
+export abstract class OnPolicyAlgorithm<
+  C extends OnPolicyConfig,
+  O = unknown,
+  A extends Action = Action,
+> extends Algorithm<C, O, A> {
   readonly policy: ActorCriticPolicy;
   readonly buffer: RolloutBuffer;
   readonly normalizer: VecNormalize;
@@ -118,7 +122,7 @@ export abstract class OnPolicyAlgorithm<C extends OnPolicyConfig> extends Algori
   private startTime = 0;
   private startSteps = 0;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: C) {
+  constructor(env: EnvInput<O, A>, config: C) {
     super(env, config);
     const c = this.config;
     checkScheduled("learningRate", c.learningRate, 0);
@@ -579,6 +583,8 @@ export function checkLossCoefficients(
 
 export function checkRange(name: string, v: unknown, lo: number, hi: number): void {
   if (typeof v !== "number" || Number.isNaN(v) || v < lo || v > hi) {
-    throw new InvalidArgumentError(`${name} must be a number in [${lo}, ${hi}], got ${describe(v)}`);
+    const range =
+      hi === Infinity ? (lo === -Infinity ? "a number" : `a number >= ${lo}`) : `a number in [${lo}, ${hi}]`;
+    throw new InvalidArgumentError(`${name} must be ${range}, got ${describe(v)}`);
   }
 }

@@ -37,3 +37,31 @@ export function getAlgorithmClass(name: string): AlgorithmClass | undefined {
 export function listAlgorithms(): string[] {
   return [...registry.keys()].sort();
 }
+
+/** Tuned defaults of an algorithm on an env (the zoo's entry): constructor config, env count and env options. */
+export interface TunedDefaults {
+  hyperparams: Record<string, unknown>;
+  nEnvs?: number;
+  envKwargs?: Record<string, unknown>;
+}
+type ZooLookup = (algorithm: string, envId: string) => TunedDefaults | null;
+let zooLookup: ZooLookup | null = null;
+
+/**
+ * Where `Algo.fromZoo` finds tuned defaults. The tables are data kept with the training tools (src/train/zoo),
+ * above this layer, so they hand their lookup down here when loaded (the package entry point loads them).
+ */
+export function provideZoo(lookup: ZooLookup): void {
+  zooLookup = lookup;
+}
+
+/** The zoo's tuned defaults of `algorithm` on `envId`, or a typed error naming why there are none. */
+export function zooDefaults(algorithm: string, envId: string): TunedDefaults {
+  const tuned = zooLookup?.(algorithm, envId) ?? null;
+  if (tuned === null) {
+    throw new InvalidArgumentError(
+      `${algorithm}.fromZoo: no tuned defaults for ${describe(envId)}${zooLookup === null ? " (the zoo is not loaded: import from the package entry point)" : ""}; build it with new ${algorithm}(env, config)`,
+    );
+  }
+  return tuned;
+}

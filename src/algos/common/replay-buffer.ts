@@ -1,6 +1,7 @@
 import type { Rng } from "../../core/rng.js";
 import { InvalidArgumentError, NonFiniteError } from "../../errors.js";
 import type { StateTensor } from "./checkpoint.js";
+import { MAX_BUFFER_VALUES } from "./rollout-buffer.js";
 
 /**
  * Experience replay (Lin 1992; Mnih et al. 2015): a ring of (s, a, r, s', terminated) transitions in preallocated
@@ -109,6 +110,11 @@ export class ReplayBuffer {
       );
     }
     const n = this.rows * numEnvs;
+    if (n * this.obsDim > MAX_BUFFER_VALUES) {
+      throw new InvalidArgumentError(
+        `ReplayBuffer: bufferSize ${opts.bufferSize} of ${this.obsDim} observation values is too large to allocate (at most ${MAX_BUFFER_VALUES} values)`,
+      );
+    }
     this.observations = new Float32Array(n * this.obsDim);
     this.nextObservations = this.optimizeMemoryUsage ? null : new Float32Array(n * this.obsDim);
     this.actions = new Int32Array(this.actionDim > 0 ? 0 : n);

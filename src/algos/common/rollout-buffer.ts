@@ -38,6 +38,9 @@ export class Minibatch {
   }
 }
 
+/** Most values one buffer array may hold (2^28: 2 GiB of float64), far beyond any rollout that trains. */
+export const MAX_BUFFER_VALUES = 2 ** 28;
+
 /**
  * On-policy storage for `nSteps` transitions of `nEnvs` environments, laid out [nSteps, nEnvs] row-major in
  * preallocated typed arrays (SB3's RolloutBuffer, CleanRL's storage tensors). Actions are stored as they were
@@ -77,6 +80,12 @@ export class RolloutBuffer {
       }
     }
     const n = nSteps * nEnvs;
+    // a typed error instead of the runtime's RangeError (or an out-of-memory crash) for an impossible size
+    if (n * Math.max(obsDim, actDim, 2) > MAX_BUFFER_VALUES) {
+      throw new InvalidArgumentError(
+        `RolloutBuffer: nSteps * nEnvs = ${nSteps} * ${nEnvs} transitions of ${obsDim} observation values is too large to allocate (at most ${MAX_BUFFER_VALUES} values)`,
+      );
+    }
     this.size = n;
     this.observations = new Float32Array(n * obsDim);
     this.actions = actionArray(actionDtype, n * actDim);

@@ -1,14 +1,14 @@
 import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError, NonFiniteError } from "../../errors.js";
 import {
+  type Action,
   Algorithm,
   type AlgorithmState,
-  type AnyEnv,
   type BaseConfig,
   checkScheduled,
+  type EnvInput,
   type Scheduled,
   scheduleValue,
-  type VectorEnvLike,
 } from "./algorithm.js";
 
 export interface TabularConfig extends BaseConfig {
@@ -28,7 +28,7 @@ export interface TabularConfig extends BaseConfig {
   stepsPerIteration?: number;
 }
 
-type Resolved = Required<Omit<TabularConfig, "seed" | "logInterval" | "threads">>;
+type Resolved = Required<Omit<TabularConfig, "seed" | "logInterval" | "threads" | "verbose">>;
 
 const DEFAULTS: Resolved = {
   learningRate: 0.1,
@@ -51,7 +51,7 @@ const DEFAULTS: Resolved = {
  * observation. Updates happen online, one per env step, inside `collectRollout`; `train` has nothing left to do.
  * Works on envs (or same-step vector envs) with Discrete observation and action spaces.
  */
-export abstract class TabularAgent extends Algorithm<TabularConfig> {
+export abstract class TabularAgent<O = unknown, A extends Action = Action> extends Algorithm<TabularConfig, O, A> {
   static override readonly configKeys: readonly string[] = Object.keys(DEFAULTS);
   readonly cfg: Resolved;
   readonly nStates: number;
@@ -68,7 +68,7 @@ export abstract class TabularAgent extends Algorithm<TabularConfig> {
   private readonly obsStart: number;
   private readonly actStart: number;
 
-  constructor(env: AnyEnv | VectorEnvLike, config: TabularConfig = {}) {
+  constructor(env: EnvInput<O, A>, config: TabularConfig = {}) {
     super(env, config);
     const name = this.algoName;
     if (this.obsInfo.kind !== "discrete") {

@@ -1,3 +1,4 @@
+import type { Env } from "../env.js";
 import { register } from "../registry.js";
 import { AcrobotEnv } from "./acrobot.js";
 import { CartPoleEnv } from "./cartpole.js";
@@ -15,3 +16,14 @@ register("MountainCarContinuous-v0", (kw) => new MountainCarContinuousEnv(kw), {
   rewardThreshold: 90.0,
 });
 register("Pendulum-v1", (kw) => new PendulumEnv(kw), { maxEpisodeSteps: 200 });
+
+declare module "../registry.js" {
+  interface EnvRegistry {
+    "CartPole-v0": Env<Float32Array, number>;
+    "CartPole-v1": Env<Float32Array, number>;
+    "Acrobot-v1": Env<Float32Array, number>;
+    "MountainCar-v0": Env<Float32Array, number>;
+    "MountainCarContinuous-v0": Env<Float32Array, Float32Array>;
+    "Pendulum-v1": Env<Float32Array, Float32Array>;
+  }
+}

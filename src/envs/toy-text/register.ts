@@ -1,5 +1,6 @@
+import type { Env } from "../env.js";
 import { register } from "../registry.js";
-import { BlackjackEnv, type BlackjackOptions } from "./blackjack.js";
+import { BlackjackEnv, type BlackjackObservation, type BlackjackOptions } from "./blackjack.js";
 import { CliffWalkingEnv, type CliffWalkingOptions } from "./cliff-walking.js";
 import { FrozenLakeEnv, type FrozenLakeOptions } from "./frozen-lake.js";
 import { TaxiEnv, type TaxiOptions } from "./taxi.js";
@@ -26,3 +27,14 @@ register("Taxi-v4", (kw) => new TaxiEnv(kw as TaxiOptions), {
 register("Blackjack-v1", (kw) => new BlackjackEnv(kw as BlackjackOptions), {
   kwargs: { sab: true, natural: false },
 });
+
+declare module "../registry.js" {
+  interface EnvRegistry {
+    "FrozenLake-v1": Env<number, number>;
+    "FrozenLake8x8-v1": Env<number, number>;
+    "CliffWalking-v1": Env<number, number>;
+    "CliffWalkingSlippery-v1": Env<number, number>;
+    "Taxi-v4": Env<number, number>;
+    "Blackjack-v1": Env<BlackjackObservation, number>;
+  }
+}

@@ -10,6 +10,11 @@ export interface MakeVecOptions {
   seed?: number;
   /** "sync" (default): one thread; "async": one worker thread per sub-env (Node only). */
   vectorizationMode?: "sync" | "async";
+  /**
+   * Default "same-step", what every algorithm trains on (truncated episodes bootstrap from their final
+   * observation), so `new PPO(makeVec(id, n))` works as written. Gymnasium's own default, "next-step", is what the
+   * SyncVectorEnv and AsyncVectorEnv constructors default to, for code ported from Gymnasium.
+   */
   autoresetMode?: AutoresetMode;
   /** Applied to each sub-env after `make`, in order (sync only: functions cannot be sent to worker threads). */
   wrappers?: readonly ((env: Env<unknown, unknown>) => Env<unknown, unknown>)[];
@@ -17,7 +22,10 @@ export interface MakeVecOptions {
   envOptions?: MakeOptions;
 }
 
-/** Gymnasium's `make_vec`: `numEnvs` copies of a registered env in a SyncVectorEnv or AsyncVectorEnv. */
+/**
+ * Gymnasium's `make_vec`: `numEnvs` copies of a registered env in a SyncVectorEnv or AsyncVectorEnv (same-step
+ * autoreset unless asked otherwise: see {@link MakeVecOptions.autoresetMode}).
+ */
 export function makeVec(id: string, numEnvs: number, opts: MakeVecOptions = {}): VectorEnv {
   if (!Number.isSafeInteger(numEnvs) || numEnvs < 1) {
     throw new InvalidArgumentError(`makeVec(${id}): numEnvs must be a positive integer, got ${describe(numEnvs)}`);
@@ -36,7 +44,7 @@ export function makeVec(id: string, numEnvs: number, opts: MakeVecOptions = {}):
     throw new InvalidArgumentError(`makeVec(${id}): wrappers must be an array of functions, got ${describe(wrappers)}`);
   }
   const envOptions = opts.envOptions ?? {};
-  const vecOpts = { autoresetMode: opts.autoresetMode, seed: opts.seed };
+  const vecOpts = { autoresetMode: opts.autoresetMode ?? "same-step", seed: opts.seed };
   if (mode === "sync") {
     const build = () => wrappers.reduce((env, wrap) => wrap(env), make(id, envOptions));
     return new SyncVectorEnv(

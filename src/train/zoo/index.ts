@@ -1,4 +1,5 @@
 // The tuned-hyperparameter tables of every algorithm, looked up by (algorithm, env id).
+import { provideZoo } from "../../algos/common/algorithm.js";
 import { zoo as a2c } from "./a2c.js";
 import { zoo as ddpg } from "./ddpg.js";
 import { zoo as dqn } from "./dqn.js";
@@ -34,3 +35,9 @@ export function listZooEntries(): { algorithm: string; env: string; entry: ZooEn
     for (const [env, entry] of Object.entries(z.entries)) out.push({ algorithm: z.algorithm, env, entry });
   return out.sort((a, b) => a.algorithm.localeCompare(b.algorithm) || a.env.localeCompare(b.env));
 }
+
+// Algo.fromZoo(envId) reads the tuned entries through this lookup
+provideZoo((algorithm, envId) => {
+  const z = zooEntry(algorithm, envId);
+  return z?.tuned ? z.entry : null;
+});

@@ -1,4 +1,4 @@
-import type { LogSink } from "../algos/common/logger.js";
+import type { LogSink } from "./logger.js";
 
 /** SB3's console table for one dump: aligned `| key | value |` rows grouped by prefix (rollout/, train/, time/...). */
 export function formatMetricsTable(step: number, metrics: Readonly<Record<string, number>>): string {
@@ -24,7 +24,7 @@ function formatValue(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(3) : String(Number(v.toPrecision(4)));
 }
 
-/** A Logger sink printing each dump as a table (the CLI's `--verbose`). */
+/** A Logger sink printing each dump as a table (`verbose: 1`, the CLI's `--verbose`). */
 export class TableSink implements LogSink {
   constructor(private readonly out: (text: string) => void) {}
 
