@@ -19,7 +19,12 @@ test("writeFileAtomic fsyncs the temporary file, renames it, then fsyncs the fol
   const calls: string[] = [];
   const open = fsp.open;
   const rename = fsp.rename;
-  const label = (p: unknown) => (p === dir ? "<folder>" : String(p).replace(dir, "").replace(/\.tmp-\d+-\d+$/, ".tmp"));
+  const label = (p: unknown) =>
+    p === dir
+      ? "<folder>"
+      : String(p)
+          .replace(dir, "")
+          .replace(/\.tmp-\d+-\d+$/, ".tmp");
   fsp.open = (async (p: string, flags?: string | number) => {
     const fh: FileHandle = await open(p, flags);
     const sync = fh.sync.bind(fh);
