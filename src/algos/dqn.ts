@@ -7,14 +7,18 @@ import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import {
   type Action,
+  type ActionOf,
   Algorithm,
   type AlgorithmState,
   type BaseConfig,
   checkScheduled,
+  type EnvIdOptions,
   type EnvInput,
+  type ObservationOf,
   registerAlgorithm,
   type SaveOptions,
   type Scheduled,
+  type StaticSide,
   scheduleValue,
 } from "./common/algorithm.js";
 import type { StateTensor } from "./common/checkpoint.js";
@@ -124,7 +128,7 @@ const DEFAULTS: Omit<Resolved, "seed" | "logInterval" | "verbose"> = {
  * each freshly observed transition, bootstrapping from the network being trained. It is kept to show the
  * instability that replay and target networks cure (see docs/dqn.md for a measured comparison).
  */
-export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNConfig, O, A> {
+export class DQNModel<O = unknown, A extends Action = Action> extends Algorithm<DQNConfig, O, A> {
   static override readonly algorithmName = "DQN";
   static override readonly configKeys: readonly string[] = Object.keys(DEFAULTS);
 
@@ -521,6 +525,13 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
     }
   }
 }
+
+/** A DQN model over an env with observations `O` and actions `A`. */
+export type DQN<O = unknown, A extends Action = Action> = DQNModel<O, A>;
+/** DQN on an env, a vector env or an env id; a registered id types the model by its env (see ObservationOf). */
+export const DQN = DQNModel as unknown as {
+  new <E extends EnvInput = EnvInput>(env: E, config?: DQNConfig & EnvIdOptions): DQN<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof DQNModel>;
 
 registerAlgorithm(DQN);
 

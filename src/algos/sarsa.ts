@@ -1,5 +1,13 @@
-import { type Action, registerAlgorithm } from "./common/algorithm.js";
-import { TabularAgent } from "./common/tabular.js";
+import {
+  type Action,
+  type ActionOf,
+  type EnvIdOptions,
+  type EnvInput,
+  type ObservationOf,
+  registerAlgorithm,
+  type StaticSide,
+} from "./common/algorithm.js";
+import { TabularAgent, type TabularConfig } from "./common/tabular.js";
 
 /**
  * Tabular SARSA (Rummery and Niranjan 1994), on-policy TD control: the bootstrap uses the action a' the
@@ -7,7 +15,7 @@ import { TabularAgent } from "./common/tabular.js";
  *
  *   a' ~ pi_eps(.|s');  Q(s,a) <- Q(s,a) + alpha * (r + gamma * Q(s',a') - Q(s,a))
  */
-export class Sarsa<O = unknown, A extends Action = Action> extends TabularAgent<O, A> {
+export class SarsaModel<O = unknown, A extends Action = Action> extends TabularAgent<O, A> {
   static override readonly algorithmName: string = "SARSA";
 
   protected bootstrap(nextState: number, env: number): number {
@@ -24,7 +32,7 @@ export class Sarsa<O = unknown, A extends Action = Action> extends TabularAgent<
  *   Q(s,a) <- Q(s,a) + alpha * (r + gamma * sum_a' pi_eps(a'|s') Q(s',a') - Q(s,a))
  *   pi_eps(a'|s') = eps / |A| + (1 - eps) / |argmax| for a' in argmax Q(s',.), eps / |A| otherwise
  */
-export class ExpectedSarsa<O = unknown, A extends Action = Action> extends TabularAgent<O, A> {
+export class ExpectedSarsaModel<O = unknown, A extends Action = Action> extends TabularAgent<O, A> {
   static override readonly algorithmName: string = "ExpectedSARSA";
 
   protected bootstrap(nextState: number): number {
@@ -47,5 +55,25 @@ export class ExpectedSarsa<O = unknown, A extends Action = Action> extends Tabul
   }
 }
 
+/** A Sarsa agent over an env with observations `O` and actions `A`. */
+export type Sarsa<O = unknown, A extends Action = Action> = SarsaModel<O, A>;
+/** Sarsa on an env, a vector env or an env id; a registered id types the agent by its env (see ObservationOf). */
+export const Sarsa = SarsaModel as unknown as {
+  new <E extends EnvInput = EnvInput>(
+    env: E,
+    config?: TabularConfig & EnvIdOptions,
+  ): Sarsa<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof SarsaModel>;
+
 registerAlgorithm(Sarsa);
+/** A ExpectedSarsa agent over an env with observations `O` and actions `A`. */
+export type ExpectedSarsa<O = unknown, A extends Action = Action> = ExpectedSarsaModel<O, A>;
+/** ExpectedSarsa on an env, a vector env or an env id; a registered id types the agent by its env (see ObservationOf). */
+export const ExpectedSarsa = ExpectedSarsaModel as unknown as {
+  new <E extends EnvInput = EnvInput>(
+    env: E,
+    config?: TabularConfig & EnvIdOptions,
+  ): ExpectedSarsa<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof ExpectedSarsaModel>;
+
 registerAlgorithm(ExpectedSarsa);

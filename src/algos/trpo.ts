@@ -22,7 +22,15 @@ import { type FisherHead, fisherVectorProduct } from "../nn/fisher-vector-produc
 import { zeroGrad } from "../nn/module.js";
 import { Adam } from "../nn/optim/adam.js";
 import { type ActionDistribution, logProbOf } from "./common/actor-critic-policy.js";
-import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
+import {
+  type Action,
+  type ActionOf,
+  type EnvIdOptions,
+  type EnvInput,
+  type ObservationOf,
+  registerAlgorithm,
+  type StaticSide,
+} from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import { checkInt, checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 import { Minibatch } from "./common/rollout-buffer.js";
@@ -138,7 +146,7 @@ function writeFlat(params: readonly Tensor[], old: Float64Array, scale: number, 
   }
 }
 
-export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<TRPOConfig, O, A> {
+export class TRPOModel<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<TRPOConfig, O, A> {
   static override readonly algorithmName: string = "TRPO";
   static override readonly configKeys: readonly string[] = Object.keys(trpoDefaults);
   private readonly mb: Minibatch;
@@ -307,5 +315,15 @@ function klOf(old: ActionDistribution, current: ActionDistribution): Tensor {
   if (old instanceof Categorical && current instanceof Categorical) return old.kl(current);
   return (old as DiagGaussian).kl(current as DiagGaussian);
 }
+
+/** A TRPO model over an env with observations `O` and actions `A`. */
+export type TRPO<O = unknown, A extends Action = Action> = TRPOModel<O, A>;
+/** TRPO on an env, a vector env or an env id; a registered id types the model by its env (see ObservationOf). */
+export const TRPO = TRPOModel as unknown as {
+  new <E extends EnvInput = EnvInput>(
+    env: E,
+    config?: Partial<TRPOConfig> & EnvIdOptions,
+  ): TRPO<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof TRPOModel>;
 
 registerAlgorithm(TRPO);

@@ -51,6 +51,7 @@ import type { BaseConfig } from "./config.js";
 import {
   type Action,
   type AnyEnv,
+  type EnvIdOptions,
   type EnvInput,
   type EnvStateSnapshot,
   isVectorEnv,
@@ -66,10 +67,14 @@ import { TableSink } from "./table-sink.js";
 export { type BaseConfig, checkScheduled, rangeInWords, type Scheduled, scheduleValue } from "./config.js";
 export {
   type Action,
+  type ActionOf,
   type AnyEnv,
+  type EnvIdOptions,
   type EnvInput,
   type EnvStateSnapshot,
   isVectorEnv,
+  type ObservationOf,
+  type StaticSide,
   type VectorEnvLike,
   type VectorStepResult,
 } from "./env-like.js";
@@ -192,8 +197,13 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
   private learnStartMs = 0;
   private learnStartSteps = 0;
 
-  constructor(input: EnvInput<O, A>, config: C) {
-    const env = typeof input === "string" ? make(input) : input;
+  constructor(input: EnvInput<O, A>, config: C & EnvIdOptions) {
+    const env = typeof input === "string" ? envFromId(this.algoName, input, config.nEnvs) : input;
+    if (config.nEnvs !== undefined && typeof input !== "string") {
+      throw new InvalidArgumentError(
+        `${this.algoName}: config.nEnvs applies to an env id (new ${this.algoName}("CartPole-v1", { nEnvs: 8 })), got it with ${describe(input)}; pass a vector env (makeVec) instead`,
+      );
+    }
     if (env === null || typeof env !== "object") {
       throw new InvalidArgumentError(`${this.algoName}: env must be an Env or a vector env, got ${describe(env)}`);
     }
@@ -221,7 +231,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
 
     const known = (this.constructor as { configKeys?: readonly string[] }).configKeys;
     if (known !== undefined) {
-      const base = ["seed", "logInterval", "verbose", "threads"];
+      const base = ["seed", "logInterval", "verbose", "threads", "nEnvs"];
       const unknown = Object.keys(config).filter((k) => !base.includes(k) && !known.includes(k));
       if (unknown.length > 0) {
         const valid = [...new Set([...known, ...base])].sort();
@@ -257,7 +267,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     // checkpoint holds, so seeding them keeps checkpoints of identical runs identical byte for byte
     this.actionSpace.seed(seed);
     this.observationSpace.seed(seed);
-    const { threads: _resource, ...modelConfig } = config;
+    // threads is a resource and nEnvs the env's shape, not the model's: checkpoints store neither
+    const { threads: _resource, nEnvs: _envShape, ...modelConfig } = config;
     this.config = Object.freeze({ ...modelConfig, seed, logInterval } as C);
     this.rng = new Rng(seed);
     this.predictRng = new Rng(seed + 0x5eed);
@@ -847,4 +858,13 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 /** SB3's snake_case option name in this library's camelCase (learning_rate -> learningRate). */
 function camelCase(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The env an id names: `make(id)`, or with `nEnvs` > 1 a same-step vector env of that many, as `makeVec` builds. */
+function envFromId(algo: string, id: string, nEnvs: unknown): AnyEnv | VectorEnvLike {
+  if (nEnvs === undefined || nEnvs === 1) return make(id);
+  if (typeof nEnvs !== "number" || !Number.isSafeInteger(nEnvs) || nEnvs < 1) {
+    throw new InvalidArgumentError(`${algo}: config.nEnvs must be a positive integer, got ${describe(nEnvs)}`);
+  }
+  return makeVec(id, nEnvs);
 }
