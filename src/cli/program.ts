@@ -11,6 +11,7 @@ import { Command, InvalidArgumentError as CommanderArgError, CommanderError, Opt
 import { type AnyEnv, getAlgorithmClass, listAlgorithms } from "../algos/common/algorithm.js";
 import { LIBRARY_VERSION } from "../algos/common/checkpoint.js";
 import { evaluatePolicy } from "../algos/common/evaluate.js";
+import { kernelsInfo } from "../core/kernels-info.js";
 import { make, registeredIds } from "../envs/index.js";
 import { RecordVideo } from "../envs/wrappers/record-video.js";
 import { InvalidArgumentError, TsrlError } from "../errors.js";
@@ -367,6 +368,27 @@ export function buildProgram(io: CliIo = processIo): Command {
           `  ${z.algorithm.padEnd(14)} ${z.env.padEnd(26)} ${String(z.entry.totalTimesteps).padStart(9)} ${String(z.entry.nEnvs ?? 1).padStart(3)}  ${z.entry.source}\n`,
         );
       }
+    });
+
+  program
+    .command("info")
+    .description("show which numeric kernels and how many threads the networks run on here")
+    .option(threadsHelp[0], threadsHelp[1], intArg("--threads", 1))
+    .action((o) => {
+      const info = kernelsInfo({ threads: o.threads });
+      const yes = (b: boolean) => (b ? "yes" : "no");
+      const names = {
+        "wasm-relaxed": "WebAssembly relaxed SIMD",
+        "wasm-simd": "WebAssembly SIMD",
+        ts: "TypeScript fallback",
+      };
+      io.out(`tsrl ${LIBRARY_VERSION} on Node ${process.versions.node}\n`);
+      io.out(`kernels: ${info.kernels} (${names[info.kernels]})\n`);
+      io.out(
+        `available: wasm relaxed-simd ${yes(info.available.relaxedSimd)}, wasm simd ${yes(info.available.simd)}, ts fallback yes\n`,
+      );
+      io.out(`threads: ${info.threads}\n`);
+      io.out(`threads note: ${info.threadsNote ?? "none"}\n`);
     });
 
   program
