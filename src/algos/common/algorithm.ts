@@ -193,6 +193,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
   private readonly recentLengths: number[] = [];
   private readonly ctx: CallbackContext;
   private callbacks: CallbackList = new CallbackList([]);
+  /** Next-step vector envs: which sub-envs finished in the last step (Gymnasium's reset_mask); null in same-step. */
+  private readonly resetMask: boolean[] | null;
   /** Wall clock and step count at the start of the current learn call (for the time/fps metric only). */
   private learnStartMs = 0;
   private learnStartSteps = 0;
@@ -208,16 +210,17 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
       throw new InvalidArgumentError(`${this.algoName}: env must be an Env or a vector env, got ${describe(env)}`);
     }
     if (isVectorEnv(env)) {
-      if (env.autoresetMode !== "same-step") {
+      if (env.autoresetMode !== "same-step" && env.autoresetMode !== "next-step") {
         throw new InvalidArgumentError(
-          `${this.algoName}: vector env must use autoresetMode "same-step", got ${JSON.stringify(env.autoresetMode)}; ` +
-            `build it with makeVec(id, n, { autoresetMode: "same-step" })`,
+          `${this.algoName}: vector env autoresetMode must be "same-step" or "next-step", got ${describe(env.autoresetMode)}`,
         );
       }
       this.env = env;
+      this.resetMask = env.autoresetMode === "next-step" ? new Array(env.numEnvs).fill(false) : null;
     } else {
       // SB3 wraps a single env in a DummyVecEnv; here: a same-step SyncVectorEnv of one
       this.env = new SyncVectorEnv([() => env as AnyEnv], { autoresetMode: "same-step" });
+      this.resetMask = null;
     }
     this.numEnvs = this.env.numEnvs;
     this.observationSpace = this.env.singleObservationSpace;
@@ -422,6 +425,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
    */
   protected envStep(actions: Int32Array | Float32Array | Float64Array): VectorStepResult {
     const r = this.env.step(actions);
+    if (this.resetMask !== null) this.restartFinished(r, this.resetMask);
     this.checkEnvOutput(r);
     this.numTimesteps += this.numEnvs;
     const rets = this.episodeReturns;
@@ -442,6 +446,33 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     ctx.numTimesteps = this.numTimesteps;
     if (this.callbacks.onStep(ctx) === false) this.stopRequested = true;
     return r;
+  }
+
+  /**
+   * Next-step autoreset (Gymnasium's default): the step after an episode ends would only reset that sub-env, a
+   * transition from the last observation to the first that no algorithm may learn from (CleanRL and SB3 skip it).
+   * Instead the finished sub-envs are reset now (Gymnasium's `reset_mask`), and the result reads as a same-step
+   * one: `observations` holds the new episodes' first observations, `finalObservations` the last ones, and each
+   * finished row's info `{ ...resetInfo, final_obs, final_info }`. Every algorithm thus sees the same transitions
+   * in either mode (test/algos/autoreset-modes.test.ts compares them).
+   */
+  private restartFinished(r: VectorStepResult, mask: boolean[]): void {
+    let any = false;
+    for (let i = 0; i < this.numEnvs; i++) {
+      mask[i] = r.terminated[i] === 1 || r.truncated[i] === 1;
+      any ||= mask[i];
+    }
+    if (!any) return;
+    const dim = this.obsDim;
+    const finalInfos = mask.map((done, i) => (done ? r.infos[i] : null));
+    const rr = this.env.reset({ options: { reset_mask: mask } });
+    for (let i = 0; i < this.numEnvs; i++) {
+      if (!mask[i]) continue;
+      const row = i * dim;
+      if (rr.observations !== r.observations) r.observations.set(rr.observations.subarray(row, row + dim), row);
+      const finalObs = r.finalObservations.slice(row, row + dim);
+      r.infos[i] = { ...rr.infos[i], final_obs: finalObs, final_info: finalInfos[i] };
+    }
   }
 
   /**

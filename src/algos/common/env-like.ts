@@ -9,8 +9,11 @@ import type { VectorEnv, VectorStepResult } from "../../envs/vector/vector-env.j
 export type { VectorStepResult };
 
 /**
- * The vector envs algorithms take: any {@link VectorEnv} with same-step autoreset (observations rows already
- * restarted, finished episodes' last observations in `finalObservations`), optionally able to snapshot its complete
+ * The vector envs algorithms take: any {@link VectorEnv} in either autoreset mode. Same-step (makeVec's default):
+ * observation rows already restarted, finished episodes' last observations in `finalObservations`. Next-step
+ * (Gymnasium's default, and SyncVectorEnv's and AsyncVectorEnv's): the algorithm resets finished sub-envs at once
+ * with Gymnasium's `options.reset_mask`, which a vector env of your own must then implement, so the step that would
+ * only reset is never trained on. Optionally able to snapshot its complete
  * state (SyncVectorEnv and AsyncVectorEnv are when their sub-envs are) and to name its env id (`makeVec` callers set
  * `envId`; SyncVectorEnv tells it through its first sub-env's spec).
  */
