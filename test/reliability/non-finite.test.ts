@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Algorithm } from "../../src/algos/common/algorithm.js";
-import { A2C, DQN, PPO, REINFORCE, TRPO } from "../../src/algos/index.js";
+import { A2C, DDPG, DQN, PPO, REINFORCE, SAC, TD3, TRPO } from "../../src/algos/index.js";
 import "../../src/envs/builtin.js";
 import { Env, type ResetOptions, type ResetResult, type StepResult } from "../../src/envs/env.js";
 import { makeVec } from "../../src/envs/vector/make-vec.js";
@@ -36,6 +36,24 @@ class NanAt50 extends Env<Float32Array, number> {
   }
 }
 
+/** NanAt50 with a Box action (for SAC, TD3, DDPG): action > 0 is NanAt50's action 1. */
+class NanAt50Box extends Env<Float32Array, Float32Array> {
+  private readonly inner: NanAt50;
+  readonly observationSpace: Box;
+  readonly actionSpace = new Box(-1, 1, [1]);
+  constructor(what: "reward" | "observation") {
+    super();
+    this.inner = new NanAt50(what);
+    this.observationSpace = this.inner.observationSpace;
+  }
+  reset(opts?: ResetOptions): ResetResult<Float32Array> {
+    return this.inner.reset(opts);
+  }
+  step(action: Float32Array): StepResult<Float32Array> {
+    return this.inner.step(action[0] > 0 ? 1 : 0);
+  }
+}
+
 /** Every number reachable in `x` (arrays, typed arrays, objects) is finite. */
 function allFinite(x: unknown): boolean {
   if (typeof x === "number") return Number.isFinite(x);
@@ -44,19 +62,27 @@ function allFinite(x: unknown): boolean {
   return true;
 }
 
-type Make = (env: NanAt50) => Algorithm;
-const algorithms: [string, Make][] = [
-  ["PPO", (e) => new PPO(e, { nSteps: 16, batchSize: 8, nEpochs: 1, normalizeObs: true, normalizeReward: true })],
-  ["A2C", (e) => new A2C(e, { nSteps: 8, normalizeObs: true })],
-  ["TRPO", (e) => new TRPO(e, { nSteps: 16, batchSize: 8, nCriticUpdates: 1 })],
-  ["REINFORCE", (e) => new REINFORCE(e, { nSteps: 16 })],
-  ["DQN", (e) => new DQN(e, { learningStarts: 8, bufferSize: 64, batchSize: 8 })],
+type Make = (env: "reward" | "observation") => Algorithm;
+const offPolicy = { learningStarts: 8, bufferSize: 64, batchSize: 8 };
+const algorithms: [string, Make, (what: "reward" | "observation") => Env<Float32Array, unknown>][] = [
+  [
+    "PPO",
+    (w) => new PPO(new NanAt50(w), { nSteps: 16, batchSize: 8, nEpochs: 1, normalizeObs: true, normalizeReward: true }),
+    (w) => new NanAt50(w),
+  ],
+  ["A2C", (w) => new A2C(new NanAt50(w), { nSteps: 8, normalizeObs: true }), (w) => new NanAt50(w)],
+  ["TRPO", (w) => new TRPO(new NanAt50(w), { nSteps: 16, batchSize: 8, nCriticUpdates: 1 }), (w) => new NanAt50(w)],
+  ["REINFORCE", (w) => new REINFORCE(new NanAt50(w), { nSteps: 16 }), (w) => new NanAt50(w)],
+  ["DQN", (w) => new DQN(new NanAt50(w), offPolicy), (w) => new NanAt50(w)],
+  ["SAC", (w) => new SAC(new NanAt50Box(w), offPolicy), (w) => new NanAt50Box(w)],
+  ["TD3", (w) => new TD3(new NanAt50Box(w), offPolicy), (w) => new NanAt50Box(w)],
+  ["DDPG", (w) => new DDPG(new NanAt50Box(w), offPolicy), (w) => new NanAt50Box(w)],
 ];
 
-for (const [name, make] of algorithms) {
+for (const [name, make, envFor] of algorithms) {
   for (const what of ["reward", "observation"] as const) {
     test(`${name}: a NaN ${what} at step 50 stops learn() naming env 0 and step 50; the model still saves and loads`, async () => {
-      const model = make(new NanAt50(what));
+      const model = make(what);
       await assert.rejects(
         () => model.learn(200),
         (e: unknown) =>
@@ -66,7 +92,7 @@ for (const [name, make] of algorithms) {
       const bytes = model.toBytes();
       const loaded = (model.constructor as unknown as { fromBytes(b: Uint8Array, o: object): Algorithm }).fromBytes(
         bytes,
-        { env: new NanAt50(what) },
+        { env: envFor(what) as never },
       );
       assert.equal(loaded.numTimesteps, 49);
       const normalizer = (model as unknown as { normalizer?: { getState(): unknown } }).normalizer;
