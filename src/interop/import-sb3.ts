@@ -9,8 +9,9 @@ import { parseSb3Data, type Sb3Data } from "./sb3-data.js";
 import { dqnConfig, dqnParameters } from "./sb3-dqn.js";
 import { offPolicyConfig, offPolicyParameters } from "./sb3-off-policy.js";
 import { onPolicyConfig, onPolicyParameters } from "./sb3-on-policy.js";
+import { applyOptimizerState, parseOptimizerState, type TorchOptimizerState } from "./sb3-optimizer.js";
 import { SpacesOnlyEnv } from "./spaces-only-env.js";
-import { readTorchStateDict, type TorchTensor } from "./torch-pth.js";
+import { readTorchObject, readTorchStateDict, type TorchTensor } from "./torch-pth.js";
 import { ZipArchive, type ZipLimits } from "./zip-reader.js";
 
 /** An SB3 model zip, read without executing anything in it. */
@@ -20,6 +21,8 @@ export interface Sb3Model {
   policy: ReadonlyMap<string, TorchTensor>;
   /** pytorch_variables.pth (e.g. SAC's log_ent_coef), empty when absent. */
   variables: ReadonlyMap<string, TorchTensor>;
+  /** policy.optimizer.pth (the optimizer's moments and step count), null when absent. */
+  optimizer: TorchOptimizerState | null;
   /** The SB3 version that saved it. */
   sb3Version: string | null;
 }
@@ -31,6 +34,12 @@ export interface ImportSb3Options {
   seed?: number;
   /** Size limits of the zip reader (default: 256 MiB per member). */
   limits?: ZipLimits;
+  /**
+   * Import the optimizer's state (`policy.optimizer.pth`: Adam's or RMSprop's moments and step count) when the zip
+   * has it, so further training continues SB3's optimizer (PPO, A2C, TRPO, DQN). Default true; false starts a
+   * fresh optimizer.
+   */
+  optimizerState?: boolean;
 }
 
 /** Read an SB3 `model.zip` (bytes, or a path in Node): its data, policy state_dict and pytorch variables. */
@@ -46,14 +55,17 @@ export async function readSb3Model(source: Uint8Array | string, limits: ZipLimit
   const variables = zip.has("pytorch_variables.pth")
     ? await readTorchStateDict(await zip.read("pytorch_variables.pth"), limits)
     : new Map<string, TorchTensor>();
+  const optimizer = zip.has("policy.optimizer.pth")
+    ? parseOptimizerState(await readTorchObject(await zip.read("policy.optimizer.pth"), limits))
+    : null;
   const sb3Version = zip.has("_stable_baselines3_version") ? (await text("_stable_baselines3_version")).trim() : null;
-  return { data, policy, variables, sb3Version };
+  return { data, policy, variables, optimizer, sb3Version };
 }
 
 /**
- * Import a Stable-Baselines3 model as the matching tsrl model (PPO, A2C, TRPO, DQN; others when tsrl has the
- * algorithm), with SB3's architecture, spaces, weights and the plain-JSON hyperparameters tsrl shares. Nothing in
- * the zip is executed. Optimizer moments are not imported: further training starts a fresh optimizer.
+ * Import a Stable-Baselines3 model as the matching tsrl model (PPO, A2C, TRPO, DQN, SAC, TD3, DDPG), with SB3's
+ * architecture, spaces, weights, the plain-JSON hyperparameters tsrl shares and (PPO, A2C, TRPO, DQN) the
+ * optimizer's state. Nothing in the zip is executed.
  */
 export async function importSb3(
   source: Uint8Array | string | Sb3Model,
@@ -83,12 +95,27 @@ export async function importSb3(
   const config = { ...hyperparameters(data, keys), ...family, seed: opts.seed ?? 0 };
   const model = new cls(env, config);
   const ckpt = model.getCheckpoint({ includeReplayBuffer: false });
+  // SB3's optimizer parameters (policy.pth's keys, in order) -> tsrl's parameter names
+  let optimized: string[] | null = null;
+  const tsrlNames = (written: Map<TorchTensor, string>, keys: string[]) =>
+    keys.map((k) => {
+      const name = written.get(sb3.policy.get(k) as TorchTensor);
+      if (name === undefined)
+        throw new Sb3ImportError(`SB3 ${data.algorithm}: optimized parameter ${k} has no tsrl twin`);
+      return name;
+    });
   if (data.algorithm === "DQN") {
     const { online, target } = dqnParameters(data, sb3.policy);
-    assignInOrder(ckpt.tensors, (n) => /^q_net[./]/.test(n), online, "q_net");
+    const written = assignInOrder(ckpt.tensors, (n) => /^q_net[./]/.test(n), online, "q_net");
     assignInOrder(ckpt.tensors, (n) => /^q_net_target[./]/.test(n), target, "q_net_target");
+    optimized = tsrlNames(
+      written,
+      [...sb3.policy.keys()].filter((k) => k.startsWith("q_net.")),
+    );
   } else if (isOnPolicy(data)) {
-    assignInOrder(ckpt.tensors, (n) => /^policy[./]/.test(n), onPolicyParameters(data, sb3.policy), "policy");
+    const sources = onPolicyParameters(data, sb3.policy);
+    const written = assignInOrder(ckpt.tensors, (n) => /^policy[./]/.test(n), sources, "policy");
+    optimized = tsrlNames(written, [...sb3.policy.keys()]);
   } else {
     for (const [group, sources] of Object.entries(offPolicyParameters(data, sb3.policy))) {
       assignInOrder(ckpt.tensors, (n) => n.startsWith(`${group}/`) || n.startsWith(`${group}.`), sources, group);
@@ -97,6 +124,9 @@ export async function importSb3(
     if (logEntCoef !== undefined && "log_ent_coef" in ckpt.tensors) {
       assignInOrder(ckpt.tensors, (n) => n === "log_ent_coef", [logEntCoef], "log_ent_coef");
     }
+  }
+  if (sb3.optimizer !== null && optimized !== null && opts.optimizerState !== false) {
+    applyOptimizerState(ckpt, sb3.optimizer, optimized, data.algorithm === "DQN" ? "nUpdates" : "optimizerSteps");
   }
   ckpt.meta.counters.numTimesteps = data.numTimesteps;
   model.restoreCheckpoint(ckpt, false);
@@ -119,14 +149,15 @@ function hyperparameters(data: Sb3Data, keys: readonly string[]): Record<string,
 
 /**
  * Write `sources` (SB3 tensors in tsrl's parameter order) into the checkpoint tensors `select` picks, in their
- * order: one tensor each (named layers), or all concatenated into a single flat vector.
+ * order: one tensor each (named layers), or all concatenated into a single flat vector. Returns which tsrl tensor
+ * each source went to (empty for the flat vector).
  */
 function assignInOrder(
   tensors: Record<string, StateTensor>,
   select: (name: string) => boolean,
   sources: readonly TorchTensor[],
   what: string,
-): void {
+): Map<TorchTensor, string> {
   const names = Object.keys(tensors).filter(select);
   const total = sources.reduce((s, t) => s + t.data.length, 0);
   const write = (name: string, values: ArrayLike<number>) => {
@@ -150,7 +181,7 @@ function assignInOrder(
       at += s.data.length;
     }
     write(names[0], flat);
-    return;
+    return new Map();
   }
   if (names.length !== sources.length) {
     throw new Sb3ImportError(
@@ -168,6 +199,7 @@ function assignInOrder(
     }
     write(name, sources[i].data as Float32Array);
   });
+  return new Map(sources.map((t, i) => [t, names[i]]));
 }
 
 async function readPath(path: string): Promise<Uint8Array> {
