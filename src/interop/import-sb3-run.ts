@@ -27,6 +27,8 @@ export interface ImportSb3RunOptions {
   seed?: number;
   /** Further training steps `tsrl resume` will run (default 0: the run is complete as imported). */
   steps?: number;
+  /** SB3's VecNormalize statistics (`vecnormalize.pkl`) the model was trained with. */
+  vecNormalize?: string;
 }
 
 export async function importSb3Run(
@@ -66,7 +68,7 @@ export async function importSb3Run(
   if (!Number.isSafeInteger(steps) || steps < 0) {
     throw new InvalidArgumentError(`steps must be a non-negative integer, got ${describe(steps)}`);
   }
-  const model = await importSb3(sb3, { env: make(envId), seed });
+  const model = await importSb3(sb3, { env: make(envId), seed, vecNormalize: opts.vecNormalize });
   mkdirSync(opts.out, { recursive: true });
   const cfg: RunConfig = {
     algorithm: model.algoName,
@@ -94,6 +96,9 @@ export async function importSb3Run(
     source: zipPath,
     sb3Version: sb3.sb3Version,
     algorithm: data.algorithm,
+    vecNormalize: opts.vecNormalize ?? null,
+    // policy.optimizer.pth (PPO, A2C, TRPO, DQN), carried into tsrl's optimizer
+    optimizerState: sb3.optimizer !== null,
     notImported: data.notImported,
   };
   writeFileSync(join(opts.out, "import.json"), `${JSON.stringify(report, null, 2)}\n`);

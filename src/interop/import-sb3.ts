@@ -2,6 +2,7 @@
 
 import type { StateTensor } from "../algos/common/checkpoint.js";
 import { type Algorithm, type AnyEnv, getAlgorithmClass, isVectorEnv, type VectorEnvLike } from "../algos/index.js";
+import type { RunningMeanStdState } from "../core/running-mean-std.js";
 import { Sb3ImportError } from "../errors.js";
 import { readFileBytes } from "../platform/fs.js";
 import { spacesEqual } from "../spaces/utils.js";
@@ -10,6 +11,7 @@ import { dqnConfig, dqnParameters } from "./sb3-dqn.js";
 import { offPolicyConfig, offPolicyParameters } from "./sb3-off-policy.js";
 import { onPolicyConfig, onPolicyParameters } from "./sb3-on-policy.js";
 import { applyOptimizerState, parseOptimizerState, type TorchOptimizerState } from "./sb3-optimizer.js";
+import { readSb3VecNormalize, type Sb3VecNormalize } from "./sb3-vecnormalize.js";
 import { SpacesOnlyEnv } from "./spaces-only-env.js";
 import { readTorchObject, readTorchStateDict, type TorchTensor } from "./torch-pth.js";
 import { ZipArchive, type ZipLimits } from "./zip-reader.js";
@@ -40,6 +42,12 @@ export interface ImportSb3Options {
    * fresh optimizer.
    */
   optimizerState?: boolean;
+  /**
+   * SB3's VecNormalize statistics the model was trained with (rl-baselines3-zoo's `vecnormalize.pkl`: bytes, a
+   * path in Node, or what readSb3VecNormalize returned), read without executing it. They become the model's own
+   * observation and reward normalization (PPO, A2C, TRPO), so raw observations go into `predict`.
+   */
+  vecNormalize?: Uint8Array | string | Sb3VecNormalize;
 }
 
 /** Read an SB3 `model.zip` (bytes, or a path in Node): its data, policy state_dict and pytorch variables. */
@@ -92,7 +100,18 @@ export async function importSb3(
         ? onPolicyConfig(data)
         : offPolicyConfig(data, sb3.policy);
   const keys = "configKeys" in cls && Array.isArray(cls.configKeys) ? (cls.configKeys as string[]) : [];
-  const config = { ...hyperparameters(data, keys), ...family, seed: opts.seed ?? 0 };
+  const vn =
+    opts.vecNormalize === undefined
+      ? null
+      : opts.vecNormalize instanceof Uint8Array || typeof opts.vecNormalize === "string"
+        ? readSb3VecNormalize(
+            typeof opts.vecNormalize === "string"
+              ? await readPath(opts.vecNormalize, "vecnormalize.pkl")
+              : opts.vecNormalize,
+          )
+        : opts.vecNormalize;
+  const config: Record<string, unknown> = { ...hyperparameters(data, keys), ...family, seed: opts.seed ?? 0 };
+  if (vn !== null) Object.assign(config, normalizationConfig(data, vn, config.gamma));
   const model = new cls(env, config);
   const ckpt = model.getCheckpoint({ includeReplayBuffer: false });
   // SB3's optimizer parameters (policy.pth's keys, in order) -> tsrl's parameter names
@@ -128,6 +147,7 @@ export async function importSb3(
   if (sb3.optimizer !== null && optimized !== null && opts.optimizerState !== false) {
     applyOptimizerState(ckpt, sb3.optimizer, optimized, data.algorithm === "DQN" ? "nUpdates" : "optimizerSteps");
   }
+  if (vn !== null) ckpt.meta.algorithmState.normalizer = normalizerState(model, vn);
   ckpt.meta.counters.numTimesteps = data.numTimesteps;
   model.restoreCheckpoint(ckpt, false);
   return model;
@@ -202,10 +222,64 @@ function assignInOrder(
   return new Map(sources.map((t, i) => [t, names[i]]));
 }
 
-async function readPath(path: string): Promise<Uint8Array> {
+/**
+ * tsrl's normalization options for SB3's VecNormalize (on-policy models own their normalizer). tsrl's epsilon is
+ * SB3's default 1e-8, and its reward normalization discounts with the algorithm's gamma: other values are refused.
+ */
+function normalizationConfig(data: Sb3Data, vn: Sb3VecNormalize, gamma: unknown): Record<string, unknown> {
+  if (!isOnPolicy(data)) {
+    throw new Sb3ImportError(
+      `VecNormalize statistics: tsrl's ${data.algorithm} has no observation normalization (PPO, A2C and TRPO do)`,
+    );
+  }
+  if (vn.epsilon !== 1e-8) throw new Sb3ImportError(`VecNormalize epsilon ${vn.epsilon}: tsrl's is 1e-8`);
+  if (vn.normReward && typeof gamma === "number" && vn.gamma !== gamma) {
+    throw new Sb3ImportError(
+      `VecNormalize gamma ${vn.gamma} differs from the model's ${gamma}: tsrl's reward normalization discounts with the model's`,
+    );
+  }
+  return {
+    normalizeObs: vn.normObs,
+    normalizeReward: vn.normReward,
+    clipObs: vn.clipObs,
+    clipReward: vn.clipReward,
+  };
+}
+
+/** The model's normalizer state from SB3's statistics: a Dict space's per-key statistics concatenated in key order. */
+function normalizerState(model: Algorithm, vn: Sb3VecNormalize): Record<string, unknown> {
+  let obs: RunningMeanStdState | null = null;
+  const o = vn.obsRms;
+  if (o instanceof Map) {
+    const info = model.obsInfo;
+    if (info.kind !== "dict")
+      throw new Sb3ImportError("VecNormalize has per-key statistics, the model's observations are not a Dict");
+    const parts = info.keys.map(({ key }) => {
+      const s = o.get(key);
+      if (s === undefined)
+        throw new Sb3ImportError(
+          `VecNormalize does not normalize Dict key ${JSON.stringify(key)}; tsrl normalizes every key`,
+        );
+      return s;
+    });
+    obs = {
+      mean: parts.flatMap((p) => p.mean),
+      var: parts.flatMap((p) => p.var),
+      count: parts[0].count,
+    };
+  } else obs = o as RunningMeanStdState | null;
+  if (obs !== null && obs.mean.length !== model.obsInfo.dim) {
+    throw new Sb3ImportError(
+      `VecNormalize has statistics of ${obs.mean.length} values, the observations have ${model.obsInfo.dim}`,
+    );
+  }
+  return { obs, ret: vn.normReward ? vn.retRms : null, returns: [] };
+}
+
+async function readPath(path: string, what = "an SB3 model zip"): Promise<Uint8Array> {
   try {
     return await readFileBytes(path);
   } catch (e) {
-    throw new Sb3ImportError(`cannot read an SB3 model zip at ${JSON.stringify(path)}: ${(e as Error).message}`);
+    throw new Sb3ImportError(`cannot read ${what} at ${JSON.stringify(path)}: ${(e as Error).message}`);
   }
 }

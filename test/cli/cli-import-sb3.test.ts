@@ -83,3 +83,31 @@ test("tsrl import-sb3 --steps, then tsrl resume: the imported model trains furth
   assert.equal(again.code, 0, again.err);
   assert.match(again.err, /finished \(3500\/3500 steps\)/);
 });
+
+test("tsrl import-sb3 --vecnormalize: the statistics become the run's model's normalization", async () => {
+  const out = join(dir, "ppo-pendulum-vn");
+  const pkl = fileURLToPath(new URL("../fixtures/sb3/vecnormalize-Pendulum-v1-protocol4.pkl", import.meta.url));
+  const r = await cli("import-sb3", zip("ppo-Pendulum-v1"), "--out", out, "--vecnormalize", pkl);
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(readFileSync(join(out, "import.json"), "utf8"));
+  assert.equal(report.vecNormalize, pkl);
+  assert.equal(report.optimizerState, true);
+  const model = await Algorithm.load(join(out, "model.safetensors"));
+  const normalizer = model.getCheckpoint({ includeReplayBuffer: false }).meta.algorithmState.normalizer as {
+    obs: { count: number };
+  };
+  assert.equal(normalizer.obs.count, 3000.0001);
+  assert.equal(model.getCheckpoint({ includeReplayBuffer: false }).meta.config.clipObs, 5);
+  const bad = await cli(
+    "import-sb3",
+    zip("dqn-CartPole-v1"),
+    "--out",
+    join(dir, "x"),
+    "--env",
+    "CartPole-v1",
+    "--vecnormalize",
+    pkl,
+  );
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.err, /DQN has no observation normalization/);
+});
