@@ -21,7 +21,7 @@ import { writeZip } from "../support/zip-writer.js";
 
 const N = 1000;
 
-async function trainedGsdeSac(): Promise<SAC> {
+async function gsdeSac(steps: number): Promise<SAC> {
   const model = new SAC(make("Pendulum-v1"), {
     seed: 21,
     useSde: true,
@@ -30,7 +30,7 @@ async function trainedGsdeSac(): Promise<SAC> {
     batchSize: 32,
     netArch: [32, 32],
   });
-  await model.learn(300);
+  if (steps > 0) await model.learn(steps);
   return model;
 }
 
@@ -80,7 +80,7 @@ async function sb3Zip(
 const gsdeKwargs = { use_sde: true, net_arch: [32, 32], log_std_init: -3, clip_mean: 2.0 };
 
 test(`gSDE SAC in SB3's layout imports to the same policy; its ONNX export equals predict on ${N} observations`, async () => {
-  const source = await trainedGsdeSac();
+  const source = await gsdeSac(300);
   const model = await importSb3(await sb3Zip(source, gsdeKwargs), { env: make("Pendulum-v1") });
   assert.equal(model.algoName, "SAC");
   assert.equal(model.getCheckpoint({ includeReplayBuffer: false }).meta.config.useSde, true);
@@ -101,7 +101,7 @@ test(`gSDE SAC in SB3's layout imports to the same policy; its ONNX export equal
 });
 
 test("gSDE SAC options tsrl lacks are refused naming them", async () => {
-  const source = await trainedGsdeSac();
+  const source = await gsdeSac(0);
   const cases: [Record<string, unknown>, ((n: string) => string) | undefined, RegExp][] = [
     [{ ...gsdeKwargs, full_std: false }, undefined, /full_std=false/],
     [{ ...gsdeKwargs, use_expln: true }, undefined, /use_expln=true/],
