@@ -114,27 +114,17 @@ export async function importSb3(
   if (vn !== null) Object.assign(config, normalizationConfig(data, vn, config.gamma));
   const model = new cls(env, config);
   const ckpt = model.getCheckpoint({ includeReplayBuffer: false });
-  // SB3's optimizer parameters (policy.pth's keys, in order) -> tsrl's parameter names
-  let optimized: string[] | null = null;
-  const tsrlNames = (written: Map<TorchTensor, string>, keys: string[]) =>
-    keys.map((k) => {
-      const name = written.get(sb3.policy.get(k) as TorchTensor);
-      if (name === undefined)
-        throw new Sb3ImportError(`SB3 ${data.algorithm}: optimized parameter ${k} has no tsrl twin`);
-      return name;
-    });
+  // SB3's optimizer parameters (policy.pth's keys, in order) and which tsrl tensor each went to
+  let optimized: { keys: string[]; written: Map<TorchTensor, string> } | null = null;
   if (data.algorithm === "DQN") {
     const { online, target } = dqnParameters(data, sb3.policy);
     const written = assignInOrder(ckpt.tensors, (n) => /^q_net[./]/.test(n), online, "q_net");
     assignInOrder(ckpt.tensors, (n) => /^q_net_target[./]/.test(n), target, "q_net_target");
-    optimized = tsrlNames(
-      written,
-      [...sb3.policy.keys()].filter((k) => k.startsWith("q_net.")),
-    );
+    optimized = { keys: [...sb3.policy.keys()].filter((k) => k.startsWith("q_net.")), written };
   } else if (isOnPolicy(data)) {
     const sources = onPolicyParameters(data, sb3.policy);
     const written = assignInOrder(ckpt.tensors, (n) => /^policy[./]/.test(n), sources, "policy");
-    optimized = tsrlNames(written, [...sb3.policy.keys()]);
+    optimized = { keys: [...sb3.policy.keys()], written };
   } else {
     for (const [group, sources] of Object.entries(offPolicyParameters(data, sb3.policy))) {
       assignInOrder(ckpt.tensors, (n) => n.startsWith(`${group}/`) || n.startsWith(`${group}.`), sources, group);
@@ -145,7 +135,14 @@ export async function importSb3(
     }
   }
   if (sb3.optimizer !== null && optimized !== null && opts.optimizerState !== false) {
-    applyOptimizerState(ckpt, sb3.optimizer, optimized, data.algorithm === "DQN" ? "nUpdates" : "optimizerSteps");
+    const { keys: optimizedKeys, written } = optimized;
+    const names = optimizedKeys.map((k) => {
+      const name = written.get(sb3.policy.get(k) as TorchTensor);
+      if (name === undefined)
+        throw new Sb3ImportError(`SB3 ${data.algorithm}: optimized parameter ${k} has no tsrl twin`);
+      return name;
+    });
+    applyOptimizerState(ckpt, sb3.optimizer, names, data.algorithm === "DQN" ? "nUpdates" : "optimizerSteps");
   }
   if (vn !== null) ckpt.meta.algorithmState.normalizer = normalizerState(model, vn);
   ckpt.meta.counters.numTimesteps = data.numTimesteps;
