@@ -28,6 +28,8 @@ export interface ReplayBufferOptions {
   optimizeMemoryUsage?: boolean;
   /** Box actions: the length of one action, stored as float32 in [-1, 1]. Absent: one Discrete (int32) action. */
   actionDim?: number;
+  /** Action-mask length (Discrete(n): n) to store the allowed actions of each s' (DQN's masked target). Default 0. */
+  maskDim?: number;
 }
 
 /** A sampled minibatch; the arrays are owned by the batch and reused by the next `sample` into it. */
@@ -46,6 +48,8 @@ export interface ReplayBatch {
   indices: Int32Array; // [size]
   /** Importance-sampling weights (all 1 for uniform replay). */
   weights: Float32Array; // [size]
+  /** Allowed actions at s', [size, maskDim] (empty without masks). */
+  nextActionMasks: Uint8Array;
 }
 
 /** Per-transition data for {@link ReplayBuffer.add}: one entry per env, observations row-major. */
@@ -61,6 +65,8 @@ export interface TransitionBatch {
   finalObservations?: Float32Array;
   /** Steps summed in each reward (n-step returns); 1 when absent. */
   steps?: ArrayLike<number>;
+  /** Allowed actions at s', [numEnvs, maskDim] (a buffer with maskDim > 0 needs them). */
+  nextActionMasks?: Uint8Array;
 }
 
 /** Serializable contents of a buffer (for checkpoints that resume bit for bit). */
@@ -79,6 +85,8 @@ export class ReplayBuffer {
   readonly optimizeMemoryUsage: boolean;
   /** Length of one Box action; 0 for Discrete actions. */
   readonly actionDim: number;
+  /** Length of the stored s' action masks; 0 without masks. */
+  readonly maskDim: number;
   protected readonly observations: Float32Array;
   protected readonly nextObservations: Float32Array | null;
   protected readonly actions: Int32Array;
@@ -87,6 +95,7 @@ export class ReplayBuffer {
   protected readonly terminated: Uint8Array;
   protected readonly truncated: Uint8Array;
   protected readonly steps: Uint16Array;
+  protected readonly nextActionMasks: Uint8Array;
   /** optimizeMemoryUsage: the final observation of a truncated transition cannot live in the next row (which holds
    * the reset observation), so it is kept here; one entry per truncated episode still in the buffer. */
   protected readonly truncatedNext = new Map<number, Float32Array>();
@@ -103,6 +112,10 @@ export class ReplayBuffer {
     this.optimizeMemoryUsage = opts.optimizeMemoryUsage ?? false;
     this.actionDim = opts.actionDim ?? 0;
     if (opts.actionDim !== undefined) checkPositiveInt("actionDim", opts.actionDim);
+    this.maskDim = opts.maskDim ?? 0;
+    if (!Number.isInteger(this.maskDim) || this.maskDim < 0) {
+      throw new InvalidArgumentError(`ReplayBuffer: maskDim must be a non-negative integer, got ${opts.maskDim}`);
+    }
     this.rows = Math.max(Math.floor(opts.bufferSize / numEnvs), 1);
     if (this.optimizeMemoryUsage && this.rows < 2) {
       throw new InvalidArgumentError(
@@ -123,6 +136,7 @@ export class ReplayBuffer {
     this.terminated = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
     this.steps = new Uint16Array(n);
+    this.nextActionMasks = new Uint8Array(n * this.maskDim);
   }
 
   /** Total capacity in transitions. */
@@ -143,8 +157,13 @@ export class ReplayBuffer {
    * InvalidArgumentError on a Box action outside [-1, 1].
    */
   add(t: TransitionBatch): void {
-    const { obsDim, numEnvs, actionDim } = this;
+    const { obsDim, numEnvs, actionDim, maskDim } = this;
     const row = this.pos;
+    if (maskDim > 0 && (t.nextActionMasks === undefined || t.nextActionMasks.length < numEnvs * maskDim)) {
+      throw new InvalidArgumentError(
+        `ReplayBuffer.add: nextActionMasks must hold ${numEnvs} x ${maskDim} values, got ${t.nextActionMasks?.length ?? "none"}`,
+      );
+    }
     checkFiniteArray("observations", t.observations, numEnvs * obsDim);
     checkFiniteArray("nextObservations", t.nextObservations, numEnvs * obsDim);
     const nActions = numEnvs * Math.max(actionDim, 1);
@@ -177,6 +196,9 @@ export class ReplayBuffer {
       this.terminated[i] = t.terminated[e] ? 1 : 0;
       this.truncated[i] = t.truncated[e] && !t.terminated[e] ? 1 : 0;
       this.steps[i] = t.steps ? t.steps[e] : 1;
+      if (t.nextActionMasks !== undefined && maskDim > 0) {
+        this.nextActionMasks.set(t.nextActionMasks.subarray(e * maskDim, (e + 1) * maskDim), i * maskDim);
+      }
       if (this.nextObservations) {
         copyRow(next, e * obsDim, this.nextObservations, i * obsDim, obsDim);
       } else {
@@ -228,6 +250,7 @@ export class ReplayBuffer {
       steps: new Uint16Array(capacity),
       indices: new Int32Array(capacity),
       weights: new Float32Array(capacity),
+      nextActionMasks: new Uint8Array(capacity * this.maskDim),
     };
   }
 
@@ -264,6 +287,8 @@ export class ReplayBuffer {
       batch.rewards[b] = this.rewards[i];
       batch.terminated[b] = this.terminated[i];
       batch.steps[b] = this.steps[i];
+      const m = this.maskDim;
+      if (m > 0) batch.nextActionMasks.set(this.nextActionMasks.subarray(i * m, (i + 1) * m), b * m);
       if (this.nextObservations) {
         copyRow(this.nextObservations, i * d, batch.nextObservations, b * d, d);
       } else {
@@ -286,6 +311,7 @@ export class ReplayBuffer {
     if (this.actionDim > 0) arrays.boxActions = this.boxActions.slice();
     else arrays.actions = this.actions.slice();
     if (this.nextObservations) arrays.nextObservations = this.nextObservations.slice();
+    if (this.maskDim > 0) arrays.nextActionMasks = this.nextActionMasks.slice();
     const truncatedNext: Array<[number, Float32Array]> = [];
     for (const [k, v] of this.truncatedNext) truncatedNext.push([k, v.slice()]);
     return { pos: this.pos, full: this.full, arrays, truncatedNext };
@@ -301,10 +327,16 @@ export class ReplayBuffer {
       terminated: this.terminated,
       truncated: this.truncated,
       steps: this.steps,
+      nextActionMasks: this.maskDim > 0 ? this.nextActionMasks : null,
     };
     for (const [name, target] of Object.entries(targets)) {
       if (!target) continue;
       const src = state.arrays[name];
+      // a buffer saved before masks were stored: every action counts as allowed
+      if (name === "nextActionMasks" && src === undefined) {
+        target.fill(1);
+        continue;
+      }
       if (!src || src.length !== target.length || src.constructor !== target.constructor) {
         throw new InvalidArgumentError(
           `ReplayBuffer.setState: array ${name} must be a ${target.constructor.name} of length ${target.length}, got ${src ? `${src.constructor.name} of length ${src.length}` : "nothing"}`,
