@@ -11,14 +11,15 @@ import { Env, type ResetOptions, type ResetResult, type StepResult } from "../..
 import { InvalidArgumentError } from "../../src/errors.js";
 import { Box } from "../../src/spaces/box.js";
 import { Discrete } from "../../src/spaces/discrete.js";
+import type { Space } from "../../src/spaces/space.js";
 
 /**
  * Four actions; each step allows a random pair of them, reported as `info.action_mask` (or by an `actionMasks()`
  * method); a masked action taken is counted. The observation tells the pair: a Box of the mask itself, or a
  * Discrete(16) code a * 4 + b. Episodes of 6 steps.
  */
-class PairEnv<O extends Float32Array | number> extends Env<O, number> {
-  readonly observationSpace: Box | Discrete;
+class PairEnv extends Env<Float32Array | number, number> {
+  readonly observationSpace: Space<Float32Array | number>;
   readonly actionSpace = new Discrete(4);
   violations = 0;
   readonly mask = new Uint8Array(4);
@@ -34,13 +35,13 @@ class PairEnv<O extends Float32Array | number> extends Env<O, number> {
     this.observationSpace = discrete ? new Discrete(16) : new Box(0, 1, [4]);
   }
 
-  reset(opts?: ResetOptions): ResetResult<O> {
+  reset(opts?: ResetOptions): ResetResult<Float32Array | number> {
     this.seedReset(opts?.seed);
     this.t = 0;
     return { observation: this.draw(), info: this.info() };
   }
 
-  step(action: number): StepResult<O> {
+  step(action: number): StepResult<Float32Array | number> {
     if (this.mask[action] === 0) this.violations++;
     const reward = action === this.mask.lastIndexOf(1) ? 1 : 0;
     this.t++;
@@ -51,19 +52,19 @@ class PairEnv<O extends Float32Array | number> extends Env<O, number> {
     return this.viaMethod ? {} : { action_mask: this.badMask ?? this.mask };
   }
 
-  private draw(): O {
+  private draw(): Float32Array | number {
     const a = this.rng.integers(0, 4);
     const b = (a + 1 + this.rng.integers(0, 3)) % 4;
     this.mask.fill(0);
     this.mask[a] = 1;
     this.mask[b] = 1;
     this.row.set(this.mask);
-    return (this.discrete ? Math.min(a, b) * 4 + Math.max(a, b) : this.row) as O;
+    return this.discrete ? Math.min(a, b) * 4 + Math.max(a, b) : this.row;
   }
 }
 
 /** The same env telling its masks through an `actionMasks()` method instead of the info. */
-class PairEnvWithMethod<O extends Float32Array | number> extends PairEnv<O> {
+class PairEnvWithMethod extends PairEnv {
   protected override readonly viaMethod = true;
 
   actionMasks(): unknown {
@@ -71,7 +72,7 @@ class PairEnvWithMethod<O extends Float32Array | number> extends PairEnv<O> {
   }
 }
 
-type Make = (env: PairEnv<Float32Array | number>) => Algorithm;
+type Make = (env: PairEnv) => Algorithm;
 const makers: [string, boolean, Make][] = [
   ["DQN", false, (e) => new DQN(e, { learningStarts: 16, bufferSize: 256, batchSize: 8, trainFreq: 1, seed: 1 })],
   [
@@ -95,9 +96,7 @@ function randomMask(rng: Rng, n: number): number[] {
 for (const [name, discrete, make] of makers) {
   for (const viaMethod of [false, true]) {
     test(`${name}: never takes a masked action while learning (masks from ${viaMethod ? "actionMasks()" : "info.action_mask"}), nor in predict`, async () => {
-      const env = viaMethod
-        ? new PairEnvWithMethod<Float32Array | number>(discrete)
-        : new PairEnv<Float32Array | number>(discrete);
+      const env = viaMethod ? new PairEnvWithMethod(discrete) : new PairEnv(discrete);
       const model = make(env);
       await model.learn(600);
       assert.equal(env.violations, 0, "masked actions taken while learning");
@@ -118,7 +117,7 @@ for (const [name, discrete, make] of makers) {
 }
 
 test("DQN stores the allowed actions of each s' in its replay buffer (masks ride with the transitions)", async () => {
-  const env = new PairEnv<Float32Array>(false);
+  const env = new PairEnv(false);
   const model = new DQN(env, { learningStarts: 1000, bufferSize: 256, batchSize: 8 });
   await model.learn(120);
   const batch = model.buffer.sample(64, new Rng(3));
@@ -132,7 +131,7 @@ test("DQN stores the allowed actions of each s' in its replay buffer (masks ride
     else assert.deepEqual(mask, next, `transition ${batch.indices[b]}`);
   }
   assert.ok(ends > 0 && ends < batch.size / 3, `${ends} episode ends in ${batch.size} (1 in 6 expected)`);
-  const noMasks = new DQN(new PairEnv<Float32Array>(false), { bufferSize: 64, useActionMasks: false });
+  const noMasks = new DQN(new PairEnv(false), { bufferSize: 64, useActionMasks: false });
   assert.equal(noMasks.buffer.maskDim, 0);
 });
 
@@ -160,7 +159,7 @@ test("Q-learning bootstraps from the max over the actions allowed in s', not ove
 
 test("bad masks are typed errors naming them: none allowed, wrong length, from predict and from the env", async () => {
   for (const [name, discrete, make] of makers) {
-    const model = make(new PairEnv<Float32Array | number>(discrete));
+    const model = make(new PairEnv(discrete));
     const obs = discrete ? 3 : new Float32Array(4);
     assert.throws(
       () => model.predict(obs, { actionMasks: [0, 0, 0, 0] }),
@@ -180,7 +179,7 @@ test("bad masks are typed errors naming them: none allowed, wrong length, from p
       [[0, 0, 0, 0], /env 0's info\.action_mask: row 0 allows no action/],
       ["yes", /env 0's info\.action_mask must be an array of 0\/1 values, got "yes"/],
     ] as const) {
-      const env = new PairEnv<Float32Array | number>(discrete);
+      const env = new PairEnv(discrete);
       env.badMask = bad;
       await assert.rejects(
         () => make(env).learn(50),
@@ -188,7 +187,7 @@ test("bad masks are typed errors naming them: none allowed, wrong length, from p
         `${name} ${JSON.stringify(bad)}`,
       );
     }
-    const env = new PairEnvWithMethod<Float32Array | number>(discrete);
+    const env = new PairEnvWithMethod(discrete);
     env.badMask = [1, 1, 1];
     await assert.rejects(
       () => make(env).learn(50),
