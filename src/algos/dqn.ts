@@ -210,6 +210,7 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
     const bufferOpts = {
       bufferSize: naive ? this.numEnvs : c.bufferSize,
       obsDim: this.obsDim,
+      observationSpace: this.obsInfo,
       // n-step transitions arrive one at a time, not as rows of numEnvs
       numEnvs: c.nStep > 1 ? 1 : this.numEnvs,
       optimizeMemoryUsage: c.optimizeMemoryUsage,
@@ -539,7 +540,7 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
     this.optimizer.stepCount = this.nUpdates;
     this.nCalls = json.nCalls as number;
     this.envMasks?.restore(json.actionMasks);
-    if (json.replay !== undefined && tensors["replay/observations"]) {
+    if (json.replay !== undefined && Object.keys(tensors).some((k) => k.startsWith("replay/"))) {
       this.buffer.setState(replayStateFrom(tensors, json.replay));
     }
   }
