@@ -6,6 +6,7 @@ import type { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 import { clipGradNorm } from "../nn/clip-grad.js";
 import { Adam } from "../nn/optim/adam.js";
+import { linearSchedule, type Schedule } from "../nn/schedules.js";
 import { EnvActionMasks, maskedArgmax, randomAllowed } from "./common/action-masks.js";
 import {
   type Action,
@@ -170,6 +171,7 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
   private readonly targets: Float32Array;
   private readonly nextValues: Float32Array;
   private collectedSinceTrain = 0;
+  private readonly epsilonSchedule: Schedule;
   /** Clock and step count at the start of this `learn` call, for `time/fps`. */
   private fpsStartTime = performance.now();
   private fpsStartSteps = 0;
@@ -229,6 +231,8 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
     this.targets = new Float32Array(c.batchSize);
     this.nextValues = new Float32Array(c.batchSize);
     this.explorationRate = c.explorationInitialEps;
+    // SB3's linear schedule: initial -> final over the first explorationFraction of training, then constant
+    this.epsilonSchedule = linearSchedule(c.explorationInitialEps, c.explorationFinalEps, c.explorationFraction);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -328,16 +332,6 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
           }),
       );
     }
-  }
-
-  /** SB3's linear schedule: initial -> final over the first explorationFraction of training, then constant. */
-  private epsilonSchedule(progressRemaining: number): number {
-    const c = this.cfg;
-    const progress = 1 - progressRemaining;
-    if (progress > c.explorationFraction) return c.explorationFinalEps;
-    return (
-      c.explorationInitialEps + (progress * (c.explorationFinalEps - c.explorationInitialEps)) / c.explorationFraction
-    );
   }
 
   /** Write epsilon-greedy actions (among the allowed ones under `masks`) for `count` observations into `out`. */

@@ -1,5 +1,6 @@
 import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError, NonFiniteError } from "../../errors.js";
+import { linearSchedule, type Schedule } from "../../nn/schedules.js";
 import { EnvActionMasks, maskedArgmax, randomAllowed } from "./action-masks.js";
 import {
   type Action,
@@ -76,6 +77,7 @@ export abstract class TabularAgent<O = unknown, A extends Action = Action> exten
   private readonly states: Int32Array;
   private readonly obsStart: number;
   private readonly actStart: number;
+  private readonly epsilonSchedule: Schedule;
 
   constructor(env: EnvInput<O, A>, config: TabularConfig = {}) {
     super(env, config);
@@ -99,6 +101,8 @@ export abstract class TabularAgent<O = unknown, A extends Action = Action> exten
     this.actStart = this.actInfo.start;
     this.q = new Float64Array(this.nStates * this.nActions).fill(c.initialQ);
     this.epsilon = c.explorationInitialEps;
+    // SB3's linear schedule: initial -> final over the first explorationFraction of training, then constant
+    this.epsilonSchedule = linearSchedule(c.explorationInitialEps, c.explorationFinalEps, c.explorationFraction);
     this.pendingActions = new Int32Array(this.numEnvs).fill(-1);
     this.actions = new Int32Array(this.numEnvs);
     this.states = new Int32Array(this.numEnvs);
@@ -162,16 +166,6 @@ export abstract class TabularAgent<O = unknown, A extends Action = Action> exten
 
   /** Online TD control has already learned from every step in `collectRollout`. */
   protected train(): void {}
-
-  /** SB3's linear schedule: initial -> final over the first explorationFraction of training, then constant. */
-  private epsilonSchedule(progressRemaining: number): number {
-    const c = this.cfg;
-    const progress = 1 - progressRemaining;
-    if (progress > c.explorationFraction) return c.explorationFinalEps;
-    return (
-      c.explorationInitialEps + (progress * (c.explorationFinalEps - c.explorationInitialEps)) / c.explorationFraction
-    );
-  }
 
   /**
    * Epsilon-greedy among the allowed actions (`mask` at `maskOff`; null: all): a uniform one with probability
