@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Algorithm } from "../../src/algos/common/algorithm.js";
+import { evaluatePolicy } from "../../src/algos/common/evaluate.js";
 import { DQN, ExpectedSarsa, QLearning, Sarsa } from "../../src/algos/index.js";
 import { Rng } from "../../src/core/rng.js";
 import { Env, type ResetOptions, type ResetResult, type StepResult } from "../../src/envs/env.js";
@@ -195,5 +196,16 @@ test("bad masks are typed errors naming them: none allowed, wrong length, from p
         e instanceof InvalidArgumentError && /env 0's actionMasks\(\): expected 1 x 4 values/.test(String(e)),
       name,
     );
+  }
+});
+
+test("evaluatePolicy acts a masked model under the env's masks (as in training); an unmasked model without them", async () => {
+  for (const useActionMasks of [true, false]) {
+    const model = new QLearning(new PairEnv(true), { seed: 3, useActionMasks });
+    await model.learn(300);
+    const env = new PairEnv(true);
+    evaluatePolicy(model, env, { episodes: 20, deterministic: true, seed: 1 });
+    assert.equal(model.takesActionMasks, useActionMasks);
+    if (useActionMasks) assert.equal(env.violations, 0, "masked actions in evaluation");
   }
 });

@@ -280,6 +280,11 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
    */
   protected envMasks: EnvActionMasks | null = null;
 
+  /** Whether `predict` takes action masks (and evaluation passes the env's): see {@link envMasks}. */
+  get takesActionMasks(): boolean {
+    return this.envMasks !== null;
+  }
+
   /** Refresh {@link envMasks} from the env after a reset or step. */
   protected readMasks(): void {
     this.envMasks?.read(this.env, this.lastInfos);
