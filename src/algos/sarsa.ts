@@ -18,8 +18,8 @@ import { TabularAgent, type TabularConfig } from "./common/tabular.js";
 export class SarsaModel<O = unknown, A extends Action = Action> extends TabularAgent<O, A> {
   static override readonly algorithmName: string = "SARSA";
 
-  protected bootstrap(nextState: number, env: number): number {
-    const a = this.behaviourAction(nextState, this.epsilon, this.rng);
+  protected bootstrap(nextState: number, env: number, mask: Uint8Array | null, maskOff: number): number {
+    const a = this.behaviourAction(nextState, this.epsilon, this.rng, mask, maskOff);
     this.pendingActions[env] = a; // executed at the next step (dropped by the loop if the episode ended)
     return this.q[nextState * this.nActions + a];
   }
@@ -31,18 +31,22 @@ export class SarsaModel<O = unknown, A extends Action = Action> extends TabularA
  *
  *   Q(s,a) <- Q(s,a) + alpha * (r + gamma * sum_a' pi_eps(a'|s') Q(s',a') - Q(s,a))
  *   pi_eps(a'|s') = eps / |A| + (1 - eps) / |argmax| for a' in argmax Q(s',.), eps / |A| otherwise
+ *   (A: the actions allowed in s')
  */
 export class ExpectedSarsaModel<O = unknown, A extends Action = Action> extends TabularAgent<O, A> {
   static override readonly algorithmName: string = "ExpectedSARSA";
 
-  protected bootstrap(nextState: number): number {
+  protected bootstrap(nextState: number, _env: number, mask: Uint8Array | null, maskOff: number): number {
     const nA = this.nActions;
     const base = nextState * nA;
-    const max = this.maxQ(nextState);
+    const max = this.maxQ(nextState, mask, maskOff);
     let sum = 0;
     let maxSum = 0;
     let ties = 0;
+    let allowed = 0;
     for (let a = 0; a < nA; a++) {
+      if (mask !== null && mask[maskOff + a] === 0) continue;
+      allowed++;
       const v = this.q[base + a];
       sum += v;
       if (v === max) {
@@ -51,7 +55,7 @@ export class ExpectedSarsaModel<O = unknown, A extends Action = Action> extends 
       }
     }
     // ties share the greedy mass, matching the behaviour policy's random tie-breaking
-    return (this.epsilon / nA) * sum + ((1 - this.epsilon) * maxSum) / ties;
+    return (this.epsilon / allowed) * sum + ((1 - this.epsilon) * maxSum) / ties;
   }
 }
 

@@ -5,7 +5,19 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Algorithm } from "../../src/algos/common/algorithm.js";
-import { A2C, DDPG, DQN, PPO, REINFORCE, SAC, TD3, TRPO } from "../../src/algos/index.js";
+import {
+  A2C,
+  DDPG,
+  DQN,
+  ExpectedSarsa,
+  PPO,
+  QLearning,
+  REINFORCE,
+  SAC,
+  Sarsa,
+  TD3,
+  TRPO,
+} from "../../src/algos/index.js";
 import "../../src/envs/builtin.js";
 import { Env, type ResetOptions, type ResetResult, type StepResult } from "../../src/envs/env.js";
 import { makeVec } from "../../src/envs/vector/make-vec.js";
@@ -99,6 +111,57 @@ for (const [name, make, envFor] of algorithms) {
       if (normalizer !== undefined) assert.ok(allFinite(normalizer.getState()), "normalizer statistics stay finite");
     });
   }
+}
+
+/** The tabular twin of NanAt50: Discrete(3) observations; a NaN/Infinity reward at its 50th step, or a huge finite
+ * reward every step (the Q-table overflows to Infinity within a few updates). */
+class TabularBadAt50 extends Env<number, number> {
+  readonly observationSpace = new Discrete(3);
+  readonly actionSpace = new Discrete(2);
+  private steps = 0;
+  constructor(private readonly what: "NaN" | "Infinity" | "overflow") {
+    super();
+  }
+  reset(opts?: ResetOptions): ResetResult<number> {
+    this.seedReset(opts?.seed);
+    return { observation: 0, info: {} };
+  }
+  step(action: number): StepResult<number> {
+    this.steps++;
+    const bad = this.steps === 50;
+    const reward =
+      this.what === "overflow" ? Number.MAX_VALUE : bad ? (this.what === "NaN" ? Number.NaN : Infinity) : action;
+    return { observation: this.steps % 3, reward, terminated: false, truncated: this.steps % 10 === 0, info: {} };
+  }
+}
+
+for (const Cls of [QLearning, Sarsa, ExpectedSarsa]) {
+  for (const what of ["NaN", "Infinity"] as const) {
+    test(`${Cls.algorithmName}: a ${what} reward at step 50 stops learn() naming env 0 and step 50 before the table is updated`, async () => {
+      const model = new Cls(new TabularBadAt50(what), { stepsPerIteration: 10 });
+      await assert.rejects(
+        () => model.learn(200),
+        (e: unknown) =>
+          e instanceof NonFiniteError && /env 0 returned a non-finite reward .* at step 50; nothing/.test(String(e)),
+      );
+      assert.equal(model.numTimesteps, 49, "the bad step was not counted");
+      assert.ok(model.q.every(Number.isFinite), "the table stays finite");
+      const loaded = (model.constructor as typeof QLearning).fromBytes(model.toBytes(), {
+        env: new TabularBadAt50(what),
+      });
+      assert.deepEqual(Array.from(loaded.q), Array.from(model.q));
+    });
+  }
+  test(`${Cls.algorithmName}: finite rewards that overflow the Q-table stop learn() naming the env, the step and the entry`, async () => {
+    const model = new Cls(new TabularBadAt50("overflow"), { learningRate: 1, gamma: 1 });
+    await assert.rejects(
+      () => model.learn(200),
+      (e: unknown) =>
+        e instanceof NonFiniteError &&
+        /env 0 at step \d+: the update of Q\(\d, \d\) is Infinity .*the table was not updated/.test(String(e)),
+    );
+    assert.ok(model.q.every(Number.isFinite), "the table keeps its last finite values");
+  });
 }
 
 test("PPO with learningRate 1e30 stops with a NonFiniteError instead of training on; its last finite state saves and loads", async () => {

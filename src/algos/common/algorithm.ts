@@ -30,6 +30,7 @@ import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
 import { CheckpointError, describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../../errors.js";
 import { readFileBytes, writeFileAtomic } from "../../platform/fs.js";
 import type { Space } from "../../spaces/space.js";
+import { checkMaskRows, type EnvActionMasks } from "./action-masks.js";
 import { type Callback, type CallbackContext, CallbackList } from "./callbacks.js";
 import {
   CHECKPOINT_FORMAT_VERSION,
@@ -287,9 +288,20 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     return engine;
   }
 
-  /** Whether `predict` and training take action masks (the policy-gradient family does). */
-  protected get supportsActionMasks(): boolean {
-    return false;
+  /**
+   * The env's action masks of the current observations, when this algorithm takes masks (a subclass sets it for
+   * Discrete/MultiDiscrete actions with `useActionMasks`); null: `predict` refuses masks.
+   */
+  protected envMasks: EnvActionMasks | null = null;
+
+  /** Whether `predict` takes action masks (and evaluation passes the env's): see {@link envMasks}. */
+  get takesActionMasks(): boolean {
+    return this.envMasks !== null;
+  }
+
+  /** Refresh {@link envMasks} from the env after a reset or step. */
+  protected readMasks(): void {
+    this.envMasks?.read(this.env, this.lastInfos);
   }
 
   /** The subclass's registered name. */
@@ -588,19 +600,14 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     }
     const deterministic = opts.deterministic ?? false;
     let masks: Uint8Array | null = null;
-    if (opts.actionMasks != null && !this.supportsActionMasks) {
-      throw new InvalidArgumentError(
-        `${this.algoName}.predict: actionMasks are not supported by ${this.algoName} (the policy-gradient algorithms take them)`,
-      );
-    }
     if (opts.actionMasks != null) {
-      const m = opts.actionMasks;
-      if (typeof m !== "object" || typeof m.length !== "number") {
+      if (this.envMasks === null) {
         throw new InvalidArgumentError(
-          `${this.algoName}.predict: actionMasks must be an array of 0/1, got ${describe(m)}`,
+          `${this.algoName}.predict: actionMasks are not supported by this ${this.algoName} (they need Discrete or MultiDiscrete actions and useActionMasks: true)`,
         );
       }
-      masks = Uint8Array.from(m, (v) => (v ? 1 : 0));
+      checkMaskRows(opts.actionMasks, count, this.envMasks.dim, `${this.algoName}.predict: actionMasks`);
+      masks = Uint8Array.from(opts.actionMasks, (v) => (v ? 1 : 0));
     }
     const actions = this.policyActions(obs, count, deterministic, this.predictRng, masks);
     const act = this.actInfo;
