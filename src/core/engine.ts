@@ -296,6 +296,10 @@ export class Engine {
     n.n0 = 0;
     n.n1 = 0;
     n.index = null;
+    out.producer = n;
+    if (a !== null) a.uses++;
+    if (b !== null) b.uses++;
+    if (c !== null) c.uses++;
     return n;
   }
 
@@ -311,6 +315,18 @@ export class Engine {
       g = new Tensor(this, t.shape, t.size, off, false, true, false);
       t.grad = g;
     }
+    return g.offset;
+  }
+
+  /**
+   * @internal For an op that WRITES its input's whole gradient rather than adding to it: the gradient's offset when
+   * `t` has no gradient buffer yet (one is made, uninitialised) and is an intermediate with this op as its only
+   * consumer; otherwise -1 (use `gradOf` and accumulate).
+   */
+  soleGrad(t: Tensor): number {
+    if (!t.requiresGrad || t.isLeaf || t.grad !== null || t.uses !== 1) return -1;
+    const g = new Tensor(this, t.shape, t.size, this.arena.alloc(t.size), false, true, false);
+    t.grad = g;
     return g.offset;
   }
 

@@ -992,7 +992,7 @@ const LINEAR: OpDef = {
   backward(node, eng) {
     const x = node.a as Tensor;
     const w = node.b as Tensor;
-    const gx = eng.gradOf(x);
+    const gx = x.requiresGrad ? 0 : -1; // its buffer is chosen below
     const gw = eng.gradOf(w);
     const gbias = eng.gradOf(node.c);
     const out = node.out as Tensor;
@@ -1003,15 +1003,27 @@ const LINEAR: OpDef = {
     // y = act(z), z = x W^T + b:  dz = dy * act'(y) (from the OUTPUT y),  dx = dz W,  dW = dz^T x,  db = sum_batch dz
     let dz = (out.grad as Tensor).offset;
     const act = node.n0;
-    if (act !== ACT_IDENTITY) {
+    // n1 = 1: the sole consumer of y, a linear layer, already wrote dz into y's gradient (below)
+    if (act !== ACT_IDENTITY && node.n1 !== 1) {
       const t = eng.arena.alloc(out.size);
       if (act === ACT_TANH) k.tanhBackward(out.offset, dz, t, out.size, false);
       else k.reluBackward(out.offset, dz, t, out.size, false);
       dz = t;
     }
-    if (gx >= 0) k.matmul(dz, w.offset, gx, batch, outF, inF, false, false, true);
     if (gw >= 0) k.matmul(dz, x.offset, gw, outF, batch, inF, true, false, true);
     if (gbias >= 0) k.sumCols(dz, gbias, batch, outF, true);
+    if (gx < 0) return;
+    // x made by an activated linear layer and used only here: one fused kernel gives that layer's dz = (dz W) * act'(x)
+    const below = x.producer;
+    const fuse = below !== null && below.out === x && below.op === LINEAR && below.n0 !== ACT_IDENTITY;
+    const sole = fuse ? eng.soleGrad(x) : -1;
+    if (sole >= 0 && below !== null) {
+      k.linearInputGrad(dz, w.offset, x.offset, sole, batch, outF, inF, below.n0 === ACT_TANH ? "tanh" : "relu");
+      below.n1 = 1;
+    } else {
+      if (fuse) below.n1 = 0; // a retained graph's earlier backward may have fused
+      k.matmul(dz, w.offset, eng.gradOf(x), batch, outF, inF, false, false, true);
+    }
   },
 };
 const ACT_IDENTITY = 0;
