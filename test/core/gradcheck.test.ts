@@ -63,7 +63,14 @@ const cases: Case[] = [
     // the upper layer's backward writes the lower layer's dz in one fused kernel (relu: away from the kink)
     "three fused layers, relu (fused input gradient)",
     ([x, w1, b1, w2, b2, w3]) => op.linear(op.linear(op.linear(x, w1, b1, "relu"), w2, b2, "relu"), w3, null, "tanh"),
-    [rand([4, 3], 0.2, 1), rand([5, 3], 0.2, 1), rand([5], 0.2, 1), rand([4, 5], 0.2, 1), rand([4], 0.2, 1), rand([2, 4])],
+    [
+      rand([4, 3], 0.2, 1),
+      rand([5, 3], 0.2, 1),
+      rand([5], 0.2, 1),
+      rand([4, 5], 0.2, 1),
+      rand([4], 0.2, 1),
+      rand([2, 4]),
+    ],
   ],
   [
     // a hidden layer read by two heads (a shared trunk): no fusion, both heads' gradients add up
