@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError, ShapeError } from "../errors.js";
 import type { Engine } from "./engine.js";
-import { type BinaryKernel, Broadcast } from "./kernels/kernels.js";
+import { type BinaryKernel, Broadcast, type Kernels } from "./kernels/kernels.js";
 import type { OpDef, TapeNode } from "./tape.js";
 import { fmtShape, Tensor } from "./tensor.js";
 
@@ -81,9 +81,18 @@ function modeAgainst(big: readonly number[], bigSize: number, small: readonly nu
   return -1;
 }
 
+/** The one Layout `layout` fills (read at once by its caller; ops never nest between the two). */
+const scratchLayout: Layout = { shape: [], rows: 0, cols: 0, aMode: Broadcast.Full, bMode: Broadcast.Full };
+
 function layout(op: string, a: Tensor, b: Tensor): Layout {
+  const L = scratchLayout;
   if (sameShape(a.shape, b.shape)) {
-    return { shape: a.shape, rows: 1, cols: a.size, aMode: Broadcast.Full, bMode: Broadcast.Full };
+    L.shape = a.shape;
+    L.rows = 1;
+    L.cols = a.size;
+    L.aMode = Broadcast.Full;
+    L.bMode = Broadcast.Full;
+    return L;
   }
   const aBig = a.size > b.size || (a.size === b.size && a.shape.length >= b.shape.length);
   const big = aBig ? a : b;
@@ -96,14 +105,12 @@ function layout(op: string, a: Tensor, b: Tensor): Layout {
     );
   }
   const cols = mode === Broadcast.Scalar ? big.size : big.shape[big.shape.length - 1];
-  const rows = mode === Broadcast.Scalar ? 1 : big.size / cols;
-  return {
-    shape: big.shape,
-    rows,
-    cols,
-    aMode: aBig ? Broadcast.Full : (mode as Broadcast),
-    bMode: aBig ? (mode as Broadcast) : Broadcast.Full,
-  };
+  L.shape = big.shape;
+  L.cols = cols;
+  L.rows = mode === Broadcast.Scalar ? 1 : big.size / cols;
+  L.aMode = aBig ? Broadcast.Full : (mode as Broadcast);
+  L.bMode = aBig ? (mode as Broadcast) : Broadcast.Full;
+  return L;
 }
 
 /**
@@ -136,12 +143,17 @@ function accumulateInto(
 
 // ------------------------------------------------------------------ binary elementwise
 
-function binary(op: OpDef, kernel: (e: Engine) => BinaryKernel, a: Tensor, b: Tensor): Tensor {
+/** A binary elementwise op: its kernel (read off the engine's kernels) and its backward. */
+interface BinaryOp extends OpDef {
+  kernel(k: Kernels): BinaryKernel;
+}
+
+function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const eng = engineOf(op.name, a, b);
   const L = layout(op.name, a, b);
   const rec = eng.needsGrad(a, b);
   const out = output(eng, L.shape, L.rows * L.cols, rec);
-  kernel(eng)(a.offset, L.aMode, b.offset, L.bMode, out.offset, L.rows, L.cols, false);
+  op.kernel(eng.kernels)(a.offset, L.aMode, b.offset, L.bMode, out.offset, L.rows, L.cols, false);
   if (rec) recordBinary(eng, op, out, a, b, L);
   return finish(eng, op, out);
 }
@@ -160,8 +172,9 @@ function recordBinary(eng: Engine, op: OpDef, out: Tensor, a: Tensor, b: Tensor,
   return node;
 }
 
-const ADD: OpDef = {
+const ADD: BinaryOp = {
   name: "add",
+  kernel: (k) => k.add,
   backward(node, eng) {
     const ga = eng.gradOf(node.a);
     const gb = eng.gradOf(node.b);
@@ -175,11 +188,12 @@ const ADD: OpDef = {
 };
 /** a + b */
 export function add(a: Tensor, b: Tensor): Tensor {
-  return binary(ADD, (e) => e.kernels.add, a, b);
+  return binary(ADD, a, b);
 }
 
-const SUB: OpDef = {
+const SUB: BinaryOp = {
   name: "sub",
+  kernel: (k) => k.sub,
   backward(node, eng) {
     const ga = eng.gradOf(node.a);
     const gb = eng.gradOf(node.b);
@@ -193,7 +207,7 @@ const SUB: OpDef = {
 };
 /** a - b */
 export function sub(a: Tensor, b: Tensor): Tensor {
-  return binary(SUB, (e) => e.kernels.sub, a, b);
+  return binary(SUB, a, b);
 }
 
 /**
@@ -221,8 +235,9 @@ function productGrad(
   accumulateInto(eng, tmp, mode, dst, rows, cols, alpha);
 }
 
-const MUL: OpDef = {
+const MUL: BinaryOp = {
   name: "mul",
+  kernel: (k) => k.mul,
   backward(node, eng) {
     const a = node.a as Tensor;
     const b = node.b as Tensor;
@@ -240,11 +255,12 @@ const MUL: OpDef = {
 };
 /** a * b (elementwise) */
 export function mul(a: Tensor, b: Tensor): Tensor {
-  return binary(MUL, (e) => e.kernels.mul, a, b);
+  return binary(MUL, a, b);
 }
 
-const DIV: OpDef = {
+const DIV: BinaryOp = {
   name: "div",
+  kernel: (k) => k.div,
   backward(node, eng) {
     const b = node.b as Tensor;
     const ga = eng.gradOf(node.a);
@@ -266,7 +282,7 @@ const DIV: OpDef = {
 };
 /** a / b (elementwise) */
 export function div(a: Tensor, b: Tensor): Tensor {
-  return binary(DIV, (e) => e.kernels.div, a, b);
+  return binary(DIV, a, b);
 }
 
 /** Backward of minimum/maximum: operands expanded to full, routed by the kernel (ties split), then reduced. */
@@ -300,16 +316,24 @@ function minMaxBackward(node: TapeNode, eng: Engine, isMax: boolean): void {
   if (gb >= 0) accumulateInto(eng, tb, bMode, gb, rows, cols, 1);
 }
 
-const MINIMUM: OpDef = { name: "minimum", backward: (node, eng) => minMaxBackward(node, eng, false) };
+const MINIMUM: BinaryOp = {
+  name: "minimum",
+  kernel: (k) => k.minimum,
+  backward: (node, eng) => minMaxBackward(node, eng, false),
+};
 /** Elementwise min(a, b); on ties each side gets half the gradient (PyTorch). */
 export function minimum(a: Tensor, b: Tensor): Tensor {
-  return binary(MINIMUM, (e) => e.kernels.minimum, a, b);
+  return binary(MINIMUM, a, b);
 }
 
-const MAXIMUM: OpDef = { name: "maximum", backward: (node, eng) => minMaxBackward(node, eng, true) };
+const MAXIMUM: BinaryOp = {
+  name: "maximum",
+  kernel: (k) => k.maximum,
+  backward: (node, eng) => minMaxBackward(node, eng, true),
+};
 /** Elementwise max(a, b); on ties each side gets half the gradient (PyTorch). */
 export function maximum(a: Tensor, b: Tensor): Tensor {
-  return binary(MAXIMUM, (e) => e.kernels.maximum, a, b);
+  return binary(MAXIMUM, a, b);
 }
 
 const WHERE: OpDef = {
@@ -361,128 +385,167 @@ export function where(mask: Uint8Array, a: Tensor, b: Tensor): Tensor {
 // ------------------------------------------------------------------ unary elementwise
 
 /**
- * The OpDef of an op with one input `a`: `grad` runs only when `a` wants a gradient, with `gx` the offset of that
- * gradient, to add the op's chain rule into it from `out.grad`.
+ * An op with one input `a`, its forward and backward side by side. `forward` writes the n outputs at `out` from the
+ * input at `x`, given the op's two numeric attributes (also kept in the node as n0, n1). `grad` runs only when `a`
+ * wants a gradient, with `gx` the offset of that gradient, to add the op's chain rule into it from `out.grad` (`g`).
  */
-function unaryOpDef(name: string, grad: (eng: Engine, out: Tensor, gx: number, node: TapeNode) => void): OpDef {
+interface UnaryOp extends OpDef {
+  forward(eng: Engine, x: number, out: number, n: number, s0: number, s1: number): void;
+}
+function unaryOp(
+  name: string,
+  forward: UnaryOp["forward"],
+  grad: (eng: Engine, out: Tensor, g: number, gx: number, node: TapeNode) => void,
+): UnaryOp {
   return {
     name,
+    forward,
     backward(node, eng) {
       const gx = eng.gradOf(node.a);
-      if (gx >= 0) grad(eng, node.out as Tensor, gx, node);
+      const out = node.out as Tensor;
+      if (gx >= 0) grad(eng, out, (out.grad as Tensor).offset, gx, node);
     },
   };
 }
 
-function unary(op: OpDef, x: Tensor, run: (eng: Engine, x: number, out: number, n: number) => void): Tensor {
+function unary(op: UnaryOp, x: Tensor, s0 = 0, s1 = 0): Tensor {
   const eng = engineOf(op.name, x);
   const rec = eng.needsGrad(x);
   const out = output(eng, x.shape, x.size, rec);
-  run(eng, x.offset, out.offset, x.size);
-  if (rec) eng.record(op, out, x);
+  op.forward(eng, x.offset, out.offset, x.size, s0, s1);
+  if (rec) {
+    const node = eng.record(op, out, x);
+    node.n0 = s0;
+    node.n1 = s1;
+  }
   return finish(eng, op, out);
 }
 
-const NEG = unaryOpDef("neg", (eng, out, gx) => eng.kernels.axpy(-1, (out.grad as Tensor).offset, gx, out.size));
+const NEG = unaryOp(
+  "neg",
+  (e, x, o, n) => e.kernels.neg(x, o, n),
+  (eng, out, g, gx) => eng.kernels.axpy(-1, g, gx, out.size),
+);
 /** -x */
 export function neg(x: Tensor): Tensor {
-  return unary(NEG, x, (e, xi, o, n) => e.kernels.neg(xi, o, n));
+  return unary(NEG, x);
 }
 
-const EXP = unaryOpDef("exp", (eng, out, gx) => {
+const EXP = unaryOp(
+  "exp",
+  (e, x, o, n) => e.kernels.exp(x, o, n),
   // d exp(x) = exp(x) = out
-  eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
-});
+  (eng, out, g, gx) => eng.kernels.mul(g, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true),
+);
 /** e^x */
 export function exp(x: Tensor): Tensor {
-  return unary(EXP, x, (e, xi, o, n) => e.kernels.exp(xi, o, n));
+  return unary(EXP, x);
 }
 
-const LOG = unaryOpDef("log", (eng, out, gx, node) => {
+const LOG = unaryOp(
+  "log",
+  (e, x, o, n) => e.kernels.log(x, o, n),
   // d log(x) = 1/x
-  const x = node.a as Tensor;
-  eng.kernels.div((out.grad as Tensor).offset, Broadcast.Full, x.offset, Broadcast.Full, gx, 1, out.size, true);
-});
+  (eng, out, g, gx, node) =>
+    eng.kernels.div(g, Broadcast.Full, (node.a as Tensor).offset, Broadcast.Full, gx, 1, out.size, true),
+);
 /** natural log */
 export function log(x: Tensor): Tensor {
-  return unary(LOG, x, (e, xi, o, n) => e.kernels.log(xi, o, n));
+  return unary(LOG, x);
 }
 
-const TANH = unaryOpDef("tanh", (eng, out, gx) => {
+const TANH = unaryOp(
+  "tanh",
+  (e, x, o, n) => e.kernels.tanh(x, o, n),
   // d tanh(x) = 1 - tanh(x)^2
-  eng.kernels.tanhBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
-});
+  (eng, out, g, gx) => eng.kernels.tanhBackward(out.offset, g, gx, out.size, true),
+);
 /** tanh(x) */
 export function tanh(x: Tensor): Tensor {
-  return unary(TANH, x, (e, xi, o, n) => e.kernels.tanh(xi, o, n));
+  return unary(TANH, x);
 }
 
-const RELU = unaryOpDef("relu", (eng, out, gx) => {
-  eng.kernels.reluBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
-});
+const RELU = unaryOp(
+  "relu",
+  (e, x, o, n) => e.kernels.relu(x, o, n),
+  (eng, out, g, gx) => eng.kernels.reluBackward(out.offset, g, gx, out.size, true),
+);
 /** max(x, 0); gradient 0 at x = 0 (PyTorch). */
 export function relu(x: Tensor): Tensor {
-  return unary(RELU, x, (e, xi, o, n) => e.kernels.relu(xi, o, n));
+  return unary(RELU, x);
 }
 
-const SQUARE = unaryOpDef("square", (eng, out, gx, node) => {
-  const x = node.a as Tensor;
+const SQUARE = unaryOp(
+  "square",
+  (e, x, o, n) => e.kernels.square(x, o, n),
   // d x^2 = 2x
-  const tmp = eng.arena.alloc(out.size);
-  eng.kernels.scale(x.offset, 2, tmp, out.size);
-  eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, tmp, Broadcast.Full, gx, 1, out.size, true);
-});
+  (eng, out, g, gx, node) => {
+    const tmp = eng.arena.alloc(out.size);
+    eng.kernels.scale((node.a as Tensor).offset, 2, tmp, out.size);
+    eng.kernels.mul(g, Broadcast.Full, tmp, Broadcast.Full, gx, 1, out.size, true);
+  },
+);
 /** x^2 */
 export function square(x: Tensor): Tensor {
-  return unary(SQUARE, x, (e, xi, o, n) => e.kernels.square(xi, o, n));
+  return unary(SQUARE, x);
 }
 
-const SQRT = unaryOpDef("sqrt", (eng, out, gx) => {
+const SQRT = unaryOp(
+  "sqrt",
+  (e, x, o, n) => e.kernels.sqrt(x, o, n),
   // d sqrt(x) = 1 / (2 sqrt(x)) = 0.5 / out
-  const tmp = eng.arena.alloc(out.size);
-  eng.kernels.scale((out.grad as Tensor).offset, 0.5, tmp, out.size);
-  eng.kernels.div(tmp, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
-});
+  (eng, out, g, gx) => {
+    const tmp = eng.arena.alloc(out.size);
+    eng.kernels.scale(g, 0.5, tmp, out.size);
+    eng.kernels.div(tmp, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
+  },
+);
 /** sqrt(x) */
 export function sqrt(x: Tensor): Tensor {
-  return unary(SQRT, x, (e, xi, o, n) => e.kernels.sqrt(xi, o, n));
+  return unary(SQRT, x);
 }
 
-const ABS = unaryOpDef("abs", (eng, out, gx, node) => {
-  const x = (node.a as Tensor).offset;
-  const g = (out.grad as Tensor).offset;
-  const v = eng.arena.view;
+const ABS = unaryOp(
+  "abs",
+  (e, x, o, n) => {
+    const v = e.arena.view;
+    for (let i = 0; i < n; i++) v[o + i] = Math.abs(v[x + i]);
+  },
   // d|x| = sign(x), 0 at 0 (PyTorch)
-  for (let i = 0; i < out.size; i++) {
-    const xv = v[x + i];
-    if (xv > 0) v[gx + i] += v[g + i];
-    else if (xv < 0) v[gx + i] -= v[g + i];
-  }
-});
+  (eng, out, g, gx, node) => {
+    const x = (node.a as Tensor).offset;
+    const v = eng.arena.view;
+    for (let i = 0; i < out.size; i++) {
+      const xv = v[x + i];
+      if (xv > 0) v[gx + i] += v[g + i];
+      else if (xv < 0) v[gx + i] -= v[g + i];
+    }
+  },
+);
 /** |x| */
 export function abs(x: Tensor): Tensor {
-  return unary(ABS, x, (e, xi, o, n) => {
-    const v = e.arena.view;
-    for (let i = 0; i < n; i++) v[o + i] = Math.abs(v[xi + i]);
-  });
+  return unary(ABS, x);
 }
 
-const SOFTPLUS = unaryOpDef("softplus", (eng, out, gx, node) => {
-  const x = (node.a as Tensor).offset;
-  const g = (out.grad as Tensor).offset;
-  const v = eng.arena.view;
-  // d softplus(x) = sigmoid(x)
-  for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * sigmoidOf(v[x + i]);
-});
-/** log(1 + e^x), computed stably as max(x, 0) + log1p(e^-|x|). */
-export function softplus(x: Tensor): Tensor {
-  return unary(SOFTPLUS, x, (e, xi, o, n) => {
+const SOFTPLUS = unaryOp(
+  "softplus",
+  (e, x, o, n) => {
     const v = e.arena.view;
     for (let i = 0; i < n; i++) {
-      const t = v[xi + i];
+      const t = v[x + i];
       v[o + i] = Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
     }
-  });
+  },
+  // d softplus(x) = sigmoid(x)
+  (eng, out, g, gx, node) => {
+    const x = (node.a as Tensor).offset;
+    const v = eng.arena.view;
+    for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * sigmoidOf(v[x + i]);
+  },
+);
+/** log(1 + e^x), computed stably as max(x, 0) + log1p(e^-|x|). */
+export function softplus(x: Tensor): Tensor {
+  return unary(SOFTPLUS, x);
 }
 
 function sigmoidOf(t: number): number {
@@ -491,75 +554,58 @@ function sigmoidOf(t: number): number {
   return e / (1 + e);
 }
 
-const SIGMOID = unaryOpDef("sigmoid", (eng, out, gx) => {
-  const g = (out.grad as Tensor).offset;
-  const y = out.offset;
-  const v = eng.arena.view;
+const SIGMOID = unaryOp(
+  "sigmoid",
+  (e, x, o, n) => {
+    const v = e.arena.view;
+    for (let i = 0; i < n; i++) v[o + i] = sigmoidOf(v[x + i]);
+  },
   // d sigmoid(x) = y (1 - y), y the output
-  for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * v[y + i] * (1 - v[y + i]);
-});
+  (eng, out, g, gx) => {
+    const y = out.offset;
+    const v = eng.arena.view;
+    for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * v[y + i] * (1 - v[y + i]);
+  },
+);
 /** 1 / (1 + e^-x), without overflow for large |x|. */
 export function sigmoid(x: Tensor): Tensor {
-  return unary(SIGMOID, x, (e, xi, o, n) => {
-    const v = e.arena.view;
-    for (let i = 0; i < n; i++) v[o + i] = sigmoidOf(v[xi + i]);
-  });
+  return unary(SIGMOID, x);
 }
 
-const CLAMP = unaryOpDef("clamp", (eng, out, gx, node) => {
-  eng.kernels.clampBackward(
-    (node.a as Tensor).offset,
-    node.n0,
-    node.n1,
-    (out.grad as Tensor).offset,
-    gx,
-    out.size,
-    true,
-  );
-});
+const CLAMP = unaryOp(
+  "clamp",
+  (e, x, o, n, lo, hi) => e.kernels.clamp(x, lo, hi, o, n),
+  (eng, out, g, gx, node) =>
+    eng.kernels.clampBackward((node.a as Tensor).offset, node.n0, node.n1, g, gx, out.size, true),
+);
 /** min(max(x, lo), hi); the gradient passes where lo <= x <= hi (PyTorch). Use +-Infinity for a one-sided clamp. */
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   checkNumber("clamp", "lo", lo);
   checkNumber("clamp", "hi", hi);
   if (lo > hi) throw new InvalidArgumentError(`clamp: lo (${lo}) must be <= hi (${hi})`);
-  const eng = engineOf("clamp", x);
-  const rec = eng.needsGrad(x);
-  const out = output(eng, x.shape, x.size, rec);
-  eng.kernels.clamp(x.offset, lo, hi, out.offset, x.size);
-  if (rec) {
-    const node = eng.record(CLAMP, out, x);
-    node.n0 = lo;
-    node.n1 = hi;
-  }
-  return finish(eng, CLAMP, out);
+  return unary(CLAMP, x, lo, hi);
 }
 
-const ADD_SCALAR = unaryOpDef("addScalar", (eng, out, gx) =>
-  eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size),
+const ADD_SCALAR = unaryOp(
+  "addScalar",
+  (e, x, o, n, s) => e.kernels.addScalar(x, s, o, n),
+  (eng, out, g, gx) => eng.kernels.axpy(1, g, gx, out.size),
 );
 /** x + s */
 export function addScalar(x: Tensor, s: number): Tensor {
   checkNumber("addScalar", "s", s);
-  const eng = engineOf("addScalar", x);
-  const rec = eng.needsGrad(x);
-  const out = output(eng, x.shape, x.size, rec);
-  eng.kernels.addScalar(x.offset, s, out.offset, x.size);
-  if (rec) eng.record(ADD_SCALAR, out, x);
-  return finish(eng, ADD_SCALAR, out);
+  return unary(ADD_SCALAR, x, s);
 }
 
-const MUL_SCALAR = unaryOpDef("mulScalar", (eng, out, gx, node) =>
-  eng.kernels.axpy(node.n0, (out.grad as Tensor).offset, gx, out.size),
+const MUL_SCALAR = unaryOp(
+  "mulScalar",
+  (e, x, o, n, s) => e.kernels.scale(x, s, o, n),
+  (eng, out, g, gx, node) => eng.kernels.axpy(node.n0, g, gx, out.size),
 );
 /** x * s */
 export function mulScalar(x: Tensor, s: number): Tensor {
   checkNumber("mulScalar", "s", s);
-  const eng = engineOf("mulScalar", x);
-  const rec = eng.needsGrad(x);
-  const out = output(eng, x.shape, x.size, rec);
-  eng.kernels.scale(x.offset, s, out.offset, x.size);
-  if (rec) eng.record(MUL_SCALAR, out, x).n0 = s;
-  return finish(eng, MUL_SCALAR, out);
+  return unary(MUL_SCALAR, x, s);
 }
 
 // ------------------------------------------------------------------ reductions
@@ -698,20 +744,16 @@ export function min(x: Tensor): Tensor {
 
 // ------------------------------------------------------------------ softmax family
 
-const LOG_SOFTMAX = unaryOpDef("logSoftmax", (eng, out, gx) => {
-  const [rows, cols] = lastAxis("logSoftmax", out);
+const LOG_SOFTMAX = unaryOp(
+  "logSoftmax",
+  (e, x, o, n, cols) => e.kernels.logSoftmax(x, o, n / cols, cols),
   // dx = g - softmax(x) * sum(g)
-  eng.kernels.logSoftmaxBackward(out.offset, (out.grad as Tensor).offset, gx, rows, cols, true);
-});
+  (eng, out, g, gx, node) => eng.kernels.logSoftmaxBackward(out.offset, g, gx, out.size / node.n0, node.n0, true),
+);
 /** log(softmax(x)) over the last axis, computed stably (max-shifted). */
 export function logSoftmax(x: Tensor): Tensor {
-  const eng = engineOf("logSoftmax", x);
-  const [rows, cols] = lastAxis("logSoftmax", x);
-  const rec = eng.needsGrad(x);
-  const out = output(eng, x.shape, x.size, rec);
-  eng.kernels.logSoftmax(x.offset, out.offset, rows, cols);
-  if (rec) eng.record(LOG_SOFTMAX, out, x);
-  return finish(eng, LOG_SOFTMAX, out);
+  engineOf("logSoftmax", x);
+  return unary(LOG_SOFTMAX, x, lastAxis("logSoftmax", x)[1]);
 }
 
 const LOG_SUM_EXP: OpDef = {
@@ -813,7 +855,14 @@ export function stopGradient(x: Tensor): Tensor {
   return eng.alias(x, x.shape, false, true);
 }
 
-const RESHAPE = unaryOpDef("reshape", (eng, out, gx) => eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size));
+const RESHAPE: OpDef = {
+  name: "reshape",
+  backward(node, eng) {
+    const gx = eng.gradOf(node.a);
+    const out = node.out as Tensor;
+    if (gx >= 0) eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size);
+  },
+};
 /** The same values under another shape of the same size (shares storage; no copy). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const eng = engineOf("reshape", x);
