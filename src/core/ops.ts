@@ -876,6 +876,41 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return out;
 }
 
+/**
+ * dst[r * dstStride + j] (+)= src[r * srcStride + j] for r < rows, j < width: a block of columns between two
+ * row-major arrays (concat, sliceLast). Narrow rows (SAC's [obs, action] of a few columns each) are copied in one
+ * loop here instead of one kernel call per row; wide rows, or both sides contiguous, go to the kernels.
+ */
+function copyRows(
+  eng: Engine,
+  src: number,
+  srcStride: number,
+  dst: number,
+  dstStride: number,
+  rows: number,
+  width: number,
+  acc: boolean,
+): void {
+  const k = eng.kernels;
+  if (srcStride === width && dstStride === width) {
+    if (acc) k.axpy(1, src, dst, rows * width);
+    else k.copy(src, dst, rows * width);
+  } else if (width >= 32) {
+    for (let r = 0; r < rows; r++) {
+      if (acc) k.axpy(1, src + r * srcStride, dst + r * dstStride, width);
+      else k.copy(src + r * srcStride, dst + r * dstStride, width);
+    }
+  } else {
+    const v = eng.arena.view;
+    for (let r = 0; r < rows; r++) {
+      const s = src + r * srcStride;
+      const d = dst + r * dstStride;
+      if (acc) for (let j = 0; j < width; j++) v[d + j] += v[s + j];
+      else for (let j = 0; j < width; j++) v[d + j] = v[s + j];
+    }
+  }
+}
+
 /** [rows, cols] of x seen as rows of its last axis, for ops that work column-wise. */
 function rowsOf(op: string, x: Tensor): [number, number] {
   if (x.rank < 1) throw new ShapeError(`${op}: needs a tensor of rank >= 1, got shape ${fmtShape(x.shape)}`);
@@ -894,12 +929,9 @@ const CONCAT: OpDef = {
     const g = (out.grad as Tensor).offset;
     const [rows, ca] = rowsOf("concat", a);
     const cb = b.shape[b.rank - 1];
-    const k = eng.kernels;
     // each operand gets its own columns of the output gradient back
-    for (let r = 0; r < rows; r++) {
-      if (ga >= 0) k.axpy(1, g + r * (ca + cb), ga + r * ca, ca);
-      if (gb >= 0) k.axpy(1, g + r * (ca + cb) + ca, gb + r * cb, cb);
-    }
+    if (ga >= 0) copyRows(eng, g, ca + cb, ga, ca, rows, ca, true);
+    if (gb >= 0) copyRows(eng, g + ca, ca + cb, gb, cb, rows, cb, true);
   },
 };
 function concat2(a: Tensor, b: Tensor): Tensor {
@@ -913,11 +945,8 @@ function concat2(a: Tensor, b: Tensor): Tensor {
   const cb = b.shape[b.rank - 1];
   const rec = eng.needsGrad(a, b);
   const out = output(eng, [...a.shape.slice(0, -1), ca + cb], rows * (ca + cb), rec);
-  const k = eng.kernels;
-  for (let r = 0; r < rows; r++) {
-    k.copy(a.offset + r * ca, out.offset + r * (ca + cb), ca);
-    k.copy(b.offset + r * cb, out.offset + r * (ca + cb) + ca, cb);
-  }
+  copyRows(eng, a.offset, ca, out.offset, ca + cb, rows, ca, false);
+  copyRows(eng, b.offset, cb, out.offset + ca, ca + cb, rows, cb, false);
   if (rec) eng.record(CONCAT, out, a, b);
   return finish(eng, CONCAT, out);
 }
@@ -943,7 +972,7 @@ const SLICE: OpDef = {
     const [rows, cols] = rowsOf("sliceLast", x);
     const start = node.n0;
     const width = node.n1;
-    for (let r = 0; r < rows; r++) eng.kernels.axpy(1, g + r * width, gx + r * cols + start, width);
+    copyRows(eng, g, width, gx + start, cols, rows, width, true);
   },
 };
 /** Columns [start, end) of the last axis: x[..., D] -> [..., end - start] (a copy), e.g. one head of a split output. */
@@ -958,7 +987,7 @@ export function sliceLast(x: Tensor, start: number, end: number): Tensor {
   const width = end - start;
   const rec = eng.needsGrad(x);
   const out = output(eng, [...x.shape.slice(0, -1), width], rows * width, rec);
-  for (let r = 0; r < rows; r++) eng.kernels.copy(x.offset + r * cols + start, out.offset + r * width, width);
+  copyRows(eng, x.offset + start, cols, out.offset, width, rows, width, false);
   if (rec) {
     const node = eng.record(SLICE, out, x);
     node.n0 = start;
