@@ -182,6 +182,17 @@ export class Engine {
     }
   }
 
+  /** `scope(fn)` under `noGrad`: the acting hot path's temporaries, in one call (no closure made per call). */
+  noGradScope<T>(fn: () => T): T {
+    const prev = this.gradEnabled;
+    this.gradEnabled = false;
+    try {
+      return this.scope(fn);
+    } finally {
+      this.gradEnabled = prev;
+    }
+  }
+
   /** Run `fn` without recording ops (no gradients flow through what it computes). */
   noGrad<T>(fn: () => T): T {
     const prev = this.gradEnabled;

@@ -867,7 +867,9 @@ const RESHAPE: OpDef = {
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const eng = engineOf("reshape", x);
   const size = sizeOf(shape);
-  if (size !== x.size || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+  let valid = size === x.size;
+  for (let i = 0; i < shape.length && valid; i++) valid = Number.isInteger(shape[i]) && shape[i] >= 0;
+  if (!valid) {
     throw new ShapeError(`reshape: cannot view shape ${fmtShape(x.shape)} as ${fmtShape(shape)}`);
   }
   const rec = eng.needsGrad(x);
@@ -936,7 +938,9 @@ const CONCAT: OpDef = {
 };
 function concat2(a: Tensor, b: Tensor): Tensor {
   const eng = engineOf("concat", a, b);
-  if (a.rank < 1 || a.rank !== b.rank || a.shape.slice(0, -1).some((d, i) => d !== b.shape[i])) {
+  let agree = a.rank >= 1 && a.rank === b.rank;
+  for (let i = 0; i + 1 < a.rank && agree; i++) agree = a.shape[i] === b.shape[i];
+  if (!agree) {
     throw new ShapeError(
       `concat: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} must agree on every axis but the last`,
     );

@@ -206,8 +206,7 @@ export abstract class OnPolicyAlgorithm<
 
   /** Run `fn` in a scope of the policy's engine (its temporaries freed on return) without recording ops. */
   protected inference<T>(fn: () => T): T {
-    const engine = this.policy.engine;
-    return engine.scope(() => engine.noGrad(fn));
+    return this.policy.engine.noGradScope(fn);
   }
 
   /** V(s) of `count` normalized observations, into `out`. */
@@ -292,15 +291,6 @@ export abstract class OnPolicyAlgorithm<
     const masks = this.masks;
     if (masks === null) return;
     const m = this.policy.headSize;
-    const put = (i: number, row: unknown, where: string) => {
-      if (row === null || typeof row !== "object" || (row as ArrayLike<number>).length !== m) {
-        throw new InvalidArgumentError(
-          `${this.algoName}: ${where} must hold ${m} values (one per action), got ${describe(row)}`,
-        );
-      }
-      const a = row as ArrayLike<number>;
-      for (let j = 0; j < m; j++) masks[i * m + j] = a[j] ? 1 : 0;
-    };
     const env = this.env as {
       actionMasks?: () => ArrayLike<number>;
       envs?: readonly { actionMasks?: () => unknown }[];
@@ -313,17 +303,29 @@ export abstract class OnPolicyAlgorithm<
         );
       }
       for (let i = 0; i < this.numEnvs; i++)
-        put(i, Array.prototype.slice.call(all, i * m, (i + 1) * m), "env.actionMasks()");
+        this.putMask(masks, i, Array.prototype.slice.call(all, i * m, (i + 1) * m), "env.actionMasks()");
     } else if (env.envs !== undefined && typeof env.envs[0]?.actionMasks === "function") {
       env.envs.forEach((sub, i) => {
-        put(i, sub.actionMasks?.(), `env ${i}'s actionMasks()`);
+        this.putMask(masks, i, sub.actionMasks?.(), `env ${i}'s actionMasks()`);
       });
     } else if (this.lastInfos.length > 0 && this.lastInfos[0].action_mask !== undefined) {
       this.lastInfos.forEach((info, i) => {
-        put(i, info.action_mask, `env ${i}'s info.action_mask`);
+        this.putMask(masks, i, info.action_mask, `env ${i}'s info.action_mask`);
       });
     } else return;
     this.masksValid = true;
+  }
+
+  /** Row i of `masks` from one env's mask `row` (named by `where` in the error for a wrong one). */
+  private putMask(masks: Uint8Array, i: number, row: unknown, where: string): void {
+    const m = this.policy.headSize;
+    if (row === null || typeof row !== "object" || (row as ArrayLike<number>).length !== m) {
+      throw new InvalidArgumentError(
+        `${this.algoName}: ${where} must hold ${m} values (one per action), got ${describe(row)}`,
+      );
+    }
+    const a = row as ArrayLike<number>;
+    for (let j = 0; j < m; j++) masks[i * m + j] = a[j] ? 1 : 0;
   }
 
   /** Advantages and value targets once the buffer is full (GAE; REINFORCE overrides with reward-to-go). */
