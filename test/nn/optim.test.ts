@@ -153,7 +153,7 @@ test("a run of back-to-back parameters steps like the same parameters apart (one
       params.push(e.parameter(s));
       if (apart) e.parameter([1]); // a parameter outside the list between each: every tensor is its own run
     }
-    params.forEach((p, i) => p.set(Array.from({ length: p.size }, (_, j) => Math.sin(i + j))));
+    for (const [i, p] of params.entries()) p.set(Array.from({ length: p.size }, (_, j) => Math.sin(i + j)));
     for (const opt of [
       new Adam(params, { lr: 0.01, weightDecay: 0.1 }),
       new RMSprop(params, { momentum: 0.5, centered: true }),
@@ -162,7 +162,9 @@ test("a run of back-to-back parameters steps like the same parameters apart (one
       assert.equal(opt.runs.length, apart ? shapes.length : 1);
       for (let t = 0; t < 4; t++) {
         opt.zeroGrad();
-        params.forEach((p, i) => (p.grad as Tensor).set(Array.from({ length: p.size }, (_, j) => Math.cos(t + i * j))));
+        for (const [i, p] of params.entries()) {
+          (p.grad as Tensor).set(Array.from({ length: p.size }, (_, j) => Math.cos(t + i * j)));
+        }
         opt.step();
       }
     }
@@ -171,7 +173,8 @@ test("a run of back-to-back parameters steps like the same parameters apart (one
   const together = run(false);
   const apart = run(true);
   // float32 SIMD lanes and the scalar tail associate Adam's g*g term differently: equal to float32 rounding
-  together.forEach((vals, i) =>
-    vals.forEach((v, j) => assert.ok(Math.abs(v - apart[i][j]) <= 1e-6 * Math.max(1, Math.abs(v)), `${i}.${j}`)),
-  );
+  for (const [i, vals] of together.entries()) {
+    for (const [j, v] of vals.entries())
+      assert.ok(Math.abs(v - apart[i][j]) <= 1e-6 * Math.max(1, Math.abs(v)), `${i}.${j}`);
+  }
 });
