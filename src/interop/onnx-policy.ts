@@ -107,8 +107,8 @@ export function policyNetworks(model: Algorithm): PolicyNetworks {
     return {
       algorithm: name,
       inputs,
-      // DQN one-hot encodes a Discrete observation space; a Dict's rows enter as they are
-      oneHot: model.obsInfo.kind === "discrete",
+      // DQN's features extractor one-hot encodes a Discrete observation space and the Discrete keys of a Dict
+      oneHot: true,
       ...none,
       actor: layers,
       duelingValue,

@@ -108,7 +108,7 @@ test("a Dict observation is stored one array per key, each in its dtype; a large
   assert.ok(arrays["observations.flag"] instanceof Float32Array && arrays["observations.flag"].length === 4);
   assert.ok(arrays["nextObservations.img"] instanceof Uint8Array);
   // chunks of at most 10 values: 3 rows of 3 per array, 7 rows -> 3 arrays; the rows read back as written
-  const store = new ObservationStore(spaceInfo(new Box(-5, 5, [3]), "obs"), 3, 7, "observations", 10);
+  const store = new ObservationStore(spaceInfo(new Box(-5, 5, [3]), "obs"), 3, 7, "observations", "test store", 10);
   assert.deepEqual(Object.keys(store.arrays), ["observations#0", "observations#1", "observations#2"]);
   assert.equal(store.bytes, 7 * 3 * 4);
   for (let r = 0; r < 7; r++) store.write(r, [r, -r, r / 2], 0);

@@ -245,5 +245,6 @@ console.log("done", e.kernels.splitProducts);`;
   });
   assert.equal(res.signal, null, "the process had to be killed: a worker kept it alive");
   assert.equal(res.status, 0, res.stderr);
-  assert.match(res.stdout, /done 1/);
+  // the pool ran (ready() started its worker); whether the worker or the caller took the chunks depends on the load
+  assert.match(res.stdout, /done [01]\n/);
 });

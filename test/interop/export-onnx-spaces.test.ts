@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as ort from "onnxruntime-web";
 import type { Algorithm } from "../../src/algos/common/algorithm.js";
+import { FeaturesExtractor } from "../../src/algos/common/features-extractor.js";
 import type { OnPolicyAlgorithm, OnPolicyConfig } from "../../src/algos/common/on-policy.js";
 import { A2C, DQN, ExpectedSarsa, PPO, QLearning, SAC, Sarsa, TD3 } from "../../src/algos/index.js";
 import { make } from "../../src/envs/index.js";
@@ -182,7 +183,7 @@ for (const [name, build] of [
   });
 }
 
-test("ONNX export (DQN and TD3, Dict observations): the rows enter as they are, Discrete keys as their value", async () => {
+test("ONNX export (DQN and TD3, Dict observations): Discrete keys one-hot for DQN (its features extractor), as their value for TD3", async () => {
   const dqn = new DQN(new SpacesOnlyEnv(dictSpace, new Discrete(4)), { seed: 14 });
   const td3 = new TD3(new SpacesOnlyEnv(dictSpace, new Box(-3, 3, [2])), { seed: 15, netArch: [32, 32] });
   for (const model of [dqn, td3] as Algorithm[]) {
@@ -191,7 +192,7 @@ test("ONNX export (DQN and TD3, Dict observations): the rows enter as they are, 
     const want = list(model.predict(rows, { deterministic: true }));
     if (model instanceof DQN) {
       const q = model.engine.scope(() =>
-        model.qNet.forward(model.engine.tensor(rows, [N, model.obsInfo.dim])).toArray(),
+        model.qNet.forward(new FeaturesExtractor(model.obsInfo).features(model.engine, rows, N)).toArray(),
       );
       sameDiscrete(onnx.action, want, q, 4);
       close(onnx.q ?? [], q, "q_values");

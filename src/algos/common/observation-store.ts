@@ -13,6 +13,12 @@ interface Part {
 export const CHUNK_VALUES = 2 ** 28;
 
 /**
+ * Most bytes a store may take (2^37: 128 GiB, more than twice the 1M-transition Atari replay's observations), so an
+ * impossible size is a typed error before any allocation instead of the runtime's RangeError after minutes of it.
+ */
+export const MAX_STORE_BYTES = 2 ** 37;
+
+/**
  * `capacity` observation rows of a space, each part in its own dtype: a uint8 Box (images) one byte per value,
  * everything else float32, a Dict one array per key (SB3's DictReplayBuffer). Rows go in and out as the vector env's
  * flat float32 rows. An array holds at most `chunkValues` values; beyond that the rows are split over several
@@ -26,7 +32,15 @@ export class ObservationStore {
   private readonly chunks: (Float32Array | Uint8Array)[][];
   private readonly rowsPerChunk: number[];
 
-  constructor(info: SpaceInfo | null, dim: number, capacity: number, prefix: string, chunkValues = CHUNK_VALUES) {
+  /** `context` names the store's capacity for the error of an impossible size (e.g. "ReplayBuffer: bufferSize 1e12"). */
+  constructor(
+    info: SpaceInfo | null,
+    dim: number,
+    capacity: number,
+    prefix: string,
+    context: string,
+    chunkValues = CHUNK_VALUES,
+  ) {
     const leaves = info?.kind === "dict" ? info.keys : [{ key: "", info, offset: 0 }];
     this.parts = leaves.map(({ key, info: leaf, offset }) => ({
       name: key === "" ? prefix : `${prefix}.${key}`,
@@ -35,6 +49,12 @@ export class ObservationStore {
       uint8: leaf?.kind === "box" && leaf.dtype === "uint8",
     }));
     this.dim = dim;
+    const bytes = this.parts.reduce((n, p) => n + capacity * p.size * (p.uint8 ? 1 : 4), 0);
+    if (bytes > MAX_STORE_BYTES) {
+      throw new InvalidArgumentError(
+        `${context}: ${capacity} rows of ${dim} observation values take ${bytes} bytes, too large to allocate (at most ${MAX_STORE_BYTES})`,
+      );
+    }
     this.rowsPerChunk = this.parts.map((p) => Math.max(1, Math.floor(chunkValues / p.size)));
     this.chunks = this.parts.map((p, k) => {
       const per = this.rowsPerChunk[k];

@@ -134,10 +134,11 @@ export class ReplayBuffer {
         `ReplayBuffer: observationSpace holds ${space.dim} values, obsDim is ${this.obsDim}`,
       );
     }
-    this.observations = new ObservationStore(space, this.obsDim, n, "observations");
+    const context = `ReplayBuffer: bufferSize ${opts.bufferSize}`;
+    this.observations = new ObservationStore(space, this.obsDim, n, "observations", context);
     this.nextObservations = this.optimizeMemoryUsage
       ? null
-      : new ObservationStore(space, this.obsDim, n, "nextObservations");
+      : new ObservationStore(space, this.obsDim, n, "nextObservations", context);
     this.actions = new Int32Array(this.actionDim > 0 ? 0 : n);
     this.boxActions = new Float32Array(n * this.actionDim);
     this.rewards = new Float32Array(n);
