@@ -4,9 +4,10 @@
  * stopped. Taken when the checkpoint is written, before any evaluation due at the same step (callback order).
  */
 import { readFileSync } from "node:fs";
-import type { Callback, CheckpointCallback, EvalCallback, EvalSchedule } from "../algos/common/callbacks.js";
+import type { CheckpointCallback, EvalCallback, EvalSchedule } from "../algos/common/callbacks.js";
 import type { EnvSnapshot, SnapshotArray } from "../envs/snapshot.js";
 import { writeFileAtomic } from "../platform/fs.js";
+import { AfterEachCheckpoint } from "./after-each-checkpoint.js";
 
 const ARRAYS = { Float64Array, Float32Array, Int32Array, Uint8Array } as const;
 type ArrayKind = keyof typeof ARRAYS;
@@ -60,26 +61,15 @@ export function readEvalSchedule(path: string, step: number): EvalSchedule | nul
 }
 
 /** Writes the schedule whenever `checkpoints` has saved a new checkpoint; place it after that callback. */
-export class EvalScheduleRecorder implements Callback {
-  private seen = 0;
+export class EvalScheduleRecorder extends AfterEachCheckpoint {
   constructor(
-    private readonly checkpoints: CheckpointCallback,
+    checkpoints: CheckpointCallback,
     private readonly evalCb: EvalCallback,
     private readonly path: string,
-  ) {}
-  onTrainingStart(): void {
-    this.seen = this.checkpoints.savedPaths.length;
+  ) {
+    super(checkpoints);
   }
-  async onRolloutStart(ctx: { numTimesteps: number }): Promise<boolean> {
-    await this.record(ctx.numTimesteps);
-    return true;
-  }
-  async onTrainingEnd(ctx: { numTimesteps: number }): Promise<void> {
-    await this.record(ctx.numTimesteps);
-  }
-  private async record(step: number): Promise<void> {
-    if (this.checkpoints.savedPaths.length === this.seen) return;
-    this.seen = this.checkpoints.savedPaths.length;
+  protected async record(step: number): Promise<void> {
     const stored = readStored(this.path);
     const s = this.evalCb.schedule();
     stored[String(step)] = { ...s, evalEnv: s.evalEnv ? encode(s.evalEnv) : null };

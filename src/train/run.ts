@@ -30,6 +30,7 @@ import { TableSink } from "../algos/common/table-sink.js";
 import { make, registeredIds } from "../envs/index.js";
 import { CheckpointError, describe, InvalidArgumentError, TsrlError } from "../errors.js";
 import { readFileBytes, removeStaleTemps, writeFileAtomic } from "../platform/fs.js";
+import { AfterEachCheckpoint } from "./after-each-checkpoint.js";
 import { EvalScheduleRecorder, readEvalSchedule } from "./eval-schedule-file.js";
 import { loadEnvFamily } from "./load-env-family.js";
 import { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
@@ -240,32 +241,24 @@ class EpisodeRecorder implements Callback {
  * Records the run's cumulative training wall time and part number at every checkpoint (wall-time.json in the run folder,
  * step -> { seconds, part }), so a resumed run's summary carries the time and parts before it.
  */
-class CheckpointClock implements Callback {
-  private seen = 0;
+class CheckpointClock extends AfterEachCheckpoint {
   private start = 0;
   constructor(
-    private readonly checkpoints: CheckpointCallback,
+    checkpoints: CheckpointCallback,
     private readonly path: string,
     private readonly secondsBefore: number,
     private readonly part: number,
-  ) {}
-  onTrainingStart(): void {
+  ) {
+    super(checkpoints);
+  }
+  override onTrainingStart(): void {
+    super.onTrainingStart();
     this.start = performance.now();
-    this.seen = this.checkpoints.savedPaths.length;
   }
   elapsed(): number {
     return this.secondsBefore + (performance.now() - this.start) / 1000;
   }
-  async onRolloutStart(ctx: { numTimesteps: number }): Promise<boolean> {
-    await this.record(ctx.numTimesteps);
-    return true;
-  }
-  async onTrainingEnd(ctx: { numTimesteps: number }): Promise<void> {
-    await this.record(ctx.numTimesteps);
-  }
-  private async record(step: number): Promise<void> {
-    if (this.checkpoints.savedPaths.length === this.seen) return;
-    this.seen = this.checkpoints.savedPaths.length;
+  protected async record(step: number): Promise<void> {
     const times = readWallTimes(this.path);
     times[String(step)] = { seconds: this.elapsed(), part: this.part };
     await writeFileAtomic(this.path, `${JSON.stringify(times)}\n`);

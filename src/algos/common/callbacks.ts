@@ -11,6 +11,7 @@
  * Returning `false` from onRolloutStart, onStep or onRolloutEnd stops training. All hooks but onStep may be async.
  */
 
+import { seedSpaces } from "../../envs/seed-spaces.js";
 import { canSnapshot, type EnvSnapshot } from "../../envs/snapshot.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 import type { Algorithm, AnyEnv, VectorStepResult } from "./algorithm.js";
@@ -213,6 +214,8 @@ export class EvalCallback implements Callback {
     const model = ctx.model;
     this.lastEvalAt = ctx.numTimesteps;
     const seed = this.seeded ? undefined : (this.opts.seed ?? model.seed + 1);
+    // its space generators too, so that the eval env's snapshot (eval-schedule.json) is the same bytes every run
+    if (seed !== undefined) seedSpaces(this.evalEnv, seed);
     this.seeded = true;
     const res = evaluatePolicy(model, this.evalEnv, {
       episodes: this.nEvalEpisodes,
