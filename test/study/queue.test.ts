@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { type TestContext, test } from "node:test";
 import { LIBRARY_VERSION } from "../../src/algos/common/checkpoint.js";
 import { runCli } from "../../src/cli/program.js";
 import type { PackedRun } from "../../src/study/pack-folder.js";
@@ -78,6 +78,24 @@ function workerProcess(
   return { proc, log };
 }
 
+/**
+ * A redis-server of the test's own, a temporary folder and two `tsrl worker` processes (A and B, with `args` given the
+ * folder), all stopped after the test.
+ */
+async function twoWorkers(t: TestContext, queueName: string, args: (tmp: string) => string[] = () => []) {
+  const redis = await startRedis();
+  const tmp = mkdtempSync(join(tmpdir(), "tsrl-q-"));
+  const a = workerProcess(redis.url, queueName, join(tmp, "wa"), args(tmp));
+  const b = workerProcess(redis.url, queueName, join(tmp, "wb"), args(tmp));
+  t.after(() => {
+    a.proc.kill("SIGKILL");
+    b.proc.kill("SIGKILL");
+    redis.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+  return { redis, tmp, a, b };
+}
+
 const study = {
   name: "queued",
   envs: ["CartPole-v1"],
@@ -115,18 +133,8 @@ test("an unreachable Redis is a clear error within seconds, for the study and fo
 test("through Redis with 2 workers, one killed mid-run: every run once, the same results bit for bit as locally", {
   skip: hasRedis ? false : "redis-server is not installed (.ci/run installs it)",
 }, async (t) => {
-  const redis = await startRedis();
-  const tmp = mkdtempSync(join(tmpdir(), "tsrl-q-"));
-  const workers: ChildProcess[] = [];
-  t.after(() => {
-    for (const w of workers) w.kill("SIGKILL");
-    redis.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
   const queueName = "test-queue";
-  const a = workerProcess(redis.url, queueName, join(tmp, "wa"));
-  const b = workerProcess(redis.url, queueName, join(tmp, "wb"));
-  workers.push(a.proc, b.proc);
+  const { redis, tmp, a, b } = await twoWorkers(t, queueName);
   // kill worker A (SIGKILL: no goodbye) once it has reported a checkpoint of a run to the queue
   let killedAt: string | null = null;
   const watch = setInterval(async () => {
@@ -178,22 +186,14 @@ test("through Redis with 2 workers, one killed mid-run: every run once, the same
 test("with a shared --artifacts folder, model files go through it, not Redis; a killed worker's run resumes from it", {
   skip: hasRedis ? false : "redis-server is not installed (.ci/run installs it)",
 }, async (t) => {
-  const redis = await startRedis();
-  const tmp = mkdtempSync(join(tmpdir(), "tsrl-q-"));
-  const workers: ChildProcess[] = [];
-  t.after(() => {
-    for (const w of workers) w.kill("SIGKILL");
-    redis.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
-  const shared = join(tmp, "shared");
-  mkdirSync(shared);
-  const small = { ...study, name: "artifacts", seeds: 2, variants: [study.variants[0]] };
   const queueName = "artifacts-queue";
   // both workers see the shared folder (here at the same path; on other machines, at their own mount)
-  const a = workerProcess(redis.url, queueName, join(tmp, "wa"), ["--artifacts", shared]);
-  const b = workerProcess(redis.url, queueName, join(tmp, "wb"), ["--artifacts", shared]);
-  workers.push(a.proc, b.proc);
+  const { redis, tmp, a, b } = await twoWorkers(t, queueName, (dir) => {
+    mkdirSync(join(dir, "shared"), { recursive: true });
+    return ["--artifacts", join(dir, "shared")];
+  });
+  const shared = join(tmp, "shared");
+  const small = { ...study, name: "artifacts", seeds: 2, variants: [study.variants[0]] };
   const payloads: PackedRun[] = [];
   let killedAt: string | null = null;
   const watch = setInterval(async () => {
