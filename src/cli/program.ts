@@ -342,13 +342,26 @@ export function buildProgram(io: CliIo = processIo): Command {
 
   program
     .command("import-sb3")
-    .description("import a Stable-Baselines3 model.zip (PPO, A2C, DQN) into a run folder, without running its pickles")
+    .description(
+      "import a Stable-Baselines3 model.zip (PPO, A2C, TRPO, DQN, SAC, TD3, DDPG) into a run folder, without running its pickles",
+    )
     .argument("<model.zip>", "the file SB3's model.save() wrote")
     .requiredOption("--out <dir>", "run folder to create")
     .option("--env <id>", "environment (default: the one registered env with the model's spaces)")
     .option("--seed <s>", "seed for further training", intArg("--seed", 0))
+    .option("--steps <n>", "further training steps, which `tsrl resume <dir>` then runs", intArg("--steps", 0))
+    .option(
+      "--vecnormalize <file.pkl>",
+      "SB3 VecNormalize statistics the model was trained with (rl-zoo's vecnormalize.pkl)",
+    )
     .action(async (zip: string, o) => {
-      const r = await importSb3Run(zip, { out: o.out, env: o.env, seed: o.seed });
+      const r = await importSb3Run(zip, {
+        out: o.out,
+        env: o.env,
+        seed: o.seed,
+        steps: o.steps,
+        vecNormalize: o.vecnormalize,
+      });
       io.out(`${r.model.algoName} on ${r.envId} imported into ${r.runDir}\n`);
       if (r.notImported.length > 0) {
         io.err(`not imported (SB3 stored them as cloudpickle, never executed): ${r.notImported.join(", ")}\n`);
