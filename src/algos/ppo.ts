@@ -10,7 +10,7 @@
  *       L_clip = -mean( min(r A, clip(r, 1 - eps, 1 + eps) A) )            (A normalized per minibatch)
  *       L_vf   = mean( (V - R)^2 )  or, clipped, mean( max((V - R)^2, (V_old + clip(V - V_old, -c, c) - R)^2) )
  *       L      = L_clip + vfCoef L_vf - entCoef mean(H)
- *       g = grad L, clipped to global norm maxGradNorm;  Adam(eps 1e-5) step with the annealed learning rate
+ *       g = grad L, clipped to global norm maxGradNorm (null: not clipped);  Adam(eps 1e-5) step with the annealed learning rate
  *       stop the epochs early when approx KL > 1.5 targetKl
  */
 
@@ -53,8 +53,8 @@ export interface PPOConfig extends OnPolicyConfig {
   normalizeAdvantage: boolean;
   entCoef: number;
   vfCoef: number;
-  /** global gradient-norm clip (Infinity: none) */
-  maxGradNorm: number;
+  /** global gradient-norm clip (null: none, so a JSON config can switch it off) */
+  maxGradNorm: number | null;
   /** stop the update's epochs once approx KL exceeds 1.5 targetKl (null: never) */
   targetKl: number | null;
   /** Adam's epsilon (1e-5, as in OpenAI baselines and SB3, instead of PyTorch's 1e-8) */
@@ -139,7 +139,7 @@ export class PPOModel<O = unknown, A extends Action = Action> extends OnPolicyAl
     checkInt("nEpochs", c.nEpochs, 1);
     checkScheduled("clipRange", c.clipRange, 0);
     if (c.clipRangeVf !== null) checkScheduled("clipRangeVf", c.clipRangeVf, 0);
-    checkLossCoefficients(c);
+    checkLossCoefficients(c, true);
     checkRange("adamEps", c.adamEps, 1e-300, Infinity);
     if (typeof c.normalizeAdvantage !== "boolean") {
       throw new InvalidArgumentError(`normalizeAdvantage must be a boolean, got ${describe(c.normalizeAdvantage)}`);
@@ -253,7 +253,7 @@ export class PPOModel<O = unknown, A extends Action = Action> extends OnPolicyAl
         entropy: 0,
       };
       if (c.targetKl !== null && stats.approxKl > 1.5 * c.targetKl) return stats;
-      stats.gradNorm = this.gradientStep(l.loss, c.maxGradNorm);
+      stats.gradNorm = this.gradientStep(l.loss, c.maxGradNorm ?? Infinity);
       stats.stepped = true;
       stats.policyLoss = l.policyLoss.item();
       stats.valueLoss = l.valueLoss.item();

@@ -1,10 +1,9 @@
-import { add, addScalar, concat, mean, min, mul, mulScalar, neg, square, stopGradient, sub } from "../core/ops.js";
+import { addScalar, concat, mean, min, mul, mulScalar, neg, stopGradient, sub } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import type { Optimizer } from "../nn/optim/optimizer.js";
-import { polyakUpdate } from "../nn/polyak.js";
 import {
   type Action,
   type ActionOf,
@@ -14,9 +13,8 @@ import {
   registerAlgorithm,
   type StaticSide,
 } from "./common/algorithm.js";
-import { ContinuousCritic } from "./common/continuous-critic.js";
+import { ContinuousCritic, CriticsWithTargets } from "./common/continuous-critic.js";
 import {
-  meanOf,
   OFF_POLICY_KEYS,
   OffPolicyAlgorithm,
   type OffPolicyConfig,
@@ -106,18 +104,13 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
   ];
 
   readonly actor: SquashedGaussianActor;
-  readonly critic: ContinuousCritic;
-  readonly criticTarget: ContinuousCritic;
+  /** the critics Q_j, their targets Q'_j and the critics' optimizer */
+  private readonly critics: CriticsWithTargets;
   /** log alpha when the temperature is learned, else null (alpha fixed at entCoef). */
   readonly logEntCoef: Tensor | null;
   readonly targetEntropy: number;
   private readonly actorOptimizer: Adam;
-  private readonly criticOptimizer: Adam;
   private readonly entCoefOptimizer: Adam | null;
-  private readonly criticParams: Tensor[];
-  private readonly criticTargetParams: Tensor[];
-  /** the bootstrap targets y of a minibatch */
-  private readonly targets: Float32Array;
   private readonly sums = { actorLoss: 0, criticLoss: 0, entCoef: 0, entCoefLoss: 0, q: 0 };
   /** alpha when it is fixed (entCoef a number) */
   private readonly entCoefFixed: number;
@@ -146,16 +139,11 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
     // one exploration matrix per env from the start, so checkpoints have the same shapes before and after acting
     const gsde = this.actor.gsde;
     if (gsde !== null) gsde.explorationMatrices = new Float32Array(this.numEnvs * gsde.latentDim * gsde.actionDim);
-    const critic = () =>
-      new ContinuousCritic(eng, this.rng, this.obsDim, this.actionDim, this.qfArch, c.activation, c.nCritics);
-    this.critic = critic();
-    this.criticTarget = critic();
-    this.criticParams = this.critic.parameters();
-    this.criticTargetParams = this.criticTarget.parameters();
-    polyakUpdate(this.criticParams, this.criticTargetParams, 1);
     const lr = typeof c.learningRate === "number" ? c.learningRate : c.learningRate.start;
     this.actorOptimizer = new Adam(this.actor.parameters(), { lr });
-    this.criticOptimizer = new Adam(this.criticParams, { lr });
+    const critic = () =>
+      new ContinuousCritic(eng, this.rng, this.obsDim, this.actionDim, this.qfArch, c.activation, c.nCritics);
+    this.critics = new CriticsWithTargets(critic, lr, c.batchSize);
     const { learned, initial } = parseEntCoef(c.entCoef);
     if (learned) {
       this.logEntCoef = eng.parameter([1]);
@@ -177,7 +165,16 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
         `SAC: config.targetUpdateInterval must be an integer >= 1, got ${describe(c.targetUpdateInterval)}`,
       );
     }
-    this.targets = new Float32Array(c.batchSize);
+  }
+
+  /** The critics Q_j (SB3's `critic`). */
+  get critic(): ContinuousCritic {
+    return this.critics.critic;
+  }
+
+  /** Their Polyak-averaged targets Q'_j (SB3's `critic_target`). */
+  get criticTarget(): ContinuousCritic {
+    return this.critics.target;
   }
 
   /** The current temperature alpha. */
@@ -197,6 +194,7 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
   protected gradientStep(batch: ReplayBatch): void {
     const c = this.cfg;
     const eng = this.engine;
+    const critics = this.critics;
     const B = batch.size;
     const d = this.obsDim;
     const ad = this.actionDim;
@@ -221,45 +219,29 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
       this.sums.entCoef += alpha;
 
       // ---- target: y = r + gamma (1 - d) (min_j Q'_j(s', a') - alpha log pi(a'|s')), no gradient
-      eng.noGrad(() => {
+      const { qNext, lpNext } = eng.noGrad(() => {
         const next = this.actor.sample(nextObs, this.rng);
-        const qNext = min(concat(this.criticTarget.forward(nextObs, next.actions))).data();
-        const lpNext = next.logProb.data();
-        for (let i = 0; i < B; i++) {
-          const v = batch.terminated[i] ? 0 : c.gamma * (qNext[i] - alpha * lpNext[i]);
-          this.targets[i] = batch.rewards[i] + v;
-        }
+        return { qNext: critics.minTargetQ(nextObs, next.actions), lpNext: next.logProb.data() };
       });
-      const y = eng.tensor(this.targets.subarray(0, B), [B, 1]);
+      const y = critics.targets(batch, c.gamma, (i) => qNext[i] - alpha * lpNext[i]);
 
-      // ---- critics: J(Q) = 1/2 sum_j mean[(Q_j(s, a) - y)^2]
-      const qs = this.critic.forward(obs, actions);
-      let criticLoss = mean(square(sub(qs[0], y)));
-      for (let j = 1; j < qs.length; j++) criticLoss = add(criticLoss, mean(square(sub(qs[j], y))));
-      criticLoss = mulScalar(criticLoss, 0.5);
-      this.criticOptimizer.zeroGrad();
-      eng.backward(criticLoss, undefined, { retainGraph: true });
-      this.criticOptimizer.step();
-      this.sums.criticLoss += criticLoss.item();
-      this.sums.q += meanOf(qs[0]);
+      // ---- critics: J(Q) = 1/2 sum_j mean[(Q_j(s, a) - y)^2]  (the tape kept for the actor's a~)
+      const critic = critics.step(obs, actions, y, 0.5, true);
+      this.sums.criticLoss += critic.loss;
+      this.sums.q += critic.meanQ1;
 
       // ---- actor: J(pi) = mean[ alpha log pi(a~|s) - min_j Q_j(s, a~) ], the critics frozen
-      for (const p of this.criticParams) p.requiresGrad = false;
-      try {
-        const qPi = min(concat(this.critic.forward(obs, pi.actions)));
+      critics.frozen(() => {
+        const qPi = min(concat(critics.critic.forward(obs, pi.actions)));
         const actorLoss = mean(sub(mulScalar(pi.logProb, alpha), qPi));
         this.actorOptimizer.zeroGrad();
         eng.backward(actorLoss);
         this.actorOptimizer.step();
         this.sums.actorLoss += actorLoss.item();
-      } finally {
-        for (const p of this.criticParams) p.requiresGrad = true;
-      }
+      });
     });
-    // theta' <- tau theta + (1 - tau) theta' (this step is number nUpdates + 1)
-    if ((this.nUpdates + 1) % c.targetUpdateInterval === 0) {
-      polyakUpdate(this.criticParams, this.criticTargetParams, c.tau);
-    }
+    // ---- theta' <- tau theta + (1 - tau) theta' (this step is number nUpdates + 1)
+    if ((this.nUpdates + 1) % c.targetUpdateInterval === 0) critics.polyak(c.tau);
   }
 
   /** gSDE: fresh exploration matrices at the start of each collection phase and every sdeSampleFreq steps (SB3). */
@@ -298,8 +280,8 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
 
   protected optimizers(): Optimizer[] {
     return this.entCoefOptimizer === null
-      ? [this.actorOptimizer, this.criticOptimizer]
-      : [this.actorOptimizer, this.criticOptimizer, this.entCoefOptimizer];
+      ? [this.actorOptimizer, this.critics.optimizer]
+      : [this.actorOptimizer, this.critics.optimizer, this.entCoefOptimizer];
   }
 
   protected namedTensors(): Record<string, Tensor> {
@@ -310,12 +292,12 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
       });
     };
     const piNames = this.actor.parameterNames();
-    const qNames = this.critic.parameterNames();
+    const qNames = this.critics.critic.parameterNames();
     put("actor/", piNames, this.actor.parameters());
-    put("critic/", qNames, this.criticParams);
-    put("critic_target/", qNames, this.criticTarget.parameters());
+    put("critic/", qNames, this.critics.params);
+    put("critic_target/", qNames, this.critics.targetParams);
     putAdam(out, "actor_optimizer/", piNames, this.actorOptimizer);
-    putAdam(out, "critic_optimizer/", qNames, this.criticOptimizer);
+    putAdam(out, "critic_optimizer/", qNames, this.critics.optimizer);
     if (this.logEntCoef !== null && this.entCoefOptimizer !== null) {
       out.log_ent_coef = this.logEntCoef;
       putAdam(out, "ent_coef_optimizer/", ["log_ent_coef"], this.entCoefOptimizer);
@@ -337,7 +319,7 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
   gradientStepFlops(): number {
     const B = this.cfg.batchSize;
     const pi = this.actor.forwardFlops(B);
-    const q = this.critic.forwardFlops(B);
+    const q = this.critics.critic.forwardFlops(B);
     return 2 * pi + q + 2 * q + 2 * q + q + 2 * pi;
   }
 }

@@ -1,4 +1,4 @@
-import { add, concat, mean, min, neg, square, sub } from "../core/ops.js";
+import { mean, neg } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError } from "../errors.js";
@@ -14,10 +14,9 @@ import {
   registerAlgorithm,
   type StaticSide,
 } from "./common/algorithm.js";
-import { ContinuousCritic } from "./common/continuous-critic.js";
+import { ContinuousCritic, CriticsWithTargets } from "./common/continuous-critic.js";
 import { DeterministicActor } from "./common/deterministic-actor.js";
 import {
-  meanOf,
   OFF_POLICY_KEYS,
   OffPolicyAlgorithm,
   type OffPolicyConfig,
@@ -86,15 +85,11 @@ export class TD3Model<O = unknown, A extends Action = Action> extends OffPolicyA
 
   readonly actor: DeterministicActor;
   readonly actorTarget: DeterministicActor;
-  readonly critic: ContinuousCritic;
-  readonly criticTarget: ContinuousCritic;
+  /** the critics Q_j, their targets Q'_j and the critics' optimizer */
+  private readonly critics: CriticsWithTargets;
   private readonly actorOptimizer: Adam;
-  private readonly criticOptimizer: Adam;
-  private readonly criticParams: Tensor[];
-  private readonly criticTargetParams: Tensor[];
   private readonly actorParams: Tensor[];
   private readonly actorTargetParams: Tensor[];
-  private readonly targets: Float32Array;
   /** smoothing noise of the target actions, [batchSize, actionDim] */
   private readonly smoothing: Float32Array;
   private readonly sums = { actorLoss: 0, criticLoss: 0, q: 0, actorSteps: 0 };
@@ -118,21 +113,25 @@ export class TD3Model<O = unknown, A extends Action = Action> extends OffPolicyA
     const actor = () => new DeterministicActor(eng, this.rng, this.obsDim, this.actionDim, this.piArch, c.activation);
     this.actor = actor();
     this.actorTarget = actor();
-    const critic = () =>
-      new ContinuousCritic(eng, this.rng, this.obsDim, this.actionDim, this.qfArch, c.activation, c.nCritics);
-    this.critic = critic();
-    this.criticTarget = critic();
-    this.criticParams = this.critic.parameters();
-    this.criticTargetParams = this.criticTarget.parameters();
     this.actorParams = this.actor.parameters();
     this.actorTargetParams = this.actorTarget.parameters();
     polyakUpdate(this.actorParams, this.actorTargetParams, 1);
-    polyakUpdate(this.criticParams, this.criticTargetParams, 1);
     const lr = typeof c.learningRate === "number" ? c.learningRate : c.learningRate.start;
     this.actorOptimizer = new Adam(this.actorParams, { lr });
-    this.criticOptimizer = new Adam(this.criticParams, { lr });
-    this.targets = new Float32Array(c.batchSize);
+    const critic = () =>
+      new ContinuousCritic(eng, this.rng, this.obsDim, this.actionDim, this.qfArch, c.activation, c.nCritics);
+    this.critics = new CriticsWithTargets(critic, lr, c.batchSize);
     this.smoothing = new Float32Array(c.batchSize * this.actionDim);
+  }
+
+  /** The critics Q_j (SB3's `critic`). */
+  get critic(): ContinuousCritic {
+    return this.critics.critic;
+  }
+
+  /** Their Polyak-averaged targets Q'_j (SB3's `critic_target`). */
+  get criticTarget(): ContinuousCritic {
+    return this.critics.target;
   }
 
   /** mu(s); exploration noise is the collect loop's `actionNoise`, so `deterministic` changes nothing (as SB3). */
@@ -155,6 +154,7 @@ export class TD3Model<O = unknown, A extends Action = Action> extends OffPolicyA
   protected gradientStep(batch: ReplayBatch): void {
     const c = this.cfg;
     const eng = this.engine;
+    const critics = this.critics;
     const B = batch.size;
     const d = this.obsDim;
     const ad = this.actionDim;
@@ -166,46 +166,37 @@ export class TD3Model<O = unknown, A extends Action = Action> extends OffPolicyA
       const actions = eng.tensor(batch.boxActions.subarray(0, B * ad), [B, ad]);
 
       // ---- target: a' = clip(mu'(s') + clip(eps, -c, c), -1, 1);  y = r + gamma (1 - d) min_j Q'_j(s', a')
-      eng.noGrad(() => {
+      const qNext = eng.noGrad(() => {
         const mu = this.actorTarget.forward(nextObs).data();
         const a = this.smoothing;
         for (let i = 0; i < B * ad; i++) {
           const eps = c.targetPolicyNoise > 0 ? c.targetPolicyNoise * this.rng.normal() : 0;
           a[i] = Math.min(Math.max(mu[i] + Math.min(Math.max(eps, -c.targetNoiseClip), c.targetNoiseClip), -1), 1);
         }
-        const qs = this.criticTarget.forward(nextObs, eng.tensor(a.subarray(0, B * ad), [B, ad]));
-        const qNext = (qs.length === 1 ? qs[0] : min(concat(qs))).data();
-        for (let i = 0; i < B; i++) this.targets[i] = batch.rewards[i] + (batch.terminated[i] ? 0 : c.gamma * qNext[i]);
+        return critics.minTargetQ(nextObs, eng.tensor(a.subarray(0, B * ad), [B, ad]));
       });
-      const y = eng.tensor(this.targets.subarray(0, B), [B, 1]);
+      const y = critics.targets(batch, c.gamma, (i) => qNext[i]);
 
       // ---- critics: J(Q) = sum_j mean[(Q_j(s, a) - y)^2]
-      const qs = this.critic.forward(obs, actions);
-      let criticLoss = mean(square(sub(qs[0], y)));
-      for (let j = 1; j < qs.length; j++) criticLoss = add(criticLoss, mean(square(sub(qs[j], y))));
-      this.criticOptimizer.zeroGrad();
-      eng.backward(criticLoss);
-      this.criticOptimizer.step();
-      this.sums.criticLoss += criticLoss.item();
-      this.sums.q += meanOf(qs[0]);
+      const critic = critics.step(obs, actions, y);
+      this.sums.criticLoss += critic.loss;
+      this.sums.q += critic.meanQ1;
 
       // ---- delayed actor: J(mu) = -mean[ Q_1(s, mu(s)) ], the critics frozen
       if (updateActor) {
-        for (const p of this.criticParams) p.requiresGrad = false;
-        try {
-          const actorLoss = neg(mean(this.critic.forwardFirst(obs, this.actor.forward(obs))));
+        critics.frozen(() => {
+          const actorLoss = neg(mean(critics.critic.forwardFirst(obs, this.actor.forward(obs))));
           this.actorOptimizer.zeroGrad();
           eng.backward(actorLoss);
           this.actorOptimizer.step();
           this.sums.actorLoss += actorLoss.item();
           this.sums.actorSteps++;
-        } finally {
-          for (const p of this.criticParams) p.requiresGrad = true;
-        }
+        });
       }
     });
+    // ---- theta' <- tau theta + (1 - tau) theta', critics and actor, with the actor's steps
     if (updateActor) {
-      polyakUpdate(this.criticParams, this.criticTargetParams, c.tau);
+      critics.polyak(c.tau);
       polyakUpdate(this.actorParams, this.actorTargetParams, c.tau);
     }
   }
@@ -219,7 +210,7 @@ export class TD3Model<O = unknown, A extends Action = Action> extends OffPolicyA
   }
 
   protected optimizers(): Optimizer[] {
-    return [this.actorOptimizer, this.criticOptimizer];
+    return [this.actorOptimizer, this.critics.optimizer];
   }
 
   /** The actor steps once per policyDelay gradient steps. */
@@ -235,13 +226,13 @@ export class TD3Model<O = unknown, A extends Action = Action> extends OffPolicyA
       });
     };
     const piNames = this.actor.parameterNames();
-    const qNames = this.critic.parameterNames();
+    const qNames = this.critics.critic.parameterNames();
     put("actor/", piNames, this.actor.parameters());
     put("actor_target/", piNames, this.actorTarget.parameters());
-    put("critic/", qNames, this.criticParams);
-    put("critic_target/", qNames, this.criticTarget.parameters());
+    put("critic/", qNames, this.critics.params);
+    put("critic_target/", qNames, this.critics.targetParams);
     putAdam(out, "actor_optimizer/", piNames, this.actorOptimizer);
-    putAdam(out, "critic_optimizer/", qNames, this.criticOptimizer);
+    putAdam(out, "critic_optimizer/", qNames, this.critics.optimizer);
     return out;
   }
 
@@ -258,7 +249,7 @@ export class TD3Model<O = unknown, A extends Action = Action> extends OffPolicyA
   gradientStepFlops(): number {
     const B = this.cfg.batchSize;
     const pi = this.actor.forwardFlops(B);
-    const q = this.critic.forwardFlops(B);
+    const q = this.critics.critic.forwardFlops(B);
     const q1 = q / this.cfg.nCritics;
     return pi + q + 3 * q + (3 * pi + 2 * q1) / this.cfg.policyDelay;
   }

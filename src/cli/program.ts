@@ -441,6 +441,10 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--workers <n>", "local worker processes (default: one per core)", intArg("--workers", 1))
     .option("--queue <redis-url>", "put the runs on a BullMQ queue (redis://HOST:PORT) for `tsrl worker` processes")
     .option("--queue-name <name>", "queue name", "tsrl")
+    .option(
+      "--artifacts <dir>",
+      "with --queue: a folder shared with the workers; model files come through it, not Redis",
+    )
     .addOption(progressOption)
     .action(async (file: string, o) => {
       const r = await runStudy(loadStudyFile(file), {
@@ -448,6 +452,7 @@ export function buildProgram(io: CliIo = processIo): Command {
         workers: o.workers,
         queue: o.queue,
         queueName: o.queueName,
+        artifacts: o.artifacts,
         progress: o.progress as ProgressMode,
         progressStream: { write: io.err, isTTY: io.errIsTTY },
         log: (l) => io.err(`${l}\n`),
@@ -474,6 +479,7 @@ export function buildProgram(io: CliIo = processIo): Command {
     .option("--queue-name <name>", "queue name", "tsrl")
     .option("--concurrency <n>", "runs at a time (worker processes)", intArg("--concurrency", 1), 1)
     .option("--work-dir <dir>", "folder for runs in progress (default: a temporary folder)")
+    .option("--artifacts <dir>", "this machine's path to the study's shared folder: model files go there, not to Redis")
     .option(
       "--lock-duration <ms>",
       "job lock: a dead worker's run goes to another worker after about this long",
@@ -486,10 +492,13 @@ export function buildProgram(io: CliIo = processIo): Command {
         queueName: o.queueName,
         concurrency: o.concurrency,
         workDir,
+        artifacts: o.artifacts,
         lockDurationMs: o.lockDuration,
         log: (l) => io.err(`${l}\n`),
       });
-      io.err(`worker ready on ${o.queue} (queue ${o.queueName}, ${o.concurrency} at a time, runs in ${workDir})\n`);
+      io.err(
+        `worker ready on ${o.queue} (queue ${o.queueName}, ${o.concurrency} at a time, runs in ${workDir}${o.artifacts ? `, model files to ${o.artifacts}` : ""})\n`,
+      );
       const stop = () => void w.close();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);

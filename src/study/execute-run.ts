@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Callback, CallbackContext } from "../algos/common/callbacks.js";
 import { latestCheckpoint, type RunSummary, readRunConfig, resumeRun, trainRun } from "../train/run.js";
-import { type PackedFiles, packFolder } from "./pack-folder.js";
+import { type PackedRun, packRun } from "./pack-folder.js";
 import type { StudyRun } from "./spec.js";
 
 export interface RunHooks {
@@ -19,8 +19,10 @@ export interface RunHooks {
    * After each checkpoint is written (the newest, and what it resumes at), training paused; with `packCheckpoints`,
    * also the run folder packed at that moment (the checkpoint and the logs it resumes with).
    */
-  checkpoint?(path: string, steps: number, files?: PackedFiles): void | Promise<void>;
+  checkpoint?(path: string, steps: number, packed?: PackedRun): void | Promise<void>;
   packCheckpoints?: boolean;
+  /** With `packCheckpoints`: copy the model files there (a shared folder) instead of packing them. */
+  artifactsDir?: string;
 }
 
 export function readSummary(runDir: string): RunSummary | null {
@@ -59,10 +61,14 @@ class HookCallback implements Callback {
     if (ckpt !== null && ckpt !== this.lastCheckpoint) {
       this.lastCheckpoint = ckpt;
       const rel = relative(this.runDir, ckpt).split("\\").join("/");
-      const files = this.hooks.packCheckpoints
-        ? packFolder(this.runDir, (r) => r === "tb" || (r.startsWith("checkpoints/") && r !== rel))
+      const packed = this.hooks.packCheckpoints
+        ? packRun(
+            this.runDir,
+            (r) => r === "tb" || (r.startsWith("checkpoints/") && r !== rel),
+            this.hooks.artifactsDir,
+          )
         : undefined;
-      await this.hooks.checkpoint?.(ckpt, Number(/_(\d+)_steps\./.exec(ckpt)?.[1]), files);
+      await this.hooks.checkpoint?.(ckpt, Number(/_(\d+)_steps\./.exec(ckpt)?.[1]), packed);
     }
     return true;
   }

@@ -6,17 +6,19 @@
  *   - each new checkpoint, with the run's logs so far (key <queue>:ckpt:<job>): a worker that dies mid-run loses its
  *     job's lock, BullMQ's stalled-job check gives the job to another worker, which restores these files and resumes;
  *   - on completion, the run folder without its checkpoints, gzip-compressed (key <queue>:result:<job>).
+ * With a shared artifacts folder (`--artifacts` on both sides, each naming its own mount of it) the model files
+ * (models, checkpoints) go to <artifacts>/<job>/ instead, and the study moves them into the run folder.
  * A job completes once (BullMQ's lock), and its folder is written once by the study, so no run counts twice.
  * bullmq and ioredis are optional peer dependencies, loaded only here.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { ConnectionOptions, Job } from "bullmq";
 import { LIBRARY_VERSION } from "../algos/common/checkpoint.js";
 import { describe, InvalidArgumentError, TsrlError } from "../errors.js";
 import type { RunSummary } from "../train/run.js";
-import { type PackedFiles, packFolder, unpackFolder } from "./pack-folder.js";
+import { MissingArtifactError, type PackedRun, packRun, pruneArtifacts, unpackRun } from "./pack-folder.js";
 import { RunPool } from "./run-pool.js";
 import type { StudyRun } from "./spec.js";
 
@@ -27,6 +29,8 @@ export interface JobData {
   studyId: string;
   run: StudyRun;
   tsrlVersion: string;
+  /** The study reads model files from the shared artifacts folder (it was given one). */
+  artifacts: boolean;
 }
 
 export const DEFAULT_QUEUE_NAME = "tsrl";
@@ -104,6 +108,14 @@ function connectionOptions(url: string): ConnectionOptions {
   return { ...parseRedisUrl(url), maxRetriesPerRequest: null };
 }
 
+/** A shared artifacts folder must exist (a mistyped mount path would otherwise fill a local folder). */
+export function checkArtifactsFolder(dir: string): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new InvalidArgumentError(
+      `artifacts must be an existing folder shared by the study and its workers, got ${describe(dir)}`,
+    );
+}
+
 export interface QueueStudyHooks {
   started(run: StudyRun): void;
   progress(run: StudyRun, steps: number): void;
@@ -120,7 +132,7 @@ export async function runOnQueue(
   runs: readonly StudyRun[],
   runsDir: string,
   hooks: QueueStudyHooks,
-  opts: { queueName?: string } = {},
+  opts: { queueName?: string; artifacts?: string } = {},
 ): Promise<void> {
   const name = opts.queueName ?? DEFAULT_QUEUE_NAME;
   const redis = await connectRedis(url);
@@ -148,19 +160,22 @@ export async function runOnQueue(
         // a job that failed in an earlier invocation is tried again
         const old = await queue.getJob(jobId);
         if (old && (await old.isFailed())) await old.remove();
-        const job = await queue.add(run.key, { studyId, run, tsrlVersion: LIBRARY_VERSION }, { jobId, attempts: 1 });
+        const data: JobData = { studyId, run, tsrlVersion: LIBRARY_VERSION, artifacts: opts.artifacts !== undefined };
+        const job = await queue.add(run.key, data, { jobId, attempts: 1 });
         try {
           await job.waitUntilFinished(events);
           const packed = await redis.get(resultKey(name, jobId));
           if (packed === null) throw new QueueError(`job ${jobId} completed without its result files`);
           const runDir = join(runsDir, run.folder);
+          const shared = opts.artifacts === undefined ? undefined : join(opts.artifacts, jobId);
           rmSync(runDir, { recursive: true, force: true });
-          unpackFolder(runDir, JSON.parse(packed) as PackedFiles);
+          unpackRun(runDir, JSON.parse(packed) as PackedRun, shared);
           // the summary names the worker's folder: name this one
           const summary = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as RunSummary;
           summary.runDir = runDir;
           writeFileSync(join(runDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
           await redis.del(resultKey(name, jobId), checkpointKey(name, jobId));
+          if (shared !== undefined) rmSync(shared, { recursive: true, force: true });
           await job.remove().catch(() => {});
           hooks.finished(run, summary, null);
         } catch (e) {
@@ -181,6 +196,11 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Where runs in progress live. Default: a folder in the OS temp folder. */
   workDir: string;
+  /**
+   * A folder shared with the study (this machine's path to it): model files go there instead of through Redis, for
+   * the jobs of a study that was given one too.
+   */
+  artifacts?: string;
   /** How long a job's lock lasts without renewal: a dead worker's job goes to another after about this long. */
   lockDurationMs?: number;
   /** The version this worker runs (tests pass another to check the refusal). Default: this library's. */
@@ -203,6 +223,7 @@ export async function startWorker(url: string, opts: WorkerOptions): Promise<Que
   const name = opts.queueName ?? DEFAULT_QUEUE_NAME;
   const version = opts.version ?? LIBRARY_VERSION;
   const log = opts.log ?? (() => {});
+  if (opts.artifacts !== undefined) checkArtifactsFolder(opts.artifacts);
   const redis = await connectRedis(url);
   const studyVersion = await redis.get(versionKey(name));
   if (studyVersion !== null && studyVersion !== version) {
@@ -225,23 +246,49 @@ export async function startWorker(url: string, opts: WorkerOptions): Promise<Que
     const runDir = join(opts.workDir, jobId);
     rmSync(runDir, { recursive: true, force: true });
     mkdirSync(runDir, { recursive: true });
+    // model files through the shared folder only where both sides have it
+    const shared = job.data.artifacts && opts.artifacts !== undefined ? join(opts.artifacts, jobId) : undefined;
+    if (job.data.artifacts && shared === undefined)
+      log(
+        `${me}: ${run.key}: the study has a shared artifacts folder, this worker none (--artifacts): models go through Redis`,
+      );
     const saved = await redis.get(checkpointKey(name, jobId));
+    let resumed = false;
     if (saved !== null) {
-      unpackFolder(runDir, JSON.parse(saved) as PackedFiles);
-      log(`${me}: ${run.key}: resuming from the checkpoint its last worker reported`);
-    } else log(`${me}: ${run.key}: starting`);
+      try {
+        unpackRun(runDir, JSON.parse(saved) as PackedRun, shared);
+        resumed = true;
+      } catch (e) {
+        if (!(e instanceof MissingArtifactError)) throw e;
+        log(`${me}: ${run.key}: cannot resume (${e.message}): starting afresh`);
+        rmSync(runDir, { recursive: true, force: true });
+        mkdirSync(runDir, { recursive: true });
+      }
+    }
+    log(`${me}: ${run.key}: ${resumed ? "resuming from the checkpoint its last worker reported" : "starting"}`);
+    // one checkpoint report at a time, in order: the key and the shared folder always hold the newest
+    let reported = Promise.resolve();
     const summary = await pool.run(run, runDir, {
       progress: (steps) => void job.updateProgress({ steps }).catch(() => {}),
       packCheckpoints: true,
+      artifactsDir: shared,
       // the run's process packed the newest checkpoint with the logs it resumes with, paused at that checkpoint
-      checkpoint: async (_path, _steps, files) => {
-        if (files)
-          await redis
-            .set(checkpointKey(name, jobId), JSON.stringify(files))
-            .catch((e: Error) => log(`${me}: ${e.message}`));
+      checkpoint: (_path, _steps, packed) => {
+        if (!packed) return;
+        reported = reported.then(async () => {
+          try {
+            await redis.set(checkpointKey(name, jobId), JSON.stringify(packed));
+            if (shared !== undefined) pruneArtifacts(shared, packed.artifacts);
+          } catch (e) {
+            log(`${me}: ${(e as Error).message}`);
+          }
+        });
+        return reported;
       },
     });
-    await redis.set(resultKey(name, jobId), JSON.stringify(packFolder(runDir, (rel) => rel === "checkpoints")));
+    await reported;
+    const result = packRun(runDir, (rel) => rel === "checkpoints", shared);
+    await redis.set(resultKey(name, jobId), JSON.stringify(result));
     rmSync(runDir, { recursive: true, force: true });
     log(`${me}: ${run.key}: done, final evaluation ${summary.finalEval.meanReturn.toFixed(2)}`);
     return { worker: me, numTimesteps: summary.numTimesteps };

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, InvalidArgumentError, TsrlError } from "../errors.js";
 import type { RunSummary } from "../train/run.js";
 import type { RunHooks } from "./execute-run.js";
-import type { PackedFiles } from "./pack-folder.js";
+import type { PackedRun } from "./pack-folder.js";
 import type { StudyRun } from "./spec.js";
 
 export interface ParentMessage {
@@ -18,12 +18,14 @@ export interface ParentMessage {
   runDir: string;
   /** Send each checkpoint packed with the logs it resumes with (queue workers). */
   packCheckpoints: boolean;
+  /** Where packed checkpoints put their model files (a shared folder). */
+  artifactsDir?: string;
 }
 
 export type ChildMessage =
   | { id: number; type: "ready" }
   | { id: number; type: "progress"; steps: number }
-  | { id: number; type: "checkpoint"; path: string; steps: number; files?: PackedFiles }
+  | { id: number; type: "checkpoint"; path: string; steps: number; packed?: PackedRun }
   | { id: number; type: "done"; summary: RunSummary }
   | { id: number; type: "error"; name: string; message: string };
 
@@ -66,7 +68,8 @@ export class RunPool {
     if (this.closed) return Promise.reject(new InvalidArgumentError("RunPool: run() after close()"));
     return new Promise((resolve, reject) => {
       const packCheckpoints = hooks.packCheckpoints === true;
-      this.waiting.push({ id: this.nextId++, run, runDir, packCheckpoints, hooks, resolve, reject });
+      const { artifactsDir } = hooks;
+      this.waiting.push({ id: this.nextId++, run, runDir, packCheckpoints, artifactsDir, hooks, resolve, reject });
       this.dispatch();
     });
   }
@@ -105,7 +108,7 @@ export class RunPool {
     const t = slot.task;
     if (m.type === "ready" || !t || m.id !== t.id) return;
     if (m.type === "progress") t.hooks.progress?.(m.steps);
-    else if (m.type === "checkpoint") void t.hooks.checkpoint?.(m.path, m.steps, m.files);
+    else if (m.type === "checkpoint") void t.hooks.checkpoint?.(m.path, m.steps, m.packed);
     else {
       slot.task = null;
       if (m.type === "done") t.resolve(m.summary);
@@ -120,7 +123,8 @@ export class RunPool {
       const t = this.waiting.shift() as Task;
       slot.task = t;
       t.hooks.started?.();
-      const msg: ParentMessage = { id: t.id, run: t.run, runDir: t.runDir, packCheckpoints: t.packCheckpoints };
+      const { id, run, runDir, packCheckpoints, artifactsDir } = t;
+      const msg: ParentMessage = { id, run, runDir, packCheckpoints, artifactsDir };
       slot.child.send(msg);
     }
   }

@@ -19,15 +19,16 @@ const send = (m: ChildMessage) => {
 process.on("disconnect", () => process.exit(0));
 const orphaned = () => process.ppid !== parent;
 process.on("message", (m: ParentMessage) => {
-  const { id, run, runDir, packCheckpoints } = m;
+  const { id, run, runDir, packCheckpoints, artifactsDir } = m;
   executeRun(run, runDir, {
     packCheckpoints,
+    artifactsDir,
     progress: (steps) => {
       if (orphaned()) process.exit(0);
       send({ id, type: "progress", steps });
     },
-    checkpoint: (path, steps, files) => {
-      send({ id, type: "checkpoint", path, steps, files });
+    checkpoint: (path, steps, packed) => {
+      send({ id, type: "checkpoint", path, steps, packed });
     },
   }).then(
     (summary) => send({ id, type: "done", summary }),

@@ -15,7 +15,7 @@ import { describe, InvalidArgumentError } from "../errors.js";
 import type { ProgressMode, ProgressStream } from "../train/progress.js";
 import { latestCheckpoint, type RunSummary, resolveRunConfig } from "../train/run.js";
 import { readSummary } from "./execute-run.js";
-import { runOnQueue } from "./queue.js";
+import { checkArtifactsFolder, runOnQueue } from "./queue.js";
 import { RunFailedError, RunPool } from "./run-pool.js";
 import { expandRuns, parseStudy, type StudyRun, type StudySpec, studySeeds } from "./spec.js";
 import { StudyProgress } from "./study-progress.js";
@@ -28,6 +28,11 @@ export interface RunStudyOptions {
   /** `redis://HOST:PORT`: put the runs on a BullMQ queue for `tsrl worker` processes instead. */
   queue?: string;
   queueName?: string;
+  /**
+   * With `queue`: a folder shared with the workers (this machine's path to it; each worker names its own with
+   * `artifacts`): model files come through it instead of through Redis, and are moved into the run folders.
+   */
+  artifacts?: string;
   progress?: ProgressMode;
   progressStream?: ProgressStream;
   log?: (line: string) => void;
@@ -70,6 +75,13 @@ export function readStudyFolder(dir: string): StudySpec {
 /** Run (or resume) every cell of `study` (a spec, or a parsed study file to check). */
 export async function runStudy(study: StudySpec | unknown, opts: RunStudyOptions = {}): Promise<StudyResult> {
   const spec = parseStudy(study);
+  if (opts.artifacts !== undefined) {
+    if (opts.queue === undefined)
+      throw new InvalidArgumentError(
+        `artifacts (${describe(opts.artifacts)}) is for studies on a queue: pass queue too`,
+      );
+    checkArtifactsFolder(opts.artifacts);
+  }
   const dir = opts.out ?? join("runs", spec.name);
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const text = `${JSON.stringify(spec, null, 2)}\n`;
@@ -146,7 +158,7 @@ export async function runStudy(study: StudySpec | unknown, opts: RunStudyOptions
         progress: (run, steps) => progress.progress(run.key, steps),
         finished: finish,
       },
-      { queueName: opts.queueName },
+      { queueName: opts.queueName, artifacts: opts.artifacts },
     );
   } else if (pending.length > 0) {
     const pool = new RunPool(Math.min(opts.workers ?? availableParallelism(), pending.length));

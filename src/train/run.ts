@@ -11,6 +11,7 @@
  *     best-model.safetensors best periodic evaluation;  model.safetensors  final model
  *     curve.svg              learning curve;  summary.json / summary.md
  *     wall-time.json         training wall time at each checkpoint (a resumed run's summary adds earlier parts)
+ *     eval-schedule.json     periodic evaluation's schedule at each checkpoint (a resumed run continues it)
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -29,6 +30,8 @@ import { TableSink } from "../algos/common/table-sink.js";
 import { make, registeredIds } from "../envs/index.js";
 import { CheckpointError, describe, InvalidArgumentError, TsrlError } from "../errors.js";
 import { readFileBytes, removeStaleTemps, writeFileAtomic } from "../platform/fs.js";
+import { AfterEachCheckpoint } from "./after-each-checkpoint.js";
+import { EvalScheduleRecorder, readEvalSchedule } from "./eval-schedule-file.js";
 import { loadEnvFamily } from "./load-env-family.js";
 import { CsvSink, JsonlSink, parseJsonl } from "./metrics-files.js";
 import { learningCurveSvg } from "./plot.js";
@@ -238,32 +241,24 @@ class EpisodeRecorder implements Callback {
  * Records the run's cumulative training wall time and part number at every checkpoint (wall-time.json in the run folder,
  * step -> { seconds, part }), so a resumed run's summary carries the time and parts before it.
  */
-class CheckpointClock implements Callback {
-  private seen = 0;
+class CheckpointClock extends AfterEachCheckpoint {
   private start = 0;
   constructor(
-    private readonly checkpoints: CheckpointCallback,
+    checkpoints: CheckpointCallback,
     private readonly path: string,
     private readonly secondsBefore: number,
     private readonly part: number,
-  ) {}
-  onTrainingStart(): void {
+  ) {
+    super(checkpoints);
+  }
+  override onTrainingStart(): void {
+    super.onTrainingStart();
     this.start = performance.now();
-    this.seen = this.checkpoints.savedPaths.length;
   }
   elapsed(): number {
     return this.secondsBefore + (performance.now() - this.start) / 1000;
   }
-  async onRolloutStart(ctx: { numTimesteps: number }): Promise<boolean> {
-    await this.record(ctx.numTimesteps);
-    return true;
-  }
-  async onTrainingEnd(ctx: { numTimesteps: number }): Promise<void> {
-    await this.record(ctx.numTimesteps);
-  }
-  private async record(step: number): Promise<void> {
-    if (this.checkpoints.savedPaths.length === this.seen) return;
-    this.seen = this.checkpoints.savedPaths.length;
+  protected async record(step: number): Promise<void> {
     const times = readWallTimes(this.path);
     times[String(step)] = { seconds: this.elapsed(), part: this.part };
     await writeFileAtomic(this.path, `${JSON.stringify(times)}\n`);
@@ -461,12 +456,17 @@ async function runInFolder(
       bestModelPath: join(runDir, "best-model.safetensors"),
       seed: cfg.seed + 1000,
     });
-    // a resumed run keeps its best model unless a later evaluation beats it
-    for (const r of previousRows) {
-      const v = r["eval/mean_reward"];
-      if (typeof v === "number" && v > evalCb.bestMeanReturn) evalCb.bestMeanReturn = v;
+    const schedulePath = join(runDir, "eval-schedule.json");
+    const schedule = opts.resumeFrom === undefined ? null : readEvalSchedule(schedulePath, opts.resumeFrom);
+    if (schedule !== null) evalCb.resumeSchedule(schedule);
+    else {
+      // a folder without the schedule (older tsrl): keep its best model unless a later evaluation beats it
+      for (const r of previousRows) {
+        const v = r["eval/mean_reward"];
+        if (typeof v === "number" && v > evalCb.bestMeanReturn) evalCb.bestMeanReturn = v;
+      }
     }
-    callbacks.push(evalCb);
+    callbacks.push(new EvalScheduleRecorder(checkpoints, evalCb, schedulePath), evalCb);
   }
   const bar = terminalProgress(opts.progress ?? "auto", opts.progressStream);
   if (bar) callbacks.push(bar);
@@ -491,7 +491,7 @@ async function runInFolder(
     deterministic: true,
     seed: cfg.seed + 2000,
   });
-  const best = evalCb?.evaluations.find((e) => e.meanReturn === evalCb?.bestMeanReturn) ?? null;
+  const best = evalCb?.best ?? null;
   const summary: RunSummary = {
     runDir,
     algorithm: cfg.algorithm,

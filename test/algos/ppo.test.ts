@@ -109,3 +109,24 @@ test("a minibatch larger than a rollout is refused by learn, yet such a model lo
       e instanceof InvalidArgumentError && /batchSize must be at most nSteps \* nEnvs = 16, got 64/.test(String(e)),
   );
 });
+
+test("maxGradNorm null switches gradient clipping off (as a bound never reached does), and is checked", async () => {
+  const train = async (maxGradNorm: number | null) => {
+    const vec = makeVec("CartPole-v1", 2, { autoresetMode: "same-step", seed: 0 });
+    return new PPO(vec, { nSteps: 16, batchSize: 16, nEpochs: 2, seed: 0, maxGradNorm }).learn(64);
+  };
+  const params = (m: { policy: { parameters(): Tensor[] } }) => m.policy.parameters().map((t) => Array.from(t.data()));
+  const off = await train(null);
+  assert.deepEqual(params(off), params(await train(1e9)));
+  assert.notDeepEqual(params(off), params(await train(1e-3)), "a bound that is reached changes the result");
+  const model = PPO.fromBytes(off.toBytes(), { env: make("CartPole-v1"), restoreEnvState: false });
+  assert.equal(model.config.maxGradNorm, null, "null survives save and load");
+  for (const bad of [Number.NaN, -1, "0.5"]) {
+    assert.throws(
+      () => new PPO(make("CartPole-v1"), { maxGradNorm: bad as number }),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError &&
+        /maxGradNorm \(null: no clipping\) must be a number >= 0, got/.test(String(e)),
+    );
+  }
+});

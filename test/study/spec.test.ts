@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { expandRuns, parseStudy } from "../../src/study/spec.js";
@@ -77,4 +79,14 @@ test("bad studies are named errors listing the valid choices", () => {
   bad({ variants: [] }, /variants must be a non-empty list/);
   bad({ scoreRanges: { "CartPole-v1": [500, 0] } }, /scoreRanges of CartPole-v1 must be \[low, high\] with low < high/);
   assert.throws(() => parseStudy([], "s.json"), /s.json: a study must be a JSON object/);
+});
+
+test("the shipped study files parse (every cell's options checked by its algorithm)", () => {
+  for (const name of readdirSync("studies").filter((f) => f.endsWith(".json"))) {
+    const spec = parseStudy(JSON.parse(readFileSync(join("studies", name), "utf8")), name);
+    assert.ok(expandRuns(spec).length > 0, name);
+  }
+  const im = parseStudy(JSON.parse(readFileSync("studies/implementation-matters.json", "utf8")));
+  const ppoM = expandRuns(im).find((r) => r.key === "PPO-M/Pendulum-v1/s0");
+  assert.equal(ppoM?.hp.maxGradNorm, null, "PPO-M clips no gradient");
 });

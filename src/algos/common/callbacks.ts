@@ -10,6 +10,9 @@
  *   onTrainingEnd    once, also when training stopped early or threw
  * Returning `false` from onRolloutStart, onStep or onRolloutEnd stops training. All hooks but onStep may be async.
  */
+
+import { seedSpaces } from "../../envs/seed-spaces.js";
+import { canSnapshot, type EnvSnapshot } from "../../envs/snapshot.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 import type { Algorithm, AnyEnv, VectorStepResult } from "./algorithm.js";
 import { type EvaluationResult, evaluatePolicy } from "./evaluate.js";
@@ -111,6 +114,19 @@ export interface EvaluationRecord extends EvaluationResult {
 }
 
 /**
+ * Where an EvalCallback's schedule stands (taken at a checkpoint), so that a run resumed from that checkpoint
+ * evaluates at the same steps on the same episodes as if never stopped.
+ */
+export interface EvalSchedule {
+  /** Step of the last evaluation (the next is due evalFreq steps later). */
+  lastEvalAt: number;
+  /** The eval env's state after the evaluations so far; null before the first (or an env that cannot snapshot). */
+  evalEnv: EnvSnapshot | null;
+  /** The best evaluation so far (null before the first). */
+  best: { meanReturn: number; numTimesteps: number } | null;
+}
+
+/**
  * Periodic evaluation on a separate env; keeps the best model (as bytes in memory, and on disk with
  * `bestModelPath`). Records `eval/mean_reward`, `eval/mean_ep_length` in the model's logger.
  * Uses `predict`, whose generator is separate from training's, so evaluating never changes the training run.
@@ -127,6 +143,9 @@ export class EvalCallback implements Callback {
   lastMeanReturn = Number.NaN;
   private lastEvalAt = 0;
   private seeded = false;
+  private resumeAt: EvalSchedule | null = null;
+  /** Best evaluation of the run before a resume (`resumeSchedule`). */
+  private bestBefore: EvalSchedule["best"] = null;
 
   constructor(
     readonly evalEnv: AnyEnv,
@@ -140,8 +159,46 @@ export class EvalCallback implements Callback {
     this.deterministic = opts.deterministic ?? true;
   }
 
+  /** The schedule where it stands now (e.g. at a checkpoint). */
+  schedule(): EvalSchedule {
+    const env = this.evalEnv;
+    // as evaluate() replaces the best: only a strictly better one
+    let best = this.bestBefore;
+    for (const e of this.evaluations)
+      if (best === null || e.meanReturn > best.meanReturn)
+        best = { meanReturn: e.meanReturn, numTimesteps: e.numTimesteps };
+    return { lastEvalAt: this.lastEvalAt, evalEnv: this.seeded && canSnapshot(env) ? env.snapshot() : null, best };
+  }
+
+  /**
+   * Continue a schedule taken at the checkpoint the model resumes from (call before `learn`): the next evaluation
+   * falls where it would have, the eval env continues its stream, and only a better evaluation replaces the best.
+   */
+  resumeSchedule(s: EvalSchedule): void {
+    this.resumeAt = s;
+  }
+
+  /** The best evaluation of the whole run, a resumed run's earlier parts included. */
+  get best(): EvalSchedule["best"] {
+    return this.schedule().best;
+  }
+
   onTrainingStart(ctx: CallbackContext): void {
-    this.lastEvalAt = ctx.numTimesteps;
+    const s = this.resumeAt;
+    this.resumeAt = null;
+    if (s === null) {
+      this.lastEvalAt = ctx.numTimesteps;
+      return;
+    }
+    this.lastEvalAt = s.lastEvalAt;
+    // without the eval env's state, evaluations start its stream again from the seed: reproducible, not continued
+    const env = this.evalEnv;
+    if (s.evalEnv !== null && canSnapshot(env)) {
+      env.restore(s.evalEnv);
+      this.seeded = true;
+    }
+    this.bestBefore = s.best;
+    if (s.best !== null && s.best.meanReturn > this.bestMeanReturn) this.bestMeanReturn = s.best.meanReturn;
   }
 
   async onRolloutStart(ctx: CallbackContext): Promise<Continue> {
@@ -157,6 +214,8 @@ export class EvalCallback implements Callback {
     const model = ctx.model;
     this.lastEvalAt = ctx.numTimesteps;
     const seed = this.seeded ? undefined : (this.opts.seed ?? model.seed + 1);
+    // its space generators too, so that the eval env's snapshot (eval-schedule.json) is the same bytes every run
+    if (seed !== undefined) seedSpaces(this.evalEnv, seed);
     this.seeded = true;
     const res = evaluatePolicy(model, this.evalEnv, {
       episodes: this.nEvalEpisodes,

@@ -531,7 +531,8 @@ export function checkLossCoefficients(
 ): void {
   checkRange("entCoef", c.entCoef, -Infinity, Infinity);
   checkRange("vfCoef", c.vfCoef, 0, Infinity);
-  if (!(clipOptional && c.maxGradNorm === null)) checkRange("maxGradNorm", c.maxGradNorm, 0, Infinity);
+  if (clipOptional && c.maxGradNorm === null) return;
+  checkRange(clipOptional ? "maxGradNorm (null: no clipping)" : "maxGradNorm", c.maxGradNorm, 0, Infinity);
 }
 
 export function checkRange(name: string, v: unknown, lo: number, hi: number): void {

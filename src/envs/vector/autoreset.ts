@@ -1,8 +1,8 @@
 import { describe, EnvError, InvalidArgumentError, ShapeError, TsrlError } from "../../errors.js";
 import type { Space } from "../../spaces/space.js";
 import type { Env, Info } from "../env.js";
+import { seedSpaces } from "../seed-spaces.js";
 import { canSnapshot, type EnvSnapshot, SnapshotReader } from "../snapshot.js";
-import { Wrapper } from "../wrappers/wrapper.js";
 import { actionReader, batchDim, type RowWriter, rowWriter } from "./batching.js";
 import type { AutoresetMode, VectorResetOptions } from "./vector-env.js";
 
@@ -129,12 +129,7 @@ export class AutoresetSubEnv {
   reset(seed: number | undefined, options: Record<string, unknown> | undefined): Info {
     // A seeded reset seeds the sub-env's space generators too (SB3's VecEnv.seed does so for action spaces), down
     // the wrapper chain: they are part of its snapshot, so runs of the same seed save identical checkpoints.
-    if (seed !== undefined) {
-      for (let e: Env<unknown, unknown> | null = this.env; e !== null; e = e instanceof Wrapper ? e.env : null) {
-        e.actionSpace.seed(seed);
-        e.observationSpace.seed(seed);
-      }
-    }
+    if (seed !== undefined) seedSpaces(this.env, seed);
     const r = this.env.reset({ seed, options });
     this.pendingReset = false;
     this.writeRow(r.observation, this.buffers.observations, this.index * this.obsDim);
