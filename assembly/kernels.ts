@@ -271,12 +271,13 @@ export function heapBase(): usize {
  * C[m,n] (+)= op(A)[m,k] · B[k,n] with B's rows contiguous. op(A)'s element (i, p) is at a + i*ai + p*ap (byte
  * strides), which covers A and A^T. Register blocking in 4x8 tiles of C (then 4x4, 4x1 and single-row edges).
  * Column panels of B are the outer loop and row blocks of A the inner one: the k x 8 panel of B stays in L1
- * while every row block passes over it (measured 3-10% faster than rows outer).
+ * while every row block passes over it (measured 3-10% faster than rows outer). `rs` is the row stride of B and C in
+ * bytes (4n for the whole matrix; larger when B and C point at a block of columns).
  */
 function gemmRowMajorB(
-  a: usize, ai: usize, ap: usize, b: usize, c: usize, m: i32, k: i32, n: i32, acc: bool, bias: usize, op: i32, auxd: usize,
+  a: usize, ai: usize, ap: usize, b: usize, c: usize, m: i32, k: i32, n: i32, rs: usize, acc: bool, bias: usize, op: i32,
+  auxd: usize,
 ): void {
-  const rs: usize = (<usize>n) << 2; // row stride of B and C in bytes
   let j = 0;
   for (; j + 8 <= n; j += 8) {
     const pb = b + ((<usize>j) << 2);
@@ -367,10 +368,13 @@ function gemmDotNT(
   }
 }
 
-/** dst[c, r] = src[r, c] for src [rows, cols]: 4x4 tiles transposed in registers, scalar edges. */
-function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
+/**
+ * dst[c, r] = src[r, c] for src [rows, cols]: 4x4 tiles transposed in registers, scalar edges. `dstStride` is dst's
+ * row length in floats (`rows` for a whole transpose; the full width when dst is a block of columns).
+ */
+function transpose(src: usize, dst: usize, rows: i32, cols: i32, dstStride: i32): void {
   const sr: usize = (<usize>cols) << 2; // src row stride
-  const dr: usize = (<usize>rows) << 2; // dst row stride
+  const dr: usize = (<usize>dstStride) << 2; // dst row stride
   let r = 0;
   for (; r + 4 <= rows; r += 4) {
     const s0 = src + <usize>r * sr;
@@ -436,13 +440,13 @@ export function matmul(
     }
     return;
   }
-  if (matmulPacksB(m, n, transA, transB)) transpose(b, scratch, n, k);
+  if (matmulPacksB(m, n, transA, transB)) transpose(b, scratch, n, k, n);
   matmulRows(a, b, c, m, k, n, transA, transB, acc, scratch, bias, op, aux, 0, m);
 }
 
 /** `scratch` = B^T for B stored [n, k] (the packing step of matmul, exported for the thread pool). */
 export function packB(b: usize, scratch: usize, n: i32, k: i32): void {
-  transpose(b, scratch, n, k);
+  transpose(b, scratch, n, k, n);
 }
 
 /**
@@ -465,7 +469,33 @@ export function matmulRows(
   }
   const ai: usize = transA ? 4 : (<usize>k) << 2;
   const ap: usize = transA ? (<usize>m) << 2 : 4;
-  gemmRowMajorB(a + <usize>i0 * ai, ai, ap, transB ? scratch : b, ci, rows, k, n, acc, bias, op, auxd);
+  gemmRowMajorB(a + <usize>i0 * ai, ai, ap, transB ? scratch : b, ci, rows, k, n, (<usize>n) << 2, acc, bias, op, auxd);
+}
+
+/**
+ * Columns [j0, j1) of matmul's C, k > 0, for the paths that multiply by B row-major (not the dot-product path:
+ * matmulPacksB must hold when transB is set). When B is packed, this call packs its own columns of B^T into
+ * `scratch` first, so threads that split C by columns pack in parallel and each reads only its share of B (a
+ * batch-64 product by a 256x256 weight is B-bound: splitting rows would make every thread read all of B). j0 must
+ * be a multiple of 8 and j1 one too (or n): every column then falls in the same micro-tile as in the undivided
+ * call, so each element gets exactly its arithmetic, in the same order.
+ */
+export function matmulCols(
+  a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: bool, transB: bool, acc: bool, scratch: usize,
+  bias: usize, op: i32, aux: usize, j0: i32, j1: i32,
+): void {
+  const cols = j1 - j0;
+  if (cols <= 0) return;
+  const rs: usize = (<usize>n) << 2;
+  const jo: usize = (<usize>j0) << 2;
+  let pb = b + jo;
+  if (transB) {
+    transpose(b + <usize>j0 * ((<usize>k) << 2), scratch + jo, cols, k, n);
+    pb = scratch + jo;
+  }
+  const ai: usize = transA ? 4 : (<usize>k) << 2;
+  const ap: usize = transA ? (<usize>m) << 2 : 4;
+  gemmRowMajorB(a, ai, ap, pb, c + jo, m, k, cols, rs, acc, bias == 0 ? 0 : bias + jo, op, aux - c);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

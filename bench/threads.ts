@@ -6,7 +6,7 @@
 //      GFLOP/s (target: >= 1.7x on 2 cores)
 //   4. DQN CartPole-v1, zoo settings as published (bench/dqn.ts), 50k steps: wall time (target: >= 1.5x faster),
 //      against Stable-Baselines3's 45 s measured on the same machine kind (/work/shared/PEERS.md: 46.2 s, 45.1 s)
-//   5. SAC Pendulum-v1 zoo 20k (SB3: 295 s), when an algorithm named SAC is registered
+//   5. SAC Pendulum-v1 zoo 20k (SB3: 295 s)
 //   6. PPO CartPole-v1 zoo (8 envs, 100k steps): threads on against off (target: no slower)
 // Options: --threads N (default 2), --rounds R (alternating pairs for 4-6, default 1 for DQN/SAC and 3 for PPO),
 // --quick (DQN 10k and PPO 20k steps, SAC 2k: for a smoke run), --kernels (sections 1-3 only). Writes
@@ -14,9 +14,9 @@
 // Figures taken while other processes compete for the cores are depressed and noisy (the load average is printed).
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
-import { getAlgorithmClass } from "../src/algos/common/algorithm.js";
 import { DQN } from "../src/algos/dqn.js";
 import { PPO } from "../src/algos/ppo.js";
+import { SAC } from "../src/algos/sac.js";
 import { Engine } from "../src/core/engine.js";
 import type { ThreadedKernels } from "../src/core/kernels/index.js";
 import { MIN_MACS_PER_THREAD } from "../src/core/kernels/threaded.js";
@@ -25,6 +25,7 @@ import "../src/envs/builtin.js";
 import { make } from "../src/envs/registry.js";
 import { makeVec } from "../src/envs/vector/make-vec.js";
 import { zoo as ppoZoo } from "../src/train/zoo/ppo.js";
+import { zoo as sacZoo } from "../src/train/zoo/sac.js";
 import { dqnCartPolePublished } from "./zoo-published.js";
 
 const argv = process.argv.slice(2);
@@ -251,11 +252,7 @@ out("|---|---|---|---|---|");
     `| DQN CartPole-v1 zoo, ${steps / 1000}k steps | ${a.seconds.map((s) => s.toFixed(1)).join(", ")} | ${b.seconds.map((s) => s.toFixed(1)).join(", ")} | ${(ta / tb).toFixed(2)}x | SB3 ${sb3.toFixed(0)} s: ${(sb3 / ta).toFixed(2)}x (1 thread), ${(sb3 / tb).toFixed(2)}x (${N}) |`,
   );
 }
-const SAC = getAlgorithmClass("SAC");
-if (SAC !== undefined) {
-  const { zoo: sacZoo } = (await import(`../src/train/zoo/${"sac"}.js`)) as {
-    zoo: { entries: Record<string, { hyperparams: Record<string, unknown> }> };
-  };
+{
   const steps = quick ? 2_000 : 20_000;
   const [a, b] = await alternate(
     "SAC",
@@ -268,8 +265,6 @@ if (SAC !== undefined) {
   out(
     `| SAC Pendulum-v1 zoo, ${steps / 1000}k steps | ${a.seconds.map((s) => s.toFixed(1)).join(", ")} | ${b.seconds.map((s) => s.toFixed(1)).join(", ")} | ${(ta / tb).toFixed(2)}x | SB3 ${sb3.toFixed(0)} s: ${(sb3 / ta).toFixed(2)}x (1 thread), ${(sb3 / tb).toFixed(2)}x (${N}) |`,
   );
-} else {
-  out("| SAC Pendulum-v1 zoo | (no SAC in this build) | | | |");
 }
 {
   const steps = quick ? 20_000 : 100_000;

@@ -14,7 +14,15 @@ import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import { RMSprop } from "../nn/optim/rmsprop.js";
 import { checkChoice } from "./common/actor-critic-policy.js";
-import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
+import {
+  type Action,
+  type ActionOf,
+  type EnvIdOptions,
+  type EnvInput,
+  type ObservationOf,
+  registerAlgorithm,
+  type StaticSide,
+} from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import {
   checkLossCoefficients,
@@ -49,7 +57,7 @@ export const a2cDefaults: A2CConfig = {
   optimizerEps: 1e-5,
 };
 
-export class A2C<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<A2CConfig, O, A> {
+export class A2CModel<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<A2CConfig, O, A> {
   static override readonly algorithmName: string = "A2C";
   static override readonly configKeys: readonly string[] = Object.keys(a2cDefaults);
   /** log pi_old(a|s) of the rollout (before the step) and after it, for the step-size diagnostics */
@@ -103,5 +111,15 @@ export class A2C<O = unknown, A extends Action = Action> extends OnPolicyAlgorit
     this.recordCommon();
   }
 }
+
+/** A A2C model over an env with observations `O` and actions `A`. */
+export type A2C<O = unknown, A extends Action = Action> = A2CModel<O, A>;
+/** A2C on an env, a vector env or an env id; a registered id types the model by its env (see ObservationOf). */
+export const A2C = A2CModel as unknown as {
+  new <E extends EnvInput = EnvInput>(
+    env: E,
+    config?: Partial<A2CConfig> & EnvIdOptions,
+  ): A2C<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof A2CModel>;
 
 registerAlgorithm(A2C);

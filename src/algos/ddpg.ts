@@ -1,6 +1,14 @@
-import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
+import {
+  type Action,
+  type ActionOf,
+  type EnvIdOptions,
+  type EnvInput,
+  type ObservationOf,
+  registerAlgorithm,
+  type StaticSide,
+} from "./common/algorithm.js";
 import { OFF_POLICY_KEYS, type OffPolicyConfig } from "./common/off-policy.js";
-import { TD3, TD3_DEFAULTS } from "./td3.js";
+import { TD3_DEFAULTS, TD3Model } from "./td3.js";
 
 /** DDPG options: the shared off-policy options (one critic, so no `nCritics`). */
 export type DDPGConfig = Omit<OffPolicyConfig, "nCritics">;
@@ -12,7 +20,7 @@ export type DDPGConfig = Omit<OffPolicyConfig, "nCritics">;
  *   y = r + gamma (1 - d) Q'(s', mu'(s'));   J(Q) = mean[(Q(s, a) - y)^2];   J(mu) = -mean[ Q(s, mu(s)) ]
  *   theta' <- tau theta + (1 - tau) theta'
  */
-export class DDPG<O = unknown, A extends Action = Action> extends TD3<O, A> {
+export class DDPGModel<O = unknown, A extends Action = Action> extends TD3Model<O, A> {
   static override readonly algorithmName = "DDPG";
   static override readonly configKeys: readonly string[] = OFF_POLICY_KEYS.filter((k) => k !== "nCritics");
 
@@ -20,5 +28,12 @@ export class DDPG<O = unknown, A extends Action = Action> extends TD3<O, A> {
     super(env, config, { ...TD3_DEFAULTS, nCritics: 1, policyDelay: 1, targetPolicyNoise: 0, targetNoiseClip: 0 });
   }
 }
+
+/** A DDPG model over an env with observations `O` and actions `A`. */
+export type DDPG<O = unknown, A extends Action = Action> = DDPGModel<O, A>;
+/** DDPG on an env, a vector env or an env id; a registered id types the model by its env (see ObservationOf). */
+export const DDPG = DDPGModel as unknown as {
+  new <E extends EnvInput = EnvInput>(env: E, config?: DDPGConfig & EnvIdOptions): DDPG<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof DDPGModel>;
 
 registerAlgorithm(DDPG);

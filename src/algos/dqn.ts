@@ -1,23 +1,31 @@
 import type { Engine } from "../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../core/kernels/index.js";
-import { abs, add, argmax, clamp, gather, max, mean, mul, mulScalar, square, sub } from "../core/ops.js";
+import { abs, add, clamp, gather, mean, mul, mulScalar, square, sub } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError } from "../errors.js";
+import { clipGradNorm } from "../nn/clip-grad.js";
 import { Adam } from "../nn/optim/adam.js";
+import { linearSchedule, type Schedule } from "../nn/schedules.js";
+import { EnvActionMasks, maskedArgmax, randomAllowed } from "./common/action-masks.js";
 import {
   type Action,
+  type ActionOf,
   Algorithm,
   type AlgorithmState,
   type BaseConfig,
   checkScheduled,
+  type EnvIdOptions,
   type EnvInput,
+  type ObservationOf,
   registerAlgorithm,
   type SaveOptions,
   type Scheduled,
+  type StaticSide,
   scheduleValue,
 } from "./common/algorithm.js";
 import type { StateTensor } from "./common/checkpoint.js";
+import { FeaturesExtractor } from "./common/features-extractor.js";
 import { NStepAccumulator } from "./common/n-step.js";
 import { PrioritizedReplayBuffer } from "./common/prioritized-replay-buffer.js";
 import { QNetwork } from "./common/q-network.js";
@@ -77,6 +85,12 @@ export interface DQNConfig extends BaseConfig {
   kernels?: KernelPreference;
   /** Check every op's output and gradient for NaN/Infinity, naming the op that made one (slower). Default false. */
   checkFinite?: boolean;
+  /**
+   * Use the env's action masks (`info.action_mask` or an `actionMasks()` method, as PPO reads them): exploration
+   * draws only allowed actions, the greedy action and the target's max range over the allowed actions (of s' for
+   * the target: the replay buffer stores each s' mask). Default true.
+   */
+  useActionMasks?: boolean;
 }
 
 type Resolved = Required<Omit<DQNConfig, "seed" | "logInterval" | "threads" | "verbose">> & BaseConfig;
@@ -109,6 +123,7 @@ const DEFAULTS: Omit<Resolved, "seed" | "logInterval" | "verbose"> = {
   prioritizedReplayBeta0: 0.4,
   kernels: "auto",
   checkFinite: false,
+  useActionMasks: true,
 };
 
 /**
@@ -117,6 +132,7 @@ const DEFAULTS: Omit<Resolved, "seed" | "logInterval" | "verbose"> = {
  *
  *   L(theta) = mean_i w_i * l( Q_theta(s_i, a_i) - y_i ),   y_i = r_i + gamma^k_i (1 - terminated_i) max_a' Q_theta'(s'_i, a')
  *
+ * (with action masks, every max and argmax and the exploration's uniform draw range over the allowed actions only)
  * with l = Huber (default) or squared error, w_i = 1 unless prioritized replay; every `targetUpdateInterval` env
  * steps theta' <- tau theta + (1 - tau) theta'. Truncated transitions bootstrap from their final observation.
  *
@@ -124,7 +140,7 @@ const DEFAULTS: Omit<Resolved, "seed" | "logInterval" | "verbose"> = {
  * each freshly observed transition, bootstrapping from the network being trained. It is kept to show the
  * instability that replay and target networks cure (see docs/dqn.md for a measured comparison).
  */
-export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNConfig, O, A> {
+export class DQNModel<O = unknown, A extends Action = Action> extends Algorithm<DQNConfig, O, A> {
   static override readonly algorithmName = "DQN";
   static override readonly configKeys: readonly string[] = Object.keys(DEFAULTS);
 
@@ -143,7 +159,8 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
   /** Vector-env steps taken (SB3's _n_calls): the target update clock. */
   private nCalls = 0;
   private readonly nActions: number;
-  private readonly inputSize: number;
+  /** observation rows -> network input (one-hot Discrete, flattened Box, per key for a Dict) */
+  private readonly extractor: FeaturesExtractor;
   private readonly params: Tensor[];
   /** Adam over the Q-network's parameters (the numeric core's fused kernel); its step count is nUpdates. */
   private readonly optimizer: Adam;
@@ -153,10 +170,12 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
   private readonly envActions: Int32Array;
   private readonly prevObs: Float32Array;
   private readonly nextObs: Float32Array;
-  private readonly input: Float32Array;
+  /** the action masks of s' of the last step [numEnvs, nActions] (all allowed where the episode ended) */
+  private readonly nextMasks: Uint8Array;
   private readonly targets: Float32Array;
-  private readonly greedy: Int32Array;
+  private readonly nextValues: Float32Array;
   private collectedSinceTrain = 0;
+  private readonly epsilonSchedule: Schedule;
   /** Clock and step count at the start of this `learn` call, for `time/fps`. */
   private fpsStartTime = performance.now();
   private fpsStartSteps = 0;
@@ -178,10 +197,12 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
       throw new InvalidArgumentError(`DQN needs a Discrete action space, got ${this.actionSpace}`);
     }
     this.nActions = this.actInfo.n;
+    if (c.useActionMasks) this.envMasks = new EnvActionMasks(this.numEnvs, this.nActions, "DQN");
     // Discrete observations are one-hot encoded (SB3's preprocessing); Box observations are flattened
-    this.inputSize = this.obsInfo.kind === "discrete" ? this.obsInfo.n : this.obsDim;
+    this.extractor = new FeaturesExtractor(this.obsInfo);
     this.engine = this.makeEngine({ kernels: c.kernels, checkFinite: c.checkFinite });
-    const netOpts = { inputSize: this.inputSize, hiddenSizes: c.netArch, nActions: this.nActions, dueling: c.dueling };
+    const inputSize = this.extractor.featuresDim;
+    const netOpts = { inputSize, hiddenSizes: c.netArch, nActions: this.nActions, dueling: c.dueling };
     this.qNet = new QNetwork(this.engine, this.rng, netOpts);
     if (c.targetNetwork) {
       this.qNetTarget = new QNetwork(this.engine, this.rng, netOpts);
@@ -195,9 +216,11 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
     const bufferOpts = {
       bufferSize: naive ? this.numEnvs : c.bufferSize,
       obsDim: this.obsDim,
+      observationSpace: this.obsInfo,
       // n-step transitions arrive one at a time, not as rows of numEnvs
       numEnvs: c.nStep > 1 ? 1 : this.numEnvs,
       optimizeMemoryUsage: c.optimizeMemoryUsage,
+      maskDim: this.envMasks === null ? 0 : this.nActions,
     };
     this.buffer = c.prioritizedReplay
       ? new PrioritizedReplayBuffer({ ...bufferOpts, alpha: c.prioritizedReplayAlpha })
@@ -208,11 +231,12 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
     this.envActions = new Int32Array(this.numEnvs);
     this.prevObs = new Float32Array(this.numEnvs * this.obsDim);
     this.nextObs = new Float32Array(this.numEnvs * this.obsDim);
-    const rows = Math.max(c.batchSize, this.numEnvs);
-    this.input = new Float32Array(rows * this.inputSize);
+    this.nextMasks = new Uint8Array(this.envMasks === null ? 0 : this.numEnvs * this.nActions);
     this.targets = new Float32Array(c.batchSize);
-    this.greedy = new Int32Array(rows);
+    this.nextValues = new Float32Array(c.batchSize);
     this.explorationRate = c.explorationInitialEps;
+    // SB3's linear schedule: initial -> final over the first explorationFraction of training, then constant
+    this.epsilonSchedule = linearSchedule(c.explorationInitialEps, c.explorationFinalEps, c.explorationFraction);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -227,21 +251,29 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
       this.fpsStartSteps = this.numTimesteps;
     }
     this.collectedSinceTrain = 0;
+    this.readMasks();
     for (let step = 0; step < c.trainFreq && this.numTimesteps < this.totalTimesteps; step++) {
       const obs = this.lastObs as Float32Array;
       this.prevObs.set(obs);
-      // warm-up: uniform random actions until learningStarts; then epsilon-greedy on Q_theta
+      const masks = this.envMasks?.current ?? null;
+      // warm-up: uniform random (allowed) actions until learningStarts; then epsilon-greedy on Q_theta
       if (this.numTimesteps < c.learningStarts) {
-        for (let e = 0; e < n; e++) this.actions[e] = this.rng.int(this.nActions);
+        for (let e = 0; e < n; e++) this.actions[e] = randomAllowed(this.rng, this.nActions, masks, e * this.nActions);
       } else {
-        this.epsilonGreedy(this.prevObs, n, this.explorationRate, this.rng, this.actions);
+        this.epsilonGreedy(this.prevObs, n, this.explorationRate, this.rng, this.actions, masks);
       }
       const r = this.envStep(this.offsetActions());
-      // s' of rows that ended is the final observation (same-step autoreset), so truncations bootstrap correctly
+      this.readMasks();
+      // s' of rows that ended is the final observation (same-step autoreset), so truncations bootstrap correctly;
+      // its mask is unknown (the env reports the next episode's), so the target maxes over every action there
       this.nextObs.set(r.observations);
+      const current = this.envMasks?.current;
+      if (current) this.nextMasks.set(current);
+      else this.nextMasks.fill(1);
       for (let e = 0; e < n; e++) {
         if (r.terminated[e] || r.truncated[e]) {
           this.nextObs.set(r.finalObservations.subarray(e * d, (e + 1) * d), e * d);
+          this.nextMasks.fill(1, e * this.nActions, (e + 1) * this.nActions);
         }
       }
       this.store(r.rewards, r.terminated, r.truncated);
@@ -275,10 +307,12 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
         nextObservations: this.nextObs,
         terminated,
         truncated,
+        nextActionMasks: this.nextMasks,
       });
       return;
     }
     const d = this.obsDim;
+    const nA = this.nActions;
     for (let e = 0; e < this.numEnvs; e++) {
       this.nStep.push(
         e,
@@ -297,49 +331,42 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
             terminated: [term ? 1 : 0],
             truncated: [trunc ? 1 : 0],
             steps: [k],
+            // an n-step transition's s' is this step's s', so its mask is this step's
+            nextActionMasks: this.nextMasks.subarray(e * nA, (e + 1) * nA),
           }),
       );
     }
   }
 
-  /** SB3's linear schedule: initial -> final over the first explorationFraction of training, then constant. */
-  private epsilonSchedule(progressRemaining: number): number {
-    const c = this.cfg;
-    const progress = 1 - progressRemaining;
-    if (progress > c.explorationFraction) return c.explorationFinalEps;
-    return (
-      c.explorationInitialEps + (progress * (c.explorationFinalEps - c.explorationInitialEps)) / c.explorationFraction
-    );
+  /** Write epsilon-greedy actions (among the allowed ones under `masks`) for `count` observations into `out`. */
+  private epsilonGreedy(
+    obs: Float32Array,
+    count: number,
+    epsilon: number,
+    rng: Rng,
+    out: Int32Array,
+    masks: Uint8Array | null,
+  ): void {
+    this.greedyActions(obs, count, out, masks);
+    const nA = this.nActions;
+    for (let i = 0; i < count; i++) if (rng.uniform() < epsilon) out[i] = randomAllowed(rng, nA, masks, i * nA);
   }
 
-  /** Write epsilon-greedy actions for `count` observations into `out`. */
-  private epsilonGreedy(obs: Float32Array, count: number, epsilon: number, rng: Rng, out: Int32Array): void {
-    this.greedyActions(obs, count, out);
-    for (let i = 0; i < count; i++) if (rng.uniform() < epsilon) out[i] = rng.int(this.nActions);
-  }
-
-  /** argmax_a Q_theta(s, a) for `count` observations. */
-  private greedyActions(obs: Float32Array, count: number, out: Int32Array): void {
+  /** argmax_a Q_theta(s, a) over the allowed actions, for `count` observations. */
+  private greedyActions(obs: Float32Array, count: number, out: Int32Array, masks: Uint8Array | null): void {
     const eng = this.engine;
+    const nA = this.nActions;
     eng.scope(() =>
       eng.noGrad(() => {
-        const q = this.qNet.forward(this.encode(obs, count));
-        argmax(q, out.length === count ? out : out.subarray(0, count));
+        const q = this.qNet.forward(this.encode(obs, count)).data();
+        for (let i = 0; i < count; i++) out[i] = maskedArgmax(q, i * nA, nA, masks, i * nA);
       }),
     );
   }
 
-  /** Network input [count, inputSize] for flat observations (one-hot for Discrete observation spaces). */
+  /** Network input [count, featuresDim] for flat observation rows. */
   private encode(obs: Float32Array, count: number): Tensor {
-    const x = this.input.length >= count * this.inputSize ? this.input : new Float32Array(count * this.inputSize);
-    const view = x.subarray(0, count * this.inputSize);
-    if (this.obsInfo.kind === "discrete") {
-      view.fill(0);
-      for (let i = 0; i < count; i++) view[i * this.inputSize + (obs[i] - this.obsInfo.start)] = 1;
-    } else {
-      view.set(obs.subarray(0, count * this.inputSize));
-    }
-    return this.engine.tensor(view, [count, this.inputSize]);
+    return this.extractor.features(this.engine, obs, count);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -399,15 +426,13 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
     return eng.scope(() => {
       // ---- targets y (no gradient through theta')
       eng.noGrad(() => {
-        const nextQ = this.qNetTarget.forward(this.encode(batch.nextObservations, B));
-        let nextV: Float32Array | Float64Array;
-        if (c.doubleQ) {
-          const a = this.greedy.subarray(0, B);
-          argmax(this.qNet.forward(this.encode(batch.nextObservations, B)), a);
-          nextV = gather(nextQ, a).data();
-        } else {
-          nextV = max(nextQ).data();
-        }
+        const nA = this.nActions;
+        const masks = batch.nextActionMasks.length > 0 ? batch.nextActionMasks : null;
+        const nextQ = this.qNetTarget.forward(this.encode(batch.nextObservations, B)).data();
+        // the action valued at s': argmax of theta' itself, or of the online theta for Double DQN
+        const chooser = c.doubleQ ? this.qNet.forward(this.encode(batch.nextObservations, B)).data() : nextQ;
+        const nextV = this.nextValues;
+        for (let i = 0; i < B; i++) nextV[i] = nextQ[i * nA + maskedArgmax(chooser, i * nA, nA, masks, i * nA)];
         for (let i = 0; i < B; i++) {
           const bootstrap = batch.terminated[i] ? 0 : c.gamma ** batch.steps[i] * nextV[i];
           this.targets[i] = batch.rewards[i] + bootstrap;
@@ -424,7 +449,7 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
       // ---- backward, clip, Adam
       this.optimizer.zeroGrad();
       eng.backward(loss);
-      this.clipGradNorm(c.maxGradNorm);
+      clipGradNorm(this.params, c.maxGradNorm);
       // Adam (PyTorch): m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; theta -= lr/(1-b1^t) m / (sqrt(v)/sqrt(1-b2^t) + eps)
       this.optimizer.lr = lr;
       this.optimizer.step();
@@ -437,17 +462,6 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
     });
   }
 
-  /** Scale gradients so their global L2 norm is at most maxNorm (torch.nn.utils.clip_grad_norm_). */
-  private clipGradNorm(maxNorm: number): void {
-    const k = this.engine.kernels;
-    let sq = 0;
-    for (const p of this.params) sq += k.sumSquares((p.grad as Tensor).offset, p.size);
-    const norm = Math.sqrt(sq);
-    const coef = maxNorm / (norm + 1e-6);
-    if (coef < 1)
-      for (const p of this.params) k.scale((p.grad as Tensor).offset, coef, (p.grad as Tensor).offset, p.size);
-  }
-
   /** FLOPs of one gradient step (forward of online and target nets, backward ~2x forward), for benchmarks. */
   gradientStepFlops(): number {
     const f = this.qNet.forwardFlops(this.cfg.batchSize);
@@ -457,10 +471,16 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
   // -------------------------------------------------------------------------------------------------------------
   // Predict and state
 
-  protected policyActions(observations: Float32Array, count: number, deterministic: boolean, rng: Rng): Int32Array {
+  protected policyActions(
+    observations: Float32Array,
+    count: number,
+    deterministic: boolean,
+    rng: Rng,
+    masks: Uint8Array | null,
+  ): Int32Array {
     const out = new Int32Array(count);
-    if (deterministic) this.greedyActions(observations, count, out);
-    else this.epsilonGreedy(observations, count, this.explorationRate, rng, out);
+    if (deterministic) this.greedyActions(observations, count, out, masks);
+    else this.epsilonGreedy(observations, count, this.explorationRate, rng, out, masks);
     const start = this.actInfo.kind === "discrete" ? this.actInfo.start : 0;
     for (let i = 0; i < count; i++) out[i] += start;
     return out;
@@ -488,6 +508,7 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
       explorationRate: this.explorationRate,
       nUpdates: this.nUpdates,
       nCalls: this.nCalls,
+      actionMasks: this.envMasks?.toJSON() ?? null,
     };
     if (opts.includeReplayBuffer && this.nStep === null) {
       const replay = replayStateTensors(this.buffer);
@@ -516,11 +537,19 @@ export class DQN<O = unknown, A extends Action = Action> extends Algorithm<DQNCo
     this.nUpdates = json.nUpdates as number;
     this.optimizer.stepCount = this.nUpdates;
     this.nCalls = json.nCalls as number;
-    if (json.replay !== undefined && tensors["replay/observations"]) {
+    this.envMasks?.restore(json.actionMasks);
+    if (json.replay !== undefined && Object.keys(tensors).some((k) => k.startsWith("replay/"))) {
       this.buffer.setState(replayStateFrom(tensors, json.replay));
     }
   }
 }
+
+/** A DQN model over an env with observations `O` and actions `A`. */
+export type DQN<O = unknown, A extends Action = Action> = DQNModel<O, A>;
+/** DQN on an env, a vector env or an env id; a registered id types the model by its env (see ObservationOf). */
+export const DQN = DQNModel as unknown as {
+  new <E extends EnvInput = EnvInput>(env: E, config?: DQNConfig & EnvIdOptions): DQN<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof DQNModel>;
 
 registerAlgorithm(DQN);
 
@@ -591,4 +620,5 @@ function checkConfig(c: Resolved, numEnvs: number): void {
   }
   if (!kernelPreferences.includes(c.kernels)) fail("kernels", `one of ${kernelPreferences.join(", ")}`);
   if (typeof c.checkFinite !== "boolean") fail("checkFinite", "a boolean");
+  if (typeof c.useActionMasks !== "boolean") fail("useActionMasks", "a boolean");
 }

@@ -20,10 +20,14 @@ import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import {
   type Action,
+  type ActionOf,
   checkScheduled,
+  type EnvIdOptions,
   type EnvInput,
+  type ObservationOf,
   registerAlgorithm,
   type Scheduled,
+  type StaticSide,
   scheduleValue,
 } from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
@@ -123,7 +127,7 @@ export function ppoLoss(
   return { loss, policyLoss, valueLoss, entropy, ratio };
 }
 
-export class PPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<PPOConfig, O, A> {
+export class PPOModel<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<PPOConfig, O, A> {
   static override readonly algorithmName: string = "PPO";
   static override readonly configKeys: readonly string[] = Object.keys(ppoDefaults);
   private readonly mb: Minibatch;
@@ -270,5 +274,15 @@ export interface MinibatchStats {
   valueLoss: number;
   entropy: number;
 }
+
+/** A PPO model over an env with observations `O` and actions `A`. */
+export type PPO<O = unknown, A extends Action = Action> = PPOModel<O, A>;
+/** PPO on an env, a vector env or an env id; a registered id types the model by its env (see ObservationOf). */
+export const PPO = PPOModel as unknown as {
+  new <E extends EnvInput = EnvInput>(
+    env: E,
+    config?: Partial<PPOConfig> & EnvIdOptions,
+  ): PPO<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof PPOModel>;
 
 registerAlgorithm(PPO);

@@ -14,7 +14,15 @@
 import { add, mean, mul, mulScalar, neg, square, sub, sum } from "../core/ops.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
-import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
+import {
+  type Action,
+  type ActionOf,
+  type AnyEnv,
+  type EnvInput,
+  type ObservationOf,
+  registerAlgorithm,
+  type StaticSide,
+} from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import { checkLossCoefficients, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 
@@ -46,7 +54,7 @@ export const reinforceDefaults: ReinforceConfig = {
   maxGradNorm: null,
 };
 
-export class REINFORCE<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<ReinforceConfig, O, A> {
+export class REINFORCEModel<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<ReinforceConfig, O, A> {
   static override readonly algorithmName: string = "REINFORCE";
   static override readonly configKeys: readonly string[] = Object.keys(reinforceDefaults);
   /** log pi_old(a|s) of the rollout (before the step) and after it, for the step-size diagnostics */
@@ -144,5 +152,15 @@ export class REINFORCE<O = unknown, A extends Action = Action> extends OnPolicyA
     this.episodeStep.set(s);
   }
 }
+
+/** A REINFORCE model over an env with observations `O` and actions `A`. */
+export type REINFORCE<O = unknown, A extends Action = Action> = REINFORCEModel<O, A>;
+/** REINFORCE on an env, a vector env or an env id; a registered id types the model by its env (see ObservationOf). */
+export const REINFORCE = REINFORCEModel as unknown as {
+  new <E extends EnvInput = AnyEnv>(
+    env: E,
+    config?: Partial<ReinforceConfig>,
+  ): REINFORCE<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof REINFORCEModel>;
 
 registerAlgorithm(REINFORCE);

@@ -5,7 +5,15 @@ import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import type { Optimizer } from "../nn/optim/optimizer.js";
 import { polyakUpdate } from "../nn/polyak.js";
-import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
+import {
+  type Action,
+  type ActionOf,
+  type EnvIdOptions,
+  type EnvInput,
+  type ObservationOf,
+  registerAlgorithm,
+  type StaticSide,
+} from "./common/algorithm.js";
 import { ContinuousCritic } from "./common/continuous-critic.js";
 import {
   meanOf,
@@ -84,7 +92,7 @@ const DEFAULTS: ResolvedSAC = {
  * Every loss is a tape expression differentiated by `backward()`; the actor's backward passes through the critics
  * without accumulating their weight gradients (they are frozen for it), as only the actor steps on it.
  */
-export class SAC<O = unknown, A extends Action = Action> extends OffPolicyAlgorithm<SACConfig, ResolvedSAC, O, A> {
+export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyAlgorithm<SACConfig, ResolvedSAC, O, A> {
   static override readonly algorithmName = "SAC";
   static override readonly configKeys: readonly string[] = [
     ...OFF_POLICY_KEYS,
@@ -333,6 +341,13 @@ export class SAC<O = unknown, A extends Action = Action> extends OffPolicyAlgori
     return 2 * pi + q + 2 * q + 2 * q + q + 2 * pi;
   }
 }
+
+/** A SAC model over an env with observations `O` and actions `A`. */
+export type SAC<O = unknown, A extends Action = Action> = SACModel<O, A>;
+/** SAC on an env, a vector env or an env id; a registered id types the model by its env (see ObservationOf). */
+export const SAC = SACModel as unknown as {
+  new <E extends EnvInput = EnvInput>(env: E, config?: SACConfig & EnvIdOptions): SAC<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof SACModel>;
 
 registerAlgorithm(SAC);
 

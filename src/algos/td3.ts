@@ -5,7 +5,15 @@ import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import type { Optimizer } from "../nn/optim/optimizer.js";
 import { polyakUpdate } from "../nn/polyak.js";
-import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
+import {
+  type Action,
+  type ActionOf,
+  type EnvIdOptions,
+  type EnvInput,
+  type ObservationOf,
+  registerAlgorithm,
+  type StaticSide,
+} from "./common/algorithm.js";
 import { ContinuousCritic } from "./common/continuous-critic.js";
 import { DeterministicActor } from "./common/deterministic-actor.js";
 import {
@@ -67,7 +75,7 @@ export const TD3_DEFAULTS: ResolvedTD3 = {
  *
  * Exploration adds `actionNoise` to mu(s) while collecting. DDPG is this with one critic, no delay and no smoothing.
  */
-export class TD3<O = unknown, A extends Action = Action> extends OffPolicyAlgorithm<TD3Config, ResolvedTD3, O, A> {
+export class TD3Model<O = unknown, A extends Action = Action> extends OffPolicyAlgorithm<TD3Config, ResolvedTD3, O, A> {
   static override readonly algorithmName: string = "TD3";
   static override readonly configKeys: readonly string[] = [
     ...OFF_POLICY_KEYS,
@@ -255,5 +263,12 @@ export class TD3<O = unknown, A extends Action = Action> extends OffPolicyAlgori
     return pi + q + 3 * q + (3 * pi + 2 * q1) / this.cfg.policyDelay;
   }
 }
+
+/** A TD3 model over an env with observations `O` and actions `A`. */
+export type TD3<O = unknown, A extends Action = Action> = TD3Model<O, A>;
+/** TD3 on an env, a vector env or an env id; a registered id types the model by its env (see ObservationOf). */
+export const TD3 = TD3Model as unknown as {
+  new <E extends EnvInput = EnvInput>(env: E, config?: TD3Config & EnvIdOptions): TD3<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof TD3Model>;
 
 registerAlgorithm(TD3);

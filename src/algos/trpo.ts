@@ -17,12 +17,22 @@ import { mean, mul, square, sub } from "../core/ops.js";
 import type { Tensor } from "../core/tensor.js";
 import { Categorical } from "../distributions/categorical.js";
 import { DiagGaussian } from "../distributions/diag-gaussian.js";
+import { GsdeDistribution } from "../distributions/gsde.js";
+import { MultiCategorical } from "../distributions/multi-categorical.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 import { type FisherHead, fisherVectorProduct } from "../nn/fisher-vector-product.js";
 import { zeroGrad } from "../nn/module.js";
 import { Adam } from "../nn/optim/adam.js";
 import { type ActionDistribution, logProbOf } from "./common/actor-critic-policy.js";
-import { type Action, type EnvInput, registerAlgorithm } from "./common/algorithm.js";
+import {
+  type Action,
+  type ActionOf,
+  type EnvIdOptions,
+  type EnvInput,
+  type ObservationOf,
+  registerAlgorithm,
+  type StaticSide,
+} from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
 import { checkInt, checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 import { Minibatch } from "./common/rollout-buffer.js";
@@ -138,7 +148,7 @@ function writeFlat(params: readonly Tensor[], old: Float64Array, scale: number, 
   }
 }
 
-export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<TRPOConfig, O, A> {
+export class TRPOModel<O = unknown, A extends Action = Action> extends OnPolicyAlgorithm<TRPOConfig, O, A> {
   static override readonly algorithmName: string = "TRPO";
   static override readonly configKeys: readonly string[] = Object.keys(trpoDefaults);
   private readonly mb: Minibatch;
@@ -158,9 +168,9 @@ export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgori
     if (p.shared !== null) {
       throw new InvalidArgumentError("TRPO needs separate actor and critic networks: policyKwargs.netArch { pi, vf }");
     }
-    if (p.sdeLatent > 0 || (p.spec.kind === "categorical" && p.spec.nvec.length > 1)) {
+    if (p.sdeLatent > 0 && p.options.squashOutput) {
       throw new InvalidArgumentError(
-        "TRPO's Fisher-vector product covers Discrete and Box actions with a state-independent log-std: useSde and MultiDiscrete are not supported",
+        "TRPO with useSde takes unsquashed Gaussian actions (its Fisher product has no tanh form): set policyKwargs.squashOutput false",
       );
     }
     checkInt("batchSize", c.batchSize, 1);
@@ -177,7 +187,11 @@ export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgori
     // the critic's own Adam; the actor moves by the natural-gradient step
     this.optimizer = new Adam(p.criticParameters(), { lr: this.currentLearningRate(), eps: 1e-8 });
     this.actor = p.actorParameters();
-    this.head = p.logStd === null ? { kind: "categorical" } : { kind: "gaussian", logStd: p.logStd };
+    const spec = p.spec;
+    this.head =
+      spec.kind === "categorical"
+        ? { kind: "categorical", nvec: spec.nvec }
+        : { kind: "gaussian", logStd: p.logStd as Tensor };
     const n = this.buffer.size;
     const actorSize = this.actor.reduce((k, t) => k + t.size, 0);
     this.mb = new Minibatch(Math.min(c.batchSize, n), this.obsDim, p.actDim, this.buffer.actionDtype);
@@ -222,9 +236,18 @@ export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgori
       const g = readFlat(actor, this.gradient, true);
       const old = engine.noGrad(() => detached(oldDist));
 
-      // natural gradient direction x = F^-1 g, F the exact Fisher matrix at theta_old
+      // natural gradient direction x = F^-1 g, F the exact Fisher matrix at theta_old (gSDE: its variance's
+      // features phi(s) at theta_old, detached as in the distribution)
+      const head: FisherHead =
+        policy.gsde === null
+          ? this.head
+          : {
+              kind: "gsde",
+              logStd: policy.logStd as Tensor,
+              latent: engine.noGrad(() => policy.pi.hidden(obs).data()),
+            };
       const fvp = (v: Float64Array, out: Float64Array) =>
-        fisherVectorProduct(policy.pi, this.head, obs, v, { damping: c.cgDamping, out });
+        fisherVectorProduct(policy.pi, head, obs, v, { damping: c.cgDamping, out });
       const x = conjugateGradient(fvp, g, this.direction, c.cgMaxSteps);
       const xFx = dot(x, fvp(x, this.fvpOut));
       const beta = xFx > 0 ? Math.sqrt((2 * c.targetKl) / xFx) : 0;
@@ -290,22 +313,36 @@ export class TRPO<O = unknown, A extends Action = Action> extends OnPolicyAlgori
   }
 }
 
-/** A copy of a distribution with no tape history (pi_old, fixed while the line search moves theta). */
-function detached(d: ActionDistribution): ActionDistribution {
+/** pi_old: a copy with no tape history, fixed while the line search moves theta (gSDE: its Gaussian). */
+type OldDistribution = Categorical | MultiCategorical | DiagGaussian;
+
+function detached(d: ActionDistribution): OldDistribution {
   const copy = (t: Tensor) => t.engine.tensor(t.data(), t.shape);
-  if (d instanceof Categorical) {
-    const c = new Categorical(copy(d.logits));
-    c.probs(); // cached now, in this scope: the line search's inner scopes must not make (and free) the cache
+  if (d instanceof Categorical || d instanceof MultiCategorical) {
+    const c = d instanceof Categorical ? new Categorical(copy(d.logits)) : new MultiCategorical(copy(d.logits), d.nvec);
+    // probabilities cached now, in this scope: the line search's inner scopes must not make (and free) the cache
+    for (const dim of c instanceof Categorical ? [c] : c.dims) dim.probs();
     return c;
   }
-  const g = d as DiagGaussian; // the constructor refused the other heads
+  const g = d instanceof GsdeDistribution ? (d.inner as DiagGaussian) : d; // squashed gSDE is refused
   return new DiagGaussian(copy(g.mean), copy(g.logStd));
 }
 
 /** KL(old || current), [B]. */
-function klOf(old: ActionDistribution, current: ActionDistribution): Tensor {
-  if (old instanceof Categorical && current instanceof Categorical) return old.kl(current);
-  return (old as DiagGaussian).kl(current as DiagGaussian);
+function klOf(old: OldDistribution, current: ActionDistribution): Tensor {
+  if (old instanceof Categorical) return old.kl(current as Categorical);
+  if (old instanceof MultiCategorical) return old.kl(current as MultiCategorical);
+  return old.kl((current instanceof GsdeDistribution ? current.inner : current) as DiagGaussian);
 }
+
+/** A TRPO model over an env with observations `O` and actions `A`. */
+export type TRPO<O = unknown, A extends Action = Action> = TRPOModel<O, A>;
+/** TRPO on an env, a vector env or an env id; a registered id types the model by its env (see ObservationOf). */
+export const TRPO = TRPOModel as unknown as {
+  new <E extends EnvInput = EnvInput>(
+    env: E,
+    config?: Partial<TRPOConfig> & EnvIdOptions,
+  ): TRPO<ObservationOf<E>, ActionOf<E>>;
+} & StaticSide<typeof TRPOModel>;
 
 registerAlgorithm(TRPO);

@@ -11,6 +11,7 @@ import { Command, InvalidArgumentError as CommanderArgError, CommanderError, Opt
 import { type AnyEnv, getAlgorithmClass, listAlgorithms } from "../algos/common/algorithm.js";
 import { LIBRARY_VERSION } from "../algos/common/checkpoint.js";
 import { evaluatePolicy } from "../algos/common/evaluate.js";
+import { kernelsInfo } from "../core/kernels-info.js";
 import { make, registeredIds } from "../envs/index.js";
 import { RecordVideo } from "../envs/wrappers/record-video.js";
 import { InvalidArgumentError, TsrlError } from "../errors.js";
@@ -342,13 +343,26 @@ export function buildProgram(io: CliIo = processIo): Command {
 
   program
     .command("import-sb3")
-    .description("import a Stable-Baselines3 model.zip (PPO, A2C, DQN) into a run folder, without running its pickles")
+    .description(
+      "import a Stable-Baselines3 model.zip (PPO, A2C, TRPO, DQN, SAC, TD3, DDPG) into a run folder, without running its pickles",
+    )
     .argument("<model.zip>", "the file SB3's model.save() wrote")
     .requiredOption("--out <dir>", "run folder to create")
     .option("--env <id>", "environment (default: the one registered env with the model's spaces)")
     .option("--seed <s>", "seed for further training", intArg("--seed", 0))
+    .option("--steps <n>", "further training steps, which `tsrl resume <dir>` then runs", intArg("--steps", 0))
+    .option(
+      "--vecnormalize <file.pkl>",
+      "SB3 VecNormalize statistics the model was trained with (rl-zoo's vecnormalize.pkl)",
+    )
     .action(async (zip: string, o) => {
-      const r = await importSb3Run(zip, { out: o.out, env: o.env, seed: o.seed });
+      const r = await importSb3Run(zip, {
+        out: o.out,
+        env: o.env,
+        seed: o.seed,
+        steps: o.steps,
+        vecNormalize: o.vecnormalize,
+      });
       io.out(`${r.model.algoName} on ${r.envId} imported into ${r.runDir}\n`);
       if (r.notImported.length > 0) {
         io.err(`not imported (SB3 stored them as cloudpickle, never executed): ${r.notImported.join(", ")}\n`);
@@ -367,6 +381,27 @@ export function buildProgram(io: CliIo = processIo): Command {
           `  ${z.algorithm.padEnd(14)} ${z.env.padEnd(26)} ${String(z.entry.totalTimesteps).padStart(9)} ${String(z.entry.nEnvs ?? 1).padStart(3)}  ${z.entry.source}\n`,
         );
       }
+    });
+
+  program
+    .command("info")
+    .description("show which numeric kernels and how many threads the networks run on here")
+    .option(threadsHelp[0], threadsHelp[1], intArg("--threads", 1))
+    .action((o) => {
+      const info = kernelsInfo({ threads: o.threads });
+      const yes = (b: boolean) => (b ? "yes" : "no");
+      const names = {
+        "wasm-relaxed": "WebAssembly relaxed SIMD",
+        "wasm-simd": "WebAssembly SIMD",
+        ts: "TypeScript fallback",
+      };
+      io.out(`tsrl ${LIBRARY_VERSION} on Node ${process.versions.node}\n`);
+      io.out(`kernels: ${info.kernels} (${names[info.kernels]})\n`);
+      io.out(
+        `available: wasm relaxed-simd ${yes(info.available.relaxedSimd)}, wasm simd ${yes(info.available.simd)}, ts fallback yes\n`,
+      );
+      io.out(`threads: ${info.threads}\n`);
+      io.out(`threads note: ${info.threadsNote ?? "none"}\n`);
     });
 
   program

@@ -2,6 +2,7 @@
 export type { ArenaDType } from "./arena.js";
 export { Engine, type EngineOptions, getDefaultEngine } from "./engine.js";
 export { defaultThreads, initKernels, type KernelPreference, WorkerError } from "./kernels/index.js";
+export { type KernelsInfo, kernelsInfo } from "./kernels-info.js";
 export {
   abs,
   add,

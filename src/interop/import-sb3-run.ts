@@ -5,6 +5,9 @@
  *   <out>/config.json        the run config (algorithm, env, the model's resolved hyperparameters)
  *   <out>/model.safetensors  the imported model as a tsrl checkpoint
  *   <out>/import.json        the SB3 version and the values that were not imported (cloudpickled schedules...)
+ *   <out>/checkpoints/checkpoint_<steps>_steps.safetensors   the same model, where `tsrl resume` starts from
+ *
+ * With `steps`, the run plans that many more training steps, which `tsrl resume <out>` then trains.
  */
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +25,10 @@ export interface ImportSb3RunOptions {
   /** The env id; default: the one registered env whose spaces equal the model's (an error when none or several). */
   env?: string;
   seed?: number;
+  /** Further training steps `tsrl resume` will run (default 0: the run is complete as imported). */
+  steps?: number;
+  /** SB3's VecNormalize statistics (`vecnormalize.pkl`) the model was trained with. */
+  vecNormalize?: string;
 }
 
 export async function importSb3Run(
@@ -57,7 +64,11 @@ export async function importSb3Run(
     throw new InvalidArgumentError(`${describe(opts.out)} already holds a run (config.json); choose another --out`);
   }
   const seed = opts.seed ?? 0;
-  const model = await importSb3(sb3, { env: make(envId), seed });
+  const steps = opts.steps ?? 0;
+  if (!Number.isSafeInteger(steps) || steps < 0) {
+    throw new InvalidArgumentError(`steps must be a non-negative integer, got ${describe(steps)}`);
+  }
+  const model = await importSb3(sb3, { env: make(envId), seed, vecNormalize: opts.vecNormalize });
   mkdirSync(opts.out, { recursive: true });
   const cfg: RunConfig = {
     algorithm: model.algoName,
@@ -65,22 +76,29 @@ export async function importSb3Run(
     seed,
     nEnvs: 1,
     vectorization: "sync",
-    totalTimesteps: data.numTimesteps,
+    totalTimesteps: data.numTimesteps + steps,
     hyperparams: JSON.parse(JSON.stringify(model.config)),
     envKwargs: {},
     evalFreq: 0,
     evalEpisodes: 0,
-    finalEvalEpisodes: 0,
-    checkpointFreq: 0,
+    // a run that trains further ends with an evaluation, as tsrl train's do
+    finalEvalEpisodes: steps > 0 ? 10 : 0,
+    // resume's checkpoints over the further steps (5, as tsrl train makes)
+    checkpointFreq: Math.max(1, Math.ceil(steps / 5)),
     zoo: { tuned: false, source: `imported from SB3 ${sb3.sb3Version ?? "(unknown version)"}: ${zipPath}` },
     tsrlVersion: LIBRARY_VERSION,
   };
   writeFileSync(join(opts.out, "config.json"), `${JSON.stringify(cfg, null, 2)}\n`);
   await model.save(join(opts.out, "model.safetensors"));
+  mkdirSync(join(opts.out, "checkpoints"), { recursive: true });
+  await model.save(join(opts.out, "checkpoints", `checkpoint_${data.numTimesteps}_steps.safetensors`));
   const report = {
     source: zipPath,
     sb3Version: sb3.sb3Version,
     algorithm: data.algorithm,
+    vecNormalize: opts.vecNormalize ?? null,
+    // policy.optimizer.pth (PPO, A2C, TRPO, DQN), carried into tsrl's optimizer
+    optimizerState: sb3.optimizer !== null,
     notImported: data.notImported,
   };
   writeFileSync(join(opts.out, "import.json"), `${JSON.stringify(report, null, 2)}\n`);

@@ -2,6 +2,7 @@
 
 import type { StateTensor } from "../algos/common/checkpoint.js";
 import { type Algorithm, type AnyEnv, getAlgorithmClass, isVectorEnv, type VectorEnvLike } from "../algos/index.js";
+import type { RunningMeanStdState } from "../core/running-mean-std.js";
 import { Sb3ImportError } from "../errors.js";
 import { readFileBytes } from "../platform/fs.js";
 import { spacesEqual } from "../spaces/utils.js";
@@ -9,8 +10,10 @@ import { parseSb3Data, type Sb3Data } from "./sb3-data.js";
 import { dqnConfig, dqnParameters } from "./sb3-dqn.js";
 import { offPolicyConfig, offPolicyParameters } from "./sb3-off-policy.js";
 import { onPolicyConfig, onPolicyParameters } from "./sb3-on-policy.js";
+import { applyOptimizerState, parseOptimizerState, type TorchOptimizerState } from "./sb3-optimizer.js";
+import { readSb3VecNormalize, type Sb3VecNormalize } from "./sb3-vecnormalize.js";
 import { SpacesOnlyEnv } from "./spaces-only-env.js";
-import { readTorchStateDict, type TorchTensor } from "./torch-pth.js";
+import { readTorchObject, readTorchStateDict, type TorchTensor } from "./torch-pth.js";
 import { ZipArchive, type ZipLimits } from "./zip-reader.js";
 
 /** An SB3 model zip, read without executing anything in it. */
@@ -20,6 +23,8 @@ export interface Sb3Model {
   policy: ReadonlyMap<string, TorchTensor>;
   /** pytorch_variables.pth (e.g. SAC's log_ent_coef), empty when absent. */
   variables: ReadonlyMap<string, TorchTensor>;
+  /** policy.optimizer.pth (the optimizer's moments and step count), null when absent. */
+  optimizer: TorchOptimizerState | null;
   /** The SB3 version that saved it. */
   sb3Version: string | null;
 }
@@ -31,6 +36,18 @@ export interface ImportSb3Options {
   seed?: number;
   /** Size limits of the zip reader (default: 256 MiB per member). */
   limits?: ZipLimits;
+  /**
+   * Import the optimizer's state (`policy.optimizer.pth`: Adam's or RMSprop's moments and step count) when the zip
+   * has it, so further training continues SB3's optimizer (PPO, A2C, TRPO, DQN). Default true; false starts a
+   * fresh optimizer.
+   */
+  optimizerState?: boolean;
+  /**
+   * SB3's VecNormalize statistics the model was trained with (rl-baselines3-zoo's `vecnormalize.pkl`: bytes, a
+   * path in Node, or what readSb3VecNormalize returned), read without executing it. They become the model's own
+   * observation and reward normalization (PPO, A2C, TRPO), so raw observations go into `predict`.
+   */
+  vecNormalize?: Uint8Array | string | Sb3VecNormalize;
 }
 
 /** Read an SB3 `model.zip` (bytes, or a path in Node): its data, policy state_dict and pytorch variables. */
@@ -46,14 +63,17 @@ export async function readSb3Model(source: Uint8Array | string, limits: ZipLimit
   const variables = zip.has("pytorch_variables.pth")
     ? await readTorchStateDict(await zip.read("pytorch_variables.pth"), limits)
     : new Map<string, TorchTensor>();
+  const optimizer = zip.has("policy.optimizer.pth")
+    ? parseOptimizerState(await readTorchObject(await zip.read("policy.optimizer.pth"), limits))
+    : null;
   const sb3Version = zip.has("_stable_baselines3_version") ? (await text("_stable_baselines3_version")).trim() : null;
-  return { data, policy, variables, sb3Version };
+  return { data, policy, variables, optimizer, sb3Version };
 }
 
 /**
- * Import a Stable-Baselines3 model as the matching tsrl model (PPO, A2C, TRPO, DQN; others when tsrl has the
- * algorithm), with SB3's architecture, spaces, weights and the plain-JSON hyperparameters tsrl shares. Nothing in
- * the zip is executed. Optimizer moments are not imported: further training starts a fresh optimizer.
+ * Import a Stable-Baselines3 model as the matching tsrl model (PPO, A2C, TRPO, DQN, SAC, TD3, DDPG), with SB3's
+ * architecture, spaces, weights, the plain-JSON hyperparameters tsrl shares and (PPO, A2C, TRPO, DQN) the
+ * optimizer's state. Nothing in the zip is executed.
  */
 export async function importSb3(
   source: Uint8Array | string | Sb3Model,
@@ -80,15 +100,31 @@ export async function importSb3(
         ? onPolicyConfig(data)
         : offPolicyConfig(data, sb3.policy);
   const keys = "configKeys" in cls && Array.isArray(cls.configKeys) ? (cls.configKeys as string[]) : [];
-  const config = { ...hyperparameters(data, keys), ...family, seed: opts.seed ?? 0 };
+  const vn =
+    opts.vecNormalize === undefined
+      ? null
+      : opts.vecNormalize instanceof Uint8Array || typeof opts.vecNormalize === "string"
+        ? readSb3VecNormalize(
+            typeof opts.vecNormalize === "string"
+              ? await readPath(opts.vecNormalize, "vecnormalize.pkl")
+              : opts.vecNormalize,
+          )
+        : opts.vecNormalize;
+  const config: Record<string, unknown> = { ...hyperparameters(data, keys), ...family, seed: opts.seed ?? 0 };
+  if (vn !== null) Object.assign(config, normalizationConfig(data, vn, config.gamma));
   const model = new cls(env, config);
   const ckpt = model.getCheckpoint({ includeReplayBuffer: false });
+  // SB3's optimizer parameters (policy.pth's keys, in order) and which tsrl tensor each went to
+  let optimized: { keys: string[]; written: Map<TorchTensor, string> } | null = null;
   if (data.algorithm === "DQN") {
     const { online, target } = dqnParameters(data, sb3.policy);
-    assignInOrder(ckpt.tensors, (n) => /^q_net[./]/.test(n), online, "q_net");
+    const written = assignInOrder(ckpt.tensors, (n) => /^q_net[./]/.test(n), online, "q_net");
     assignInOrder(ckpt.tensors, (n) => /^q_net_target[./]/.test(n), target, "q_net_target");
+    optimized = { keys: [...sb3.policy.keys()].filter((k) => k.startsWith("q_net.")), written };
   } else if (isOnPolicy(data)) {
-    assignInOrder(ckpt.tensors, (n) => /^policy[./]/.test(n), onPolicyParameters(data, sb3.policy), "policy");
+    const sources = onPolicyParameters(data, sb3.policy);
+    const written = assignInOrder(ckpt.tensors, (n) => /^policy[./]/.test(n), sources, "policy");
+    optimized = { keys: [...sb3.policy.keys()], written };
   } else {
     for (const [group, sources] of Object.entries(offPolicyParameters(data, sb3.policy))) {
       assignInOrder(ckpt.tensors, (n) => n.startsWith(`${group}/`) || n.startsWith(`${group}.`), sources, group);
@@ -98,6 +134,17 @@ export async function importSb3(
       assignInOrder(ckpt.tensors, (n) => n === "log_ent_coef", [logEntCoef], "log_ent_coef");
     }
   }
+  if (sb3.optimizer !== null && optimized !== null && opts.optimizerState !== false) {
+    const { keys: optimizedKeys, written } = optimized;
+    const names = optimizedKeys.map((k) => {
+      const name = written.get(sb3.policy.get(k) as TorchTensor);
+      if (name === undefined)
+        throw new Sb3ImportError(`SB3 ${data.algorithm}: optimized parameter ${k} has no tsrl twin`);
+      return name;
+    });
+    applyOptimizerState(ckpt, sb3.optimizer, names, data.algorithm === "DQN" ? "nUpdates" : "optimizerSteps");
+  }
+  if (vn !== null) ckpt.meta.algorithmState.normalizer = normalizerState(model, vn);
   ckpt.meta.counters.numTimesteps = data.numTimesteps;
   model.restoreCheckpoint(ckpt, false);
   return model;
@@ -119,14 +166,15 @@ function hyperparameters(data: Sb3Data, keys: readonly string[]): Record<string,
 
 /**
  * Write `sources` (SB3 tensors in tsrl's parameter order) into the checkpoint tensors `select` picks, in their
- * order: one tensor each (named layers), or all concatenated into a single flat vector.
+ * order: one tensor each (named layers), or all concatenated into a single flat vector. Returns which tsrl tensor
+ * each source went to (empty for the flat vector).
  */
 function assignInOrder(
   tensors: Record<string, StateTensor>,
   select: (name: string) => boolean,
   sources: readonly TorchTensor[],
   what: string,
-): void {
+): Map<TorchTensor, string> {
   const names = Object.keys(tensors).filter(select);
   const total = sources.reduce((s, t) => s + t.data.length, 0);
   const write = (name: string, values: ArrayLike<number>) => {
@@ -150,7 +198,7 @@ function assignInOrder(
       at += s.data.length;
     }
     write(names[0], flat);
-    return;
+    return new Map();
   }
   if (names.length !== sources.length) {
     throw new Sb3ImportError(
@@ -168,12 +216,67 @@ function assignInOrder(
     }
     write(name, sources[i].data as Float32Array);
   });
+  return new Map(sources.map((t, i) => [t, names[i]]));
 }
 
-async function readPath(path: string): Promise<Uint8Array> {
+/**
+ * tsrl's normalization options for SB3's VecNormalize (on-policy models own their normalizer). tsrl's epsilon is
+ * SB3's default 1e-8, and its reward normalization discounts with the algorithm's gamma: other values are refused.
+ */
+function normalizationConfig(data: Sb3Data, vn: Sb3VecNormalize, gamma: unknown): Record<string, unknown> {
+  if (!isOnPolicy(data)) {
+    throw new Sb3ImportError(
+      `VecNormalize statistics: tsrl's ${data.algorithm} has no observation normalization (PPO, A2C and TRPO do)`,
+    );
+  }
+  if (vn.epsilon !== 1e-8) throw new Sb3ImportError(`VecNormalize epsilon ${vn.epsilon}: tsrl's is 1e-8`);
+  if (vn.normReward && typeof gamma === "number" && vn.gamma !== gamma) {
+    throw new Sb3ImportError(
+      `VecNormalize gamma ${vn.gamma} differs from the model's ${gamma}: tsrl's reward normalization discounts with the model's`,
+    );
+  }
+  return {
+    normalizeObs: vn.normObs,
+    normalizeReward: vn.normReward,
+    clipObs: vn.clipObs,
+    clipReward: vn.clipReward,
+  };
+}
+
+/** The model's normalizer state from SB3's statistics: a Dict space's per-key statistics concatenated in key order. */
+function normalizerState(model: Algorithm, vn: Sb3VecNormalize): Record<string, unknown> {
+  let obs: RunningMeanStdState | null = null;
+  const o = vn.obsRms;
+  if (o instanceof Map) {
+    const info = model.obsInfo;
+    if (info.kind !== "dict")
+      throw new Sb3ImportError("VecNormalize has per-key statistics, the model's observations are not a Dict");
+    const parts = info.keys.map(({ key }) => {
+      const s = o.get(key);
+      if (s === undefined)
+        throw new Sb3ImportError(
+          `VecNormalize does not normalize Dict key ${JSON.stringify(key)}; tsrl normalizes every key`,
+        );
+      return s;
+    });
+    obs = {
+      mean: parts.flatMap((p) => p.mean),
+      var: parts.flatMap((p) => p.var),
+      count: parts[0].count,
+    };
+  } else obs = o as RunningMeanStdState | null;
+  if (obs !== null && obs.mean.length !== model.obsInfo.dim) {
+    throw new Sb3ImportError(
+      `VecNormalize has statistics of ${obs.mean.length} values, the observations have ${model.obsInfo.dim}`,
+    );
+  }
+  return { obs, ret: vn.normReward ? vn.retRms : null, returns: [] };
+}
+
+async function readPath(path: string, what = "an SB3 model zip"): Promise<Uint8Array> {
   try {
     return await readFileBytes(path);
   } catch (e) {
-    throw new Sb3ImportError(`cannot read an SB3 model zip at ${JSON.stringify(path)}: ${(e as Error).message}`);
+    throw new Sb3ImportError(`cannot read ${what} at ${JSON.stringify(path)}: ${(e as Error).message}`);
   }
 }

@@ -20,16 +20,33 @@ export interface DenseLayer {
 export type ActionRule =
   /** action = argmax(scores) + start (Discrete: logits or Q-values) */
   | { kind: "argmax"; start: number }
-  /** action_j = clip(mean_j, low_j, high_j), or low + (tanh(mean) + 1) (high - low) / 2 when squashing */
-  | { kind: "box"; low: Float32Array; high: Float32Array; squash: boolean };
+  /** MultiDiscrete: the scores split into blocks of nvec[k] logits, action_k = argmax(block k) + start_k */
+  | { kind: "multi-argmax"; nvec: readonly number[]; start: readonly number[] }
+  /**
+   * action_j = clip(mean_j, low_j, high_j), or low + (tanh(mean) + 1) (high - low) / 2 when squashing; gSDE SAC
+   * first clamps the mean to [-clipMean, clipMean]
+   */
+  | { kind: "box"; low: Float32Array; high: Float32Array; squash: boolean; clipMean: number | null };
+
+/** One graph input: a Box (float32 [batch, ...shape]) or a Discrete observation (int64 [batch]). */
+export type ObsInput =
+  | { name: string; kind: "box"; shape: readonly number[]; dim: number }
+  | { name: string; kind: "discrete"; n: number; start: number };
 
 export interface PolicyNetworks {
   algorithm: string;
-  obsDim: number;
+  /** the observation inputs ("obs", or "obs.<key>" per Dict key in the model's sorted key order), concatenated */
+  inputs: ObsInput[];
+  /** Discrete inputs enter the networks one-hot (tsrl's features extractor), else as their value */
+  oneHot: boolean;
   /** (obs - mean) / std clipped to [-clip, clip] before the networks, or null */
   obsNorm: { mean: Float64Array; std: Float64Array; clip: number } | null;
-  /** observation -> action scores (logits, Gaussian means, or Q-values) */
+  /** observation -> action scores (logits, Gaussian means, or Q-values); empty for a Q-table */
   actor: DenseLayer[];
+  /** dueling DQN: the state-value head on the last hidden layer, Q = V + A - mean(A) with A the actor's output */
+  duelingValue: DenseLayer | null;
+  /** tabular agents: Q[s, a] float64 [nStates, nActions], indexed by observation - start */
+  qTable: { q: Float64Array; nStates: number; nActions: number } | null;
   /** observation -> state value, for actor-critic models */
   critic: DenseLayer[] | null;
   /** the name of the optional extra output: the critic's "value", or the actor's own "q_values" */
@@ -40,30 +57,61 @@ export interface PolicyNetworks {
 const ON_POLICY = ["PPO", "A2C", "TRPO", "REINFORCE"];
 const OFF_POLICY = ["SAC", "TD3", "DDPG"];
 
-/** The deterministic policy of `model` (PPO, A2C, TRPO, REINFORCE, DQN, SAC, TD3, DDPG) as dense layers. */
+/**
+ * The deterministic policy of `model` (PPO, A2C, TRPO, REINFORCE, DQN, SAC, TD3, DDPG, and the tabular agents) as
+ * dense layers or a Q-table.
+ */
 export function policyNetworks(model: Algorithm): PolicyNetworks {
   const name = model.algoName;
-  if (model.obsInfo.kind !== "box" || model.obsInfo.shape.length !== 1) {
-    throw new InvalidArgumentError(
-      `export: ${name} has observation space ${model.observationSpace}; only flat Box observations are supported`,
-    );
-  }
-  const obsDim = model.obsInfo.dim;
+  const inputs = obsInputs(model);
   const act = model.actInfo;
   const tensors = model.getCheckpoint({ includeReplayBuffer: false }).tensors;
   const config = model.config as unknown as Record<string, unknown>;
-  if (name === "DQN") {
-    if (config.dueling === true) throw new InvalidArgumentError("export: dueling DQN is not supported");
-    if (act.kind !== "discrete") throw new InvalidArgumentError(`export: DQN with action space ${model.actionSpace}`);
-    const arrays = Object.keys(tensors)
-      .filter((n) => /^q_net[./]/.test(n))
-      .map((n) => tensors[n]);
+  const none = { obsNorm: null, critic: null, duelingValue: null, qTable: null } as const;
+  const table = tensors.q_table;
+  if (table !== undefined) {
+    // Q-learning, SARSA, Expected SARSA: greedy action = argmax_a Q[s, a], ties to the lowest index as tsrl's
+    if (model.obsInfo.kind !== "discrete" || act.kind !== "discrete" || table.shape.length !== 2) {
+      throw new InvalidArgumentError(`export: ${name} has a Q-table of shape ${describe(table.shape)}`);
+    }
+    const [nStates, nActions] = table.shape;
     return {
       algorithm: name,
-      obsDim,
-      obsNorm: null,
-      actor: layersFromPairs(arrays, "relu", "DQN q_net"),
-      critic: null,
+      inputs,
+      oneHot: false,
+      ...none,
+      actor: [],
+      qTable: { q: Float64Array.from(table.data as Float64Array), nStates, nActions },
+      extraOutput: "q_values",
+      action: { kind: "argmax", start: act.start },
+    };
+  }
+  if (name === "DQN") {
+    if (act.kind !== "discrete") throw new InvalidArgumentError(`export: DQN with action space ${model.actionSpace}`);
+    // q_net/hidden{i}.*, q_net/head.* (the Q-values, or the advantages when dueling), q_net/value.* (dueling)
+    const online = Object.keys(tensors).filter((n) => /^q_net[./]/.test(n));
+    const value = online.filter((n) => /[./]value\.(weight|bias)$/.test(n));
+    const layers = layersFromPairs(
+      online.filter((n) => !value.includes(n)).map((n) => tensors[n]),
+      "relu",
+      "DQN q_net",
+    );
+    let duelingValue: DenseLayer | null = null;
+    if (value.length > 0) {
+      [duelingValue] = layersFromPairs(
+        value.map((n) => tensors[n]),
+        "relu",
+        "DQN q_net value head",
+      );
+    }
+    return {
+      algorithm: name,
+      inputs,
+      // DQN one-hot encodes a Discrete observation space; a Dict's rows enter as they are
+      oneHot: model.obsInfo.kind === "discrete",
+      ...none,
+      actor: layers,
+      duelingValue,
       extraOutput: "q_values",
       action: { kind: "argmax", start: act.start },
     };
@@ -71,16 +119,18 @@ export function policyNetworks(model: Algorithm): PolicyNetworks {
   if (OFF_POLICY.includes(name)) {
     // SAC, TD3, DDPG: an actor MLP to [-1, 1] through tanh, rescaled to the bounds (no observation normalization)
     if (act.kind !== "box") throw new InvalidArgumentError(`export: ${name} with action space ${model.actionSpace}`);
-    if (config.useSde === true) throw new InvalidArgumentError("export: SAC with gSDE is not supported yet");
+    const gsde = config.useSde === true;
+    // gSDE SAC: actor/pi.{i}.* to the latent features (activation after every layer), actor/mu.* the means, and
+    // actor/log_std the exploration scale, which the deterministic action does not use
     const arrays = Object.keys(tensors)
-      .filter((n) => /^actor[./]/.test(n))
+      .filter((n) => /^actor[./]/.test(n) && !/[./]log_std$/.test(n))
       .map((n) => tensors[n]);
     const actor = layersFromPairs(
       arrays,
       (config.activation as "tanh" | "relu" | undefined) ?? "relu",
       `${name} actor`,
     );
-    if (name === "SAC") {
+    if (name === "SAC" && !gsde) {
       // the last layer outputs the means, then the log-stds: the deterministic action needs the means only
       const last = actor[actor.length - 1];
       const d = act.dim;
@@ -93,77 +143,42 @@ export function policyNetworks(model: Algorithm): PolicyNetworks {
     }
     return {
       algorithm: name,
-      obsDim,
-      obsNorm: null,
+      inputs,
+      oneHot: false,
+      ...none,
       actor,
-      critic: null,
       extraOutput: null,
-      action: { kind: "box", low: act.low, high: act.high, squash: true },
+      action: { kind: "box", low: act.low, high: act.high, squash: true, clipMean: gsde ? SDE_CLIP_MEAN : null },
     };
   }
   if (!ON_POLICY.includes(name)) throw new InvalidArgumentError(`export: ${name} models are not supported yet`);
-  if (act.kind === "multi-discrete")
-    throw new InvalidArgumentError("export: MultiDiscrete actions are not supported yet");
   const pk = (config.policyKwargs ?? {}) as { netArch?: unknown; activation?: "tanh" | "relu"; squashOutput?: boolean };
   const activation = pk.activation ?? "tanh";
   const netArch = (pk.netArch ?? { pi: [64, 64], vf: [64, 64] }) as number[] | { pi: number[]; vf: number[] };
-  const shared = Array.isArray(netArch) ? netArch : [];
-  const pi = Array.isArray(netArch) ? [] : netArch.pi;
-  const vf = Array.isArray(netArch) ? [] : netArch.vf;
-  const head = act.kind === "discrete" ? act.n : act.dim;
-  const trunkOut = shared.length > 0 ? shared[shared.length - 1] : obsDim;
-  const sizes = {
-    shared: shared.length > 0 ? [obsDim, ...shared] : [],
-    pi: [trunkOut, ...pi, head],
-    vf: [trunkOut, ...vf, 1],
-  };
-  let trunk: DenseLayer[];
-  let actor: DenseLayer[];
-  let critic: DenseLayer[];
-  const flat = tensors["policy/params"];
-  if (flat !== undefined) {
-    // format 1: one flat vector, [shared trunk][actor][log-std][critic]
-    const v = flat.data as Float64Array;
-    let at = 0;
-    const take = (s: number[], hidden: "tanh" | "relu", lastAct: DenseLayer["activation"]) => {
-      const layers: DenseLayer[] = [];
-      for (let i = 0; i + 1 < s.length; i++) {
-        const nw = s[i] * s[i + 1];
-        layers.push({
-          weight: Float32Array.from(v.subarray(at, at + nw)),
-          bias: Float32Array.from(v.subarray(at + nw, at + nw + s[i + 1])),
-          inSize: s[i],
-          outSize: s[i + 1],
-          activation: i + 2 === s.length ? lastAct : hidden,
-        });
-        at += nw + s[i + 1];
-      }
-      return layers;
-    };
-    trunk = take(sizes.shared, activation, activation);
-    actor = take(sizes.pi, activation, "identity");
-    at = v.length - count(sizes.vf); // skip the log-stds
-    critic = take(sizes.vf, activation, "identity");
-  } else {
-    // named layers: policy.shared.i.*, policy.pi.i.*, policy.vf.i.*
-    const net = (prefix: string, lastAct: DenseLayer["activation"]) =>
-      layersFromPairs(
-        Object.keys(tensors)
-          .filter((n) => n.startsWith(`policy.${prefix}.`))
-          .map((n) => tensors[n]),
-        activation,
-        `policy.${prefix}`,
-        lastAct,
-      );
-    trunk = sizes.shared.length > 0 ? net("shared", activation) : [];
-    actor = net("pi", "identity");
-    critic = net("vf", "identity");
-  }
+  // named layers (getCheckpoint upgrades format-1 files): policy.shared.i.*, policy.pi.i.*, policy.vf.i.*
+  const net = (prefix: string, lastAct: DenseLayer["activation"]) =>
+    layersFromPairs(
+      Object.keys(tensors)
+        .filter((n) => n.startsWith(`policy.${prefix}.`))
+        .map((n) => tensors[n]),
+      activation,
+      `policy.${prefix}`,
+      lastAct,
+    );
+  const trunk = Array.isArray(netArch) && netArch.length > 0 ? net("shared", activation) : [];
+  const actor = net("pi", "identity");
+  const critic = net("vf", "identity");
   const norm = (model as unknown as { normalizer?: NormalizerLike }).normalizer;
   const rms = norm?.obsRms ?? null;
+  if (rms !== null && rms !== undefined && inputs.some((i) => i.kind === "discrete")) {
+    throw new InvalidArgumentError(
+      `export: ${name} normalizes Discrete observations (observation space ${model.observationSpace}), which its features extractor then one-hot encodes; not supported`,
+    );
+  }
   return {
     algorithm: name,
-    obsDim,
+    inputs,
+    oneHot: true,
     obsNorm:
       norm === undefined || rms === null
         ? null
@@ -174,23 +189,45 @@ export function policyNetworks(model: Algorithm): PolicyNetworks {
           },
     actor: [...trunk, ...actor],
     critic: [...trunk, ...critic],
+    duelingValue: null,
+    qTable: null,
     extraOutput: "value",
     action:
       act.kind === "discrete"
         ? { kind: "argmax", start: act.start }
-        : { kind: "box", low: act.low, high: act.high, squash: pk.squashOutput === true },
+        : act.kind === "multi-discrete"
+          ? { kind: "multi-argmax", nvec: act.nvec, start: act.start }
+          : { kind: "box", low: act.low, high: act.high, squash: pk.squashOutput === true, clipMean: null },
   };
+}
+
+/** SB3's clip_mean of gSDE SAC's actor (tsrl's CLIP_MEAN): the mean is clamped to [-2, 2] before tanh. */
+const SDE_CLIP_MEAN = 2;
+
+/** The graph inputs of the model's observation space: "obs", or "obs.<key>" per Dict key. */
+function obsInputs(model: Algorithm): ObsInput[] {
+  const info = model.obsInfo;
+  const leaves =
+    info.kind === "dict"
+      ? info.keys.map((k) => ({ name: `obs.${k.key}`, leaf: k.info }))
+      : [{ name: "obs", leaf: info }];
+  return leaves.map(({ name, leaf }): ObsInput => {
+    if (leaf.kind === "box") return { name, kind: "box", shape: [...leaf.shape], dim: leaf.dim };
+    if (leaf.kind === "discrete") return { name, kind: "discrete", n: leaf.n, start: leaf.start };
+    throw new InvalidArgumentError(
+      `export: ${model.algoName} has observation space ${model.observationSpace}; MultiDiscrete observations are not supported`,
+    );
+  });
+}
+
+/** Floats the networks see: Box dims plus Discrete inputs one-hot (n each) or as their value (1 each). */
+export function featuresDim(inputs: readonly ObsInput[], oneHot: boolean): number {
+  return inputs.reduce((n, i) => n + (i.kind === "box" ? i.dim : oneHot ? i.n : 1), 0);
 }
 
 interface NormalizerLike {
   obsRms: { mean: Float64Array; var: Float64Array } | null;
   opts: { epsilon: number; clipObs: number };
-}
-
-function count(sizes: number[]): number {
-  let n = 0;
-  for (let i = 0; i + 1 < sizes.length; i++) n += sizes[i] * sizes[i + 1] + sizes[i + 1];
-  return n;
 }
 
 /** Dense layers from [weight, bias, weight, bias, ...] tensors, the hidden activation on all but the last. */

@@ -1,19 +1,19 @@
 /**
  * A hand-written protobuf encoder for the part of ONNX's ModelProto (onnx.proto3) a policy graph needs: a graph of
- * nodes with int/float/ints attributes, float32 and int64 initializers, typed inputs and outputs with a symbolic
+ * nodes with int/float/ints attributes, float32, float64 and int64 initializers, typed inputs and outputs with a symbolic
  * batch dimension. Field numbers are onnx.proto3's; the wire format is protobuf's (varints, length-delimited
  * fields, little-endian floats).
  */
 
 /** ONNX TensorProto.DataType values used here. */
-export const OnnxType = { FLOAT: 1, INT64: 7 } as const;
+export const OnnxType = { FLOAT: 1, INT64: 7, DOUBLE: 11 } as const;
 export type OnnxType = (typeof OnnxType)[keyof typeof OnnxType];
 
 export interface OnnxTensor {
   name: string;
   dims: readonly number[];
   type: OnnxType;
-  /** float32 values (FLOAT) or integers (INT64) */
+  /** float32 values (FLOAT), float64 values (DOUBLE) or integers (INT64) */
   values: ArrayLike<number>;
 }
 
@@ -181,11 +181,12 @@ function writeTensor(w: Writer, t: OnnxTensor): void {
   for (const d of t.dims) w.int(TENSOR.dims, d);
   w.int(TENSOR.dataType, t.type);
   w.string(TENSOR.name, t.name);
-  // raw_data: little-endian values (float32 or int64)
+  // raw_data: little-endian values (float32, float64 or int64)
   const raw = new Uint8Array(t.values.length * (t.type === OnnxType.FLOAT ? 4 : 8));
   const dv = new DataView(raw.buffer);
   for (let i = 0; i < t.values.length; i++) {
     if (t.type === OnnxType.FLOAT) dv.setFloat32(4 * i, t.values[i], true);
+    else if (t.type === OnnxType.DOUBLE) dv.setFloat64(8 * i, t.values[i], true);
     else dv.setBigInt64(8 * i, BigInt(t.values[i]), true);
   }
   w.bytes(TENSOR.rawData, raw);

@@ -1,11 +1,12 @@
 import { PickleError } from "../errors.js";
 
 /**
- * A restricted pickle reader: a stack machine that understands only the opcodes a PyTorch `state_dict` pickle
- * uses (protocol 2, plus the framing and short-string opcodes of protocol 4) and builds plain values. It never
- * imports or calls anything: a global is only a name, and the only "calls" it performs (REDUCE) are the handlers
- * the caller registers for an allowlist of names. Any other opcode or global is a {@link PickleError} naming it,
- * before anything else happens.
+ * A restricted pickle reader: a stack machine that understands only the opcodes plain data uses (protocol 2, plus
+ * the framing, short-string and bytes opcodes of protocols 3 to 5) and builds plain values. It never imports or
+ * calls anything: a global is only a name, and the only "calls" it performs (REDUCE) are the handlers the caller
+ * registers for an allowlist of names; an allowlisted "record" class becomes an inert {@link PyObject} (its
+ * arguments and BUILD state, never interpreted here). Any other opcode or global is a {@link PickleError} naming
+ * it, before anything else happens.
  */
 
 /** A Python tuple (kept distinct from a list). */
@@ -36,11 +37,39 @@ export class PyOpaque<T = unknown> {
   constructor(readonly value: T) {}
 }
 
-export type PyValue = null | boolean | number | bigint | string | PyValue[] | PyTuple | PyDict | PyGlobal | PyOpaque;
+/**
+ * An instance of an allowlisted "record" class, as data: the class's name, the arguments it would have been
+ * constructed with (NEWOBJ or REDUCE) and the state BUILD would have set. Nothing of the class runs.
+ */
+export class PyObject {
+  state: PyValue = null;
+  constructor(
+    readonly cls: PyGlobal,
+    readonly args: readonly PyValue[],
+  ) {}
+}
+
+export type PyValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  /** bytes or bytearray */
+  | Uint8Array
+  | PyValue[]
+  | PyTuple
+  | PyDict
+  | PyGlobal
+  | PyObject
+  | PyOpaque;
+
+/** A global's handling: called by REDUCE, kept as a record (REDUCE or NEWOBJ make a PyObject), or a value only. */
+export type GlobalHandler = ((args: PyValue[]) => PyValue) | "record" | null;
 
 export interface PickleHandlers {
-  /** Allowed globals: `module.name` -> what REDUCE with it returns (null: allowed as a value, never called). */
-  globals: ReadonlyMap<string, ((args: PyValue[]) => PyValue) | null>;
+  /** Allowed globals: `module.name` -> its handling (null: allowed as a value, never called or instantiated). */
+  globals: ReadonlyMap<string, GlobalHandler>;
   /** BINPERSID: the object a persistent id (PyTorch: a storage reference tuple) stands for. */
   persistentLoad?: (pid: PyValue) => PyValue;
 }
@@ -48,21 +77,16 @@ export interface PickleHandlers {
 const MARK = Symbol("mark");
 type StackItem = PyValue | typeof MARK;
 
-/** Opcodes a state_dict never needs, named in the error that refuses them. */
+/** Opcodes plain data never needs, named in the error that refuses them. */
 const REFUSED: Record<number, string> = {
   105: "INST",
   111: "OBJ",
-  129: "NEWOBJ",
   146: "NEWOBJ_EX",
   80: "PERSID",
   83: "STRING",
   84: "BINSTRING",
   85: "SHORT_BINSTRING",
   86: "UNICODE",
-  66: "BINBYTES",
-  67: "SHORT_BINBYTES",
-  142: "BINBYTES8",
-  150: "BYTEARRAY8",
   151: "NEXT_BUFFER",
   152: "READONLY_BUFFER",
   73: "INT",
@@ -130,7 +154,7 @@ export function unpickle(bytes: Uint8Array, handlers: PickleHandlers): PyValue {
     const q = `${module}.${name}`;
     if (!handlers.globals.has(q)) {
       throw new PickleError(
-        `pickle: refusing global ${q}: only ${[...handlers.globals.keys()].join(", ")} may appear in a state_dict`,
+        `pickle: refusing global ${q}: only ${[...handlers.globals.keys()].join(", ")} may appear here`,
       );
     }
     return new PyGlobal(module, name);
@@ -154,7 +178,7 @@ export function unpickle(bytes: Uint8Array, handlers: PickleHandlers): PyValue {
     switch (op) {
       case 0x80: // PROTO
         need(1, "PROTO");
-        if (bytes[pos] > 4) throw new PickleError(`pickle: protocol ${bytes[pos]} is not supported (2 to 4)`);
+        if (bytes[pos] > 5) throw new PickleError(`pickle: protocol ${bytes[pos]} is not supported (2 to 5)`);
         pos++;
         break;
       case 0x95: // FRAME: an 8-byte length hint
@@ -296,6 +320,33 @@ export function unpickle(bytes: Uint8Array, handlers: PickleHandlers): PyValue {
         pos++;
         stack.push(str(bytes[pos - 1], "SHORT_BINUNICODE"));
         break;
+      case 0x43: // SHORT_BINBYTES
+      case 0x42: // BINBYTES
+      case 0x8e: // BINBYTES8
+      case 0x96: {
+        // BYTEARRAY8
+        const width = op === 0x43 ? 1 : op === 0x42 ? 4 : 8;
+        need(width, "a bytes length");
+        const n = width === 1 ? bytes[pos] : width === 4 ? dv.getUint32(pos, true) : Number(dv.getBigUint64(pos, true));
+        pos += width;
+        need(n, "bytes");
+        stack.push(bytes.slice(pos, pos + n));
+        pos += n;
+        break;
+      }
+      case 0x81: {
+        // NEWOBJ: cls.__new__(cls, *args), for record classes only
+        const args = pop("NEWOBJ");
+        const cls = pop("NEWOBJ");
+        if (!(cls instanceof PyGlobal) || !(args instanceof PyTuple)) {
+          throw new PickleError(`pickle: NEWOBJ of a ${kind(cls)} with ${kind(args)} arguments`);
+        }
+        if (handlers.globals.get(cls.qualified) !== "record") {
+          throw new PickleError(`pickle: opcode 0x81 NEWOBJ of ${cls.qualified} at byte ${at} is not allowed here`);
+        }
+        stack.push(new PyObject(cls, args.items));
+        break;
+      }
       case 0x63: {
         const module = line("GLOBAL module");
         const name = line("GLOBAL name");
@@ -319,14 +370,14 @@ export function unpickle(bytes: Uint8Array, handlers: PickleHandlers): PyValue {
         }
         const handler = handlers.globals.get(fn.qualified);
         if (handler == null) throw new PickleError(`pickle: refusing to call ${fn.qualified}`);
-        stack.push(handler(args.items));
+        stack.push(handler === "record" ? new PyObject(fn, args.items) : handler(args.items));
         break;
       }
       case 0x62: {
         const state = pop("BUILD");
         const obj = top("BUILD");
-        if (!(obj instanceof PyDict))
-          throw new PickleError(`pickle: BUILD on a ${kind(obj)} (only dicts accept state)`);
+        if (!(obj instanceof PyDict) && !(obj instanceof PyObject))
+          throw new PickleError(`pickle: BUILD on a ${kind(obj)} (only dicts and records accept state)`);
         obj.state = state;
         break;
       }
@@ -338,7 +389,7 @@ export function unpickle(bytes: Uint8Array, handlers: PickleHandlers): PyValue {
       }
       default:
         throw new PickleError(
-          `pickle: opcode 0x${op.toString(16).padStart(2, "0")}${REFUSED[op] === undefined ? "" : ` ${REFUSED[op]}`} at byte ${at} is not allowed in a state_dict`,
+          `pickle: opcode 0x${op.toString(16).padStart(2, "0")}${REFUSED[op] === undefined ? "" : ` ${REFUSED[op]}`} at byte ${at} is not allowed`,
         );
     }
   }
@@ -352,6 +403,8 @@ export function kind(v: PyValue | undefined): string {
   if (v instanceof PyTuple) return "tuple";
   if (v instanceof PyDict) return "dict";
   if (v instanceof PyGlobal) return `global ${v.qualified}`;
+  if (v instanceof PyObject) return `${v.cls.qualified} object`;
   if (v instanceof PyOpaque) return "object";
+  if (v instanceof Uint8Array) return "bytes";
   return typeof v === "bigint" ? "int" : typeof v;
 }

@@ -56,6 +56,7 @@ const HYPERPARAMETERS = [
   "target_kl",
   "use_sde",
   "sde_sample_freq",
+  "use_sde_at_warmup",
   "buffer_size",
   "learning_starts",
   "tau",
@@ -210,6 +211,11 @@ function parsePolicy(pk: Json | undefined, algorithm: Sb3Algorithm): Sb3PolicySp
         break;
       case "optimizer_kwargs":
         if (v !== null && typeof v === "object" && !Array.isArray(v)) spec.optimizerKwargs = v;
+        break;
+      case "clip_mean":
+        // gSDE SAC's mean clamp: tsrl's is SB3's default, 2
+        if (v !== 2)
+          throw new Sb3ImportError(`SB3 data: policy_kwargs.clip_mean is ${JSON.stringify(v)}; tsrl supports 2`);
         break;
       case "ortho_init":
       case "n_critics":

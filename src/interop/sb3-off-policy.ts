@@ -10,7 +10,8 @@ import type { TorchTensor } from "./torch-pth.js";
  * `actor.mu.{0,2,..}` (tanh after the last layer) and `actor_target.*`. tsrl: checkpoint groups `actor/`,
  * `actor_target/` (TD3, DDPG), `critic/`, `critic_target/`, each the MLP's layers in order, [out, in] weights and
  * [out] biases; SAC's actor MLP ends in ONE layer of 2 dim(A) outputs, the means then the log-stds, so SB3's two
- * heads are stacked into it.
+ * heads are stacked into it. With gSDE, SAC's actor is `pi.{i}` to the latent features, `mu`, and `log_std`
+ * [latent, dim(A)], as SB3's `latent_pi`, `mu.0` and `log_std`.
  */
 export function offPolicyParameters(
   data: Sb3Data,
@@ -35,9 +36,25 @@ export function offPolicyParameters(
   const critics = (prefix: string) =>
     Array.from({ length: nCritics }, (_, j) => layers(`${prefix}.qf${j}`, qf.length + 1)).flat();
   const groups: Record<string, TorchTensor[]> = { critic: critics("critic"), critic_target: critics("critic_target") };
-  if (data.algorithm === "SAC") {
-    if (sd.has("actor.log_std") || data.policy.useSde)
-      throw new Sb3ImportError("SB3 SAC with gSDE (use_sde) is not supported");
+  if (data.algorithm === "SAC" && (sd.has("actor.log_std") || data.policy.useSde)) {
+    // gSDE (SB3's Actor with use_sde): mu = Sequential(Linear, Hardtanh(-clip_mean, clip_mean)) over latent_pi,
+    // the exploration matrix's log-std a parameter [latent, dim(A)] (full_std), the latent features latent_pi's
+    const p = data.policy;
+    if (!p.fullStd || p.useExpln) {
+      throw new Sb3ImportError(
+        `SB3 SAC with gSDE: full_std=${p.fullStd}, use_expln=${p.useExpln} is not supported (tsrl's gSDE SAC: full_std=True, use_expln=False)`,
+      );
+    }
+    if (!sd.has("actor.mu.0.weight")) {
+      throw new Sb3ImportError("SB3 SAC with gSDE and clip_mean=0 is not supported (tsrl clamps the mean to [-2, 2])");
+    }
+    groups.actor = [
+      ...layers("actor.latent_pi", pi.length),
+      get("actor.mu.0.weight"),
+      get("actor.mu.0.bias"),
+      get("actor.log_std"),
+    ];
+  } else if (data.algorithm === "SAC") {
     groups.actor = [
       ...layers("actor.latent_pi", pi.length),
       stackRows(get("actor.mu.weight"), get("actor.log_std.weight")),
@@ -76,5 +93,6 @@ export function offPolicyConfig(data: Sb3Data, sd: ReadonlyMap<string, TorchTens
     activation: p.activation,
   };
   if (data.algorithm !== "DDPG") config.nCritics = nCritics;
+  if (data.algorithm === "SAC" && p.useSde) config.logStdInit = p.logStdInit;
   return config;
 }

@@ -50,14 +50,27 @@ interface TensorRef {
 }
 
 /**
- * Read a PyTorch `.pth` written by `torch.save(state_dict)` (the zip serialization: `<dir>/data.pkl` naming the
- * tensors, raw little-endian storages in `<dir>/data/<key>`) into named tensors, WITHOUT running its pickle: the
- * restricted reader of pickle.ts accepts only `collections.OrderedDict`, `torch._utils._rebuild_tensor_v2`,
- * `torch._utils._rebuild_parameter` and the `torch.*Storage` types, and a storage shorter than a tensor's shape
- * and strides need is refused. Nested dicts (a `{"name": tensor}` dict, as SB3's pytorch_variables.pth) are
- * flattened with "." between keys.
+ * A value of a `.pth` read by {@link readTorchObject}: Python's None, bool, int, float, str; tuples and lists as
+ * arrays; dicts (and OrderedDicts) as Maps; tensors.
  */
-export async function readTorchStateDict(bytes: Uint8Array, limits: ZipLimits = {}): Promise<Map<string, TorchTensor>> {
+export type TorchValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | TorchTensor
+  | readonly TorchValue[]
+  | ReadonlyMap<string | number, TorchValue>;
+
+/**
+ * Read a PyTorch `.pth` written by `torch.save(obj)` (the zip serialization: `<dir>/data.pkl` naming the tensors,
+ * raw little-endian storages in `<dir>/data/<key>`) WITHOUT running its pickle: the restricted reader of pickle.ts
+ * accepts only `collections.OrderedDict`, `torch._utils._rebuild_tensor_v2`, `torch._utils._rebuild_parameter`
+ * and the `torch.*Storage` types, and a storage shorter than a tensor's shape and strides need is refused. Enough
+ * for a `state_dict` and for an optimizer's (`{ state: {i: {step, exp_avg, ...}}, param_groups: [...] }`).
+ */
+export async function readTorchObject(bytes: Uint8Array, limits: ZipLimits = {}): Promise<TorchValue> {
   const zip = ZipArchive.open(bytes, limits);
   const pkl = zip.names().find((n) => n === "data.pkl" || n.endsWith("/data.pkl"));
   if (pkl === undefined) throw new PickleError("pth: no data.pkl in the archive (not a PyTorch zip serialization)");
@@ -68,7 +81,6 @@ export async function readTorchStateDict(bytes: Uint8Array, limits: ZipLimits = 
     if (o.trim() !== "little")
       throw new PickleError(`pth: byte order ${JSON.stringify(o)} is not supported (little only)`);
   }
-  const storages = new Map<string, StorageRef>();
   const globals = new Map<string, ((args: PyValue[]) => PyValue) | null>([
     ["collections.OrderedDict", () => new PyDict()],
     ["torch._utils._rebuild_tensor_v2", (args) => new PyOpaque(rebuildTensor(args))],
@@ -90,17 +102,12 @@ export async function readTorchStateDict(bytes: Uint8Array, limits: ZipLimits = 
       if (spec === undefined || typeof key !== "string" || typeof numel !== "number" || numel < 0) {
         throw new PickleError("pth: malformed storage reference");
       }
-      const ref = { key, dtype: spec[0], itemBytes: spec[1], numel };
-      storages.set(key, ref);
-      return new PyOpaque(ref);
+      return new PyOpaque<StorageRef>({ key, dtype: spec[0], itemBytes: spec[1], numel });
     },
   });
-  if (!(root instanceof PyDict)) throw new PickleError(`pth: the pickle holds a ${kind(root)}, expected a state_dict`);
-  const out = new Map<string, TensorRef>();
-  flatten(root, "", out);
-  const result = new Map<string, TorchTensor>();
+  // each storage read once (tensors may share one), checked against its declared size
   const storageBytes = new Map<string, Uint8Array>();
-  for (const [name, t] of out) {
+  const tensor = async (name: string, t: TensorRef): Promise<TorchTensor> => {
     let raw = storageBytes.get(t.storage.key);
     if (raw === undefined) {
       const member = `${dir}data/${t.storage.key}`;
@@ -114,9 +121,67 @@ export async function readTorchStateDict(bytes: Uint8Array, limits: ZipLimits = 
       }
       storageBytes.set(t.storage.key, raw);
     }
-    result.set(name, materialize(name, t, raw));
-  }
-  return result;
+    return materialize(name, t, raw);
+  };
+  const convert = async (v: PyValue, path: string): Promise<TorchValue> => {
+    if (v === null || typeof v === "boolean" || typeof v === "number" || typeof v === "bigint" || typeof v === "string")
+      return v;
+    if (Array.isArray(v) || v instanceof PyTuple) {
+      const items = Array.isArray(v) ? v : v.items;
+      const out: TorchValue[] = [];
+      for (let i = 0; i < items.length; i++) out.push(await convert(items[i], `${path}[${i}]`));
+      return out;
+    }
+    if (v instanceof PyDict) {
+      const out = new Map<string | number, TorchValue>();
+      for (const [k, x] of v.map) out.set(k, await convert(x, path === "" ? String(k) : `${path}.${k}`));
+      return out;
+    }
+    if (v instanceof PyOpaque && isTensorRef(v.value)) return tensor(path, v.value);
+    throw new PickleError(
+      `pth: ${path === "" ? "the pickle" : `entry ${path}`} is a ${kind(v)}, expected data or a tensor`,
+    );
+  };
+  return convert(root, "");
+}
+
+/**
+ * Read a `.pth` holding a `state_dict` (as `policy.pth`) into named tensors (see {@link readTorchObject}). Nested
+ * dicts (a `{"name": tensor}` dict, as SB3's pytorch_variables.pth) are flattened with "." between keys.
+ */
+export async function readTorchStateDict(bytes: Uint8Array, limits: ZipLimits = {}): Promise<Map<string, TorchTensor>> {
+  const root = await readTorchObject(bytes, limits);
+  if (!(root instanceof Map))
+    throw new PickleError(`pth: the pickle holds a ${torchKind(root)}, expected a state_dict`);
+  const out = new Map<string, TorchTensor>();
+  const flatten = (d: ReadonlyMap<string | number, TorchValue>, prefix: string) => {
+    for (const [k, v] of d) {
+      const name = `${prefix}${k}`;
+      if (isTorchTensor(v)) out.set(name, v);
+      else if (v instanceof Map) flatten(v, `${name}.`);
+      else throw new PickleError(`pth: entry ${name} is a ${torchKind(v)}, expected a tensor`);
+    }
+  };
+  flatten(root, "");
+  return out;
+}
+
+export function isTorchTensor(v: TorchValue | undefined): v is TorchTensor {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Map);
+}
+
+/** The Python type of a read value, for error messages. */
+export function torchKind(v: TorchValue | undefined): string {
+  if (v === undefined) return "nothing";
+  if (v === null) return "None";
+  if (Array.isArray(v)) return "list";
+  if (v instanceof Map) return "dict";
+  if (isTorchTensor(v)) return "tensor";
+  return typeof v === "bigint" ? "int" : typeof v;
+}
+
+function isTensorRef(v: unknown): v is TensorRef {
+  return typeof v === "object" && v !== null && "stride" in v && "storage" in v;
 }
 
 function bad(what: string, v: PyValue): never {
@@ -144,16 +209,6 @@ function rebuildTensor(args: PyValue[]): TensorRef {
   const strides = ints(stride, "stride");
   if (shape.length !== strides.length) throw new PickleError("pth: tensor size and stride differ in rank");
   return { storage: storage.value as StorageRef, offset, shape, stride: strides };
-}
-
-function flatten(d: PyDict, prefix: string, out: Map<string, TensorRef>): void {
-  for (const [k, v] of d.map) {
-    const name = `${prefix}${k}`;
-    if (v instanceof PyOpaque && typeof v.value === "object" && v.value !== null && "stride" in v.value) {
-      out.set(name, v.value as TensorRef);
-    } else if (v instanceof PyDict) flatten(v, `${name}.`, out);
-    else throw new PickleError(`pth: entry ${name} is a ${kind(v)}, expected a tensor`);
-  }
 }
 
 /** Copy a (possibly strided) tensor out of its storage, refusing any element past the storage's end. */

@@ -5,7 +5,10 @@
  *     F = (1/B) Σ_b J_bᵀ M_b J_b,
  * J_b = ∂(distribution parameters of row b)/∂θ and M_b the Fisher of the distribution w.r.t. its own parameters:
  *   Categorical over logits z:                         M = diag(p) - p pᵀ,  p = softmax(z)
+ *   MultiCategorical (MultiDiscrete):                  block-diagonal, one Categorical block per sub-space
  *   DiagGaussian over (mean μ, log-std ℓ):             M = diag(1/σ², 2)   (no cross terms)
+ *   gSDE, variance v_k(s) = Σ_j φ_j(s)² e^{2ℓ_jk} + ε:   mean block diag(1/v); log-std block (features φ detached)
+ *     F_{jk,j'k'} = δ_kk' E_s[½ w_jk w_j'k],  w_jk = ∂ log v_k / ∂ℓ_jk = 2 φ_j² e^{2ℓ_jk} / v_k
  * F v is computed without forming F: J v by forward mode (`jvp`), M (J v) in closed form per row, and Jᵀ(·) by
  * one reverse pass with that upstream gradient. This equals the Hessian of the mean KL(π_old || π_θ) at θ_old.
  */
@@ -21,10 +24,12 @@ export interface JvpModule {
 
 /** How the network output [B, O] parameterises the action distribution. */
 export type FisherHead =
-  /** output = logits [B, K] of a Categorical */
-  | { readonly kind: "categorical" }
+  /** output = logits [B, K] of a Categorical, or of a MultiCategorical over `nvec` (K = sum(nvec)) */
+  | { readonly kind: "categorical"; readonly nvec?: readonly number[] }
   /** output = mean [B, D] of a DiagGaussian whose log-std is the state-independent parameter `logStd` [D] */
-  | { readonly kind: "gaussian"; readonly logStd: Tensor };
+  | { readonly kind: "gaussian"; readonly logStd: Tensor }
+  /** output = mean [B, D] of gSDE's Gaussian: log-std `logStd` [L, D], `latent` φ(s) [B, L] at θ_old (detached) */
+  | { readonly kind: "gsde"; readonly logStd: Tensor; readonly latent: Float64Array | Float32Array };
 
 /**
  * The parameters θ in the order of the flat vectors `fisherVectorProduct` reads and writes: the network's
@@ -32,7 +37,7 @@ export type FisherHead =
  */
 export function fisherParameters(net: JvpModule, head: FisherHead): Tensor[] {
   const params = net.parameters();
-  return head.kind === "gaussian" ? [...params, head.logStd] : params;
+  return head.kind === "categorical" ? params : [...params, head.logStd];
 }
 
 /**
@@ -84,6 +89,7 @@ export function fisherVectorProduct(
   // Keep the caller's gradients: backward below accumulates into the same buffers.
   const saved = new Float64Array(n);
   copyGrads(params, saved, false);
+  const variance = head.kind === "gsde" ? gsdeVariances(head, batch) : null;
 
   engine.scope(() => {
     const tangents: Tensor[] = [];
@@ -105,20 +111,26 @@ export function fisherVectorProduct(
     const t = jv.offset;
     const u = upstream.offset;
     if (head.kind === "categorical") {
-      // u_b = (p ⊙ t - p (p·t)) / B with p = softmax(z_b)
-      for (let b = 0; b < batch; b++) {
-        const row = b * cols;
-        let max = Number.NEGATIVE_INFINITY;
-        for (let k = 0; k < cols; k++) max = Math.max(max, view[z + row + k]);
-        let total = 0;
-        for (let k = 0; k < cols; k++) total += Math.exp(view[z + row + k] - max);
-        let pt = 0;
-        for (let k = 0; k < cols; k++) pt += (Math.exp(view[z + row + k] - max) / total) * view[t + row + k];
-        for (let k = 0; k < cols; k++) {
-          const p = Math.exp(view[z + row + k] - max) / total;
-          view[u + row + k] = (p * (view[t + row + k] - pt)) / batch;
+      // per block (sub-space) of each row: u = (p ⊙ t - p (p·t)) / B with p = softmax(z) of the block
+      const nvec = head.nvec ?? [cols];
+      for (let row = 0; row < batch * cols; ) {
+        for (const size of nvec) {
+          let max = Number.NEGATIVE_INFINITY;
+          for (let k = 0; k < size; k++) max = Math.max(max, view[z + row + k]);
+          let total = 0;
+          for (let k = 0; k < size; k++) total += Math.exp(view[z + row + k] - max);
+          let pt = 0;
+          for (let k = 0; k < size; k++) pt += (Math.exp(view[z + row + k] - max) / total) * view[t + row + k];
+          for (let k = 0; k < size; k++) {
+            const p = Math.exp(view[z + row + k] - max) / total;
+            view[u + row + k] = (p * (view[t + row + k] - pt)) / batch;
+          }
+          row += size;
         }
       }
+    } else if (head.kind === "gsde") {
+      // mean block: u_b = t_b / v(s_b) / B
+      for (let i = 0; i < batch * cols; i++) view[u + i] = view[t + i] / (variance as Float64Array)[i] / batch;
     } else {
       // mean block: u_b = t_b / σ² / B
       const ls = head.logStd;
@@ -143,8 +155,45 @@ export function fisherVectorProduct(
     // log-std block: M = 2 for every row, so its batch mean is 2 (J is the identity there)
     const start = n - head.logStd.size;
     for (let i = start; i < n; i++) out[i] = 2 * v[i];
+  } else if (head.kind === "gsde") {
+    // log-std block: (F v)_jk = (1/B) Σ_b ½ w_bjk Σ_j' w_bj'k v_j'k
+    const [latentDim, actDim] = head.logStd.shape;
+    const start = n - head.logStd.size;
+    const ls = head.logStd.data();
+    const w = new Float64Array(latentDim);
+    out.fill(0, start, n);
+    for (let b = 0; b < batch; b++) {
+      for (let k = 0; k < actDim; k++) {
+        let wv = 0;
+        for (let j = 0; j < latentDim; j++) {
+          const phi = head.latent[b * latentDim + j];
+          w[j] = (2 * phi * phi * Math.exp(2 * ls[j * actDim + k])) / (variance as Float64Array)[b * actDim + k];
+          wv += w[j] * v[start + j * actDim + k];
+        }
+        for (let j = 0; j < latentDim; j++) out[start + j * actDim + k] += (0.5 * w[j] * wv) / batch;
+      }
+    }
   }
   if (damping !== 0) for (let i = 0; i < n; i++) out[i] += damping * v[i];
+  return out;
+}
+
+/** gSDE's variances [B, D]: v_bk = Σ_j φ_bj² e^{2ℓ_jk} + 1e-6 (Gsde's epsilon). */
+function gsdeVariances(head: { logStd: Tensor; latent: ArrayLike<number> }, batch: number): Float64Array {
+  const [latentDim, actDim] = head.logStd.shape;
+  if (head.logStd.rank !== 2 || head.latent.length !== batch * latentDim) {
+    throw new ShapeError(
+      `fisherVectorProduct: gSDE needs logStd [L, D] and latent [${batch}, L], got [${head.logStd.shape.join(", ")}] and ${head.latent.length} values`,
+    );
+  }
+  const ls = head.logStd.data();
+  const out = new Float64Array(batch * actDim).fill(1e-6);
+  for (let b = 0; b < batch; b++) {
+    for (let j = 0; j < latentDim; j++) {
+      const phi2 = head.latent[b * latentDim + j] ** 2;
+      for (let k = 0; k < actDim; k++) out[b * actDim + k] += phi2 * Math.exp(2 * ls[j * actDim + k]);
+    }
+  }
   return out;
 }
 

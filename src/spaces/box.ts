@@ -4,13 +4,14 @@ import { checkShape, Space, type SpaceJSON, shapeSize } from "./space.js";
 type Bound = number | ArrayLike<number>;
 
 /**
- * A (possibly unbounded) box in R^n with float32 elements, Gymnasium's `Box(low, high, shape, dtype=np.float32)`.
- * Bounds are rounded to float32 like Gymnasium's cast. Elements are `Float32Array`s in row-major order.
+ * A (possibly unbounded) box in R^n, Gymnasium's `Box(low, high, shape, dtype)`: float32 elements (bounds rounded to
+ * float32 like Gymnasium's cast), or uint8 ones (images: integer bounds in [0, 255], integer elements), which
+ * replay buffers store one byte each. Elements are `Float32Array`s in row-major order either way.
  */
 export class Box extends Space<Float32Array> {
   readonly low: Float32Array;
   readonly high: Float32Array;
-  readonly dtype = "float32" as const;
+  readonly dtype: "float32" | "uint8";
   /** Number of scalars: the product of the shape. */
   readonly size: number;
   private readonly boundedBelow: Uint8Array;
@@ -21,9 +22,18 @@ export class Box extends Space<Float32Array> {
    * @param high scalar or array of upper bounds; `Infinity` for unbounded.
    * @param shape required when both bounds are scalars; otherwise taken from the array bounds (flat arrays are 1-D).
    */
-  constructor(low: Bound, high: Bound, shape?: readonly number[], opts: { seed?: number } = {}) {
+  constructor(
+    low: Bound,
+    high: Bound,
+    shape?: readonly number[],
+    opts: { seed?: number; dtype?: "float32" | "uint8" } = {},
+  ) {
     const resolved = resolveShape(low, high, shape);
     super(resolved);
+    this.dtype = opts.dtype ?? "float32";
+    if (this.dtype !== "float32" && this.dtype !== "uint8") {
+      throw new InvalidArgumentError(`Box: dtype must be "float32" or "uint8", got ${describe(opts.dtype)}`);
+    }
     this.size = shapeSize(resolved);
     this.low = broadcast("low", low, this.size);
     this.high = broadcast("high", high, this.size);
@@ -35,6 +45,11 @@ export class Box extends Space<Float32Array> {
       if (Number.isNaN(lo) || Number.isNaN(hi) || lo === Infinity || hi === -Infinity || lo > hi) {
         throw new InvalidArgumentError(
           `Box: need -Infinity <= low <= high <= Infinity elementwise, got low[${i}] = ${lo}, high[${i}] = ${hi}`,
+        );
+      }
+      if (this.dtype === "uint8" && !(Number.isInteger(lo) && Number.isInteger(hi) && lo >= 0 && hi <= 255)) {
+        throw new InvalidArgumentError(
+          `Box: a uint8 Box needs integer bounds in [0, 255], got low[${i}] = ${lo}, high[${i}] = ${hi}`,
         );
       }
       this.boundedBelow[i] = lo > -Infinity ? 1 : 0;
@@ -55,8 +70,8 @@ export class Box extends Space<Float32Array> {
 
   /**
    * A random element, as Gymnasium draws it: uniform on [low, high] where both bounds are finite, low + Exp(1)
-   * where only the lower one is, high - Exp(1) where only the upper one is, N(0, 1) where neither is.
-   * Writes into `out` when given (no allocation).
+   * where only the lower one is, high - Exp(1) where only the upper one is, N(0, 1) where neither is; a uniform
+   * integer in [low, high] for uint8. Writes into `out` when given (no allocation).
    */
   override sample(out?: Float32Array): Float32Array {
     if (out !== undefined && (!(out instanceof Float32Array) || out.length !== this.size)) {
@@ -65,6 +80,10 @@ export class Box extends Space<Float32Array> {
     const x = out ?? new Float32Array(this.size);
     const rng = this.rng;
     for (let i = 0; i < this.size; i++) {
+      if (this.dtype === "uint8") {
+        x[i] = this.low[i] + rng.int(this.high[i] - this.low[i] + 1);
+        continue;
+      }
       const below = this.boundedBelow[i];
       const above = this.boundedAbove[i];
       if (below && above) x[i] = rng.uniformRange(this.low[i], this.high[i]);
@@ -81,6 +100,7 @@ export class Box extends Space<Float32Array> {
     for (let i = 0; i < this.size; i++) {
       const v = x[i];
       if (typeof v !== "number" || !(v >= this.low[i] && v <= this.high[i])) return false;
+      if (this.dtype === "uint8" && !Number.isInteger(v)) return false;
     }
     return true;
   }
@@ -91,7 +111,7 @@ export class Box extends Space<Float32Array> {
       low: Array.from(this.low, encodeNumber),
       high: Array.from(this.high, encodeNumber),
       shape: [...this.shape],
-      dtype: "float32",
+      dtype: this.dtype,
     };
   }
 
@@ -100,7 +120,7 @@ export class Box extends Space<Float32Array> {
     const hi = uniformValue(this.high);
     const l = lo === undefined ? "[...]" : String(lo);
     const h = hi === undefined ? "[...]" : String(hi);
-    return `Box(${l}, ${h}, (${this.shape.join(", ")}${this.shape.length === 1 ? "," : ""}), float32)`;
+    return `Box(${l}, ${h}, (${this.shape.join(", ")}${this.shape.length === 1 ? "," : ""}), ${this.dtype})`;
   }
 }
 

@@ -4,7 +4,7 @@ import { entropySeed, isValidSeed } from "./seeding.js";
 
 /** JSON form of a space, for checkpoints and vector-env workers. Infinite bounds are the strings "Infinity"/"-Infinity". */
 export type SpaceJSON =
-  | { type: "Box"; low: (number | string)[]; high: (number | string)[]; shape: number[]; dtype: "float32" }
+  | { type: "Box"; low: (number | string)[]; high: (number | string)[]; shape: number[]; dtype: "float32" | "uint8" }
   | { type: "Discrete"; n: number; start: number }
   | { type: "MultiDiscrete"; nvec: number[]; start: number[]; shape: number[] }
   | { type: "MultiBinary"; shape: number[] }

@@ -166,9 +166,11 @@ export function spaceFromJSON(json: unknown): Space<unknown> {
     throw new InvalidArgumentError(`spaceFromJSON: expected an object, got ${describe(json)}`);
   switch (j.type) {
     case "Box":
-      if (j.dtype !== "float32")
-        throw new InvalidArgumentError(`spaceFromJSON: Box dtype must be "float32", got ${describe(j.dtype)}`);
-      return new Box(j.low.map(Number), j.high.map(Number), j.shape);
+      if (j.dtype !== "float32" && j.dtype !== "uint8")
+        throw new InvalidArgumentError(
+          `spaceFromJSON: Box dtype must be "float32" or "uint8", got ${describe(j.dtype)}`,
+        );
+      return new Box(j.low.map(Number), j.high.map(Number), j.shape, { dtype: j.dtype });
     case "Discrete":
       return new Discrete(j.n, { start: j.start });
     case "MultiDiscrete":

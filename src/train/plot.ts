@@ -1,7 +1,9 @@
 /**
  * Learning-curve plots as standalone SVG text (no browser, no canvas): episode returns against env steps.
  * A series with one run shows the raw points faintly and a smoothed line; a series with several runs (seeds) shows
- * the mean of their smoothed curves with a min/max band. Pure string building: usable in Node and browsers.
+ * each run's smoothed curve faintly, as far as that run goes, and the mean of them with a min/max band over the
+ * steps all runs cover (runs of different lengths are not cut to the shortest). Pure string building: usable in
+ * Node and browsers.
  */
 import { describe, InvalidArgumentError } from "../errors.js";
 
@@ -156,6 +158,8 @@ export function learningCurveSvg(series: readonly CurveSeries[], opts: PlotOptio
     label: string;
     color: string;
     raw?: CurveRun;
+    /** each run of a multi-run series, smoothed, over its own steps */
+    runs?: { x: number[]; y: number[] }[];
     line: { x: number[]; y: number[] };
     band?: { x: number[]; lo: number[]; hi: number[] };
   };
@@ -183,6 +187,7 @@ export function learningCurveSvg(series: readonly CurveSeries[], opts: PlotOptio
     return {
       label: `${s.label} (${s.runs.length} runs)`,
       color,
+      runs: s.runs.map((r) => ({ x: [...r.steps], y: smooth(r.values, Math.ceil(r.values.length * smoothing)) })),
       line: { x: a.steps, y: a.mean },
       band: { x: a.steps, lo: a.min, hi: a.max },
     };
@@ -202,6 +207,7 @@ export function learningCurveSvg(series: readonly CurveSeries[], opts: PlotOptio
   };
   for (const d of drawn) {
     if (d.raw) see(d.raw.steps, d.raw.values);
+    for (const r of d.runs ?? []) see(r.x, r.y);
     see(d.line.x, d.line.y);
     if (d.band) {
       see(d.band.x, d.band.lo);
@@ -253,6 +259,11 @@ export function learningCurveSvg(series: readonly CurveSeries[], opts: PlotOptio
     if (d.band) {
       const poly = `${pts(d.band.x, d.band.hi)} ${pts([...d.band.x].reverse(), [...d.band.lo].reverse())}`;
       out.push(`<polygon class="${cls} band" points="${poly}" fill="${d.color}" fill-opacity="0.2" stroke="none"/>`);
+    }
+    for (const r of d.runs ?? []) {
+      out.push(
+        `<polyline class="${cls} run" points="${pts(r.x, r.y)}" fill="none" stroke="${d.color}" stroke-opacity="0.35" stroke-width="1"/>`,
+      );
     }
     if (d.raw) {
       out.push(

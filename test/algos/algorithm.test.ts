@@ -47,7 +47,7 @@ test("progressRemaining runs from 1 to 0 and never below, even when the last rol
   assert.deepEqual(seen, [1 - 8 / 20, 1 - 16 / 20, 0]);
 });
 
-test("a single Env is wrapped as a vector env of one; next-step vector envs are refused", async () => {
+test("a single Env is wrapped as a vector env of one; unknown autoreset modes are refused", async () => {
   const model = new ToyAlgo(new DriftEnv(), { nSteps: 4 });
   assert.equal(model.numEnvs, 1);
   assert.equal(model.envId, "Drift-v0");
@@ -55,13 +55,13 @@ test("a single Env is wrapped as a vector env of one; next-step vector envs are 
   assert.equal(model.numTimesteps, 40);
   assert.ok(model.numEpisodes >= 3);
   const vec = new DriftVectorEnv(2);
-  Object.defineProperty(vec, "autoresetMode", { value: "next-step" });
-  assert.throws(() => new ToyAlgo(vec), /same-step/);
+  Object.defineProperty(vec, "autoresetMode", { value: "later" });
+  assert.throws(() => new ToyAlgo(vec), /autoresetMode must be "same-step" or "next-step", got "later"/);
   assert.throws(() => new ToyAlgo(new DriftEnv(), { seed: -1 }), InvalidArgumentError);
   assert.throws(() => new ToyAlgo(new DriftEnv(), { logInterval: 0 }), InvalidArgumentError);
   assert.throws(
     () => new ToyAlgo(new DriftEnv(), { nStep: 3 } as Record<string, number>),
-    /unknown config option "nStep"; valid options: hidden, learningRate, logInterval, nSteps, seed/,
+    /unknown config option "nStep"; valid options: hidden, learningRate, logInterval, nEnvs, nSteps, seed/,
   );
 });
 

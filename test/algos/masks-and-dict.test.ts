@@ -83,8 +83,8 @@ test("a mask allowing no action, a mask of the wrong length and an action of the
       e instanceof InvalidArgumentError &&
       /actionMasks: expected 1 x 4 values \(one per action\), got length 2/.test(String(e)),
   );
-  const dqn = new DQN(new PairEnv(), { learningStarts: 8 });
-  assert.throws(() => dqn.predict(obs, { actionMasks: [1, 1, 0, 0] }), /actionMasks are not supported by DQN/);
+  const dqn = new DQN(new PairEnv(), { learningStarts: 8, useActionMasks: false });
+  assert.throws(() => dqn.predict(obs, { actionMasks: [1, 1, 0, 0] }), /actionMasks are not supported by this DQN/);
   const p = new ActorCriticPolicy(2, { kind: "categorical", nvec: [3], start: [0] }, new Rng(0));
   p.engine.scope(() => {
     const x = p.observations(new Float32Array(2), 1);

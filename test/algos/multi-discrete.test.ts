@@ -2,7 +2,7 @@
 // algorithms without such a head reject them with a clear error.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { A2C, DQN, PPO, QLearning } from "../../src/algos/index.js";
+import { A2C, DQN, PPO, QLearning, TRPO } from "../../src/algos/index.js";
 import { Env, type ResetOptions, type ResetResult, type StepResult } from "../../src/envs/env.js";
 import { InvalidArgumentError } from "../../src/errors.js";
 import { Box } from "../../src/spaces/box.js";
@@ -47,7 +47,7 @@ class CopyTargetEnv extends Env<Float32Array, Int32Array> {
 }
 
 /** Mean reward per step of the deterministic policy over 200 fresh targets. */
-function greedyReward(model: PPO | A2C): number {
+function greedyReward(model: PPO | A2C | TRPO): number {
   const env = new CopyTargetEnv();
   let obs = env.reset({ seed: 99 }).observation;
   let total = 0;
@@ -69,6 +69,20 @@ test("PPO learns a MultiDiscrete action space (one Categorical per component)", 
   assert.ok(reward >= 1.9, `greedy reward per step ${reward}, expected >= 1.9 (random play 0.83, best 2)`);
   const batch = model.predict(new Float32Array([1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 1, 0]), { deterministic: true });
   assert.ok(batch instanceof Int32Array && batch.length === 6, "a batch of 3 observations gives 3 rows of 2");
+});
+
+test("TRPO learns a MultiDiscrete action space (block-diagonal Fisher, one Categorical block per component)", async () => {
+  const model = new TRPO(new CopyTargetEnv(), {
+    nSteps: 256,
+    batchSize: 64,
+    nCriticUpdates: 5,
+    targetKl: 0.05,
+    seed: 1,
+  });
+  assert.ok(greedyReward(model) < 1.6, "the untrained policy already solves it: the test would prove nothing");
+  await model.learn(6144);
+  const reward = greedyReward(model);
+  assert.ok(reward >= 1.9, `greedy reward per step ${reward}, expected >= 1.9 (random play 0.83, best 2)`);
 });
 
 test("A2C runs on a MultiDiscrete action space and predicts actions inside it", async () => {

@@ -5,7 +5,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { A2C, CheckpointError, DQN, InvalidArgumentError, make, makeVec, PPO, register } from "../../src/index.js";
+import {
+  A2C,
+  CheckpointError,
+  DDPG,
+  DQN,
+  InvalidArgumentError,
+  make,
+  makeVec,
+  PPO,
+  QLearning,
+  REINFORCE,
+  register,
+  SAC,
+  TD3,
+  TRPO,
+} from "../../src/index.js";
 import { zooEntry } from "../../src/train/zoo/index.js";
 import { DriftEnv } from "./algorithm-fixtures.js";
 
@@ -17,6 +32,43 @@ test("an env id is enough: new PPO('CartPole-v1') trains", async () => {
   assert.equal(model.envId, "CartPole-v1");
   await model.learn(64);
   assert.equal(model.numTimesteps, 64);
+});
+
+test("nEnvs with an env id builds the vector env makeVec does, for every algorithm; it is validated", async () => {
+  const cases = [
+    [PPO, "CartPole-v1", { nSteps: 8, batchSize: 16 }],
+    [A2C, "CartPole-v1", { nSteps: 8 }],
+    [TRPO, "CartPole-v1", { nSteps: 8, batchSize: 16 }],
+    [REINFORCE, "CartPole-v1", {}],
+    [DQN, "CartPole-v1", { learningStarts: 8, bufferSize: 64 }],
+    [SAC, "Pendulum-v1", { learningStarts: 8, batchSize: 8, bufferSize: 64 }],
+    [TD3, "Pendulum-v1", { learningStarts: 8, batchSize: 8, bufferSize: 64 }],
+    [DDPG, "Pendulum-v1", { learningStarts: 8, batchSize: 8, bufferSize: 64 }],
+    [QLearning, "FrozenLake-v1", {}],
+  ] as const;
+  for (const [Algo, id, config] of cases) {
+    const byId = new Algo(id, { ...config, seed: 5, nEnvs: 2 });
+    const byVec = new Algo(makeVec(id, 2), { ...config, seed: 5 });
+    assert.equal(byId.numEnvs, 2, Algo.algorithmName);
+    assert.equal(byId.env.autoresetMode, "same-step");
+    assert.equal(byId.envId, id);
+    await byId.learn(32);
+    await byVec.learn(32);
+    // same env, same seed: the same model, byte for byte; the env count is the env's, not the model's config
+    assert.ok(Buffer.from(byId.toBytes()).equals(byVec.toBytes()), Algo.algorithmName);
+    assert.equal("nEnvs" in byId.config, false);
+  }
+  for (const bad of [0, -1, 1.5, Number.NaN, "8"]) {
+    assert.throws(
+      () => new PPO("CartPole-v1", { nEnvs: bad as number }),
+      (e: unknown) =>
+        e instanceof InvalidArgumentError && /PPO: config\.nEnvs must be a positive integer/.test(e.message),
+    );
+  }
+  assert.throws(
+    () => new PPO(make("CartPole-v1"), { nEnvs: 2 }),
+    (e: unknown) => e instanceof InvalidArgumentError && /nEnvs applies to an env id/.test(e.message),
+  );
 });
 
 test("fromZoo builds the zoo's tuned model: its hyperparameters, env count and overrides", () => {

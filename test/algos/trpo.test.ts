@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { backtrackingLineSearch, conjugateGradient } from "../../src/algos/trpo.js";
+import { backtrackingLineSearch, conjugateGradient, TRPO } from "../../src/algos/trpo.js";
 import { Rng } from "../../src/core/rng.js";
+import { Env, type ResetOptions, type ResetResult, type StepResult } from "../../src/envs/env.js";
+import { Box } from "../../src/spaces/box.js";
 
 /** Solve A x = b by Gaussian elimination with partial pivoting (the direct reference). */
 function directSolve(a: number[][], b: number[]): number[] {
@@ -69,4 +71,51 @@ test("line search never accepts a step whose KL exceeds the bound, nor one that 
       for (const f of evaluated) assert.ok(klScale * f * f > maxKl || gain * f - curvature * f * f <= 0);
     }
   }
+});
+
+/** One-step episodes: observation x in [-1, 1], reward -(a - x)^2 for a Box(-2, 2) action. */
+class MatchEnv extends Env<Float32Array, Float32Array> {
+  readonly observationSpace = new Box(-1, 1, [1]);
+  readonly actionSpace = new Box(-2, 2, [1]);
+  private readonly obs = new Float32Array(1);
+  reset(opts?: ResetOptions): ResetResult<Float32Array> {
+    this.seedReset(opts?.seed);
+    this.obs[0] = this.rng.uniform() * 2 - 1;
+    return { observation: this.obs, info: {} };
+  }
+  step(action: Float32Array): StepResult<Float32Array> {
+    const reward = -((action[0] - this.obs[0]) ** 2);
+    this.obs[0] = this.rng.uniform() * 2 - 1;
+    return { observation: this.obs, reward, terminated: true, truncated: false, info: {} };
+  }
+}
+
+test("TRPO with gSDE (state-dependent exploration; its Fisher covers the [latent, action] log-std) learns a continuous task", async () => {
+  const error = (model: TRPO) => {
+    let sq = 0;
+    for (let i = 0; i < 50; i++) {
+      const x = -1 + (2 * i) / 49;
+      sq += ((model.predict(new Float32Array([x]), { deterministic: true }) as Float32Array)[0] - x) ** 2;
+    }
+    return sq / 50;
+  };
+  // fresh exploration matrices every step: with one-step episodes a matrix held for a whole rollout gives every
+  // state the same noise, and learning crawls (an exploration effect, not the Fisher's: 0.35 -> 0.24 in 8k steps)
+  const model = new TRPO(new MatchEnv(), {
+    nSteps: 256,
+    batchSize: 64,
+    useSde: true,
+    sdeSampleFreq: 1,
+    targetKl: 0.02,
+    seed: 2,
+  });
+  const before = error(model);
+  await model.learn(8192);
+  const after = error(model);
+  assert.ok(after < 0.1 * before && after < 0.02, `mean squared error ${before} -> ${after}`);
+  assert.ok(model.policy.logStd?.data().every(Number.isFinite));
+  assert.throws(
+    () => new TRPO(new MatchEnv(), { useSde: true, policyKwargs: { squashOutput: true } }),
+    /TRPO with useSde takes unsquashed Gaussian actions/,
+  );
 });

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { Algorithm } from "../../src/algos/index.js";
 import { cli } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tsrl-cli-sb3-"));
@@ -59,4 +60,54 @@ test("tsrl export <run> --onnx writes policy.onnx that onnxruntime-web runs, giv
   assert.deepEqual((await ort.InferenceSession.create(new Uint8Array(readFileSync(join(dir, "p.onnx"))))).outputNames, [
     "action",
   ]);
+});
+
+test("tsrl import-sb3 --steps, then tsrl resume: the imported model trains further, SB3's optimizer state included", async () => {
+  const out = join(dir, "a2c-continue");
+  const r = await cli("import-sb3", zip("a2c-Acrobot-v1"), "--out", out, "--steps", "500");
+  assert.equal(r.code, 0, r.err);
+  assert.ok(existsSync(join(out, "checkpoints", "checkpoint_3000_steps.safetensors")));
+  const imported = await Algorithm.load(join(out, "model.safetensors"));
+  const resumed = await cli("resume", out, "--progress", "none");
+  assert.equal(resumed.code, 0, resumed.err);
+  assert.match(resumed.err, /resuming A2C on Acrobot-v1 from checkpoint_3000_steps.*\(3000\/3500 steps\)/);
+  const trained = await Algorithm.load(join(out, "model.safetensors"));
+  assert.equal(trained.numTimesteps, 3500);
+  const state = (m: Algorithm) => m.getCheckpoint({ includeReplayBuffer: false });
+  // A2C: one RMSprop step per 5 env steps, counted on from SB3's 600
+  assert.equal(state(imported).meta.algorithmState.optimizerSteps, 600);
+  assert.equal(state(trained).meta.algorithmState.optimizerSteps, 700);
+  const w = (m: Algorithm) => Array.from(state(m).tensors["policy.pi.0.weight"].data as Float32Array);
+  assert.notDeepEqual(w(trained), w(imported));
+  const again = await cli("resume", out, "--progress", "none");
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.err, /finished \(3500\/3500 steps\)/);
+});
+
+test("tsrl import-sb3 --vecnormalize: the statistics become the run's model's normalization", async () => {
+  const out = join(dir, "ppo-pendulum-vn");
+  const pkl = fileURLToPath(new URL("../fixtures/sb3/vecnormalize-Pendulum-v1-protocol4.pkl", import.meta.url));
+  const r = await cli("import-sb3", zip("ppo-Pendulum-v1"), "--out", out, "--vecnormalize", pkl);
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(readFileSync(join(out, "import.json"), "utf8"));
+  assert.equal(report.vecNormalize, pkl);
+  assert.equal(report.optimizerState, true);
+  const model = await Algorithm.load(join(out, "model.safetensors"));
+  const normalizer = model.getCheckpoint({ includeReplayBuffer: false }).meta.algorithmState.normalizer as {
+    obs: { count: number };
+  };
+  assert.equal(normalizer.obs.count, 3000.0001);
+  assert.equal(model.getCheckpoint({ includeReplayBuffer: false }).meta.config.clipObs, 5);
+  const bad = await cli(
+    "import-sb3",
+    zip("dqn-CartPole-v1"),
+    "--out",
+    join(dir, "x"),
+    "--env",
+    "CartPole-v1",
+    "--vecnormalize",
+    pkl,
+  );
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.err, /DQN has no observation normalization/);
 });

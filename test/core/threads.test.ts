@@ -27,12 +27,16 @@ function fillRandom(e: Engine, n: number, rng: Rng): number {
 
 type Call = (e: Engine, rng: Rng) => { out: number; size: number };
 
-// shapes: rows not a multiple of 16, columns with 8/4/1-wide edges, narrow C (dot products), k not a multiple of 4
+// shapes: rows not a multiple of 16, columns with 8/4/1-wide edges, narrow C (dot products), k not a multiple of 4;
+// and C wider than tall (a small batch through a wide layer), which splits by columns of 8 with 4/1-wide edges
 const SHAPES: [number, number, number][] = [
   [256, 256, 256],
   [203, 67, 131],
   [250, 130, 3],
   [97, 300, 70],
+  [64, 256, 256],
+  [40, 67, 203],
+  [8, 30, 100],
 ];
 
 const calls: [string, (m: number, k: number, n: number) => Call][] = [];
@@ -101,6 +105,34 @@ test("every split kernel gives the same bits on 1, 2 and 4 threads, and large pr
   // workers that wake late take no chunk on a busy machine; without the calling thread they take all
   assert.ok(splits[0] + splits[1] > 0, `workers took part in ${splits.join(", ")} of ${products} products`);
   assert.equal(splits[2], products);
+  for (const e of engines) e.close();
+});
+
+test("Adam's step splits by ranges of elements and gives the same bits on 1, 2 and 4 threads", async () => {
+  const engines = [await engine(1), await engine(2), await engine(4)];
+  // the 4-thread engine leaves every chunk to its workers: elements surely computed on worker threads
+  (engines[2].kernels as ThreadedKernels).threadPool().callerWorks = false;
+  const n = 100_003; // three parts of at least 2^15 elements, and a scalar tail of 3
+  const results = engines.map((e) =>
+    e.arena.scoped(() => {
+      const rng = new Rng(3);
+      const [p, g, m, v] = [0, 1, 2, 3].map(() => fillRandom(e, n, rng));
+      e.arena.view.subarray(v, v + n).forEach((x, i, a) => {
+        a[i] = x * x; // second moments are non-negative
+      });
+      for (let step = 1; step <= 3; step++) e.kernels.adamStep(p, g, m, v, n, 1e-3, 0.9, 0.999, 1e-8, 0.01, step);
+      return [p, m, v].map((o) => e.arena.view.slice(o, o + n));
+    }),
+  );
+  for (let t = 1; t < engines.length; t++) {
+    for (let q = 0; q < 3; q++) {
+      assert.ok(
+        results[0][q].every((x, i) => Object.is(x, results[t][q][i])),
+        `adamStep ${["param", "m", "v"][q]}: ${engines[t].threads} threads differ from 1`,
+      );
+    }
+  }
+  assert.equal((engines[2].kernels as ThreadedKernels).splitProducts, 3, "the workers took every step");
   for (const e of engines) e.close();
 });
 

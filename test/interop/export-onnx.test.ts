@@ -6,9 +6,9 @@ import type { OnPolicyAlgorithm, OnPolicyConfig } from "../../src/algos/common/o
 import { A2C, DQN, getAlgorithmClass, PPO, REINFORCE, TRPO } from "../../src/algos/index.js";
 import { make } from "../../src/envs/index.js";
 import { exportOnnx } from "../../src/interop/export-onnx.js";
+import { close, sameDiscrete } from "../support/onnx-compare.js";
 
 const N = 1000;
-const TOL = 1e-5;
 
 /** N observations: the space's own samples (unbounded dims draw from a normal), seeded. */
 function observations(model: Algorithm, seed: number): Float32Array {
@@ -51,36 +51,6 @@ async function runOnnx(bytes: Uint8Array, obs: Float32Array, dim: number) {
   const out = (name: string) =>
     r[name] === undefined ? null : Array.from(r[name].data as Float32Array | BigInt64Array, Number);
   return { action: out("action") ?? [], value: out("value"), q: out("q_values"), names: session.outputNames };
-}
-
-function close(got: readonly number[], want: readonly number[], what: string): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  let worst = 0;
-  for (let i = 0; i < want.length; i++)
-    worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
-  assert.ok(worst <= TOL, `${what}: max relative difference ${worst}`);
-}
-
-/**
- * Discrete actions must be equal; a float32 difference of order 1e-7 may only flip an argmax whose two best scores
- * are that close, so each disagreement must be such a near-tie (and they must be rare).
- */
-function sameDiscrete(
-  got: readonly number[],
-  want: readonly number[],
-  scores: readonly number[] | null,
-  k: number,
-): void {
-  let flips = 0;
-  for (let i = 0; i < want.length; i++) {
-    if (got[i] === want[i]) continue;
-    flips++;
-    assert.ok(scores !== null, `action ${i}: ${got[i]} vs ${want[i]}`);
-    const row = scores.slice(i * k, (i + 1) * k);
-    const sorted = [...row].sort((a, b) => b - a);
-    assert.ok(sorted[0] - sorted[1] < 1e-5, `action ${i}: ${got[i]} vs ${want[i]} with scores ${row}`);
-  }
-  assert.ok(flips <= 2, `${flips} near-tie flips`);
 }
 
 const cases: [string, () => Promise<Algorithm>][] = [

@@ -6,6 +6,8 @@ import { Rng } from "../../src/core/rng.js";
 import type { Tensor } from "../../src/core/tensor.js";
 import { Categorical } from "../../src/distributions/categorical.js";
 import { DiagGaussian } from "../../src/distributions/diag-gaussian.js";
+import { Gsde } from "../../src/distributions/gsde.js";
+import { MultiCategorical } from "../../src/distributions/multi-categorical.js";
 import { InvalidArgumentError, ShapeError } from "../../src/errors.js";
 import { type FisherHead, fisherParameters, fisherVectorProduct } from "../../src/nn/fisher-vector-product.js";
 import { MLP } from "../../src/nn/mlp.js";
@@ -220,4 +222,101 @@ test("bad input raises typed errors", () => {
   );
   const other = new Engine({ dtype: "float64", kernels: "ts" });
   assert.throws(() => fisherVectorProduct(s.net, s.head, other.tensor(OBS, [B, 3]), v), /engine/);
+});
+
+/**
+ * F by central differences of ∇ mean KL(π_old || π_θ) for any distribution: `dist(x)` builds π_θ, `freeze(d)` a
+ * copy of it with no tape history, `kl(old, cur)` the KL.
+ */
+function klHessian<D>(
+  engine: Engine,
+  params: readonly Tensor[],
+  n: number,
+  dist: (x: Tensor) => D,
+  freeze: (d: D) => D,
+  kl: (old: D, cur: D) => Tensor,
+): Float64Array[] {
+  const obs = () => engine.tensor(OBS, [B, 3]);
+  // θold's distribution, kept outside the scopes below
+  const old = engine.noGrad(() => freeze(dist(obs())));
+  const gradKl = (): Float64Array =>
+    engine.scope(() => {
+      zeroGrad(params);
+      engine.backward(mean(kl(old, dist(obs()))));
+      return flatGrad(params, n);
+    });
+  const h = 1e-5;
+  const F: Float64Array[] = [];
+  for (const p of params) {
+    for (let j = 0; j < p.size; j++) {
+      const orig = p.data()[j];
+      p.data()[j] = orig + h;
+      const gp = gradKl();
+      p.data()[j] = orig - h;
+      const gm = gradKl();
+      p.data()[j] = orig;
+      F.push(Float64Array.from(gp, (x, k) => (x - gm[k]) / (2 * h)));
+    }
+  }
+  return F;
+}
+
+test("MultiDiscrete [2, 3] (one Categorical block per sub-space): F v equals the KL Hessian to 1e-6", () => {
+  const engine = new Engine({ dtype: "float64", kernels: "ts" });
+  const net = new MLP(engine, new Rng(4), { inputSize: 3, hiddenSizes: [4], outputSize: 5, outputGain: 1 });
+  const head: FisherHead = { kind: "categorical", nvec: [2, 3] };
+  const params = fisherParameters(net, head);
+  const n = params.reduce((s, p) => s + p.size, 0);
+  const F = klHessian(
+    engine,
+    params,
+    n,
+    (x) => new MultiCategorical(net.forward(x), [2, 3]),
+    (d) => {
+      const m = new MultiCategorical(engine.tensor(d.logits.data(), d.logits.shape), [2, 3]);
+      for (const dim of m.dims) dim.probs(); // cached outside the scopes that use it
+      return m;
+    },
+    (old, cur) => old.kl(cur),
+  );
+  const rng = new Rng(12);
+  const obs = engine.tensor(OBS, [B, 3]);
+  for (let trial = 0; trial < 4; trial++) {
+    const v = randomVector(rng, n);
+    const err = relErr(fisherVectorProduct(net, head, obs, v), matVec(F, v));
+    assert.ok(err < 1e-6, `relative error ${err}`);
+  }
+  // a single Categorical over the 5 logits is a different Fisher: the blocks matter
+  const v = randomVector(rng, n);
+  const whole = fisherVectorProduct(net, { kind: "categorical" }, obs, v);
+  assert.ok(relErr(whole, matVec(F, v)) > 1e-2);
+});
+
+test("gSDE 3->4->2 (variance from the detached latent features and a [4, 2] log-std): F v equals the KL Hessian to 1e-6", () => {
+  const engine = new Engine({ dtype: "float64", kernels: "ts" });
+  const net = new MLP(engine, new Rng(5), { inputSize: 3, hiddenSizes: [4], outputSize: 2, outputGain: 1 });
+  const logStd = engine.parameter([4, 2]);
+  logStd.set([-0.3, 0.2, 0.1, -0.5, 0.4, 0, -0.2, 0.3]);
+  const gsde = new Gsde(4, 2);
+  const latent = engine.noGrad(() => engine.scope(() => net.hidden(engine.tensor(OBS, [B, 3])).toArray()));
+  const head: FisherHead = { kind: "gsde", logStd, latent: Float64Array.from(latent) };
+  const params = fisherParameters(net, head);
+  const n = params.reduce((s, p) => s + p.size, 0);
+  assert.equal(n, 3 * 4 + 4 + 4 * 2 + 2 + 8);
+  const F = klHessian(
+    engine,
+    params,
+    n,
+    // the variance's features are constants (detached, SB3's learnFeatures false): phi(s) at theta_old
+    (x) => gsde.distribution(net.forward(x), logStd, engine.tensor(latent, [B, 4])).inner as DiagGaussian,
+    (d) => new DiagGaussian(engine.tensor(d.mean.data(), d.mean.shape), engine.tensor(d.logStd.data(), d.logStd.shape)),
+    (old, cur) => old.kl(cur),
+  );
+  const rng = new Rng(13);
+  const obs = engine.tensor(OBS, [B, 3]);
+  for (let trial = 0; trial < 4; trial++) {
+    const v = randomVector(rng, n);
+    const err = relErr(fisherVectorProduct(net, head, obs, v), matVec(F, v));
+    assert.ok(err < 1e-6, `relative error ${err}`);
+  }
 });

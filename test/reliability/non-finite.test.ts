@@ -5,7 +5,19 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Algorithm } from "../../src/algos/common/algorithm.js";
-import { A2C, DQN, PPO, REINFORCE, TRPO } from "../../src/algos/index.js";
+import {
+  A2C,
+  DDPG,
+  DQN,
+  ExpectedSarsa,
+  PPO,
+  QLearning,
+  REINFORCE,
+  SAC,
+  Sarsa,
+  TD3,
+  TRPO,
+} from "../../src/algos/index.js";
 import "../../src/envs/builtin.js";
 import { Env, type ResetOptions, type ResetResult, type StepResult } from "../../src/envs/env.js";
 import { makeVec } from "../../src/envs/vector/make-vec.js";
@@ -36,6 +48,24 @@ class NanAt50 extends Env<Float32Array, number> {
   }
 }
 
+/** NanAt50 with a Box action (for SAC, TD3, DDPG): action > 0 is NanAt50's action 1. */
+class NanAt50Box extends Env<Float32Array, Float32Array> {
+  private readonly inner: NanAt50;
+  readonly observationSpace: Box;
+  readonly actionSpace = new Box(-1, 1, [1]);
+  constructor(what: "reward" | "observation") {
+    super();
+    this.inner = new NanAt50(what);
+    this.observationSpace = this.inner.observationSpace;
+  }
+  reset(opts?: ResetOptions): ResetResult<Float32Array> {
+    return this.inner.reset(opts);
+  }
+  step(action: Float32Array): StepResult<Float32Array> {
+    return this.inner.step(action[0] > 0 ? 1 : 0);
+  }
+}
+
 /** Every number reachable in `x` (arrays, typed arrays, objects) is finite. */
 function allFinite(x: unknown): boolean {
   if (typeof x === "number") return Number.isFinite(x);
@@ -44,19 +74,27 @@ function allFinite(x: unknown): boolean {
   return true;
 }
 
-type Make = (env: NanAt50) => Algorithm;
-const algorithms: [string, Make][] = [
-  ["PPO", (e) => new PPO(e, { nSteps: 16, batchSize: 8, nEpochs: 1, normalizeObs: true, normalizeReward: true })],
-  ["A2C", (e) => new A2C(e, { nSteps: 8, normalizeObs: true })],
-  ["TRPO", (e) => new TRPO(e, { nSteps: 16, batchSize: 8, nCriticUpdates: 1 })],
-  ["REINFORCE", (e) => new REINFORCE(e, { nSteps: 16 })],
-  ["DQN", (e) => new DQN(e, { learningStarts: 8, bufferSize: 64, batchSize: 8 })],
+type Make = (env: "reward" | "observation") => Algorithm;
+const offPolicy = { learningStarts: 8, bufferSize: 64, batchSize: 8 };
+const algorithms: [string, Make, (what: "reward" | "observation") => Env<Float32Array, unknown>][] = [
+  [
+    "PPO",
+    (w) => new PPO(new NanAt50(w), { nSteps: 16, batchSize: 8, nEpochs: 1, normalizeObs: true, normalizeReward: true }),
+    (w) => new NanAt50(w),
+  ],
+  ["A2C", (w) => new A2C(new NanAt50(w), { nSteps: 8, normalizeObs: true }), (w) => new NanAt50(w)],
+  ["TRPO", (w) => new TRPO(new NanAt50(w), { nSteps: 16, batchSize: 8, nCriticUpdates: 1 }), (w) => new NanAt50(w)],
+  ["REINFORCE", (w) => new REINFORCE(new NanAt50(w), { nSteps: 16 }), (w) => new NanAt50(w)],
+  ["DQN", (w) => new DQN(new NanAt50(w), offPolicy), (w) => new NanAt50(w)],
+  ["SAC", (w) => new SAC(new NanAt50Box(w), offPolicy), (w) => new NanAt50Box(w)],
+  ["TD3", (w) => new TD3(new NanAt50Box(w), offPolicy), (w) => new NanAt50Box(w)],
+  ["DDPG", (w) => new DDPG(new NanAt50Box(w), offPolicy), (w) => new NanAt50Box(w)],
 ];
 
-for (const [name, make] of algorithms) {
+for (const [name, make, envFor] of algorithms) {
   for (const what of ["reward", "observation"] as const) {
     test(`${name}: a NaN ${what} at step 50 stops learn() naming env 0 and step 50; the model still saves and loads`, async () => {
-      const model = make(new NanAt50(what));
+      const model = make(what);
       await assert.rejects(
         () => model.learn(200),
         (e: unknown) =>
@@ -66,13 +104,64 @@ for (const [name, make] of algorithms) {
       const bytes = model.toBytes();
       const loaded = (model.constructor as unknown as { fromBytes(b: Uint8Array, o: object): Algorithm }).fromBytes(
         bytes,
-        { env: new NanAt50(what) },
+        { env: envFor(what) as never },
       );
       assert.equal(loaded.numTimesteps, 49);
       const normalizer = (model as unknown as { normalizer?: { getState(): unknown } }).normalizer;
       if (normalizer !== undefined) assert.ok(allFinite(normalizer.getState()), "normalizer statistics stay finite");
     });
   }
+}
+
+/** The tabular twin of NanAt50: Discrete(3) observations; a NaN/Infinity reward at its 50th step, or a huge finite
+ * reward every step (the Q-table overflows to Infinity within a few updates). */
+class TabularBadAt50 extends Env<number, number> {
+  readonly observationSpace = new Discrete(3);
+  readonly actionSpace = new Discrete(2);
+  private steps = 0;
+  constructor(private readonly what: "NaN" | "Infinity" | "overflow") {
+    super();
+  }
+  reset(opts?: ResetOptions): ResetResult<number> {
+    this.seedReset(opts?.seed);
+    return { observation: 0, info: {} };
+  }
+  step(action: number): StepResult<number> {
+    this.steps++;
+    const bad = this.steps === 50;
+    const reward =
+      this.what === "overflow" ? Number.MAX_VALUE : bad ? (this.what === "NaN" ? Number.NaN : Infinity) : action;
+    return { observation: this.steps % 3, reward, terminated: false, truncated: this.steps % 10 === 0, info: {} };
+  }
+}
+
+for (const Cls of [QLearning, Sarsa, ExpectedSarsa]) {
+  for (const what of ["NaN", "Infinity"] as const) {
+    test(`${Cls.algorithmName}: a ${what} reward at step 50 stops learn() naming env 0 and step 50 before the table is updated`, async () => {
+      const model = new Cls(new TabularBadAt50(what), { stepsPerIteration: 10 });
+      await assert.rejects(
+        () => model.learn(200),
+        (e: unknown) =>
+          e instanceof NonFiniteError && /env 0 returned a non-finite reward .* at step 50; nothing/.test(String(e)),
+      );
+      assert.equal(model.numTimesteps, 49, "the bad step was not counted");
+      assert.ok(model.q.every(Number.isFinite), "the table stays finite");
+      const loaded = (model.constructor as typeof QLearning).fromBytes(model.toBytes(), {
+        env: new TabularBadAt50(what),
+      });
+      assert.deepEqual(Array.from(loaded.q), Array.from(model.q));
+    });
+  }
+  test(`${Cls.algorithmName}: finite rewards that overflow the Q-table stop learn() naming the env, the step and the entry`, async () => {
+    const model = new Cls(new TabularBadAt50("overflow"), { learningRate: 1, gamma: 1 });
+    await assert.rejects(
+      () => model.learn(200),
+      (e: unknown) =>
+        e instanceof NonFiniteError &&
+        /env 0 at step \d+: the update of Q\(\d, \d\) is Infinity .*the table was not updated/.test(String(e)),
+    );
+    assert.ok(model.q.every(Number.isFinite), "the table keeps its last finite values");
+  });
 }
 
 test("PPO with learningRate 1e30 stops with a NonFiniteError instead of training on; its last finite state saves and loads", async () => {

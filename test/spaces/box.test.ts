@@ -63,3 +63,20 @@ test("Box.sample is reproducible under seed and continues without it", () => {
   assert.throws(() => a.seed(-1), InvalidArgumentError);
   assert.throws(() => a.sample(new Float32Array(2)), ShapeError);
 });
+
+test("uint8 Box: integer samples within the bounds, contains only integers, JSON round trip, bad bounds refused", async () => {
+  const { spaceFromJSON } = await import("../../src/spaces/utils.js");
+  const img = new Box(0, 255, [2, 3], { dtype: "uint8", seed: 4 });
+  for (let i = 0; i < 50; i++) {
+    const x = img.sample();
+    assert.ok(x.every((v) => Number.isInteger(v) && v >= 0 && v <= 255));
+    assert.ok(img.contains(x));
+  }
+  assert.equal(img.contains([0, 1, 2, 3, 4, 5.5]), false);
+  assert.equal(String(img), "Box(0, 255, (2, 3), uint8)");
+  const back = spaceFromJSON(img.toJSON()) as Box;
+  assert.equal(back.dtype, "uint8");
+  assert.deepEqual(back.toJSON(), img.toJSON());
+  assert.throws(() => new Box(0, 256, [2], { dtype: "uint8" }), /uint8 Box needs integer bounds in \[0, 255\]/);
+  assert.throws(() => new Box(0, 1, [2], { dtype: "int8" as "uint8" }), /dtype must be "float32" or "uint8"/);
+});

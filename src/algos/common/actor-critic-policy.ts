@@ -146,7 +146,14 @@ export class ActorCriticPolicy {
     });
     this.extractor = new FeaturesExtractor(
       typeof observation === "number"
-        ? { kind: "box", shape: [observation], low: new Float32Array(0), high: new Float32Array(0), dim: observation }
+        ? {
+            kind: "box",
+            shape: [observation],
+            low: new Float32Array(0),
+            high: new Float32Array(0),
+            dim: observation,
+            dtype: "float32",
+          }
         : observation,
     );
     this.obsDim = this.extractor.rowDim;

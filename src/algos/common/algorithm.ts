@@ -30,6 +30,7 @@ import { SyncVectorEnv } from "../../envs/vector/sync-vector-env.js";
 import { CheckpointError, describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../../errors.js";
 import { readFileBytes, writeFileAtomic } from "../../platform/fs.js";
 import type { Space } from "../../spaces/space.js";
+import { checkMaskRows, type EnvActionMasks } from "./action-masks.js";
 import { type Callback, type CallbackContext, CallbackList } from "./callbacks.js";
 import {
   CHECKPOINT_FORMAT_VERSION,
@@ -51,6 +52,7 @@ import type { BaseConfig } from "./config.js";
 import {
   type Action,
   type AnyEnv,
+  type EnvIdOptions,
   type EnvInput,
   type EnvStateSnapshot,
   isVectorEnv,
@@ -66,10 +68,14 @@ import { TableSink } from "./table-sink.js";
 export { type BaseConfig, checkScheduled, rangeInWords, type Scheduled, scheduleValue } from "./config.js";
 export {
   type Action,
+  type ActionOf,
   type AnyEnv,
+  type EnvIdOptions,
   type EnvInput,
   type EnvStateSnapshot,
   isVectorEnv,
+  type ObservationOf,
+  type StaticSide,
   type VectorEnvLike,
   type VectorStepResult,
 } from "./env-like.js";
@@ -188,26 +194,34 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
   private readonly recentLengths: number[] = [];
   private readonly ctx: CallbackContext;
   private callbacks: CallbackList = new CallbackList([]);
+  /** Next-step vector envs: which sub-envs finished in the last step (Gymnasium's reset_mask); null in same-step. */
+  private readonly resetMask: boolean[] | null;
   /** Wall clock and step count at the start of the current learn call (for the time/fps metric only). */
   private learnStartMs = 0;
   private learnStartSteps = 0;
 
-  constructor(input: EnvInput<O, A>, config: C) {
-    const env = typeof input === "string" ? make(input) : input;
+  constructor(input: EnvInput<O, A>, config: C & EnvIdOptions) {
+    const env = typeof input === "string" ? envFromId(this.algoName, input, config.nEnvs) : input;
+    if (config.nEnvs !== undefined && typeof input !== "string") {
+      throw new InvalidArgumentError(
+        `${this.algoName}: config.nEnvs applies to an env id (new ${this.algoName}("CartPole-v1", { nEnvs: 8 })), got it with ${describe(input)}; pass a vector env (makeVec) instead`,
+      );
+    }
     if (env === null || typeof env !== "object") {
       throw new InvalidArgumentError(`${this.algoName}: env must be an Env or a vector env, got ${describe(env)}`);
     }
     if (isVectorEnv(env)) {
-      if (env.autoresetMode !== "same-step") {
+      if (env.autoresetMode !== "same-step" && env.autoresetMode !== "next-step") {
         throw new InvalidArgumentError(
-          `${this.algoName}: vector env must use autoresetMode "same-step", got ${JSON.stringify(env.autoresetMode)}; ` +
-            `build it with makeVec(id, n, { autoresetMode: "same-step" })`,
+          `${this.algoName}: vector env autoresetMode must be "same-step" or "next-step", got ${describe(env.autoresetMode)}`,
         );
       }
       this.env = env;
+      this.resetMask = env.autoresetMode === "next-step" ? new Array(env.numEnvs).fill(false) : null;
     } else {
       // SB3 wraps a single env in a DummyVecEnv; here: a same-step SyncVectorEnv of one
       this.env = new SyncVectorEnv([() => env as AnyEnv], { autoresetMode: "same-step" });
+      this.resetMask = null;
     }
     this.numEnvs = this.env.numEnvs;
     this.observationSpace = this.env.singleObservationSpace;
@@ -221,7 +235,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
 
     const known = (this.constructor as { configKeys?: readonly string[] }).configKeys;
     if (known !== undefined) {
-      const base = ["seed", "logInterval", "verbose", "threads"];
+      const base = ["seed", "logInterval", "verbose", "threads", "nEnvs"];
       const unknown = Object.keys(config).filter((k) => !base.includes(k) && !known.includes(k));
       if (unknown.length > 0) {
         const valid = [...new Set([...known, ...base])].sort();
@@ -257,7 +271,8 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     // checkpoint holds, so seeding them keeps checkpoints of identical runs identical byte for byte
     this.actionSpace.seed(seed);
     this.observationSpace.seed(seed);
-    const { threads: _resource, ...modelConfig } = config;
+    // threads is a resource and nEnvs the env's shape, not the model's: checkpoints store neither
+    const { threads: _resource, nEnvs: _envShape, ...modelConfig } = config;
     this.config = Object.freeze({ ...modelConfig, seed, logInterval } as C);
     this.rng = new Rng(seed);
     this.predictRng = new Rng(seed + 0x5eed);
@@ -273,9 +288,20 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     return engine;
   }
 
-  /** Whether `predict` and training take action masks (the policy-gradient family does). */
-  protected get supportsActionMasks(): boolean {
-    return false;
+  /**
+   * The env's action masks of the current observations, when this algorithm takes masks (a subclass sets it for
+   * Discrete/MultiDiscrete actions with `useActionMasks`); null: `predict` refuses masks.
+   */
+  protected envMasks: EnvActionMasks | null = null;
+
+  /** Whether `predict` takes action masks (and evaluation passes the env's): see {@link envMasks}. */
+  get takesActionMasks(): boolean {
+    return this.envMasks !== null;
+  }
+
+  /** Refresh {@link envMasks} from the env after a reset or step. */
+  protected readMasks(): void {
+    this.envMasks?.read(this.env, this.lastInfos);
   }
 
   /** The subclass's registered name. */
@@ -411,6 +437,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
    */
   protected envStep(actions: Int32Array | Float32Array | Float64Array): VectorStepResult {
     const r = this.env.step(actions);
+    if (this.resetMask !== null) this.restartFinished(r, this.resetMask);
     this.checkEnvOutput(r);
     this.numTimesteps += this.numEnvs;
     const rets = this.episodeReturns;
@@ -431,6 +458,33 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     ctx.numTimesteps = this.numTimesteps;
     if (this.callbacks.onStep(ctx) === false) this.stopRequested = true;
     return r;
+  }
+
+  /**
+   * Next-step autoreset (Gymnasium's default): the step after an episode ends would only reset that sub-env, a
+   * transition from the last observation to the first that no algorithm may learn from (CleanRL and SB3 skip it).
+   * Instead the finished sub-envs are reset now (Gymnasium's `reset_mask`), and the result reads as a same-step
+   * one: `observations` holds the new episodes' first observations, `finalObservations` the last ones, and each
+   * finished row's info `{ ...resetInfo, final_obs, final_info }`. Every algorithm thus sees the same transitions
+   * in either mode (test/algos/autoreset-modes.test.ts compares them).
+   */
+  private restartFinished(r: VectorStepResult, mask: boolean[]): void {
+    let any = false;
+    for (let i = 0; i < this.numEnvs; i++) {
+      mask[i] = r.terminated[i] === 1 || r.truncated[i] === 1;
+      any ||= mask[i];
+    }
+    if (!any) return;
+    const dim = this.obsDim;
+    const finalInfos = mask.map((done, i) => (done ? r.infos[i] : null));
+    const rr = this.env.reset({ options: { reset_mask: mask } });
+    for (let i = 0; i < this.numEnvs; i++) {
+      if (!mask[i]) continue;
+      const row = i * dim;
+      if (rr.observations !== r.observations) r.observations.set(rr.observations.subarray(row, row + dim), row);
+      const finalObs = r.finalObservations.slice(row, row + dim);
+      r.infos[i] = { ...rr.infos[i], final_obs: finalObs, final_info: finalInfos[i] };
+    }
   }
 
   /**
@@ -546,19 +600,14 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
     }
     const deterministic = opts.deterministic ?? false;
     let masks: Uint8Array | null = null;
-    if (opts.actionMasks != null && !this.supportsActionMasks) {
-      throw new InvalidArgumentError(
-        `${this.algoName}.predict: actionMasks are not supported by ${this.algoName} (the policy-gradient algorithms take them)`,
-      );
-    }
     if (opts.actionMasks != null) {
-      const m = opts.actionMasks;
-      if (typeof m !== "object" || typeof m.length !== "number") {
+      if (this.envMasks === null) {
         throw new InvalidArgumentError(
-          `${this.algoName}.predict: actionMasks must be an array of 0/1, got ${describe(m)}`,
+          `${this.algoName}.predict: actionMasks are not supported by this ${this.algoName} (they need Discrete or MultiDiscrete actions and useActionMasks: true)`,
         );
       }
-      masks = Uint8Array.from(m, (v) => (v ? 1 : 0));
+      checkMaskRows(opts.actionMasks, count, this.envMasks.dim, `${this.algoName}.predict: actionMasks`);
+      masks = Uint8Array.from(opts.actionMasks, (v) => (v ? 1 : 0));
     }
     const actions = this.policyActions(obs, count, deterministic, this.predictRng, masks);
     const act = this.actInfo;
@@ -847,4 +896,13 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 /** SB3's snake_case option name in this library's camelCase (learning_rate -> learningRate). */
 function camelCase(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The env an id names: `make(id)`, or with `nEnvs` > 1 a same-step vector env of that many, as `makeVec` builds. */
+function envFromId(algo: string, id: string, nEnvs: unknown): AnyEnv | VectorEnvLike {
+  if (nEnvs === undefined || nEnvs === 1) return make(id);
+  if (typeof nEnvs !== "number" || !Number.isSafeInteger(nEnvs) || nEnvs < 1) {
+    throw new InvalidArgumentError(`${algo}: config.nEnvs must be a positive integer, got ${describe(nEnvs)}`);
+  }
+  return makeVec(id, nEnvs);
 }

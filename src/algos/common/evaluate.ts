@@ -3,7 +3,12 @@ import { describe, InvalidArgumentError } from "../../errors.js";
 
 /** Anything that acts: an Algorithm, or a hand-written policy. */
 export interface Predictor {
-  predict(observation: Float32Array | number, opts?: { deterministic?: boolean }): number | Int32Array | Float32Array;
+  predict(
+    observation: Float32Array | number,
+    opts?: { deterministic?: boolean; actionMasks?: ArrayLike<number> | null },
+  ): number | Int32Array | Float32Array;
+  /** True when the model acts under action masks (an Algorithm with useActionMasks on a discrete space). */
+  readonly takesActionMasks?: boolean;
 }
 
 export interface EvaluateOptions {
@@ -28,7 +33,10 @@ export interface EvaluationResult {
   lengths: number[];
 }
 
-/** Run `episodes` full episodes of `model` on `env` and summarize the undiscounted returns. */
+/**
+ * Run `episodes` full episodes of `model` on `env` and summarize the undiscounted returns. A model that takes action
+ * masks acts under the env's (`actionMasks()` or `info.action_mask`), as it did in training.
+ */
 export function evaluatePolicy(
   model: Predictor,
   env: Env<unknown, unknown>,
@@ -48,18 +56,27 @@ export function evaluatePolicy(
   const deterministic = opts.deterministic ?? true;
   const returns: number[] = [];
   const lengths: number[] = [];
+  const masksOf = (info: Record<string, unknown>): ArrayLike<number> | null => {
+    if (model.takesActionMasks !== true) return null;
+    const method = (env as { actionMasks?: () => ArrayLike<number> }).actionMasks;
+    if (typeof method === "function") return method.call(env);
+    return (info.action_mask as ArrayLike<number> | undefined) ?? null;
+  };
   for (let ep = 0; ep < episodes; ep++) {
-    let obs = env.reset(ep === 0 && opts.seed !== undefined ? { seed: opts.seed } : {}).observation;
+    const first = env.reset(ep === 0 && opts.seed !== undefined ? { seed: opts.seed } : {});
+    let obs = first.observation;
+    let info = first.info;
     let total = 0;
     let len = 0;
     for (;;) {
-      const action = model.predict(obs as Float32Array | number, { deterministic });
+      const action = model.predict(obs as Float32Array | number, { deterministic, actionMasks: masksOf(info) });
       const r = env.step(action);
       total += r.reward;
       len++;
       opts.onStep?.(env);
       if (r.terminated || r.truncated || len >= maxSteps) break;
       obs = r.observation;
+      info = r.info;
     }
     returns.push(total);
     lengths.push(len);

@@ -13,6 +13,7 @@ import {
   type AlgorithmState,
   type BaseConfig,
   checkScheduled,
+  type EnvIdOptions,
   type EnvInput,
   isVectorEnv,
   type LearnOptions,
@@ -140,7 +141,9 @@ export abstract class OffPolicyAlgorithm<
   protected constructor(env: EnvInput<O, A>, config: C, defaults: R) {
     super(env, {
       ...config,
-      logInterval: config.logInterval ?? defaultLogInterval(env, config.trainFreq ?? defaults.trainFreq),
+      logInterval:
+        config.logInterval ??
+        defaultLogInterval(env, config.trainFreq ?? defaults.trainFreq, (config as EnvIdOptions).nEnvs),
     });
     if (this.actInfo.kind !== "box") {
       throw new InvalidArgumentError(
@@ -384,10 +387,12 @@ export abstract class OffPolicyAlgorithm<
  * env step here, so rows come every ~1000 env steps (or every 4 episodes with episodic trainFreq, as SB3's default
  * log_interval for off-policy algorithms).
  */
-function defaultLogInterval(env: EnvInput, trainFreq: unknown): number {
+function defaultLogInterval(env: EnvInput, trainFreq: unknown, nEnvs: unknown): number {
   if (Array.isArray(trainFreq) && trainFreq[1] === "episode") return 4;
   const freq = Array.isArray(trainFreq) ? trainFreq[0] : trainFreq;
-  const perIteration = (typeof freq === "number" && freq >= 1 ? freq : 1) * (isVectorEnv(env) ? env.numEnvs : 1);
+  // an env id with nEnvs becomes a vector env of nEnvs (the base checks the value)
+  const envs = isVectorEnv(env) ? env.numEnvs : typeof env === "string" && typeof nEnvs === "number" ? nEnvs : 1;
+  const perIteration = (typeof freq === "number" && freq >= 1 ? freq : 1) * Math.max(1, envs);
   return Math.max(1, Math.ceil(1000 / perIteration));
 }
 

@@ -5,6 +5,7 @@ import { CheckpointError, describe, InvalidArgumentError, NonFiniteError } from 
 import { clipGradNorm } from "../../nn/clip-grad.js";
 import type { Activation } from "../../nn/mlp.js";
 import type { Optimizer } from "../../nn/optim/optimizer.js";
+import { EnvActionMasks } from "./action-masks.js";
 import {
   type ActionSpec,
   type ActOptions,
@@ -112,10 +113,6 @@ export abstract class OnPolicyAlgorithm<
   private readonly stepLogProbs: Float64Array;
   private readonly finalRow: Float32Array;
   private readonly act: () => void;
-  /** the current observations' action masks [numEnvs, sum(nvec)] (null: masking off or not a discrete space) */
-  private readonly masks: Uint8Array | null;
-  /** whether `masks` holds the env's masks of the current observations (false: the env provides none) */
-  private masksValid = false;
   /** whether the rollout in the buffer was collected under masks (the losses then use them) */
   protected rolloutMasked = false;
   private readonly actOptions: ActOptions;
@@ -166,7 +163,7 @@ export abstract class OnPolicyAlgorithm<
       discrete ? "int32" : "float32",
       maskDim,
     );
-    this.masks = maskDim > 0 ? new Uint8Array(this.numEnvs * maskDim) : null;
+    if (maskDim > 0) this.envMasks = new EnvActionMasks(this.numEnvs, maskDim, this.algoName);
     this.normalizer = new VecNormalize(this.obsDim, this.numEnvs, {
       normalizeObs: c.normalizeObs,
       normalizeReward: c.normalizeReward,
@@ -188,15 +185,11 @@ export abstract class OnPolicyAlgorithm<
     this.act = () => {
       const policy = this.policy;
       const obs = policy.observations(this.curObs, n);
-      this.actOptions.actionMasks = this.masksValid ? this.masks : null;
+      this.actOptions.actionMasks = this.envMasks?.current ?? null;
       const r = policy.forward(obs, this.rng, this.actions, this.actOptions);
       this.stepValues.set(r.values.data());
       this.stepLogProbs.set(r.logProb.data());
     };
-  }
-
-  protected override get supportsActionMasks(): boolean {
-    return this.masks !== null;
   }
 
   /** Current learning rate from its schedule (progress remaining 1 -> 0). */
@@ -206,8 +199,7 @@ export abstract class OnPolicyAlgorithm<
 
   /** Run `fn` in a scope of the policy's engine (its temporaries freed on return) without recording ops. */
   protected inference<T>(fn: () => T): T {
-    const engine = this.policy.engine;
-    return engine.scope(() => engine.noGrad(fn));
+    return this.policy.engine.noGradScope(fn);
   }
 
   /** V(s) of `count` normalized observations, into `out`. */
@@ -253,7 +245,7 @@ export abstract class OnPolicyAlgorithm<
     buffer.reset();
     const lastObs = this.lastObs as Float32Array;
     this.readMasks();
-    this.rolloutMasked = this.masksValid;
+    this.rolloutMasked = this.envMasks?.valid ?? false;
     const { useSde, sdeSampleFreq } = this.config;
     if (useSde) policy.resetExploration(this.rng, numEnvs);
     while (!buffer.full) {
@@ -267,7 +259,16 @@ export abstract class OnPolicyAlgorithm<
       const r = this.envStep(this.envActions);
       normalizer.updateObs(r.observations, numEnvs);
       const rewards = normalizer.normalizeRewards(r.rewards, r.terminated, r.truncated, this.rewards);
-      buffer.add(obs, this.actions, this.stepLogProbs, this.stepValues, rewards, r.terminated, r.truncated, this.masks);
+      buffer.add(
+        obs,
+        this.actions,
+        this.stepLogProbs,
+        this.stepValues,
+        rewards,
+        r.terminated,
+        r.truncated,
+        this.envMasks?.values ?? null,
+      );
       this.readMasks();
       for (let e = 0; e < numEnvs; e++) {
         if (r.truncated[e] && !r.terminated[e]) {
@@ -281,49 +282,6 @@ export abstract class OnPolicyAlgorithm<
     }
     const nextObs = normalizer.normalizeObs(lastObs, numEnvs, this.curObs);
     this.computeTargets(this.values(nextObs, numEnvs, this.stepValues));
-  }
-
-  /**
-   * The env's action masks of the current observations into `masks`: an `actionMasks()` method of the vector env
-   * (or of each sub-env of a SyncVectorEnv), else `info.action_mask` of the last reset or step. Without either (and
-   * after a load, until the next step) the masks held stay as they are.
-   */
-  private readMasks(): void {
-    const masks = this.masks;
-    if (masks === null) return;
-    const m = this.policy.headSize;
-    const put = (i: number, row: unknown, where: string) => {
-      if (row === null || typeof row !== "object" || (row as ArrayLike<number>).length !== m) {
-        throw new InvalidArgumentError(
-          `${this.algoName}: ${where} must hold ${m} values (one per action), got ${describe(row)}`,
-        );
-      }
-      const a = row as ArrayLike<number>;
-      for (let j = 0; j < m; j++) masks[i * m + j] = a[j] ? 1 : 0;
-    };
-    const env = this.env as {
-      actionMasks?: () => ArrayLike<number>;
-      envs?: readonly { actionMasks?: () => unknown }[];
-    };
-    if (typeof env.actionMasks === "function") {
-      const all = env.actionMasks();
-      if (all === null || typeof all !== "object" || all.length !== this.numEnvs * m) {
-        throw new InvalidArgumentError(
-          `${this.algoName}: env.actionMasks() must return ${this.numEnvs} x ${m} values, got ${describe(all)}`,
-        );
-      }
-      for (let i = 0; i < this.numEnvs; i++)
-        put(i, Array.prototype.slice.call(all, i * m, (i + 1) * m), "env.actionMasks()");
-    } else if (env.envs !== undefined && typeof env.envs[0]?.actionMasks === "function") {
-      env.envs.forEach((sub, i) => {
-        put(i, sub.actionMasks?.(), `env ${i}'s actionMasks()`);
-      });
-    } else if (this.lastInfos.length > 0 && this.lastInfos[0].action_mask !== undefined) {
-      this.lastInfos.forEach((info, i) => {
-        put(i, info.action_mask, `env ${i}'s info.action_mask`);
-      });
-    } else return;
-    this.masksValid = true;
   }
 
   /** Advantages and value targets once the buffer is full (GAE; REINFORCE overrides with reward-to-go). */
@@ -458,8 +416,7 @@ export abstract class OnPolicyAlgorithm<
     return {
       tensors,
       json: {
-        // the current observations' action masks (a resumed run's first step needs them before the env reports more)
-        actionMasks: this.masks !== null && this.masksValid ? Array.from(this.masks) : null,
+        actionMasks: this.envMasks?.toJSON() ?? null,
         normalizer: this.normalizer.getState(),
         optimizerSteps: this.optimizer.stepCount,
         ...this.extraState(),
@@ -485,11 +442,7 @@ export abstract class OnPolicyAlgorithm<
     const buffers = this.optimizer.stateTensors();
     for (const [key, name] of this.optimizerTensorNames()) buffers[key].set(state.tensors[name].data as Float32Array);
     this.optimizer.stepCount = steps as number;
-    const masks = state.json.actionMasks;
-    if (this.masks !== null && Array.isArray(masks) && masks.length === this.masks.length) {
-      this.masks.set(masks.map((v) => (v ? 1 : 0)));
-      this.masksValid = true;
-    }
+    this.envMasks?.restore(state.json.actionMasks);
   }
 
   /**

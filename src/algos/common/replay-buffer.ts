@@ -1,11 +1,14 @@
 import type { Rng } from "../../core/rng.js";
 import { InvalidArgumentError, NonFiniteError } from "../../errors.js";
 import type { StateTensor } from "./checkpoint.js";
-import { MAX_BUFFER_VALUES } from "./rollout-buffer.js";
+import { ObservationStore } from "./observation-store.js";
+import type { SpaceInfo } from "./space-info.js";
 
 /**
  * Experience replay (Lin 1992; Mnih et al. 2015): a ring of (s, a, r, s', terminated) transitions in preallocated
- * typed arrays, sampled uniformly with the caller's seeded {@link Rng}. Actions are one int32 per transition
+ * typed arrays, sampled uniformly with the caller's seeded {@link Rng}. Observations are stored per space
+ * ({@link ObservationStore}: uint8 Box images one byte per value, float32 otherwise, one array per Dict key), so a
+ * replay of images takes the bytes its data needs. Actions are one int32 per transition
  * (Discrete) or, with `actionDim`, float32 vectors in [-1, 1] (Box actions in the policy's squashed scale, as SAC and
  * TD3 store them; the env receives them rescaled to its bounds).
  *
@@ -22,12 +25,16 @@ export interface ReplayBufferOptions {
   bufferSize: number;
   /** Length of one flattened observation. */
   obsDim: number;
+  /** The observation space (how the algorithm sees it): each part is stored in its dtype. Default: float32 rows. */
+  observationSpace?: SpaceInfo;
   /** Transitions added per `add` call (the vector env's `numEnvs`). Default 1. */
   numEnvs?: number;
   /** Store s' implicitly as the next row's s (SB3's `optimize_memory_usage`). Default false. */
   optimizeMemoryUsage?: boolean;
   /** Box actions: the length of one action, stored as float32 in [-1, 1]. Absent: one Discrete (int32) action. */
   actionDim?: number;
+  /** Action-mask length (Discrete(n): n) to store the allowed actions of each s' (DQN's masked target). Default 0. */
+  maskDim?: number;
 }
 
 /** A sampled minibatch; the arrays are owned by the batch and reused by the next `sample` into it. */
@@ -46,6 +53,8 @@ export interface ReplayBatch {
   indices: Int32Array; // [size]
   /** Importance-sampling weights (all 1 for uniform replay). */
   weights: Float32Array; // [size]
+  /** Allowed actions at s', [size, maskDim] (empty without masks). */
+  nextActionMasks: Uint8Array;
 }
 
 /** Per-transition data for {@link ReplayBuffer.add}: one entry per env, observations row-major. */
@@ -61,6 +70,8 @@ export interface TransitionBatch {
   finalObservations?: Float32Array;
   /** Steps summed in each reward (n-step returns); 1 when absent. */
   steps?: ArrayLike<number>;
+  /** Allowed actions at s', [numEnvs, maskDim] (a buffer with maskDim > 0 needs them). */
+  nextActionMasks?: Uint8Array;
 }
 
 /** Serializable contents of a buffer (for checkpoints that resume bit for bit). */
@@ -79,14 +90,17 @@ export class ReplayBuffer {
   readonly optimizeMemoryUsage: boolean;
   /** Length of one Box action; 0 for Discrete actions. */
   readonly actionDim: number;
-  protected readonly observations: Float32Array;
-  protected readonly nextObservations: Float32Array | null;
+  /** Length of the stored s' action masks; 0 without masks. */
+  readonly maskDim: number;
+  protected readonly observations: ObservationStore;
+  protected readonly nextObservations: ObservationStore | null;
   protected readonly actions: Int32Array;
   protected readonly boxActions: Float32Array;
   protected readonly rewards: Float32Array;
   protected readonly terminated: Uint8Array;
   protected readonly truncated: Uint8Array;
   protected readonly steps: Uint16Array;
+  protected readonly nextActionMasks: Uint8Array;
   /** optimizeMemoryUsage: the final observation of a truncated transition cannot live in the next row (which holds
    * the reset observation), so it is kept here; one entry per truncated episode still in the buffer. */
   protected readonly truncatedNext = new Map<number, Float32Array>();
@@ -103,6 +117,10 @@ export class ReplayBuffer {
     this.optimizeMemoryUsage = opts.optimizeMemoryUsage ?? false;
     this.actionDim = opts.actionDim ?? 0;
     if (opts.actionDim !== undefined) checkPositiveInt("actionDim", opts.actionDim);
+    this.maskDim = opts.maskDim ?? 0;
+    if (!Number.isInteger(this.maskDim) || this.maskDim < 0) {
+      throw new InvalidArgumentError(`ReplayBuffer: maskDim must be a non-negative integer, got ${opts.maskDim}`);
+    }
     this.rows = Math.max(Math.floor(opts.bufferSize / numEnvs), 1);
     if (this.optimizeMemoryUsage && this.rows < 2) {
       throw new InvalidArgumentError(
@@ -110,19 +128,32 @@ export class ReplayBuffer {
       );
     }
     const n = this.rows * numEnvs;
-    if (n * this.obsDim > MAX_BUFFER_VALUES) {
+    const space = opts.observationSpace ?? null;
+    if (space !== null && space.dim !== this.obsDim) {
       throw new InvalidArgumentError(
-        `ReplayBuffer: bufferSize ${opts.bufferSize} of ${this.obsDim} observation values is too large to allocate (at most ${MAX_BUFFER_VALUES} values)`,
+        `ReplayBuffer: observationSpace holds ${space.dim} values, obsDim is ${this.obsDim}`,
       );
     }
-    this.observations = new Float32Array(n * this.obsDim);
-    this.nextObservations = this.optimizeMemoryUsage ? null : new Float32Array(n * this.obsDim);
+    this.observations = new ObservationStore(space, this.obsDim, n, "observations");
+    this.nextObservations = this.optimizeMemoryUsage
+      ? null
+      : new ObservationStore(space, this.obsDim, n, "nextObservations");
     this.actions = new Int32Array(this.actionDim > 0 ? 0 : n);
     this.boxActions = new Float32Array(n * this.actionDim);
     this.rewards = new Float32Array(n);
     this.terminated = new Uint8Array(n);
     this.truncated = new Uint8Array(n);
     this.steps = new Uint16Array(n);
+    this.nextActionMasks = new Uint8Array(n * this.maskDim);
+  }
+
+  /** Bytes the stored transitions take (every array the buffer allocated; the sampled batches aside). */
+  get allocatedBytes(): number {
+    let n = this.observations.bytes + (this.nextObservations?.bytes ?? 0);
+    for (const a of [this.actions, this.boxActions, this.rewards, this.terminated, this.truncated, this.steps]) {
+      n += a.byteLength;
+    }
+    return n + this.nextActionMasks.byteLength;
   }
 
   /** Total capacity in transitions. */
@@ -143,8 +174,13 @@ export class ReplayBuffer {
    * InvalidArgumentError on a Box action outside [-1, 1].
    */
   add(t: TransitionBatch): void {
-    const { obsDim, numEnvs, actionDim } = this;
+    const { obsDim, numEnvs, actionDim, maskDim } = this;
     const row = this.pos;
+    if (maskDim > 0 && (t.nextActionMasks === undefined || t.nextActionMasks.length < numEnvs * maskDim)) {
+      throw new InvalidArgumentError(
+        `ReplayBuffer.add: nextActionMasks must hold ${numEnvs} x ${maskDim} values, got ${t.nextActionMasks?.length ?? "none"}`,
+      );
+    }
     checkFiniteArray("observations", t.observations, numEnvs * obsDim);
     checkFiniteArray("nextObservations", t.nextObservations, numEnvs * obsDim);
     const nActions = numEnvs * Math.max(actionDim, 1);
@@ -170,20 +206,23 @@ export class ReplayBuffer {
       const done = Boolean(t.terminated[e]) || Boolean(t.truncated[e]);
       const next = done && t.finalObservations ? t.finalObservations : t.nextObservations;
       if (next === t.finalObservations) checkFiniteRow("finalObservations", next, e, obsDim);
-      copyRow(t.observations, e * obsDim, this.observations, i * obsDim, obsDim);
+      this.observations.write(i, t.observations, e * obsDim);
       if (actionDim > 0) copyRow(t.actions, e * actionDim, this.boxActions, i * actionDim, actionDim);
       else this.actions[i] = t.actions[e];
       this.rewards[i] = r;
       this.terminated[i] = t.terminated[e] ? 1 : 0;
       this.truncated[i] = t.truncated[e] && !t.terminated[e] ? 1 : 0;
       this.steps[i] = t.steps ? t.steps[e] : 1;
+      if (t.nextActionMasks !== undefined && maskDim > 0) {
+        this.nextActionMasks.set(t.nextActionMasks.subarray(e * maskDim, (e + 1) * maskDim), i * maskDim);
+      }
       if (this.nextObservations) {
-        copyRow(next, e * obsDim, this.nextObservations, i * obsDim, obsDim);
+        this.nextObservations.write(i, next, e * obsDim);
       } else {
         this.truncatedNext.delete(i);
         if (this.truncated[i]) this.truncatedNext.set(i, next.slice(e * obsDim, (e + 1) * obsDim));
         const j = ((row + 1) % this.rows) * numEnvs + e;
-        copyRow(t.nextObservations, e * obsDim, this.observations, j * obsDim, obsDim);
+        this.observations.write(j, t.nextObservations, e * obsDim);
       }
     }
     this.pos = (row + 1) % this.rows;
@@ -228,6 +267,7 @@ export class ReplayBuffer {
       steps: new Uint16Array(capacity),
       indices: new Int32Array(capacity),
       weights: new Float32Array(capacity),
+      nextActionMasks: new Uint8Array(capacity * this.maskDim),
     };
   }
 
@@ -258,26 +298,27 @@ export class ReplayBuffer {
     const ad = this.actionDim;
     for (let b = 0; b < batch.size; b++) {
       const i = batch.indices[b];
-      copyRow(this.observations, i * d, batch.observations, b * d, d);
+      this.observations.read(i, batch.observations, b * d);
       if (ad > 0) copyRow(this.boxActions, i * ad, batch.boxActions, b * ad, ad);
       else batch.actions[b] = this.actions[i];
       batch.rewards[b] = this.rewards[i];
       batch.terminated[b] = this.terminated[i];
       batch.steps[b] = this.steps[i];
+      const m = this.maskDim;
+      if (m > 0) batch.nextActionMasks.set(this.nextActionMasks.subarray(i * m, (i + 1) * m), b * m);
       if (this.nextObservations) {
-        copyRow(this.nextObservations, i * d, batch.nextObservations, b * d, d);
+        this.nextObservations.read(i, batch.nextObservations, b * d);
       } else {
         const kept = this.truncatedNext.size > 0 ? this.truncatedNext.get(i) : undefined;
         const j = ((Math.floor(i / this.numEnvs) + 1) % this.rows) * this.numEnvs + (i % this.numEnvs);
         if (kept !== undefined) copyRow(kept, 0, batch.nextObservations, b * d, d);
-        else copyRow(this.observations, j * d, batch.nextObservations, b * d, d);
+        else this.observations.read(j, batch.nextObservations, b * d);
       }
     }
   }
 
   getState(): ReplayBufferState {
     const arrays: ReplayBufferState["arrays"] = {
-      observations: this.observations.slice(),
       rewards: this.rewards.slice(),
       terminated: this.terminated.slice(),
       truncated: this.truncated.slice(),
@@ -285,7 +326,10 @@ export class ReplayBuffer {
     };
     if (this.actionDim > 0) arrays.boxActions = this.boxActions.slice();
     else arrays.actions = this.actions.slice();
-    if (this.nextObservations) arrays.nextObservations = this.nextObservations.slice();
+    for (const store of [this.observations, this.nextObservations]) {
+      for (const [name, a] of Object.entries(store?.arrays ?? {})) arrays[name] = a.slice();
+    }
+    if (this.maskDim > 0) arrays.nextActionMasks = this.nextActionMasks.slice();
     const truncatedNext: Array<[number, Float32Array]> = [];
     for (const [k, v] of this.truncatedNext) truncatedNext.push([k, v.slice()]);
     return { pos: this.pos, full: this.full, arrays, truncatedNext };
@@ -293,18 +337,24 @@ export class ReplayBuffer {
 
   setState(state: ReplayBufferState): void {
     const targets: Record<string, Float32Array | Int32Array | Uint8Array | Uint16Array | null> = {
-      observations: this.observations,
-      nextObservations: this.nextObservations,
+      ...this.observations.arrays,
+      ...this.nextObservations?.arrays,
       actions: this.actionDim > 0 ? null : this.actions,
       boxActions: this.actionDim > 0 ? this.boxActions : null,
       rewards: this.rewards,
       terminated: this.terminated,
       truncated: this.truncated,
       steps: this.steps,
+      nextActionMasks: this.maskDim > 0 ? this.nextActionMasks : null,
     };
     for (const [name, target] of Object.entries(targets)) {
       if (!target) continue;
       const src = state.arrays[name];
+      // a buffer saved before masks were stored: every action counts as allowed
+      if (name === "nextActionMasks" && src === undefined) {
+        target.fill(1);
+        continue;
+      }
       if (!src || src.length !== target.length || src.constructor !== target.constructor) {
         throw new InvalidArgumentError(
           `ReplayBuffer.setState: array ${name} must be a ${target.constructor.name} of length ${target.length}, got ${src ? `${src.constructor.name} of length ${src.length}` : "nothing"}`,

@@ -7,7 +7,14 @@ import type { Space, SpaceJSON } from "../../spaces/space.js";
 export type LeafSpaceInfo =
   | { kind: "discrete"; n: number; start: number; dim: 1 }
   | { kind: "multi-discrete"; nvec: readonly number[]; start: readonly number[]; dim: number }
-  | { kind: "box"; shape: readonly number[]; low: Float32Array; high: Float32Array; dim: number };
+  | {
+      kind: "box";
+      shape: readonly number[];
+      low: Float32Array;
+      high: Float32Array;
+      dim: number;
+      dtype: "float32" | "uint8";
+    };
 
 /**
  * What the algorithms need to know about a space. `dim` is the floats one element takes in a vector env's row
@@ -26,7 +33,7 @@ function leafInfo(json: SpaceJSON, space: Space<unknown>, allowMultiDiscrete: bo
     const box = space as unknown as { low: Float32Array; high: Float32Array };
     let dim = 1;
     for (const d of json.shape) dim *= d;
-    return { kind: "box", shape: json.shape, low: box.low, high: box.high, dim };
+    return { kind: "box", shape: json.shape, low: box.low, high: box.high, dim, dtype: json.dtype };
   }
   return null;
 }

@@ -1,5 +1,7 @@
 import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError, NonFiniteError } from "../../errors.js";
+import { linearSchedule, type Schedule } from "../../nn/schedules.js";
+import { EnvActionMasks, maskedArgmax, randomAllowed } from "./action-masks.js";
 import {
   type Action,
   Algorithm,
@@ -26,6 +28,12 @@ export interface TabularConfig extends BaseConfig {
   initialQ?: number;
   /** Env steps per iteration of the run loop (callbacks' rollout hooks and log dumps happen between). Default 1000. */
   stepsPerIteration?: number;
+  /**
+   * Use the env's action masks (`info.action_mask` or an `actionMasks()` method, as PPO and DQN read them): the
+   * behaviour policy takes allowed actions only and the bootstrap V(s') ranges over the actions allowed in s'.
+   * Default true.
+   */
+  useActionMasks?: boolean;
 }
 
 type Resolved = Required<Omit<TabularConfig, "seed" | "logInterval" | "threads" | "verbose">>;
@@ -38,6 +46,7 @@ const DEFAULTS: Resolved = {
   explorationFraction: 0.5,
   initialQ: 0,
   stepsPerIteration: 1000,
+  useActionMasks: true,
 };
 
 /**
@@ -49,6 +58,7 @@ const DEFAULTS: Resolved = {
  *
  * A terminated transition never bootstraps; a truncated one (time limit) does, from the episode's final
  * observation. Updates happen online, one per env step, inside `collectRollout`; `train` has nothing left to do.
+ * With action masks, every max, argmax, draw and expectation ranges over the allowed actions of its state.
  * Works on envs (or same-step vector envs) with Discrete observation and action spaces.
  */
 export abstract class TabularAgent<O = unknown, A extends Action = Action> extends Algorithm<TabularConfig, O, A> {
@@ -67,6 +77,7 @@ export abstract class TabularAgent<O = unknown, A extends Action = Action> exten
   private readonly states: Int32Array;
   private readonly obsStart: number;
   private readonly actStart: number;
+  private readonly epsilonSchedule: Schedule;
 
   constructor(env: EnvInput<O, A>, config: TabularConfig = {}) {
     super(env, config);
@@ -90,45 +101,62 @@ export abstract class TabularAgent<O = unknown, A extends Action = Action> exten
     this.actStart = this.actInfo.start;
     this.q = new Float64Array(this.nStates * this.nActions).fill(c.initialQ);
     this.epsilon = c.explorationInitialEps;
+    // SB3's linear schedule: initial -> final over the first explorationFraction of training, then constant
+    this.epsilonSchedule = linearSchedule(c.explorationInitialEps, c.explorationFinalEps, c.explorationFraction);
     this.pendingActions = new Int32Array(this.numEnvs).fill(-1);
     this.actions = new Int32Array(this.numEnvs);
     this.states = new Int32Array(this.numEnvs);
+    if (c.useActionMasks) this.envMasks = new EnvActionMasks(this.numEnvs, this.nActions, name);
   }
 
   /**
    * V(s') in the target r + gamma V(s'): max_a' Q(s',a') for Q-learning, Q(s',a') with a' drawn from the behaviour
-   * policy for SARSA, the behaviour policy's expectation for Expected SARSA. `env` is the sub-env index.
+   * policy for SARSA, the behaviour policy's expectation for Expected SARSA. `env` is the sub-env index; `mask`
+   * (null: all allowed) at `maskOff` holds the actions allowed in s'.
    */
-  protected abstract bootstrap(nextState: number, env: number): number;
+  protected abstract bootstrap(nextState: number, env: number, mask: Uint8Array | null, maskOff: number): number;
 
   protected collectRollout(): void {
     const { gamma, learningRate, stepsPerIteration } = this.cfg;
     const n = this.numEnvs;
     const nA = this.nActions;
+    this.readMasks();
     for (let t = 0; t < stepsPerIteration && this.numTimesteps < this.totalTimesteps; t++) {
       this.epsilon = this.epsilonSchedule(this.progressRemaining);
       const alpha = scheduleValue(learningRate, this.progressRemaining);
       const obs = this.lastObs as Float32Array;
+      const masks = this.envMasks?.current ?? null;
       for (let e = 0; e < n; e++) {
         const s = this.state(obs[e]);
         this.states[e] = s;
         const a =
-          this.pendingActions[e] >= 0 ? this.pendingActions[e] : this.behaviourAction(s, this.epsilon, this.rng);
+          this.pendingActions[e] >= 0
+            ? this.pendingActions[e]
+            : this.behaviourAction(s, this.epsilon, this.rng, masks, e * nA);
         this.pendingActions[e] = -1;
         this.actions[e] = a + this.actStart;
       }
+      // a non-finite reward or observation stops here (envStep), before the table sees it
       const r = this.envStep(this.actions);
+      this.readMasks();
+      const nextMasks = this.envMasks?.current ?? null;
       for (let e = 0; e < n; e++) {
         const reward = r.rewards[e];
-        if (!Number.isFinite(reward)) {
-          throw new NonFiniteError(`${this.algoName}: the environment returned reward ${reward} (env ${e})`);
-        }
         const done = r.terminated[e] === 1 || r.truncated[e] === 1;
         const next = this.state(done ? r.finalObservations[e] : r.observations[e]);
         // TD target: terminal states have value 0; truncated ones bootstrap from the state the time limit cut off
-        const target = r.terminated[e] ? reward : reward + gamma * this.bootstrap(next, e);
+        // (whose mask the env no longer reports: the bootstrap ranges over every action there)
+        const target = r.terminated[e]
+          ? reward
+          : reward + gamma * this.bootstrap(next, e, done ? null : nextMasks, e * nA);
         const i = this.states[e] * nA + (this.actions[e] - this.actStart);
-        this.q[i] += alpha * (target - this.q[i]);
+        const updated = this.q[i] + alpha * (target - this.q[i]);
+        if (!Number.isFinite(updated)) {
+          throw new NonFiniteError(
+            `${this.algoName}: env ${e} at step ${this.numTimesteps}: the update of Q(${this.states[e]}, ${this.actions[e] - this.actStart}) is ${updated} (reward ${reward}, target ${target}); the table was not updated`,
+          );
+        }
+        this.q[i] = updated;
         if (done) this.pendingActions[e] = -1; // SARSA's a' belonged to the finished episode
       }
       if (this.stopRequested) return;
@@ -139,25 +167,19 @@ export abstract class TabularAgent<O = unknown, A extends Action = Action> exten
   /** Online TD control has already learned from every step in `collectRollout`. */
   protected train(): void {}
 
-  /** SB3's linear schedule: initial -> final over the first explorationFraction of training, then constant. */
-  private epsilonSchedule(progressRemaining: number): number {
-    const c = this.cfg;
-    const progress = 1 - progressRemaining;
-    if (progress > c.explorationFraction) return c.explorationFinalEps;
-    return (
-      c.explorationInitialEps + (progress * (c.explorationFinalEps - c.explorationInitialEps)) / c.explorationFraction
-    );
-  }
-
-  /** Epsilon-greedy: a uniform action with probability epsilon, else a greedy one (ties broken at random). */
-  protected behaviourAction(s: number, epsilon: number, rng: Rng): number {
-    if (rng.uniform() < epsilon) return rng.int(this.nActions);
+  /**
+   * Epsilon-greedy among the allowed actions (`mask` at `maskOff`; null: all): a uniform one with probability
+   * epsilon, else a greedy one (ties broken at random).
+   */
+  protected behaviourAction(s: number, epsilon: number, rng: Rng, mask: Uint8Array | null, maskOff: number): number {
+    if (rng.uniform() < epsilon) return randomAllowed(rng, this.nActions, mask, maskOff);
     const nA = this.nActions;
     const base = s * nA;
     let best = Number.NEGATIVE_INFINITY;
     let ties = 0;
     let choice = 0;
     for (let a = 0; a < nA; a++) {
+      if (mask !== null && mask[maskOff + a] === 0) continue;
       const v = this.q[base + a];
       if (v > best) {
         best = v;
@@ -170,19 +192,10 @@ export abstract class TabularAgent<O = unknown, A extends Action = Action> exten
     return choice;
   }
 
-  /** Greedy action, ties to the lowest index (deterministic). */
-  protected greedy(s: number): number {
-    const base = s * this.nActions;
-    let best = 0;
-    for (let a = 1; a < this.nActions; a++) if (this.q[base + a] > this.q[base + best]) best = a;
-    return best;
-  }
-
-  protected maxQ(s: number): number {
-    const base = s * this.nActions;
-    let m = this.q[base];
-    for (let a = 1; a < this.nActions; a++) if (this.q[base + a] > m) m = this.q[base + a];
-    return m;
+  /** max over the allowed actions a of Q(s, a). */
+  protected maxQ(s: number, mask: Uint8Array | null, maskOff: number): number {
+    const nA = this.nActions;
+    return this.q[s * nA + maskedArgmax(this.q, s * nA, nA, mask, maskOff)];
   }
 
   private state(observation: number): number {
@@ -195,11 +208,22 @@ export abstract class TabularAgent<O = unknown, A extends Action = Action> exten
     return s;
   }
 
-  protected policyActions(observations: Float32Array, count: number, deterministic: boolean, rng: Rng): Int32Array {
+  protected policyActions(
+    observations: Float32Array,
+    count: number,
+    deterministic: boolean,
+    rng: Rng,
+    masks: Uint8Array | null,
+  ): Int32Array {
     const out = new Int32Array(count);
+    const nA = this.nActions;
     for (let i = 0; i < count; i++) {
       const s = this.state(observations[i]);
-      out[i] = (deterministic ? this.greedy(s) : this.behaviourAction(s, this.epsilon, rng)) + this.actStart;
+      // greedy: ties to the lowest index (deterministic)
+      const a = deterministic
+        ? maskedArgmax(this.q, s * nA, nA, masks, i * nA)
+        : this.behaviourAction(s, this.epsilon, rng, masks, i * nA);
+      out[i] = a + this.actStart;
     }
     return out;
   }
@@ -208,7 +232,11 @@ export abstract class TabularAgent<O = unknown, A extends Action = Action> exten
   protected getAlgorithmState(): AlgorithmState {
     return {
       tensors: { q_table: { dtype: "F64", shape: [this.nStates, this.nActions], data: this.q.slice() } },
-      json: { epsilon: this.epsilon, pendingActions: Array.from(this.pendingActions) },
+      json: {
+        epsilon: this.epsilon,
+        pendingActions: Array.from(this.pendingActions),
+        actionMasks: this.envMasks?.toJSON() ?? null,
+      },
     };
   }
 
@@ -229,6 +257,7 @@ export abstract class TabularAgent<O = unknown, A extends Action = Action> exten
     this.q.set(state.tensors.q_table.data as Float64Array);
     this.epsilon = epsilon;
     this.pendingActions.set(pendingActions);
+    this.envMasks?.restore(state.json.actionMasks);
   }
 }
 
@@ -251,6 +280,11 @@ function checkTabularConfig(name: string, c: Resolved): void {
   }
   if (typeof c.initialQ !== "number" || !Number.isFinite(c.initialQ)) {
     throw new InvalidArgumentError(`${name}: config.initialQ must be a finite number, got ${describe(c.initialQ)}`);
+  }
+  if (typeof c.useActionMasks !== "boolean") {
+    throw new InvalidArgumentError(
+      `${name}: config.useActionMasks must be a boolean, got ${describe(c.useActionMasks)}`,
+    );
   }
   if (!Number.isSafeInteger(c.stepsPerIteration) || c.stepsPerIteration < 1) {
     throw new InvalidArgumentError(

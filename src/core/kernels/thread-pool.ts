@@ -11,7 +11,7 @@ export const MAX_DEFAULT_THREADS = 8;
 // message (UTF-16) per slot.
 const G_TASK = 0; // task counter, bumped (and notified) to hand out a task; the workers wait on it
 const G_STATE = 1; // (task counter & 0xffff) << 16 | CLOSED | threads inside the task (bits 0-14)
-const G_NEXT = 2; // next chunk of rows to claim
+const G_NEXT = 2; // next chunk to claim
 const G_QUIT = 3; // 1 once the pool closes
 const GLOBAL_WORDS = 4;
 const CLOSED = 0x8000;
@@ -24,6 +24,11 @@ const S_STARTED = 3; // 1 once the worker has run (never cleared, unlike S_STATE
 const READY = 1;
 const ENDED = 2;
 const NARGS = 16;
+// task kinds, args[0]: the kernel a chunk runs (args[1..13] its arguments, args[14] the items, args[15] per chunk)
+export const KIND_ROWS = 1; // matmulRows over rows [i0, i1)
+export const KIND_ROWS_TANH = 2; // matmulRows, then tanh over those rows of C
+export const KIND_COLS = 3; // matmulCols over columns [i0, i1)
+export const KIND_ADAM = 4; // adamStep over elements [i0, i1)
 const MSG_CHARS = 240;
 
 /**
@@ -35,7 +40,7 @@ const SPIN = 20000;
 
 /**
  * The worker's whole program, platform-neutral: instantiate the kernel module on the shared memory, then join each
- * task that is still open and claim chunks of rows until none is left. Kept as source text (not a module file) so
+ * task that is still open and claim chunks until none is left. Kept as source text (not a module file) so
  * that Node, bundlers and browsers start it the same way, with nothing to resolve.
  */
 const WORKER_BODY = `
@@ -66,14 +71,23 @@ function start(d) {
     if (!joined) continue;
     Atomics.store(ctrl, slot + ${S_INSIDE}, 1);
     try {
-      const m = args[4], n = args[6], rows = args[14], chunks = args[15];
+      const kind = args[0], total = args[14], unit = args[15], chunks = Math.ceil(total / unit);
       for (;;) {
         const c = Atomics.add(ctrl, ${G_NEXT}, 1);
         if (c >= chunks) break;
-        const i0 = c * rows, i1 = Math.min(m, i0 + rows);
-        k.matmulRows(args[1], args[2], args[3], m, args[5], n, args[7], args[8], args[9], args[10], args[11],
-          args[12], args[13], i0, i1);
-        if (args[0] === 2) { const p = args[3] + i0 * n * 4; k.tanh(p, p, (i1 - i0) * n); }
+        const i0 = c * unit, i1 = Math.min(total, i0 + unit);
+        if (kind === ${KIND_ADAM}) {
+          const o = i0 * 4;
+          k.adamStep(args[1] + o, args[2] + o, args[3] + o, args[4] + o, i1 - i0, args[6], args[7], args[8], args[9],
+            args[10], args[11], args[12], args[13]);
+        } else if (kind === ${KIND_COLS}) {
+          k.matmulCols(args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10],
+            args[11], args[12], args[13], i0, i1);
+        } else {
+          k.matmulRows(args[1], args[2], args[3], args[4], args[5], args[6], args[7], args[8], args[9], args[10],
+            args[11], args[12], args[13], i0, i1);
+          if (kind === ${KIND_ROWS_TANH}) { const p = args[3] + i0 * args[6] * 4; k.tanh(p, p, (i1 - i0) * args[6]); }
+        }
       }
     } catch (e) {
       const text = String(e && e.message ? e.message : e).slice(0, ${MSG_CHARS - 1});
@@ -215,29 +229,21 @@ export function checkThreads(threads: unknown, what = "threads"): number {
   return threads;
 }
 
-/** A matmul to split by rows: the arguments of assembly/kernels.ts's matmulRows, byte addresses. */
-export interface RowTask {
-  /** 1: matmulRows; 2: matmulRows, then tanh over each chunk's rows of C */
-  kind: 1 | 2;
-  a: number;
-  b: number;
-  c: number;
-  m: number;
-  k: number;
-  n: number;
-  transA: boolean;
-  transB: boolean;
-  acc: boolean;
-  scratch: number;
-  bias: number;
-  op: number;
-  aux: number;
+/**
+ * Work for the pool: `kind` (KIND_*) names the kernel, `args` its 13 arguments in the order of assembly/kernels.ts
+ * (byte addresses and scalars; booleans as 0/1) without the range, and the work is `total` items (rows, columns or
+ * elements) handed out in chunks that are multiples of `unit` (the kernel's alignment: see matmulRows/matmulCols).
+ */
+export interface PoolTask {
+  kind: number;
+  readonly args: Float64Array;
+  total: number;
+  unit: number;
 }
-
 /**
  * `threads - 1` workers, each with the kernel module instantiated on the arena's shared memory, and the calling
  * thread. A call writes the task to a shared control block, wakes the workers (one Atomics.notify) and claims
- * chunks of rows (multiples of 16: see matmulRows) from a shared counter like the workers do; when none is left it
+ * chunks (of rows, columns or elements: see PoolTask) from a shared counter like the workers do; when none is left it
  * closes the task to late workers and waits (Atomics.wait) for those inside: no message per call. A worker that is
  * slow to wake (a busy machine) or not started yet (workers start asynchronously; `ready()` waits for all) simply
  * takes fewer chunks, and the calling thread never waits for one that took none. Which thread computes a chunk
@@ -314,37 +320,26 @@ export class ThreadPool {
   }
 
   /**
-   * Rows [0, m) of `task` in about two chunks per part (at most `parts` threads' worth, chunks a multiple of 16 rows)
-   * over the calling thread and whichever workers join; `runLocal(i0, i1)` computes a chunk on the calling thread.
-   * Returns how many chunks the workers computed. Throws WorkerError naming a worker that failed or ended (after
-   * every thread has left the task).
+   * Items [0, total) of `task` in about two chunks per part (at most `parts` threads' worth, chunks a multiple of
+   * task.unit) over the calling thread and whichever workers join; `runLocal(i0, i1)` computes a chunk on the calling
+   * thread. Returns how many chunks the workers computed. Throws WorkerError naming a worker that failed or ended
+   * (after every thread has left the task).
    */
-  run(task: RowTask, parts: number, runLocal: (i0: number, i1: number) => void): number {
+  run(task: PoolTask, parts: number, runLocal: (i0: number, i1: number) => void): number {
     this.throwIfEnded();
-    const m = task.m;
+    const total = task.total;
     if (parts <= 1 || this.readyWorkers === 0) {
-      runLocal(0, m);
+      runLocal(0, total);
       return 0;
     }
-    const rows = 16 * Math.max(1, Math.floor(Math.ceil(m / 16) / (2 * parts)));
-    const chunks = Math.ceil(m / rows);
+    const unit = task.unit;
+    const per = unit * Math.max(1, Math.floor(Math.ceil(total / unit) / (2 * parts)));
+    const chunks = Math.ceil(total / per);
     const a = this.args;
     a[0] = task.kind;
-    a[1] = task.a;
-    a[2] = task.b;
-    a[3] = task.c;
-    a[4] = m;
-    a[5] = task.k;
-    a[6] = task.n;
-    a[7] = task.transA ? 1 : 0;
-    a[8] = task.transB ? 1 : 0;
-    a[9] = task.acc ? 1 : 0;
-    a[10] = task.scratch;
-    a[11] = task.bias;
-    a[12] = task.op;
-    a[13] = task.aux;
-    a[14] = rows;
-    a[15] = chunks;
+    a.set(task.args, 1);
+    a[14] = total;
+    a[15] = per;
     const ctrl = this.ctrl;
     for (let s = 0; s < this.handles.length; s++) Atomics.store(ctrl, GLOBAL_WORDS + s * SLOT_WORDS + S_ERR, 0);
     Atomics.store(ctrl, G_NEXT, 0);
@@ -358,7 +353,7 @@ export class ThreadPool {
         for (;;) {
           const c = Atomics.add(ctrl, G_NEXT, 1);
           if (c >= chunks) break;
-          runLocal(c * rows, Math.min(m, c * rows + rows));
+          runLocal(c * per, Math.min(total, c * per + per));
           local++;
         }
       } else {

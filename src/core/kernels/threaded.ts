@@ -1,6 +1,14 @@
 import type { Arena } from "../arena.js";
 import type { LayerActivation } from "./kernels.js";
-import { type RowTask, ThreadPool, threadSupport } from "./thread-pool.js";
+import {
+  KIND_ADAM,
+  KIND_COLS,
+  KIND_ROWS,
+  KIND_ROWS_TANH,
+  type PoolTask,
+  ThreadPool,
+  threadSupport,
+} from "./thread-pool.js";
 import { Epilogue, EpilogueGrad, WasmKernels } from "./wasm.js";
 
 /** Float32 element offset -> byte address. */
@@ -13,6 +21,9 @@ const B = 4;
  * is where two threads start to win; smaller products stay on the calling thread.
  */
 export const MIN_MACS_PER_THREAD = 1 << 18;
+
+/** Adam elements each thread must get before its (memory-bound) step is split. */
+const MIN_ADAM_ELEMENTS_PER_THREAD = 1 << 15;
 
 /** Closes the pool of kernels that were garbage-collected without close(). */
 const unclosedPools = new FinalizationRegistry<ThreadPool>((pool) => pool.close());
@@ -76,12 +87,9 @@ export class ThreadedKernels extends WasmKernels {
     transB: boolean,
     accumulate: boolean,
   ): void {
-    const parts = this.parts(m, k, n);
-    if (parts === 1) {
+    if (!this.split(KIND_ROWS, a, b, c, m, k, n, transA, transB, accumulate, 0, 0, 0)) {
       super.matmul(a, b, c, m, k, n, transA, transB, accumulate);
-      return;
     }
-    this.rows(1, a, b, c, m, k, n, transA, transB, accumulate, 0, 0, 0, parts);
   }
 
   override linear(
@@ -94,12 +102,10 @@ export class ThreadedKernels extends WasmKernels {
     n: number,
     act: LayerActivation,
   ): void {
-    const parts = this.parts(m, k, n);
-    if (parts === 1) {
+    const kind = act === "tanh" ? KIND_ROWS_TANH : KIND_ROWS;
+    if (!this.split(kind, x, w, out, m, k, n, false, true, false, b * B, Epilogue[act], 0)) {
       super.linear(x, w, b, out, m, k, n, act);
-      return;
     }
-    this.rows(act === "tanh" ? 2 : 1, x, w, out, m, k, n, false, true, false, b * B, Epilogue[act], 0, parts);
   }
 
   override linearInputGrad(
@@ -112,26 +118,60 @@ export class ThreadedKernels extends WasmKernels {
     k: number,
     act: LayerActivation,
   ): void {
-    const parts = this.parts(m, n, k);
-    if (parts === 1) {
+    if (!this.split(KIND_ROWS, gy, w, gx, m, n, k, false, false, false, 0, EpilogueGrad[act], y * B)) {
       super.linearInputGrad(gy, w, y, gx, m, n, k, act);
+    }
+  }
+
+  override adamStep(
+    param: number,
+    grad: number,
+    m: number,
+    v: number,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    step: number,
+  ): void {
+    // memory-bound: worth a split from about 2^15 elements (128 KiB per array) per thread
+    const parts = Math.min(this.threads, Math.floor(n / MIN_ADAM_ELEMENTS_PER_THREAD));
+    if (parts < 2) {
+      super.adamStep(param, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, step);
       return;
     }
-    this.rows(1, gy, w, gx, m, n, k, false, false, false, 0, EpilogueGrad[act], y * B, parts);
+    const s = this.adamScalars(lr, beta1, beta2, step);
+    const t = this.task;
+    t.kind = KIND_ADAM;
+    const g = t.args;
+    g[0] = param * B;
+    g[1] = grad * B;
+    g[2] = m * B;
+    g[3] = v * B;
+    g[4] = n;
+    g[5] = s[0];
+    g[6] = s[1];
+    g[7] = beta1;
+    g[8] = s[2];
+    g[9] = beta2;
+    g[10] = s[3];
+    g[11] = eps;
+    g[12] = weightDecay;
+    // chunks start at multiples of 4 elements: each element then takes the undivided call's vector or scalar path
+    t.total = n;
+    t.unit = 4;
+    if (this.threadPool().run(t, parts, this.runLocal) > 0) this.splitProducts++;
   }
 
-  /** How many threads a product of m x k x n multiply-adds gets: 1 when splitting would not pay. */
-  private parts(m: number, k: number, n: number): number {
-    if (m < 32 || k === 0 || n === 0) return 1;
-    return Math.max(
-      1,
-      Math.min(this.threads, Math.floor(m / 16), Math.floor((m * k * n) / Math.max(1, this.minMacsPerThread))),
-    );
-  }
-
-  /** The row-split form of WasmKernels' matmul: pack B^T once on this thread, then chunks of rows on the pool. */
-  private rows(
-    kind: 1 | 2,
+  /**
+   * Runs a product on the pool when it is large enough, split by rows of C, or by columns when B is the larger
+   * operand (n > m: a small batch times a wide layer): each thread then packs and reads only its columns of B
+   * instead of all of it. Returns false when the product should stay on this thread.
+   */
+  private split(
+    kind: number,
     a: number,
     b: number,
     c: number,
@@ -144,59 +184,74 @@ export class ThreadedKernels extends WasmKernels {
     biasByte: number,
     op: number,
     auxByte: number,
-    parts: number,
-  ): void {
+  ): boolean {
+    if (k === 0 || m === 0 || n === 0) return false;
+    const perThread = Math.floor((m * k * n) / Math.max(1, this.minMacsPerThread));
+    const packs = this.w.matmulPacksB(m, n, transA ? 1 : 0, transB ? 1 : 0) !== 0;
+    // the dot-product path (transB without packing) has no column form
+    const byCols = n > m && (packs || !transB) && n >= 16;
+    const parts = Math.min(this.threads, perThread, byCols ? Math.floor(n / 8) : Math.floor(m / 16));
+    if (parts < 2 || (!byCols && m < 32)) return false;
     const arena = this.arena;
     const mark = arena.mark();
     try {
-      const packs = this.w.matmulPacksB(m, n, transA ? 1 : 0, transB ? 1 : 0) !== 0;
       const scratch = packs ? arena.alloc(k * n) * B : 0;
-      if (packs) this.w.packB(b * B, scratch, n, k);
+      if (packs && !byCols) this.w.packB(b * B, scratch, n, k);
       const t = this.task;
-      t.kind = kind;
-      t.a = a * B;
-      t.b = b * B;
-      t.c = c * B;
-      t.m = m;
-      t.k = k;
-      t.n = n;
-      t.transA = transA;
-      t.transB = transB;
-      t.acc = acc;
-      t.scratch = scratch;
-      t.bias = biasByte;
-      t.op = op;
-      t.aux = auxByte === 0 ? c * B : auxByte;
+      t.kind = byCols ? KIND_COLS : kind;
+      const g = t.args;
+      g[0] = a * B;
+      g[1] = b * B;
+      g[2] = c * B;
+      g[3] = m;
+      g[4] = k;
+      g[5] = n;
+      g[6] = transA ? 1 : 0;
+      g[7] = transB ? 1 : 0;
+      g[8] = acc ? 1 : 0;
+      g[9] = scratch;
+      g[10] = biasByte;
+      g[11] = op;
+      g[12] = auxByte === 0 ? c * B : auxByte;
+      t.total = byCols ? n : m;
+      t.unit = byCols ? 8 : 16;
       if (this.threadPool().run(t, parts, this.runLocal) > 0) this.splitProducts++;
+      // tanh is not fused into the matmul; by columns its pass runs over the whole C after the join
+      if (byCols && kind === KIND_ROWS_TANH) this.w.tanh(c * B, c * B, m * n);
     } finally {
       arena.release(mark);
     }
+    return true;
   }
 
-  /** Rows [i0, i1) of the current task on this thread (made once: a call allocates nothing). */
+  /** Items [i0, i1) of the current task on this thread (made once: a call allocates nothing). */
   private readonly runLocal = (i0: number, i1: number): void => {
     const t = this.task;
-    const ta = t.transA ? 1 : 0;
-    const tb = t.transB ? 1 : 0;
-    const acc = t.acc ? 1 : 0;
-    this.w.matmulRows(t.a, t.b, t.c, t.m, t.k, t.n, ta, tb, acc, t.scratch, t.bias, t.op, t.aux, i0, i1);
-    if (t.kind === 2) this.w.tanh(t.c + i0 * t.n * B, t.c + i0 * t.n * B, (i1 - i0) * t.n);
+    const g = t.args;
+    if (t.kind === KIND_ADAM) {
+      const o = i0 * B;
+      this.w.adamStep(
+        g[0] + o,
+        g[1] + o,
+        g[2] + o,
+        g[3] + o,
+        i1 - i0,
+        g[5],
+        g[6],
+        g[7],
+        g[8],
+        g[9],
+        g[10],
+        g[11],
+        g[12],
+      );
+    } else if (t.kind === KIND_COLS) {
+      this.w.matmulCols(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], i0, i1);
+    } else {
+      this.w.matmulRows(g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], g[12], i0, i1);
+      if (t.kind === KIND_ROWS_TANH) this.w.tanh(g[2] + i0 * g[5] * B, g[2] + i0 * g[5] * B, (i1 - i0) * g[5]);
+    }
   };
 
-  private readonly task: RowTask = {
-    kind: 1,
-    a: 0,
-    b: 0,
-    c: 0,
-    m: 0,
-    k: 0,
-    n: 0,
-    transA: false,
-    transB: false,
-    acc: false,
-    scratch: 0,
-    bias: 0,
-    op: 0,
-    aux: 0,
-  };
+  private readonly task: PoolTask = { kind: KIND_ROWS, args: new Float64Array(13), total: 0, unit: 16 };
 }

@@ -31,6 +31,23 @@ export interface WasmExports {
     i0: number,
     i1: number,
   ): void;
+  matmulCols(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: number,
+    transB: number,
+    acc: number,
+    scratch: number,
+    bias: number,
+    epilogue: number,
+    aux: number,
+    j0: number,
+    j1: number,
+  ): void;
   matmul(
     a: number,
     b: number,
@@ -403,14 +420,25 @@ export class WasmKernels implements Kernels {
     weightDecay: number,
     step: number,
   ): void {
-    checkAdamStep(step);
-    // scalars in float64 here, as the reference computes them (the module's pow would need its lookup tables)
-    const stepSize = lr / (1 - beta1 ** step);
-    const invBc2Sqrt = 1 / Math.sqrt(1 - beta2 ** step);
-    const c1 = 1 - beta1;
-    const c2 = 1 - beta2;
-    this.w.adamStep(param * B, grad * B, m * B, v * B, n, stepSize, invBc2Sqrt, beta1, c1, beta2, c2, eps, weightDecay);
+    const s = this.adamScalars(lr, beta1, beta2, step);
+    this.w.adamStep(param * B, grad * B, m * B, v * B, n, s[0], s[1], beta1, s[2], beta2, s[3], eps, weightDecay);
   }
+
+  /**
+   * Adam's per-step scalars [stepSize, 1/sqrt(bias correction 2), 1 - beta1, 1 - beta2], in float64 here as the
+   * reference computes them (the module's pow would need its lookup tables); one reused array, no allocation.
+   */
+  protected adamScalars(lr: number, beta1: number, beta2: number, step: number): Float64Array {
+    checkAdamStep(step);
+    const s = this.adamS;
+    s[0] = lr / (1 - beta1 ** step);
+    s[1] = 1 / Math.sqrt(1 - beta2 ** step);
+    s[2] = 1 - beta1;
+    s[3] = 1 - beta2;
+    return s;
+  }
+
+  private readonly adamS = new Float64Array(4);
 
   rmspropStep(
     param: number,

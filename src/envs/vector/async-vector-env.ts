@@ -11,6 +11,7 @@ import {
   checkActions,
   checkAutoresetMode,
   initialSeed,
+  resetMask,
   subEnvSeeds,
 } from "./autoreset.js";
 import { batchDim } from "./batching.js";
@@ -180,9 +181,18 @@ export class AsyncVectorEnv implements VectorEnv {
 
   reset(opts: VectorResetOptions = {}): VectorResetResult {
     this.checkUsable();
-    const seeds = subEnvSeeds("AsyncVectorEnv", this.numEnvs, opts.seed ?? this.initialSeed);
-    this.initialSeed = undefined;
-    this.exchange((i) => ({ type: "reset", seed: seeds[i], options: opts.options }), "reset", this.stepTimeoutMs);
+    const { mask, options } = resetMask("AsyncVectorEnv", this.numEnvs, opts.options);
+    if (mask !== null && this.state !== "ready") {
+      throw new EnvError("AsyncVectorEnv.reset: options.reset_mask needs a first reset of every sub-env; call reset()");
+    }
+    const seeds = subEnvSeeds("AsyncVectorEnv", this.numEnvs, opts.seed ?? (mask ? undefined : this.initialSeed));
+    if (mask === null) this.initialSeed = undefined;
+    this.exchange(
+      (i) => ({ type: "reset", seed: seeds[i], options }),
+      "reset",
+      this.stepTimeoutMs,
+      mask === null ? undefined : (i) => mask[i],
+    );
     this.state = "ready";
     return { observations: this.buffers.observations, infos: this.infos };
   }
@@ -308,11 +318,20 @@ export class AsyncVectorEnv implements VectorEnv {
     return replies;
   }
 
-  /** Send each worker its command, then collect every answer; the first failure is thrown after all answered. */
-  private exchange(command: (i: number) => Command, what: string, timeoutMs: number): void {
-    for (let i = 0; i < this.numEnvs; i++) this.ports[i].postMessage(command(i));
+  /**
+   * Send each worker (those `only` selects, default all) its command, then collect every answer; the first failure
+   * is thrown after all answered.
+   */
+  private exchange(
+    command: (i: number) => Command,
+    what: string,
+    timeoutMs: number,
+    only: (i: number) => boolean = ALL,
+  ): void {
+    for (let i = 0; i < this.numEnvs; i++) if (only(i)) this.ports[i].postMessage(command(i));
     let failure: Error | null = null;
     for (let i = 0; i < this.numEnvs; i++) {
+      if (!only(i)) continue;
       try {
         const r = this.receive(i, what, timeoutMs);
         if (r.type === "info") this.infos[i] = r.info;
@@ -366,6 +385,7 @@ export class AsyncVectorEnv implements VectorEnv {
 }
 
 const STEP: Command = { type: "step" };
+const ALL = () => true;
 const SNAPSHOT: Command = { type: "snapshot" };
 const APPLY_RESTORE: Command = { type: "applyRestore" };
 const DROP_RESTORE: Command = { type: "dropRestore" };

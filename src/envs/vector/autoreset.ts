@@ -51,6 +51,33 @@ export function subEnvSeeds(where: string, numEnvs: number, seed: VectorResetOpt
   return seed.map((s) => (s === null ? undefined : s));
 }
 
+/**
+ * The `reset_mask` of a vector reset's options as numEnvs flags (null when absent: every sub-env resets), and the
+ * options without it (what the sub-envs receive).
+ */
+export function resetMask(
+  where: string,
+  numEnvs: number,
+  options: Record<string, unknown> | undefined,
+): { mask: boolean[] | null; options: Record<string, unknown> | undefined } {
+  if (options === undefined || options === null || !("reset_mask" in options)) return { mask: null, options };
+  const { reset_mask: m, ...rest } = options;
+  const ok =
+    m !== null &&
+    typeof m === "object" &&
+    (m as ArrayLike<unknown>).length === numEnvs &&
+    Array.from(m as ArrayLike<unknown>).every((v) => typeof v === "boolean" || v === 0 || v === 1);
+  if (!ok) {
+    throw new InvalidArgumentError(
+      `${where}.reset: options.reset_mask must be ${numEnvs} booleans (or 0/1), one per sub-env, got ${describe(m)}`,
+    );
+  }
+  return {
+    mask: Array.from(m as ArrayLike<unknown>, Boolean),
+    options: Object.keys(rest).length > 0 ? rest : undefined,
+  };
+}
+
 /** Validate a vector env's constructor seed and seed its single action space with it. */
 export function initialSeed(where: string, seed: unknown, actionSpace: Space<unknown>): number | undefined {
   if (seed === undefined) return undefined;

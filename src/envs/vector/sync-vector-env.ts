@@ -10,6 +10,7 @@ import {
   checkActions,
   checkAutoresetMode,
   initialSeed,
+  resetMask,
   subEnvError,
   subEnvSeeds,
 } from "./autoreset.js";
@@ -83,11 +84,16 @@ export class SyncVectorEnv implements VectorEnv {
 
   reset(opts: VectorResetOptions = {}): VectorResetResult {
     this.checkOpen();
-    const seeds = subEnvSeeds("SyncVectorEnv", this.numEnvs, opts.seed ?? this.initialSeed);
-    this.initialSeed = undefined;
+    const { mask, options } = resetMask("SyncVectorEnv", this.numEnvs, opts.options);
+    if (mask !== null && !this.started) {
+      throw new EnvError("SyncVectorEnv.reset: options.reset_mask needs a first reset of every sub-env; call reset()");
+    }
+    const seeds = subEnvSeeds("SyncVectorEnv", this.numEnvs, opts.seed ?? (mask ? undefined : this.initialSeed));
+    if (mask === null) this.initialSeed = undefined;
     for (let i = 0; i < this.numEnvs; i++) {
+      if (mask !== null && !mask[i]) continue;
       try {
-        this.infos[i] = this.subEnvs[i].reset(seeds[i], opts.options);
+        this.infos[i] = this.subEnvs[i].reset(seeds[i], options);
       } catch (e) {
         throw subEnvError("SyncVectorEnv.reset", i, e);
       }

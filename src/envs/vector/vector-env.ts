@@ -14,7 +14,12 @@ export type AutoresetMode = "next-step" | "same-step";
 export interface VectorResetOptions {
   /** An integer gives sub-env i the seed `seed + i`; an array gives one seed (or none) per sub-env. */
   seed?: number | readonly (number | null | undefined)[];
-  /** Passed to every sub-env's reset. */
+  /**
+   * Passed to every sub-env's reset, except `reset_mask` (Gymnasium 1.1's): numEnvs booleans (or 0/1), and only the
+   * sub-envs marked are reset, the other rows keep their state and observation. In next-step mode this starts a
+   * finished sub-env's next episode at once (its pending autoreset is dropped); the algorithms use it so that they
+   * never train on the step that would only reset.
+   */
   options?: Record<string, unknown>;
 }
 

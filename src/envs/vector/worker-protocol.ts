@@ -22,13 +22,21 @@ export type AsyncEnvSource =
 export const ANSWER = 0;
 export const DEAD = 1;
 
+/** The part of Node's worker_threads MessagePort a worker uses. */
+export interface WorkerPort {
+  postMessage(message: unknown): void;
+  on(event: "message", listener: (command: Command) => void): unknown;
+}
+
 export interface WorkerData {
   source: AsyncEnvSource;
   index: number;
   mode: AutoresetMode;
   /** Int32Array(2) over shared memory: [answer ready, dead]. */
   signal: SharedArrayBuffer;
-  port: import("node:worker_threads").MessagePort;
+  /** Node's MessagePort, typed by what the worker uses: this file's types stay free of @types/node, so the public
+   * types (AsyncEnvSource is exported from here) compile in a browser project. */
+  port: WorkerPort;
   /** URL of async-worker.(ts|js), imported by the bootstrap. */
   script: string;
   /** URL of tsx's API when the worker must load TypeScript. */

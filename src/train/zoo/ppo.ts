@@ -116,6 +116,23 @@ export const zoo: AlgoZoo = {
     },
     // MuJoCo v5 (tsrl/mujoco): rl-baselines3-zoo ppo.yml's tuned v3 entries, 1M steps, one env, observation and
     // reward normalization; their policy_kwargs (ReLU, 256-256 trunks, logStdInit -2, no orthogonal init) where given
+    // Taxi's one-hot observations make a linear policy a table of logits (netArch []), which large steps (lr 0.01,
+    // 8 epochs over 2048-step rollouts) fill fast; with the env's action masks (useActionMasks, the default) it solves
+    // Taxi within 200k steps, while the same settings without masks stay at -200 (bench/results/maskable-taxi.md)
+    "Taxi-v4": {
+      totalTimesteps: 200_000,
+      nEnvs: 8,
+      hyperparams: {
+        nSteps: 256,
+        batchSize: 512,
+        nEpochs: 8,
+        gaeLambda: 0.95,
+        entCoef: 0,
+        learningRate: 0.01,
+        policyKwargs: { netArch: [] },
+      },
+      source: "tsrl tuning on seeds 0-4 (npm run bench:maskable-taxi)",
+    },
     "Hopper-v5": mujocoPpo({
       batchSize: 32,
       gamma: 0.999,
