@@ -163,3 +163,51 @@ for (const [id, raw, gym] of MUJOCO) {
     `${id.padEnd(26)}${k(r)}${k(m)} ${k(a)}${k(gym).padStart(11)}${`${(m / gym).toFixed(2)}x`.padStart(10)}${`${(a / m).toFixed(2)}x`.padStart(11)}`,
   );
 }
+
+// Where a MuJoCo step's time goes: MuJoCo's own work (mj_step x frameSkip, then mj_rnePostConstraint, as env.step
+// calls them) against env.step raw and through make. The three run the same trajectory (same start state, same
+// actions, no termination) in alternating short rounds, so physics costs and load changes hit all three alike; the
+// ratios are our JavaScript's overhead (action checks, observation, rewards, wrappers).
+console.log("\nMuJoCo step split: us per env step (best of alternating rounds) and ratio to MuJoCo's own work");
+console.log(
+  `${"env".padEnd(26)}${"mujoco".padStart(9)}${"raw".padStart(9)}${"make".padStart(9)}${"raw/mj".padStart(9)}${"make/mj".padStart(9)}`,
+);
+const mjModule = await initMujoco(); // the module loaded above (loaded once)
+for (const [id] of MUJOCO) {
+  const opts = id === "HalfCheetah-v5" ? {} : { terminateWhenUnhealthy: false }; // HalfCheetah never terminates
+  const made = make(id, opts) as Env<Float32Array, unknown>;
+  const raw = made.unwrapped as InstanceType<typeof HopperEnv>; // any MujocoEnv: model, data, frameSkip
+  const bareEnv = make(id, opts).unwrapped as InstanceType<typeof HopperEnv>;
+  const ctrl = bareEnv.data.ctrl as unknown as Float64Array;
+  const space = raw.actionSpace as import("../src/spaces/box.js").Box;
+  space.seed(0);
+  const n = 200;
+  const actions = Array.from({ length: n }, () => space.sample());
+  const bare = () => {
+    for (let t = 0; t < n; t++) {
+      ctrl.set(actions[t]);
+      for (let k = 0; k < bareEnv.frameSkip; k++) mjModule.mj_step(bareEnv.model, bareEnv.data);
+      mjModule.mj_rnePostConstraint(bareEnv.model, bareEnv.data);
+    }
+  };
+  const stepping = (env: Env<Float32Array, unknown>) => () => {
+    for (let t = 0; t < n; t++) env.step(actions[t]);
+  };
+  const loops = [bare, stepping(raw), stepping(made)];
+  const starts = [bareEnv, raw, made];
+  const bestUs = [Infinity, Infinity, Infinity];
+  const rounds = Math.max(10, Math.round(SECONDS * 20));
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < 3; i++) {
+      starts[i].reset({ seed: 0 });
+      const t0 = performance.now();
+      loops[i]();
+      bestUs[i] = Math.min(bestUs[i], ((performance.now() - t0) * 1000) / n);
+    }
+  }
+  const us = (x: number) => x.toFixed(1).padStart(9);
+  const ratio = (x: number) => `${(x / bestUs[0]).toFixed(2)}x`.padStart(9);
+  console.log(`${id.padEnd(26)}${us(bestUs[0])}${us(bestUs[1])}${us(bestUs[2])}${ratio(bestUs[1])}${ratio(bestUs[2])}`);
+  made.close();
+  bareEnv.close();
+}

@@ -25,6 +25,7 @@ export {
   type MujocoEnvConfig,
   type MujocoEnvOptions,
 } from "./envs/mujoco/mujoco-env.js";
+export { PlanarWalkerEnv, type PlanarWalkerOptions } from "./envs/mujoco/planar-walker.js";
 export { PusherEnv, type PusherOptions } from "./envs/mujoco/pusher.js";
 export { ReacherEnv, type ReacherOptions } from "./envs/mujoco/reacher.js";
 export type { CameraConfig } from "./envs/mujoco/render.js";

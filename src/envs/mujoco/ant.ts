@@ -1,6 +1,6 @@
 import type { Info, StepResult } from "../env.js";
 import { boolOption, f64, MujocoEnv, type MujocoEnvOptions, numberOption, rangeOption } from "./mujoco-env.js";
-import { sumClippedSquares, sumSquares } from "./rewards.js";
+import { norm2, sumClippedSquares, sumSquares } from "./rewards.js";
 
 export interface AntOptions extends MujocoEnvOptions {
   forwardRewardWeight?: number;
@@ -98,7 +98,7 @@ export class AntEnv extends MujocoEnv {
   protected override resetInfo(info: Info): void {
     info.x_position = this.qpos[0];
     info.y_position = this.qpos[1];
-    info.distance_from_origin = Math.hypot(this.qpos[0], this.qpos[1]);
+    info.distance_from_origin = norm2(this.qpos[0], this.qpos[1]);
   }
 
   protected writeObservation(out: Float64Array): void {
@@ -107,7 +107,8 @@ export class AntEnv extends MujocoEnv {
     for (let i = skip; i < this.qpos.length; i++) out[k++] = this.qpos[i];
     for (let i = 0; i < this.qvel.length; i++) out[k++] = this.qvel[i];
     if (!this.includeCfrcExt) return;
-    const [lo, hi] = this.contactForceRange;
+    const lo = this.contactForceRange[0]; // (no destructuring: it allocates an iterator)
+    const hi = this.contactForceRange[1];
     for (let i = 6; i < this.cfrcExt.length; i++) out[k++] = Math.min(Math.max(this.cfrcExt[i], lo), hi);
   }
 
@@ -116,14 +117,15 @@ export class AntEnv extends MujocoEnv {
     this.yBefore = this.xpos[3 * this.mainBody + 1];
   }
 
-  protected afterStep(action: ArrayLike<number>, r: StepResult<Float32Array>): void {
+  protected afterStep(action: Float64Array, r: StepResult<Float32Array>): void {
     const xVelocity = (this.xpos[3 * this.mainBody] - this.xBefore) / this.dt;
     const yVelocity = (this.xpos[3 * this.mainBody + 1] - this.yBefore) / this.dt;
     const forward = xVelocity * this.forwardRewardWeight;
     const healthy = this.isHealthy;
     const survive = healthy ? this.healthyReward : 0;
     const ctrlCost = this.ctrlCostWeight * sumSquares(action);
-    const [lo, hi] = this.contactForceRange;
+    const lo = this.contactForceRange[0];
+    const hi = this.contactForceRange[1];
     const contactCost = this.contactCostWeight * sumClippedSquares(this.cfrcExt, lo, hi);
     r.reward = forward + survive - (ctrlCost + contactCost);
     r.terminated = !healthy && this.terminateWhenUnhealthy;

@@ -57,7 +57,7 @@ export class HalfCheetahEnv extends MujocoEnv {
     this.xBefore = this.qpos[0];
   }
 
-  protected afterStep(action: ArrayLike<number>, r: StepResult<Float32Array>): void {
+  protected afterStep(action: Float64Array, r: StepResult<Float32Array>): void {
     const xVelocity = (this.qpos[0] - this.xBefore) / this.dt;
     const ctrlCost = this.ctrlCostWeight * sumSquares(action);
     const forward = this.forwardRewardWeight * xVelocity;

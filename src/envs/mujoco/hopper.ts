@@ -1,111 +1,34 @@
-import type { Info, StepResult } from "../env.js";
-import { boolOption, MujocoEnv, type MujocoEnvOptions, numberOption, rangeOption } from "./mujoco-env.js";
-import { inOpenRange, sumSquares } from "./rewards.js";
+import { rangeOption } from "./mujoco-env.js";
+import { PlanarWalkerEnv, type PlanarWalkerOptions } from "./planar-walker.js";
+import { inOpenRange } from "./rewards.js";
 
-export interface HopperOptions extends MujocoEnvOptions {
-  forwardRewardWeight?: number;
-  ctrlCostWeight?: number;
-  healthyReward?: number;
-  terminateWhenUnhealthy?: boolean;
+export interface HopperOptions extends PlanarWalkerOptions {
   healthyStateRange?: [number, number];
-  healthyZRange?: [number, number];
-  healthyAngleRange?: [number, number];
-  excludeCurrentPositionsFromObservation?: boolean;
 }
 
 /**
- * Gymnasium's Hopper-v5: hop forward on one leg. Observation qpos (without x) and qvel clipped to [-10, 10] (11).
- * Reward forwardRewardWeight * x velocity + healthyReward (when healthy) - ctrlCostWeight * |a|^2. Healthy: every
- * element of [qpos[2:], qvel] within healthyStateRange, z in healthyZRange, the torso angle in healthyAngleRange
- * (all open intervals); unhealthy terminates.
+ * Gymnasium's Hopper-v5: hop forward on one leg. Observation qpos (without x) and qvel clipped to [-10, 10] (11);
+ * reward and termination as {@link PlanarWalkerEnv}, healthy z in (0.7, inf) and torso angle in (-0.2, 0.2), and
+ * every element of [qpos[2:], qvel] in healthyStateRange (open).
  */
-export class HopperEnv extends MujocoEnv {
-  readonly forwardRewardWeight: number;
-  readonly ctrlCostWeight: number;
-  readonly healthyReward: number;
-  readonly terminateWhenUnhealthy: boolean;
+export class HopperEnv extends PlanarWalkerEnv {
   readonly healthyStateRange: readonly [number, number];
-  readonly healthyZRange: readonly [number, number];
-  readonly healthyAngleRange: readonly [number, number];
-  readonly excludeCurrentPositions: boolean;
-  private xBefore = 0;
 
   constructor(opts: HopperOptions = {}) {
-    const exclude = boolOption(
-      "Hopper",
-      "excludeCurrentPositionsFromObservation",
-      opts.excludeCurrentPositionsFromObservation ?? true,
-    );
     super("Hopper", opts, {
-      optionKeys: [
-        "forwardRewardWeight",
-        "ctrlCostWeight",
-        "healthyReward",
-        "terminateWhenUnhealthy",
-        "healthyStateRange",
-        "healthyZRange",
-        "healthyAngleRange",
-        "excludeCurrentPositionsFromObservation",
-      ],
+      optionKeys: ["healthyStateRange"],
       xmlFile: "hopper.xml",
       frameSkip: 4,
-      resetNoiseScale: 5e-3,
-      observationSize: (m) => m.nq + m.nv - (exclude ? 1 : 0),
-      camera: { trackBodyId: 1, distance: 4, lookat: [0, 0, 1.15], elevation: -20 },
+      healthyZRange: [0.7, Infinity],
+      healthyAngleRange: [-0.2, 0.2],
     });
-    this.excludeCurrentPositions = exclude;
-    const n = this.name;
-    this.forwardRewardWeight = numberOption(n, "forwardRewardWeight", opts.forwardRewardWeight ?? 1);
-    this.ctrlCostWeight = numberOption(n, "ctrlCostWeight", opts.ctrlCostWeight ?? 1e-3);
-    this.healthyReward = numberOption(n, "healthyReward", opts.healthyReward ?? 1);
-    this.terminateWhenUnhealthy = boolOption(n, "terminateWhenUnhealthy", opts.terminateWhenUnhealthy ?? true);
-    this.healthyStateRange = rangeOption(n, "healthyStateRange", opts.healthyStateRange ?? [-100, 100]);
-    this.healthyZRange = rangeOption(n, "healthyZRange", opts.healthyZRange ?? [0.7, Infinity]);
-    this.healthyAngleRange = rangeOption(n, "healthyAngleRange", opts.healthyAngleRange ?? [-0.2, 0.2]);
+    this.healthyStateRange = rangeOption(this.name, "healthyStateRange", opts.healthyStateRange ?? [-100, 100]);
   }
 
-  get isHealthy(): boolean {
+  override get isHealthy(): boolean {
     const q = this.qpos;
     for (let i = 2; i < q.length; i++) if (!inOpenRange(q[i], this.healthyStateRange)) return false;
     for (let i = 0; i < this.qvel.length; i++) if (!inOpenRange(this.qvel[i], this.healthyStateRange)) return false;
-    return inOpenRange(q[1], this.healthyZRange) && inOpenRange(q[2], this.healthyAngleRange);
-  }
-
-  protected resetModel(): void {
-    this.uniformNoise(this.qpos, this.initQpos);
-    this.uniformNoise(this.qvel, this.initQvel);
-  }
-
-  protected override resetInfo(info: Info): void {
-    info.x_position = this.qpos[0];
-    info.z_distance_from_origin = this.qpos[1] - this.initQpos[1];
-  }
-
-  protected writeObservation(out: Float64Array): void {
-    const skip = this.excludeCurrentPositions ? 1 : 0;
-    const nq = this.qpos.length - skip;
-    for (let i = 0; i < nq; i++) out[i] = this.qpos[i + skip];
-    for (let i = 0; i < this.qvel.length; i++) out[nq + i] = Math.min(Math.max(this.qvel[i], -10), 10);
-  }
-
-  protected override beforeStep(): void {
-    this.xBefore = this.qpos[0];
-  }
-
-  protected afterStep(action: ArrayLike<number>, r: StepResult<Float32Array>): void {
-    const xVelocity = (this.qpos[0] - this.xBefore) / this.dt;
-    const ctrlCost = this.ctrlCostWeight * sumSquares(action);
-    const forward = this.forwardRewardWeight * xVelocity;
-    const healthy = this.isHealthy;
-    const survive = healthy ? this.healthyReward : 0;
-    r.reward = forward + survive - ctrlCost;
-    r.terminated = !healthy && this.terminateWhenUnhealthy;
-    const info = this.info;
-    info.reward_forward = forward;
-    info.reward_ctrl = -ctrlCost;
-    info.reward_survive = survive;
-    info.x_position = this.qpos[0];
-    info.z_distance_from_origin = this.qpos[1] - this.initQpos[1];
-    info.x_velocity = xVelocity;
+    return super.isHealthy;
   }
 }

@@ -41,10 +41,11 @@ export class HumanoidStandupEnv extends HumanoidBase {
     info.z_distance_from_origin = this.qpos[2] - this.initQpos[2];
   }
 
-  protected afterStep(_action: ArrayLike<number>, r: StepResult<Float32Array>): void {
-    const uph = (this.uphCostWeight * this.qpos[2]) / this.model.opt.timestep;
+  protected afterStep(_action: Float64Array, r: StepResult<Float32Array>): void {
+    const uph = (this.uphCostWeight * this.qpos[2]) / this.timestep;
     const ctrlCost = this.ctrlCostWeight * sumSquares(this.ctrl);
-    const [lo, hi] = this.impactCostRange;
+    const lo = this.impactCostRange[0]; // (no destructuring: it allocates an iterator)
+    const hi = this.impactCostRange[1];
     const impactCost = Math.min(Math.max(this.impactCostWeight * sumSquares(this.cfrcExt), lo), hi);
     r.reward = uph - ctrlCost - impactCost + 1;
     this.resetInfo(this.info);

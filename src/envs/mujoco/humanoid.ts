@@ -1,7 +1,7 @@
 import type { Info, StepResult } from "../env.js";
 import { HumanoidBase, type HumanoidObservationOptions } from "./humanoid-base.js";
 import { boolOption, f64, numberOption, rangeOption } from "./mujoco-env.js";
-import { sumSquares } from "./rewards.js";
+import { norm2, sumSquares } from "./rewards.js";
 
 export interface HumanoidOptions extends HumanoidObservationOptions {
   forwardRewardWeight?: number;
@@ -74,7 +74,7 @@ export class HumanoidEnv extends HumanoidBase {
 
   protected override resetInfo(info: Info): void {
     this.positionInfo(info);
-    info.distance_from_origin = Math.hypot(this.qpos[0], this.qpos[1]);
+    info.distance_from_origin = norm2(this.qpos[0], this.qpos[1]);
   }
 
   protected override beforeStep(): void {
@@ -83,7 +83,7 @@ export class HumanoidEnv extends HumanoidBase {
     this.yBefore = this.yCom;
   }
 
-  protected afterStep(_action: ArrayLike<number>, r: StepResult<Float32Array>): void {
+  protected afterStep(_action: Float64Array, r: StepResult<Float32Array>): void {
     this.massCenter();
     const xVelocity = (this.xCom - this.xBefore) / this.dt;
     const yVelocity = (this.yCom - this.yBefore) / this.dt;
@@ -92,7 +92,8 @@ export class HumanoidEnv extends HumanoidBase {
     const survive = healthy ? this.healthyReward : 0;
     // Gymnasium charges the controls as stored in MuJoCo's data (the action before MuJoCo clamps it)
     const ctrlCost = this.ctrlCostWeight * sumSquares(this.ctrl);
-    const [lo, hi] = this.contactCostRange;
+    const lo = this.contactCostRange[0]; // (no destructuring: it allocates an iterator)
+    const hi = this.contactCostRange[1];
     const contactCost = Math.min(Math.max(this.contactCostWeight * sumSquares(this.cfrcExt), lo), hi);
     r.reward = forward + survive - (ctrlCost + contactCost);
     r.terminated = !healthy && this.terminateWhenUnhealthy;

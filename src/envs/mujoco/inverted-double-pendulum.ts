@@ -54,7 +54,7 @@ export class InvertedDoublePendulumEnv extends MujocoEnv {
     out[k] = clip10(this.qfrcConstraint[0]);
   }
 
-  protected afterStep(_action: ArrayLike<number>, r: StepResult<Float32Array>): void {
+  protected afterStep(_action: Float64Array, r: StepResult<Float32Array>): void {
     const x = this.siteXpos[0];
     const y = this.siteXpos[2];
     const distPenalty = 0.01 * x * x + (y - 2) * (y - 2);

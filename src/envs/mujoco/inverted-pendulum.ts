@@ -28,7 +28,7 @@ export class InvertedPendulumEnv extends MujocoEnv {
     out.set(this.qvel, nq);
   }
 
-  protected afterStep(_action: ArrayLike<number>, r: StepResult<Float32Array>): void {
+  protected afterStep(_action: Float64Array, r: StepResult<Float32Array>): void {
     const obs = this.observation64;
     let finite = true;
     for (let i = 0; i < obs.length; i++) finite &&= Number.isFinite(obs[i]);

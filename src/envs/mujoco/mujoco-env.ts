@@ -62,8 +62,7 @@ export function f64(view: unknown): Float64Array {
  *
  * Observations are computed in float64 (Gymnasium's dtype, `observation64`) and returned as Float32Array, the dtype
  * of tsrl's Box. Views into MuJoCo's memory are made once and remade only when the WebAssembly memory grows (another
- * model loaded); results and infos are reused (a step still allocates ~32 bytes after the first episode, not yet
- * tracked down). `close()` frees MuJoCo's memory.
+ * model loaded); results and infos are reused, so a step allocates nothing. `close()` frees MuJoCo's memory.
  */
 export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implements StatefulEnv, Snapshotting {
   readonly observationSpace: Box;
@@ -73,6 +72,13 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
   readonly frameSkip: number;
   /** Seconds per env step. */
   readonly dt: number;
+  /** Seconds per MuJoCo step (`model.opt.timestep`). */
+  readonly timestep: number;
+  /**
+   * Actuators (`model.nu`). Model fields are read once: each read of an embind property runs a generic getter that,
+   * when V8 does not optimize it, allocates (a ~32-byte string for its error message).
+   */
+  readonly nu: number;
   readonly resetNoiseScale: number;
   /** qpos and qvel of the model's reference configuration (`qpos0`, zero velocity). */
   readonly initQpos: Float64Array;
@@ -90,6 +96,7 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
   protected readonly info: Info = {};
   private readonly resetInfoObject: Info = {};
   private readonly obs: Float32Array;
+  private readonly action64: Float64Array;
   private readonly result: StepResult<Float32Array>;
   private readonly resetResult: ResetResult<Float32Array>;
   private readonly stateSize: number;
@@ -120,7 +127,8 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
     this.model = loadModel(name, o.xmlFile ?? config.xmlFile);
     this.data = new this.mj.MjData(this.model);
     this.bindViews();
-    this.dt = this.model.opt.timestep * this.frameSkip;
+    this.timestep = this.model.opt.timestep; // a view into the model: not to be deleted
+    this.dt = this.timestep * this.frameSkip;
     this.initQpos = Float64Array.from(this.qpos);
     this.initQvel = Float64Array.from(this.qvel);
     this.stateSize = this.mj.mj_stateSize(this.model, INTEGRATION_STATE);
@@ -128,6 +136,7 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
 
     const range = f64(this.model.actuator_ctrlrange);
     const nu = this.model.nu;
+    this.nu = nu;
     const low = new Float64Array(nu);
     const high = new Float64Array(nu);
     for (let i = 0; i < nu; i++) {
@@ -135,6 +144,7 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
       high[i] = range[2 * i + 1];
     }
     this.actionSpace = new Box(low, high, [nu]);
+    this.action64 = new Float64Array(nu);
     const size = config.observationSize(this.model);
     this.observationSpace = new Box(-Infinity, Infinity, [size]);
     this.observation64 = new Float64Array(size);
@@ -156,8 +166,11 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
   protected abstract resetModel(): void;
   /** Write the observation of the current data into `out`. */
   protected abstract writeObservation(out: Float64Array): void;
-  /** Reward, termination and info of the step just simulated (`this.info` is the reused info object). */
-  protected abstract afterStep(action: ArrayLike<number>, result: StepResult<Float32Array>): void;
+  /**
+   * Reward, termination and info of the step just simulated (`this.info` is the reused info object); `action` is the
+   * step's action in float64 (a reused array).
+   */
+  protected abstract afterStep(action: Float64Array, result: StepResult<Float32Array>): void;
   /** Read what the step's reward needs from before the simulation (positions). */
   protected beforeStep(): void {}
   /** Write reset's info entries into `info` (steps reuse it for the same entries). */
@@ -192,26 +205,31 @@ export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implemen
   /** The returned object, its observation and its info are reused by the next call: copy to keep them. */
   step(action: ArrayLike<number>): StepResult<Float32Array> {
     this.checkOpen();
-    const nu = this.model.nu;
+    const nu = this.nu;
     if (action == null || action.length !== nu) {
       throw new EnvError(
         `${envName(this)}.step: action must be an array of ${nu} numbers (${this.actionSpace}), got ${describe(action)}`,
       );
     }
+    // The action is read once, into float64 (the common dtypes by a typed-array copy): the loops below and the
+    // rewards then read one array type whatever callers pass, so V8 keeps them unboxed and the step allocates nothing.
+    const a = this.action64;
+    if (action instanceof Float32Array || action instanceof Float64Array) a.set(action);
+    else for (let i = 0; i < nu; i++) a[i] = typeof action[i] === "number" ? action[i] : Number.NaN;
     for (let i = 0; i < nu; i++) {
-      if (!Number.isFinite(action[i])) {
+      if (!Number.isFinite(a[i])) {
         throw new EnvError(`${envName(this)}.step: action[${i}] must be finite, got ${describe(action)}`);
       }
     }
     if (!this.hasState) throw new EnvError(`${envName(this)}: step() called before reset(); call reset() first`);
     this.refreshViews();
     this.beforeStep();
-    for (let i = 0; i < nu; i++) this.ctrl[i] = action[i];
+    this.ctrl.set(a);
     for (let k = 0; k < this.frameSkip; k++) this.mj.mj_step(this.model, this.data);
     // contact forces (cfrc_ext) are only computed on request
     this.mj.mj_rnePostConstraint(this.model, this.data);
     this.observe();
-    this.afterStep(action, this.result);
+    this.afterStep(a, this.result);
     return this.result;
   }
 

@@ -76,7 +76,7 @@ export class PusherEnv extends MujocoEnv {
     }
   }
 
-  protected afterStep(action: ArrayLike<number>, r: StepResult<Float32Array>): void {
+  protected afterStep(action: Float64Array, r: StepResult<Float32Array>): void {
     const rewardNear = -this.distance(this.object, this.tip) * this.rewardNearWeight;
     const rewardDist = -this.distance(this.object, this.goal) * this.rewardDistWeight;
     const rewardCtrl = -sumSquares(action) * this.rewardControlWeight;

@@ -73,7 +73,7 @@ export class ReacherEnv extends MujocoEnv {
     out[k] = this.xpos[f + 1] - this.xpos[t + 1];
   }
 
-  protected afterStep(action: ArrayLike<number>, r: StepResult<Float32Array>): void {
+  protected afterStep(action: Float64Array, r: StepResult<Float32Array>): void {
     const f = 3 * this.fingertip;
     const t = 3 * this.target;
     const dx = this.xpos[f] - this.xpos[t];

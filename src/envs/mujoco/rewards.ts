@@ -21,3 +21,8 @@ export function sumClippedSquares(x: ArrayLike<number>, low: number, high: numbe
 export function inOpenRange(x: number, range: readonly [number, number]): boolean {
   return range[0] < x && x < range[1];
 }
+
+/** |(x, y)| as NumPy's `np.linalg.norm` computes it (sqrt of the sum of squares; Math.hypot rescales and allocates). */
+export function norm2(x: number, y: number): number {
+  return Math.sqrt(x * x + y * y);
+}

@@ -1,6 +1,6 @@
 import type { Info, StepResult } from "../env.js";
 import { boolOption, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
-import { sumSquares } from "./rewards.js";
+import { norm2, sumSquares } from "./rewards.js";
 
 export interface SwimmerOptions extends MujocoEnvOptions {
   forwardRewardWeight?: number;
@@ -46,7 +46,7 @@ export class SwimmerEnv extends MujocoEnv {
   protected override resetInfo(info: Info): void {
     info.x_position = this.qpos[0];
     info.y_position = this.qpos[1];
-    info.distance_from_origin = Math.hypot(this.qpos[0], this.qpos[1]);
+    info.distance_from_origin = norm2(this.qpos[0], this.qpos[1]);
   }
 
   protected writeObservation(out: Float64Array): void {
@@ -61,7 +61,7 @@ export class SwimmerEnv extends MujocoEnv {
     this.yBefore = this.qpos[1];
   }
 
-  protected afterStep(action: ArrayLike<number>, r: StepResult<Float32Array>): void {
+  protected afterStep(action: Float64Array, r: StepResult<Float32Array>): void {
     const xVelocity = (this.qpos[0] - this.xBefore) / this.dt;
     const yVelocity = (this.qpos[1] - this.yBefore) / this.dt;
     const forward = this.forwardRewardWeight * xVelocity;

@@ -1,104 +1,19 @@
-import type { Info, StepResult } from "../env.js";
-import { boolOption, MujocoEnv, type MujocoEnvOptions, numberOption, rangeOption } from "./mujoco-env.js";
-import { inOpenRange, sumSquares } from "./rewards.js";
+import { PlanarWalkerEnv, type PlanarWalkerOptions } from "./planar-walker.js";
 
-export interface Walker2dOptions extends MujocoEnvOptions {
-  forwardRewardWeight?: number;
-  ctrlCostWeight?: number;
-  healthyReward?: number;
-  terminateWhenUnhealthy?: boolean;
-  healthyZRange?: [number, number];
-  healthyAngleRange?: [number, number];
-  excludeCurrentPositionsFromObservation?: boolean;
-}
+export type Walker2dOptions = PlanarWalkerOptions;
 
 /**
- * Gymnasium's Walker2d-v5: walk forward on two legs. Observation qpos (without x) and qvel clipped to [-10, 10] (17).
- * Reward forwardRewardWeight * x velocity + healthyReward (when healthy) - ctrlCostWeight * |a|^2. Healthy: z in
- * healthyZRange and the torso angle in healthyAngleRange (open intervals); unhealthy terminates.
+ * Gymnasium's Walker2d-v5: walk forward on two legs. Observation qpos (without x) and qvel clipped to [-10, 10] (17);
+ * reward and termination as {@link PlanarWalkerEnv}, healthy z in (0.8, 2) and torso angle in (-1, 1).
  */
-export class Walker2dEnv extends MujocoEnv {
-  readonly forwardRewardWeight: number;
-  readonly ctrlCostWeight: number;
-  readonly healthyReward: number;
-  readonly terminateWhenUnhealthy: boolean;
-  readonly healthyZRange: readonly [number, number];
-  readonly healthyAngleRange: readonly [number, number];
-  readonly excludeCurrentPositions: boolean;
-  private xBefore = 0;
-
+export class Walker2dEnv extends PlanarWalkerEnv {
   constructor(opts: Walker2dOptions = {}) {
-    const exclude = boolOption(
-      "Walker2d",
-      "excludeCurrentPositionsFromObservation",
-      opts.excludeCurrentPositionsFromObservation ?? true,
-    );
     super("Walker2d", opts, {
-      optionKeys: [
-        "forwardRewardWeight",
-        "ctrlCostWeight",
-        "healthyReward",
-        "terminateWhenUnhealthy",
-        "healthyZRange",
-        "healthyAngleRange",
-        "excludeCurrentPositionsFromObservation",
-      ],
+      optionKeys: [],
       xmlFile: "walker2d_v5.xml",
       frameSkip: 4,
-      resetNoiseScale: 5e-3,
-      observationSize: (m) => m.nq + m.nv - (exclude ? 1 : 0),
-      camera: { trackBodyId: 1, distance: 4, lookat: [0, 0, 1.15], elevation: -20 },
+      healthyZRange: [0.8, 2.0],
+      healthyAngleRange: [-1, 1],
     });
-    this.excludeCurrentPositions = exclude;
-    const n = this.name;
-    this.forwardRewardWeight = numberOption(n, "forwardRewardWeight", opts.forwardRewardWeight ?? 1);
-    this.ctrlCostWeight = numberOption(n, "ctrlCostWeight", opts.ctrlCostWeight ?? 1e-3);
-    this.healthyReward = numberOption(n, "healthyReward", opts.healthyReward ?? 1);
-    this.terminateWhenUnhealthy = boolOption(n, "terminateWhenUnhealthy", opts.terminateWhenUnhealthy ?? true);
-    this.healthyZRange = rangeOption(n, "healthyZRange", opts.healthyZRange ?? [0.8, 2.0]);
-    this.healthyAngleRange = rangeOption(n, "healthyAngleRange", opts.healthyAngleRange ?? [-1, 1]);
-  }
-
-  get isHealthy(): boolean {
-    const q = this.qpos;
-    return inOpenRange(q[1], this.healthyZRange) && inOpenRange(q[2], this.healthyAngleRange);
-  }
-
-  protected resetModel(): void {
-    this.uniformNoise(this.qpos, this.initQpos);
-    this.uniformNoise(this.qvel, this.initQvel);
-  }
-
-  protected override resetInfo(info: Info): void {
-    info.x_position = this.qpos[0];
-    info.z_distance_from_origin = this.qpos[1] - this.initQpos[1];
-  }
-
-  protected writeObservation(out: Float64Array): void {
-    const skip = this.excludeCurrentPositions ? 1 : 0;
-    const nq = this.qpos.length - skip;
-    for (let i = 0; i < nq; i++) out[i] = this.qpos[i + skip];
-    for (let i = 0; i < this.qvel.length; i++) out[nq + i] = Math.min(Math.max(this.qvel[i], -10), 10);
-  }
-
-  protected override beforeStep(): void {
-    this.xBefore = this.qpos[0];
-  }
-
-  protected afterStep(action: ArrayLike<number>, r: StepResult<Float32Array>): void {
-    const xVelocity = (this.qpos[0] - this.xBefore) / this.dt;
-    const ctrlCost = this.ctrlCostWeight * sumSquares(action);
-    const forward = this.forwardRewardWeight * xVelocity;
-    const healthy = this.isHealthy;
-    const survive = healthy ? this.healthyReward : 0;
-    r.reward = forward + survive - ctrlCost;
-    r.terminated = !healthy && this.terminateWhenUnhealthy;
-    const info = this.info;
-    info.reward_forward = forward;
-    info.reward_ctrl = -ctrlCost;
-    info.reward_survive = survive;
-    info.x_position = this.qpos[0];
-    info.z_distance_from_origin = this.qpos[1] - this.initQpos[1];
-    info.x_velocity = xVelocity;
   }
 }
