@@ -19,21 +19,6 @@ import { PPO } from "../src/algos/ppo.js";
 import { Arena } from "../src/core/arena.js";
 import { Engine } from "../src/core/engine.js";
 import { availableWasmKernels, type KernelPreference, type Kernels, selectKernels } from "../src/core/kernels/index.js";
-import {
-  add,
-  clamp,
-  exp,
-  gather,
-  logSoftmax,
-  mean,
-  minimum,
-  mul,
-  mulScalar,
-  neg,
-  square,
-  sub,
-  sum,
-} from "../src/core/ops.js";
 import { Rng } from "../src/core/rng.js";
 import "../src/envs/builtin.js";
 import { makeVec } from "../src/envs/vector/make-vec.js";

@@ -67,6 +67,7 @@ const DEFAULTS: ResolvedSAC = {
   activation: "relu",
   nCritics: 2,
   kernels: "auto",
+  checkFinite: false,
   entCoef: "auto",
   targetEntropy: "auto",
   targetUpdateInterval: 1,

@@ -56,6 +56,7 @@ export const TD3_DEFAULTS: ResolvedTD3 = {
   activation: "relu",
   nCritics: 2,
   kernels: "auto",
+  checkFinite: false,
   policyDelay: 2,
   targetPolicyNoise: 0.2,
   targetNoiseClip: 0.5,

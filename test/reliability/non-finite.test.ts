@@ -174,7 +174,11 @@ test("PPO with learningRate 1e30 stops with a NonFiniteError instead of training
 
 test("checkFinite is an option of every deep algorithm; a misspelt enumerated option is refused with its list", () => {
   const env = () => new NanAt50("reward");
+  const box = () => new NanAt50Box("reward");
   for (const [name, make] of [
+    ["SAC", () => new SAC(box(), { checkFinite: true })],
+    ["TD3", () => new TD3(box(), { checkFinite: true })],
+    ["DDPG", () => new DDPG(box(), { checkFinite: true })],
     ["PPO", () => new PPO(env(), { checkFinite: true })],
     ["A2C", () => new A2C(env(), { checkFinite: true })],
     ["TRPO", () => new TRPO(env(), { checkFinite: true })],
@@ -199,4 +203,5 @@ test("checkFinite is an option of every deep algorithm; a misspelt enumerated op
     /optimizer must be one of "rmsprop", "rmsprop-tf", "adam"/,
   );
   assert.throws(() => new PPO(env(), { checkFinite: "yes" as unknown as boolean }), /checkFinite must be a boolean/);
+  assert.throws(() => new SAC(box(), { checkFinite: 1 as unknown as boolean }), /checkFinite must be a boolean/);
 });

@@ -63,6 +63,8 @@ export interface OffPolicyConfig extends BaseConfig {
   nCritics?: number;
   /** Engine kernels ("auto": wasm SIMD when available; "ts": the float64 reference). Default "auto". */
   kernels?: KernelPreference;
+  /** Check every op's output and gradient for NaN/Infinity, naming the op that made one (slower). Default false. */
+  checkFinite?: boolean;
 }
 
 /** Every shared option resolved to a value. */
@@ -81,6 +83,7 @@ export interface ResolvedOffPolicy {
   activation: Activation;
   nCritics: number;
   kernels: KernelPreference;
+  checkFinite: boolean;
 }
 
 /** Keys of {@link ResolvedOffPolicy}: the options every off-policy algorithm accepts. */
@@ -99,6 +102,7 @@ export const OFF_POLICY_KEYS: readonly (keyof ResolvedOffPolicy)[] = [
   "activation",
   "nCritics",
   "kernels",
+  "checkFinite",
 ];
 
 /**
@@ -164,7 +168,7 @@ export abstract class OffPolicyAlgorithm<
         );
       }
     }
-    this.engine = this.makeEngine({ kernels: c.kernels });
+    this.engine = this.makeEngine({ kernels: c.kernels, checkFinite: c.checkFinite });
     this.buffer = new ReplayBuffer({
       bufferSize: c.bufferSize,
       obsDim: this.obsDim,
@@ -448,6 +452,7 @@ function checkOffPolicyConfig(algo: string, c: ResolvedOffPolicy): void {
   if (!naOk) fail("netArch", "a list of positive integers, or { pi: [...], qf: [...] }");
   if (c.activation !== "relu" && c.activation !== "tanh") fail("activation", '"relu" or "tanh"');
   if (typeof c.optimizeMemoryUsage !== "boolean") fail("optimizeMemoryUsage", "a boolean");
+  if (typeof c.checkFinite !== "boolean") fail("checkFinite", "a boolean");
   if (c.batchSize > c.bufferSize) {
     throw new InvalidArgumentError(
       `${algo}: config.batchSize ${c.batchSize} is larger than config.bufferSize ${c.bufferSize}; a minibatch cannot exceed the replay buffer`,
