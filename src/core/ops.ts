@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError, ShapeError } from "../errors.js";
 import type { Engine } from "./engine.js";
-import { type BinaryKernel, Broadcast, type Kernels } from "./kernels/kernels.js";
+import { type BinaryKernel, Broadcast } from "./kernels/kernels.js";
 import type { OpDef, TapeNode } from "./tape.js";
 import { fmtShape, Tensor } from "./tensor.js";
 
@@ -81,18 +81,9 @@ function modeAgainst(big: readonly number[], bigSize: number, small: readonly nu
   return -1;
 }
 
-/** The one Layout `layout` fills (read at once by its caller; ops never nest between the two). */
-const scratchLayout: Layout = { shape: [], rows: 0, cols: 0, aMode: Broadcast.Full, bMode: Broadcast.Full };
-
 function layout(op: string, a: Tensor, b: Tensor): Layout {
-  const L = scratchLayout;
   if (sameShape(a.shape, b.shape)) {
-    L.shape = a.shape;
-    L.rows = 1;
-    L.cols = a.size;
-    L.aMode = Broadcast.Full;
-    L.bMode = Broadcast.Full;
-    return L;
+    return { shape: a.shape, rows: 1, cols: a.size, aMode: Broadcast.Full, bMode: Broadcast.Full };
   }
   const aBig = a.size > b.size || (a.size === b.size && a.shape.length >= b.shape.length);
   const big = aBig ? a : b;
@@ -105,12 +96,14 @@ function layout(op: string, a: Tensor, b: Tensor): Layout {
     );
   }
   const cols = mode === Broadcast.Scalar ? big.size : big.shape[big.shape.length - 1];
-  L.shape = big.shape;
-  L.cols = cols;
-  L.rows = mode === Broadcast.Scalar ? 1 : big.size / cols;
-  L.aMode = aBig ? Broadcast.Full : (mode as Broadcast);
-  L.bMode = aBig ? (mode as Broadcast) : Broadcast.Full;
-  return L;
+  const rows = mode === Broadcast.Scalar ? 1 : big.size / cols;
+  return {
+    shape: big.shape,
+    rows,
+    cols,
+    aMode: aBig ? Broadcast.Full : (mode as Broadcast),
+    bMode: aBig ? (mode as Broadcast) : Broadcast.Full,
+  };
 }
 
 /**
@@ -143,17 +136,12 @@ function accumulateInto(
 
 // ------------------------------------------------------------------ binary elementwise
 
-/** A binary elementwise op: its kernel (read off the engine's kernels) and its backward. */
-interface BinaryOp extends OpDef {
-  kernel(k: Kernels): BinaryKernel;
-}
-
-function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+function binary(op: OpDef, kernel: (e: Engine) => BinaryKernel, a: Tensor, b: Tensor): Tensor {
   const eng = engineOf(op.name, a, b);
   const L = layout(op.name, a, b);
   const rec = eng.needsGrad(a, b);
   const out = output(eng, L.shape, L.rows * L.cols, rec);
-  op.kernel(eng.kernels)(a.offset, L.aMode, b.offset, L.bMode, out.offset, L.rows, L.cols, false);
+  kernel(eng)(a.offset, L.aMode, b.offset, L.bMode, out.offset, L.rows, L.cols, false);
   if (rec) recordBinary(eng, op, out, a, b, L);
   return finish(eng, op, out);
 }
@@ -172,9 +160,8 @@ function recordBinary(eng: Engine, op: OpDef, out: Tensor, a: Tensor, b: Tensor,
   return node;
 }
 
-const ADD: BinaryOp = {
+const ADD: OpDef = {
   name: "add",
-  kernel: (k) => k.add,
   backward(node, eng) {
     const ga = eng.gradOf(node.a);
     const gb = eng.gradOf(node.b);
@@ -188,12 +175,11 @@ const ADD: BinaryOp = {
 };
 /** a + b */
 export function add(a: Tensor, b: Tensor): Tensor {
-  return binary(ADD, a, b);
+  return binary(ADD, (e) => e.kernels.add, a, b);
 }
 
-const SUB: BinaryOp = {
+const SUB: OpDef = {
   name: "sub",
-  kernel: (k) => k.sub,
   backward(node, eng) {
     const ga = eng.gradOf(node.a);
     const gb = eng.gradOf(node.b);
@@ -207,7 +193,7 @@ const SUB: BinaryOp = {
 };
 /** a - b */
 export function sub(a: Tensor, b: Tensor): Tensor {
-  return binary(SUB, a, b);
+  return binary(SUB, (e) => e.kernels.sub, a, b);
 }
 
 /**
@@ -235,9 +221,8 @@ function productGrad(
   accumulateInto(eng, tmp, mode, dst, rows, cols, alpha);
 }
 
-const MUL: BinaryOp = {
+const MUL: OpDef = {
   name: "mul",
-  kernel: (k) => k.mul,
   backward(node, eng) {
     const a = node.a as Tensor;
     const b = node.b as Tensor;
@@ -255,12 +240,11 @@ const MUL: BinaryOp = {
 };
 /** a * b (elementwise) */
 export function mul(a: Tensor, b: Tensor): Tensor {
-  return binary(MUL, a, b);
+  return binary(MUL, (e) => e.kernels.mul, a, b);
 }
 
-const DIV: BinaryOp = {
+const DIV: OpDef = {
   name: "div",
-  kernel: (k) => k.div,
   backward(node, eng) {
     const b = node.b as Tensor;
     const ga = eng.gradOf(node.a);
@@ -282,7 +266,7 @@ const DIV: BinaryOp = {
 };
 /** a / b (elementwise) */
 export function div(a: Tensor, b: Tensor): Tensor {
-  return binary(DIV, a, b);
+  return binary(DIV, (e) => e.kernels.div, a, b);
 }
 
 /** Backward of minimum/maximum: operands expanded to full, routed by the kernel (ties split), then reduced. */
@@ -316,24 +300,16 @@ function minMaxBackward(node: TapeNode, eng: Engine, isMax: boolean): void {
   if (gb >= 0) accumulateInto(eng, tb, bMode, gb, rows, cols, 1);
 }
 
-const MINIMUM: BinaryOp = {
-  name: "minimum",
-  kernel: (k) => k.minimum,
-  backward: (node, eng) => minMaxBackward(node, eng, false),
-};
+const MINIMUM: OpDef = { name: "minimum", backward: (node, eng) => minMaxBackward(node, eng, false) };
 /** Elementwise min(a, b); on ties each side gets half the gradient (PyTorch). */
 export function minimum(a: Tensor, b: Tensor): Tensor {
-  return binary(MINIMUM, a, b);
+  return binary(MINIMUM, (e) => e.kernels.minimum, a, b);
 }
 
-const MAXIMUM: BinaryOp = {
-  name: "maximum",
-  kernel: (k) => k.maximum,
-  backward: (node, eng) => minMaxBackward(node, eng, true),
-};
+const MAXIMUM: OpDef = { name: "maximum", backward: (node, eng) => minMaxBackward(node, eng, true) };
 /** Elementwise max(a, b); on ties each side gets half the gradient (PyTorch). */
 export function maximum(a: Tensor, b: Tensor): Tensor {
-  return binary(MAXIMUM, a, b);
+  return binary(MAXIMUM, (e) => e.kernels.maximum, a, b);
 }
 
 const WHERE: OpDef = {
@@ -385,167 +361,128 @@ export function where(mask: Uint8Array, a: Tensor, b: Tensor): Tensor {
 // ------------------------------------------------------------------ unary elementwise
 
 /**
- * An op with one input `a`, its forward and backward side by side. `forward` writes the n outputs at `out` from the
- * input at `x`, given the op's two numeric attributes (also kept in the node as n0, n1). `grad` runs only when `a`
- * wants a gradient, with `gx` the offset of that gradient, to add the op's chain rule into it from `out.grad` (`g`).
+ * The OpDef of an op with one input `a`: `grad` runs only when `a` wants a gradient, with `gx` the offset of that
+ * gradient, to add the op's chain rule into it from `out.grad`.
  */
-interface UnaryOp extends OpDef {
-  forward(eng: Engine, x: number, out: number, n: number, s0: number, s1: number): void;
-}
-function unaryOp(
-  name: string,
-  forward: UnaryOp["forward"],
-  grad: (eng: Engine, out: Tensor, g: number, gx: number, node: TapeNode) => void,
-): UnaryOp {
+function unaryOpDef(name: string, grad: (eng: Engine, out: Tensor, gx: number, node: TapeNode) => void): OpDef {
   return {
     name,
-    forward,
     backward(node, eng) {
       const gx = eng.gradOf(node.a);
-      const out = node.out as Tensor;
-      if (gx >= 0) grad(eng, out, (out.grad as Tensor).offset, gx, node);
+      if (gx >= 0) grad(eng, node.out as Tensor, gx, node);
     },
   };
 }
 
-function unary(op: UnaryOp, x: Tensor, s0 = 0, s1 = 0): Tensor {
+function unary(op: OpDef, x: Tensor, run: (eng: Engine, x: number, out: number, n: number) => void): Tensor {
   const eng = engineOf(op.name, x);
   const rec = eng.needsGrad(x);
   const out = output(eng, x.shape, x.size, rec);
-  op.forward(eng, x.offset, out.offset, x.size, s0, s1);
-  if (rec) {
-    const node = eng.record(op, out, x);
-    node.n0 = s0;
-    node.n1 = s1;
-  }
+  run(eng, x.offset, out.offset, x.size);
+  if (rec) eng.record(op, out, x);
   return finish(eng, op, out);
 }
 
-const NEG = unaryOp(
-  "neg",
-  (e, x, o, n) => e.kernels.neg(x, o, n),
-  (eng, out, g, gx) => eng.kernels.axpy(-1, g, gx, out.size),
-);
+const NEG = unaryOpDef("neg", (eng, out, gx) => eng.kernels.axpy(-1, (out.grad as Tensor).offset, gx, out.size));
 /** -x */
 export function neg(x: Tensor): Tensor {
-  return unary(NEG, x);
+  return unary(NEG, x, (e, xi, o, n) => e.kernels.neg(xi, o, n));
 }
 
-const EXP = unaryOp(
-  "exp",
-  (e, x, o, n) => e.kernels.exp(x, o, n),
+const EXP = unaryOpDef("exp", (eng, out, gx) => {
   // d exp(x) = exp(x) = out
-  (eng, out, g, gx) => eng.kernels.mul(g, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true),
-);
+  eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
+});
 /** e^x */
 export function exp(x: Tensor): Tensor {
-  return unary(EXP, x);
+  return unary(EXP, x, (e, xi, o, n) => e.kernels.exp(xi, o, n));
 }
 
-const LOG = unaryOp(
-  "log",
-  (e, x, o, n) => e.kernels.log(x, o, n),
+const LOG = unaryOpDef("log", (eng, out, gx, node) => {
   // d log(x) = 1/x
-  (eng, out, g, gx, node) =>
-    eng.kernels.div(g, Broadcast.Full, (node.a as Tensor).offset, Broadcast.Full, gx, 1, out.size, true),
-);
+  const x = node.a as Tensor;
+  eng.kernels.div((out.grad as Tensor).offset, Broadcast.Full, x.offset, Broadcast.Full, gx, 1, out.size, true);
+});
 /** natural log */
 export function log(x: Tensor): Tensor {
-  return unary(LOG, x);
+  return unary(LOG, x, (e, xi, o, n) => e.kernels.log(xi, o, n));
 }
 
-const TANH = unaryOp(
-  "tanh",
-  (e, x, o, n) => e.kernels.tanh(x, o, n),
+const TANH = unaryOpDef("tanh", (eng, out, gx) => {
   // d tanh(x) = 1 - tanh(x)^2
-  (eng, out, g, gx) => eng.kernels.tanhBackward(out.offset, g, gx, out.size, true),
-);
+  eng.kernels.tanhBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
+});
 /** tanh(x) */
 export function tanh(x: Tensor): Tensor {
-  return unary(TANH, x);
+  return unary(TANH, x, (e, xi, o, n) => e.kernels.tanh(xi, o, n));
 }
 
-const RELU = unaryOp(
-  "relu",
-  (e, x, o, n) => e.kernels.relu(x, o, n),
-  (eng, out, g, gx) => eng.kernels.reluBackward(out.offset, g, gx, out.size, true),
-);
+const RELU = unaryOpDef("relu", (eng, out, gx) => {
+  eng.kernels.reluBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
+});
 /** max(x, 0); gradient 0 at x = 0 (PyTorch). */
 export function relu(x: Tensor): Tensor {
-  return unary(RELU, x);
+  return unary(RELU, x, (e, xi, o, n) => e.kernels.relu(xi, o, n));
 }
 
-const SQUARE = unaryOp(
-  "square",
-  (e, x, o, n) => e.kernels.square(x, o, n),
+const SQUARE = unaryOpDef("square", (eng, out, gx, node) => {
+  const x = node.a as Tensor;
   // d x^2 = 2x
-  (eng, out, g, gx, node) => {
-    const tmp = eng.arena.alloc(out.size);
-    eng.kernels.scale((node.a as Tensor).offset, 2, tmp, out.size);
-    eng.kernels.mul(g, Broadcast.Full, tmp, Broadcast.Full, gx, 1, out.size, true);
-  },
-);
+  const tmp = eng.arena.alloc(out.size);
+  eng.kernels.scale(x.offset, 2, tmp, out.size);
+  eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, tmp, Broadcast.Full, gx, 1, out.size, true);
+});
 /** x^2 */
 export function square(x: Tensor): Tensor {
-  return unary(SQUARE, x);
+  return unary(SQUARE, x, (e, xi, o, n) => e.kernels.square(xi, o, n));
 }
 
-const SQRT = unaryOp(
-  "sqrt",
-  (e, x, o, n) => e.kernels.sqrt(x, o, n),
+const SQRT = unaryOpDef("sqrt", (eng, out, gx) => {
   // d sqrt(x) = 1 / (2 sqrt(x)) = 0.5 / out
-  (eng, out, g, gx) => {
-    const tmp = eng.arena.alloc(out.size);
-    eng.kernels.scale(g, 0.5, tmp, out.size);
-    eng.kernels.div(tmp, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
-  },
-);
+  const tmp = eng.arena.alloc(out.size);
+  eng.kernels.scale((out.grad as Tensor).offset, 0.5, tmp, out.size);
+  eng.kernels.div(tmp, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
+});
 /** sqrt(x) */
 export function sqrt(x: Tensor): Tensor {
-  return unary(SQRT, x);
+  return unary(SQRT, x, (e, xi, o, n) => e.kernels.sqrt(xi, o, n));
 }
 
-const ABS = unaryOp(
-  "abs",
-  (e, x, o, n) => {
-    const v = e.arena.view;
-    for (let i = 0; i < n; i++) v[o + i] = Math.abs(v[x + i]);
-  },
+const ABS = unaryOpDef("abs", (eng, out, gx, node) => {
+  const x = (node.a as Tensor).offset;
+  const g = (out.grad as Tensor).offset;
+  const v = eng.arena.view;
   // d|x| = sign(x), 0 at 0 (PyTorch)
-  (eng, out, g, gx, node) => {
-    const x = (node.a as Tensor).offset;
-    const v = eng.arena.view;
-    for (let i = 0; i < out.size; i++) {
-      const xv = v[x + i];
-      if (xv > 0) v[gx + i] += v[g + i];
-      else if (xv < 0) v[gx + i] -= v[g + i];
-    }
-  },
-);
+  for (let i = 0; i < out.size; i++) {
+    const xv = v[x + i];
+    if (xv > 0) v[gx + i] += v[g + i];
+    else if (xv < 0) v[gx + i] -= v[g + i];
+  }
+});
 /** |x| */
 export function abs(x: Tensor): Tensor {
-  return unary(ABS, x);
+  return unary(ABS, x, (e, xi, o, n) => {
+    const v = e.arena.view;
+    for (let i = 0; i < n; i++) v[o + i] = Math.abs(v[xi + i]);
+  });
 }
 
-const SOFTPLUS = unaryOp(
-  "softplus",
-  (e, x, o, n) => {
-    const v = e.arena.view;
-    for (let i = 0; i < n; i++) {
-      const t = v[x + i];
-      v[o + i] = Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
-    }
-  },
+const SOFTPLUS = unaryOpDef("softplus", (eng, out, gx, node) => {
+  const x = (node.a as Tensor).offset;
+  const g = (out.grad as Tensor).offset;
+  const v = eng.arena.view;
   // d softplus(x) = sigmoid(x)
-  (eng, out, g, gx, node) => {
-    const x = (node.a as Tensor).offset;
-    const v = eng.arena.view;
-    for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * sigmoidOf(v[x + i]);
-  },
-);
+  for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * sigmoidOf(v[x + i]);
+});
 /** log(1 + e^x), computed stably as max(x, 0) + log1p(e^-|x|). */
 export function softplus(x: Tensor): Tensor {
-  return unary(SOFTPLUS, x);
+  return unary(SOFTPLUS, x, (e, xi, o, n) => {
+    const v = e.arena.view;
+    for (let i = 0; i < n; i++) {
+      const t = v[xi + i];
+      v[o + i] = Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
+    }
+  });
 }
 
 function sigmoidOf(t: number): number {
@@ -554,58 +491,75 @@ function sigmoidOf(t: number): number {
   return e / (1 + e);
 }
 
-const SIGMOID = unaryOp(
-  "sigmoid",
-  (e, x, o, n) => {
-    const v = e.arena.view;
-    for (let i = 0; i < n; i++) v[o + i] = sigmoidOf(v[x + i]);
-  },
+const SIGMOID = unaryOpDef("sigmoid", (eng, out, gx) => {
+  const g = (out.grad as Tensor).offset;
+  const y = out.offset;
+  const v = eng.arena.view;
   // d sigmoid(x) = y (1 - y), y the output
-  (eng, out, g, gx) => {
-    const y = out.offset;
-    const v = eng.arena.view;
-    for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * v[y + i] * (1 - v[y + i]);
-  },
-);
+  for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * v[y + i] * (1 - v[y + i]);
+});
 /** 1 / (1 + e^-x), without overflow for large |x|. */
 export function sigmoid(x: Tensor): Tensor {
-  return unary(SIGMOID, x);
+  return unary(SIGMOID, x, (e, xi, o, n) => {
+    const v = e.arena.view;
+    for (let i = 0; i < n; i++) v[o + i] = sigmoidOf(v[xi + i]);
+  });
 }
 
-const CLAMP = unaryOp(
-  "clamp",
-  (e, x, o, n, lo, hi) => e.kernels.clamp(x, lo, hi, o, n),
-  (eng, out, g, gx, node) =>
-    eng.kernels.clampBackward((node.a as Tensor).offset, node.n0, node.n1, g, gx, out.size, true),
-);
+const CLAMP = unaryOpDef("clamp", (eng, out, gx, node) => {
+  eng.kernels.clampBackward(
+    (node.a as Tensor).offset,
+    node.n0,
+    node.n1,
+    (out.grad as Tensor).offset,
+    gx,
+    out.size,
+    true,
+  );
+});
 /** min(max(x, lo), hi); the gradient passes where lo <= x <= hi (PyTorch). Use +-Infinity for a one-sided clamp. */
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   checkNumber("clamp", "lo", lo);
   checkNumber("clamp", "hi", hi);
   if (lo > hi) throw new InvalidArgumentError(`clamp: lo (${lo}) must be <= hi (${hi})`);
-  return unary(CLAMP, x, lo, hi);
+  const eng = engineOf("clamp", x);
+  const rec = eng.needsGrad(x);
+  const out = output(eng, x.shape, x.size, rec);
+  eng.kernels.clamp(x.offset, lo, hi, out.offset, x.size);
+  if (rec) {
+    const node = eng.record(CLAMP, out, x);
+    node.n0 = lo;
+    node.n1 = hi;
+  }
+  return finish(eng, CLAMP, out);
 }
 
-const ADD_SCALAR = unaryOp(
-  "addScalar",
-  (e, x, o, n, s) => e.kernels.addScalar(x, s, o, n),
-  (eng, out, g, gx) => eng.kernels.axpy(1, g, gx, out.size),
+const ADD_SCALAR = unaryOpDef("addScalar", (eng, out, gx) =>
+  eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size),
 );
 /** x + s */
 export function addScalar(x: Tensor, s: number): Tensor {
   checkNumber("addScalar", "s", s);
-  return unary(ADD_SCALAR, x, s);
+  const eng = engineOf("addScalar", x);
+  const rec = eng.needsGrad(x);
+  const out = output(eng, x.shape, x.size, rec);
+  eng.kernels.addScalar(x.offset, s, out.offset, x.size);
+  if (rec) eng.record(ADD_SCALAR, out, x);
+  return finish(eng, ADD_SCALAR, out);
 }
 
-const MUL_SCALAR = unaryOp(
-  "mulScalar",
-  (e, x, o, n, s) => e.kernels.scale(x, s, o, n),
-  (eng, out, g, gx, node) => eng.kernels.axpy(node.n0, g, gx, out.size),
+const MUL_SCALAR = unaryOpDef("mulScalar", (eng, out, gx, node) =>
+  eng.kernels.axpy(node.n0, (out.grad as Tensor).offset, gx, out.size),
 );
 /** x * s */
 export function mulScalar(x: Tensor, s: number): Tensor {
   checkNumber("mulScalar", "s", s);
-  return unary(MUL_SCALAR, x, s);
+  const eng = engineOf("mulScalar", x);
+  const rec = eng.needsGrad(x);
+  const out = output(eng, x.shape, x.size, rec);
+  eng.kernels.scale(x.offset, s, out.offset, x.size);
+  if (rec) eng.record(MUL_SCALAR, out, x).n0 = s;
+  return finish(eng, MUL_SCALAR, out);
 }
 
 // ------------------------------------------------------------------ reductions
@@ -744,16 +698,20 @@ export function min(x: Tensor): Tensor {
 
 // ------------------------------------------------------------------ softmax family
 
-const LOG_SOFTMAX = unaryOp(
-  "logSoftmax",
-  (e, x, o, n, cols) => e.kernels.logSoftmax(x, o, n / cols, cols),
+const LOG_SOFTMAX = unaryOpDef("logSoftmax", (eng, out, gx) => {
+  const [rows, cols] = lastAxis("logSoftmax", out);
   // dx = g - softmax(x) * sum(g)
-  (eng, out, g, gx, node) => eng.kernels.logSoftmaxBackward(out.offset, g, gx, out.size / node.n0, node.n0, true),
-);
+  eng.kernels.logSoftmaxBackward(out.offset, (out.grad as Tensor).offset, gx, rows, cols, true);
+});
 /** log(softmax(x)) over the last axis, computed stably (max-shifted). */
 export function logSoftmax(x: Tensor): Tensor {
-  engineOf("logSoftmax", x);
-  return unary(LOG_SOFTMAX, x, lastAxis("logSoftmax", x)[1]);
+  const eng = engineOf("logSoftmax", x);
+  const [rows, cols] = lastAxis("logSoftmax", x);
+  const rec = eng.needsGrad(x);
+  const out = output(eng, x.shape, x.size, rec);
+  eng.kernels.logSoftmax(x.offset, out.offset, rows, cols);
+  if (rec) eng.record(LOG_SOFTMAX, out, x);
+  return finish(eng, LOG_SOFTMAX, out);
 }
 
 const LOG_SUM_EXP: OpDef = {
@@ -855,62 +813,18 @@ export function stopGradient(x: Tensor): Tensor {
   return eng.alias(x, x.shape, false, true);
 }
 
-const RESHAPE: OpDef = {
-  name: "reshape",
-  backward(node, eng) {
-    const gx = eng.gradOf(node.a);
-    const out = node.out as Tensor;
-    if (gx >= 0) eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size);
-  },
-};
+const RESHAPE = unaryOpDef("reshape", (eng, out, gx) => eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size));
 /** The same values under another shape of the same size (shares storage; no copy). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const eng = engineOf("reshape", x);
   const size = sizeOf(shape);
-  let valid = size === x.size;
-  for (let i = 0; i < shape.length && valid; i++) valid = Number.isInteger(shape[i]) && shape[i] >= 0;
-  if (!valid) {
+  if (size !== x.size || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new ShapeError(`reshape: cannot view shape ${fmtShape(x.shape)} as ${fmtShape(shape)}`);
   }
   const rec = eng.needsGrad(x);
   const out = eng.alias(x, shape.slice(), rec, !rec);
   if (rec) eng.record(RESHAPE, out, x);
   return out;
-}
-
-/**
- * dst[r * dstStride + j] (+)= src[r * srcStride + j] for r < rows, j < width: a block of columns between two
- * row-major arrays (concat, sliceLast). Narrow rows (SAC's [obs, action] of a few columns each) are copied in one
- * loop here instead of one kernel call per row; wide rows, or both sides contiguous, go to the kernels.
- */
-function copyRows(
-  eng: Engine,
-  src: number,
-  srcStride: number,
-  dst: number,
-  dstStride: number,
-  rows: number,
-  width: number,
-  acc: boolean,
-): void {
-  const k = eng.kernels;
-  if (srcStride === width && dstStride === width) {
-    if (acc) k.axpy(1, src, dst, rows * width);
-    else k.copy(src, dst, rows * width);
-  } else if (width >= 32) {
-    for (let r = 0; r < rows; r++) {
-      if (acc) k.axpy(1, src + r * srcStride, dst + r * dstStride, width);
-      else k.copy(src + r * srcStride, dst + r * dstStride, width);
-    }
-  } else {
-    const v = eng.arena.view;
-    for (let r = 0; r < rows; r++) {
-      const s = src + r * srcStride;
-      const d = dst + r * dstStride;
-      if (acc) for (let j = 0; j < width; j++) v[d + j] += v[s + j];
-      else for (let j = 0; j < width; j++) v[d + j] = v[s + j];
-    }
-  }
 }
 
 /** [rows, cols] of x seen as rows of its last axis, for ops that work column-wise. */
@@ -931,16 +845,17 @@ const CONCAT: OpDef = {
     const g = (out.grad as Tensor).offset;
     const [rows, ca] = rowsOf("concat", a);
     const cb = b.shape[b.rank - 1];
+    const k = eng.kernels;
     // each operand gets its own columns of the output gradient back
-    if (ga >= 0) copyRows(eng, g, ca + cb, ga, ca, rows, ca, true);
-    if (gb >= 0) copyRows(eng, g + ca, ca + cb, gb, cb, rows, cb, true);
+    for (let r = 0; r < rows; r++) {
+      if (ga >= 0) k.axpy(1, g + r * (ca + cb), ga + r * ca, ca);
+      if (gb >= 0) k.axpy(1, g + r * (ca + cb) + ca, gb + r * cb, cb);
+    }
   },
 };
 function concat2(a: Tensor, b: Tensor): Tensor {
   const eng = engineOf("concat", a, b);
-  let agree = a.rank >= 1 && a.rank === b.rank;
-  for (let i = 0; i + 1 < a.rank && agree; i++) agree = a.shape[i] === b.shape[i];
-  if (!agree) {
+  if (a.rank < 1 || a.rank !== b.rank || a.shape.slice(0, -1).some((d, i) => d !== b.shape[i])) {
     throw new ShapeError(
       `concat: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} must agree on every axis but the last`,
     );
@@ -949,8 +864,11 @@ function concat2(a: Tensor, b: Tensor): Tensor {
   const cb = b.shape[b.rank - 1];
   const rec = eng.needsGrad(a, b);
   const out = output(eng, [...a.shape.slice(0, -1), ca + cb], rows * (ca + cb), rec);
-  copyRows(eng, a.offset, ca, out.offset, ca + cb, rows, ca, false);
-  copyRows(eng, b.offset, cb, out.offset + ca, ca + cb, rows, cb, false);
+  const k = eng.kernels;
+  for (let r = 0; r < rows; r++) {
+    k.copy(a.offset + r * ca, out.offset + r * (ca + cb), ca);
+    k.copy(b.offset + r * cb, out.offset + r * (ca + cb) + ca, cb);
+  }
   if (rec) eng.record(CONCAT, out, a, b);
   return finish(eng, CONCAT, out);
 }
@@ -976,7 +894,7 @@ const SLICE: OpDef = {
     const [rows, cols] = rowsOf("sliceLast", x);
     const start = node.n0;
     const width = node.n1;
-    copyRows(eng, g, width, gx + start, cols, rows, width, true);
+    for (let r = 0; r < rows; r++) eng.kernels.axpy(1, g + r * width, gx + r * cols + start, width);
   },
 };
 /** Columns [start, end) of the last axis: x[..., D] -> [..., end - start] (a copy), e.g. one head of a split output. */
@@ -991,7 +909,7 @@ export function sliceLast(x: Tensor, start: number, end: number): Tensor {
   const width = end - start;
   const rec = eng.needsGrad(x);
   const out = output(eng, [...x.shape.slice(0, -1), width], rows * width, rec);
-  copyRows(eng, x.offset + start, cols, out.offset, width, rows, width, false);
+  for (let r = 0; r < rows; r++) eng.kernels.copy(x.offset + r * cols + start, out.offset + r * width, width);
   if (rec) {
     const node = eng.record(SLICE, out, x);
     node.n0 = start;
@@ -1074,7 +992,7 @@ const LINEAR: OpDef = {
   backward(node, eng) {
     const x = node.a as Tensor;
     const w = node.b as Tensor;
-    const gx = x.requiresGrad ? 0 : -1; // its buffer is chosen below
+    const gx = eng.gradOf(x);
     const gw = eng.gradOf(w);
     const gbias = eng.gradOf(node.c);
     const out = node.out as Tensor;
@@ -1085,27 +1003,15 @@ const LINEAR: OpDef = {
     // y = act(z), z = x W^T + b:  dz = dy * act'(y) (from the OUTPUT y),  dx = dz W,  dW = dz^T x,  db = sum_batch dz
     let dz = (out.grad as Tensor).offset;
     const act = node.n0;
-    // n1 = 1: the sole consumer of y, a linear layer, already wrote dz into y's gradient (below)
-    if (act !== ACT_IDENTITY && node.n1 !== 1) {
+    if (act !== ACT_IDENTITY) {
       const t = eng.arena.alloc(out.size);
       if (act === ACT_TANH) k.tanhBackward(out.offset, dz, t, out.size, false);
       else k.reluBackward(out.offset, dz, t, out.size, false);
       dz = t;
     }
+    if (gx >= 0) k.matmul(dz, w.offset, gx, batch, outF, inF, false, false, true);
     if (gw >= 0) k.matmul(dz, x.offset, gw, outF, batch, inF, true, false, true);
     if (gbias >= 0) k.sumCols(dz, gbias, batch, outF, true);
-    if (gx < 0) return;
-    // x made by an activated linear layer and used only here: one fused kernel gives that layer's dz = (dz W) * act'(x)
-    const below = x.producer;
-    const fuse = below !== null && below.out === x && below.op === LINEAR && below.n0 !== ACT_IDENTITY;
-    const sole = fuse ? eng.soleGrad(x) : -1;
-    if (sole >= 0 && below !== null) {
-      k.linearInputGrad(dz, w.offset, x.offset, sole, batch, outF, inF, below.n0 === ACT_TANH ? "tanh" : "relu");
-      below.n1 = 1;
-    } else {
-      if (fuse) below.n1 = 0; // a retained graph's earlier backward may have fused
-      k.matmul(dz, w.offset, eng.gradOf(x), batch, outF, inF, false, false, true);
-    }
   },
 };
 const ACT_IDENTITY = 0;
