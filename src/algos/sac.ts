@@ -306,12 +306,6 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
     return out;
   }
 
-  protected counters(): Record<string, number> {
-    return {};
-  }
-
-  protected restoreCounters(_json: Record<string, unknown>): void {}
-
   /**
    * FLOPs of one gradient step: actor forward on s and s', critic-target forward on s', critics forward on (s, a)
    * and (s, a~); backward of the critic loss (2x its forward), of the actor loss through the critics (input

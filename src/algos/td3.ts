@@ -237,12 +237,6 @@ export class TD3Model<O = unknown, A extends Action = Action> extends OffPolicyA
     return out;
   }
 
-  protected counters(): Record<string, number> {
-    return {};
-  }
-
-  protected restoreCounters(_json: Record<string, unknown>): void {}
-
   /**
    * FLOPs of one gradient step: target actor and target critics forward on s', critics forward and backward (2x);
    * on actor steps also actor forward, critic-1 forward, its input-gradient backward (1x) and the actor backward (2x).

@@ -223,9 +223,6 @@ export abstract class OffPolicyAlgorithm<
   protected abstract recordTrainMetrics(steps: number): void;
   /** Every persistent tensor of the model by checkpoint name: parameters, targets, optimizer moments. */
   protected abstract namedTensors(): Record<string, Tensor>;
-  /** The subclass's counters (JSON) and their restore (validate before assigning). */
-  protected abstract counters(): Record<string, number>;
-  protected abstract restoreCounters(json: Record<string, unknown>): void;
   /** FLOPs of one gradient step (benchmarks). */
   abstract gradientStepFlops(): number;
   /** Called before the collection phase's first step and before each of its steps (gSDE draws its noise here). */
@@ -354,7 +351,7 @@ export abstract class OffPolicyAlgorithm<
           ? { dtype: "F32", shape: [v.length], data: v.slice() }
           : { dtype: "F64", shape: [v.length], data: v.slice() };
     }
-    const json: Record<string, unknown> = { ...this.counters(), nUpdates: this.nUpdates };
+    const json: Record<string, unknown> = { nUpdates: this.nUpdates };
     if (opts.includeReplayBuffer) {
       const replay = replayStateTensors(this.buffer);
       Object.assign(tensors, replay.tensors);
@@ -370,7 +367,6 @@ export abstract class OffPolicyAlgorithm<
         `${this.algoName} state nUpdates must be a non-negative integer, got ${describe(json.nUpdates)}`,
       );
     }
-    this.restoreCounters(json);
     for (const [name, t] of Object.entries(this.namedTensors())) t.set(tensors[name].data as Float32Array);
     for (const [name, v] of Object.entries(this.stateArrays())) v.set(tensors[name].data as ArrayLike<number>);
     this.nUpdates = json.nUpdates as number;
