@@ -1,5 +1,6 @@
 import { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError, ShapeError } from "../errors.js";
+import { paramRunEnd, runLength } from "./module.js";
 
 /**
  * Polyak averaging of target parameters, in place: target <- tau * source + (1 - tau) * target, pairwise over two
@@ -30,14 +31,17 @@ export function polyakUpdate(source: readonly Tensor[], target: readonly Tensor[
     }
   }
   const k = source[0].engine.kernels;
-  for (let i = 0; i < source.length; i++) {
+  // one call per run of parameters stored back to back in both lists (nn/module.ts paramRunEnd)
+  for (let i = 0; i < source.length; ) {
+    const end = paramRunEnd(source, i, target);
     const s = source[i].live();
     const t = target[i].live();
-    const n = target[i].size;
+    const n = runLength(source, i, end);
     if (tau === 1) k.copy(s, t, n);
     else {
       k.scale(t, 1 - tau, t, n);
       k.axpy(tau, s, t, n);
     }
+    i = end;
   }
 }

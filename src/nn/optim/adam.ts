@@ -22,8 +22,8 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly eps: number;
   readonly weightDecay: number;
-  private readonly m: Tensor[] = [];
-  private readonly v: Tensor[] = [];
+  private readonly m: Tensor[];
+  private readonly v: Tensor[];
 
   constructor(params: readonly Tensor[], opts: AdamOptions = {}) {
     super("Adam", params, opts.lr ?? 1e-3);
@@ -39,23 +39,20 @@ export class Adam extends Optimizer {
     checkPositive("Adam", "eps", this.eps, true);
     this.weightDecay = opts.weightDecay ?? 0;
     checkPositive("Adam", "weightDecay", this.weightDecay, true);
-    for (let i = 0; i < this.params.length; i++) {
-      this.m.push(this.buffer(i, "exp_avg"));
-      this.v.push(this.buffer(i, "exp_avg_sq"));
-    }
+    this.m = this.stateBuffers("exp_avg");
+    this.v = this.stateBuffers("exp_avg_sq");
   }
 
   step(): void {
     this.stepCount++;
     const k = this.engine.kernels;
-    for (let i = 0; i < this.params.length; i++) {
-      const p = this.params[i];
+    for (const run of this.runs) {
       k.adamStep(
-        p.offset,
-        (p.grad as Tensor).offset,
-        this.m[i].offset,
-        this.v[i].offset,
-        p.size,
+        run.value,
+        run.grad,
+        this.m[run.first].offset,
+        this.v[run.first].offset,
+        run.length,
         this.lr,
         this.beta1,
         this.beta2,
