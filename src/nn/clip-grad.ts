@@ -13,12 +13,12 @@ export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number
   checkPositive("clipGradNorm", "maxNorm", maxNorm);
   const engine = params[0].engine;
   const k = engine.kernels;
-  // one kernel call per run of parameters stored back to back (usually one per network)
+  // the sum of squares per tensor (a run of tensors would group the sum differently and move the norm's last bits);
+  // the scaling below is exact per element, so it runs once per run of parameters stored back to back
   let sq = 0;
-  for (let i = 0; i < params.length; ) {
-    const end = paramRunEnd(params, i, null);
-    sq += k.sumSquares((params[i].grad as Tensor).offset, runLength(params, i, end));
-    i = end;
+  for (const p of params) {
+    const g = p.grad as Tensor;
+    sq += k.sumSquares(g.offset, g.size);
   }
   const norm = Math.sqrt(sq);
   if (!Number.isFinite(norm)) {

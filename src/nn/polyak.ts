@@ -1,6 +1,5 @@
 import { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError, ShapeError } from "../errors.js";
-import { paramRunEnd, runLength } from "./module.js";
 
 /**
  * Polyak averaging of target parameters, in place: target <- tau * source + (1 - tau) * target, pairwise over two
@@ -31,17 +30,16 @@ export function polyakUpdate(source: readonly Tensor[], target: readonly Tensor[
     }
   }
   const k = source[0].engine.kernels;
-  // one call per run of parameters stored back to back in both lists (nn/module.ts paramRunEnd)
-  for (let i = 0; i < source.length; ) {
-    const end = paramRunEnd(source, i, target);
+  // per tensor, like Adam: axpy's vector path fuses the multiply-add and its scalar tail does not, so one call over a
+  // run of tensors would move the last bits of each tensor's tail
+  for (let i = 0; i < source.length; i++) {
     const s = source[i].live();
     const t = target[i].live();
-    const n = runLength(source, i, end);
+    const n = source[i].size;
     if (tau === 1) k.copy(s, t, n);
     else {
       k.scale(t, 1 - tau, t, n);
       k.axpy(tau, s, t, n);
     }
-    i = end;
   }
 }

@@ -46,13 +46,18 @@ export class Adam extends Optimizer {
   step(): void {
     this.stepCount++;
     const k = this.engine.kernels;
-    for (const run of this.runs) {
+    // One call per tensor, not per run of tensors stored back to back (as zeroGrad and SGD/RMSprop do): the kernel's
+    // last partial group of 4 takes a scalar path that rounds differently from the vector one (no fused multiply-add),
+    // so a run would change the last bits of each tensor's tail and with them the tuned results (DQN CartPole-v1 fell
+    // to 3 of seeds 0-4); the call saved is about 0.1 us.
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i];
       k.adamStep(
-        run.value,
-        run.grad,
-        this.m[run.first].offset,
-        this.v[run.first].offset,
-        run.length,
+        p.offset,
+        (p.grad as Tensor).offset,
+        this.m[i].offset,
+        this.v[i].offset,
+        p.size,
         this.lr,
         this.beta1,
         this.beta2,
