@@ -30,10 +30,12 @@ export function polyakUpdate(source: readonly Tensor[], target: readonly Tensor[
     }
   }
   const k = source[0].engine.kernels;
+  // per tensor, like Adam: axpy's vector path fuses the multiply-add and its scalar tail does not, so one call over a
+  // run of tensors would move the last bits of each tensor's tail
   for (let i = 0; i < source.length; i++) {
     const s = source[i].live();
     const t = target[i].live();
-    const n = target[i].size;
+    const n = source[i].size;
     if (tau === 1) k.copy(s, t, n);
     else {
       k.scale(t, 1 - tau, t, n);

@@ -199,8 +199,7 @@ export abstract class OnPolicyAlgorithm<
 
   /** Run `fn` in a scope of the policy's engine (its temporaries freed on return) without recording ops. */
   protected inference<T>(fn: () => T): T {
-    const engine = this.policy.engine;
-    return engine.scope(() => engine.noGrad(fn));
+    return this.policy.engine.noGradScope(fn);
   }
 
   /** V(s) of `count` normalized observations, into `out`. */

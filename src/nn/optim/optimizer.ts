@@ -1,7 +1,7 @@
 import type { Engine } from "../../core/engine.js";
-import type { FloatArray, Tensor } from "../../core/tensor.js";
+import { type FloatArray, Tensor } from "../../core/tensor.js";
 import { CheckpointError, InvalidArgumentError } from "../../errors.js";
-import { checkParameters, zeroGrad } from "../module.js";
+import { checkParameters, paramRunEnd, runLength } from "../module.js";
 
 /** A snapshot of an optimizer's state: copies of its buffers by name, the step counter and the learning rate. */
 export interface OptimizerState {
@@ -23,6 +23,8 @@ export abstract class Optimizer {
   lr: number;
   /** Number of `step()` calls so far. */
   stepCount = 0;
+  /** The parameters in runs stored back to back: each step, zeroing or state buffer is one call per run. */
+  readonly runs: readonly ParamRun[];
   private readonly buffers = new Map<string, Tensor>();
 
   protected constructor(type: string, params: readonly Tensor[], lr: number) {
@@ -34,6 +36,7 @@ export abstract class Optimizer {
       throw new InvalidArgumentError(`${type} must be created outside engine.scope(): its state persists`);
     }
     this.lr = lr;
+    this.runs = paramRuns(this.params);
   }
 
   /** One update from the parameters' current `.grad`. */
@@ -41,7 +44,8 @@ export abstract class Optimizer {
 
   /** Zero the gradients of this optimizer's parameters. */
   zeroGrad(): void {
-    zeroGrad(this.params);
+    const k = this.engine.kernels;
+    for (const run of this.runs) k.fill(run.grad, 0, run.length);
   }
 
   /** The live state buffers by name (read-only use: serialization). */
@@ -82,12 +86,43 @@ export abstract class Optimizer {
     this.lr = state.lr;
   }
 
-  /** Allocate a persistent state buffer for parameter `i`, filled with `value`. */
-  protected buffer(i: number, name: string, value = 0): Tensor {
-    const t = this.engine.full(this.params[i].shape, value);
-    this.buffers.set(`${i}.${name}`, t);
-    return t;
+  /**
+   * A persistent state buffer per parameter (`"<i>.<name>"`), filled with `value`. Each run of parameters stored
+   * back to back (`runs`) gets one block laid out like the parameters, so a step is one kernel call per run.
+   */
+  protected stateBuffers(name: string, value = 0): Tensor[] {
+    const out: Tensor[] = [];
+    for (const run of this.runs) {
+      const block = this.engine.full([run.length], value);
+      for (let i = run.first; i < run.end; i++) {
+        const p = this.params[i];
+        const t = new Tensor(this.engine, p.shape, p.size, block.offset + p.offset - run.value, false, true, true);
+        this.buffers.set(`${i}.${name}`, t);
+        out.push(t);
+      }
+    }
+    return out;
   }
+}
+
+/** Parameters [first, end) of an optimizer stored back to back: values from `value`, gradients from `grad`. */
+export interface ParamRun {
+  readonly first: number;
+  readonly end: number;
+  readonly value: number;
+  readonly grad: number;
+  readonly length: number;
+}
+
+function paramRuns(params: readonly Tensor[]): ParamRun[] {
+  const runs: ParamRun[] = [];
+  for (let i = 0; i < params.length; ) {
+    const end = paramRunEnd(params, i, null);
+    const p = params[i];
+    runs.push({ first: i, end, value: p.offset, grad: (p.grad as Tensor).offset, length: runLength(params, i, end) });
+    i = end;
+  }
+  return runs;
 }
 
 export function checkPositive(where: string, name: string, v: number, allowZero = false): void {

@@ -32,9 +32,9 @@ export class RMSprop extends Optimizer {
   readonly centered: boolean;
   readonly weightDecay: number;
   readonly epsInsideSqrt: boolean;
-  private readonly sq: Tensor[] = [];
-  private readonly buf: Tensor[] = [];
-  private readonly gradAvg: Tensor[] = [];
+  private readonly sq: Tensor[];
+  private readonly buf: Tensor[];
+  private readonly gradAvg: Tensor[];
 
   constructor(params: readonly Tensor[], opts: RMSpropOptions = {}) {
     super("RMSprop", params, opts.lr ?? 1e-2);
@@ -48,25 +48,23 @@ export class RMSprop extends Optimizer {
     this.weightDecay = opts.weightDecay ?? 0;
     checkPositive("RMSprop", "weightDecay", this.weightDecay, true);
     this.epsInsideSqrt = opts.epsInsideSqrt ?? false;
-    for (let i = 0; i < this.params.length; i++) {
-      this.sq.push(this.buffer(i, "square_avg", this.epsInsideSqrt ? 1 : 0));
-      if (this.momentum > 0) this.buf.push(this.buffer(i, "momentum_buffer"));
-      if (this.centered) this.gradAvg.push(this.buffer(i, "grad_avg"));
-    }
+    this.sq = this.stateBuffers("square_avg", this.epsInsideSqrt ? 1 : 0);
+    this.buf = this.momentum > 0 ? this.stateBuffers("momentum_buffer") : [];
+    this.gradAvg = this.centered ? this.stateBuffers("grad_avg") : [];
   }
 
   step(): void {
     this.stepCount++;
     const k = this.engine.kernels;
-    for (let i = 0; i < this.params.length; i++) {
-      const p = this.params[i];
+    for (const run of this.runs) {
+      const i = run.first;
       k.rmspropStep(
-        p.offset,
-        (p.grad as Tensor).offset,
+        run.value,
+        run.grad,
         this.sq[i].offset,
         this.momentum > 0 ? this.buf[i].offset : 0,
         this.centered ? this.gradAvg[i].offset : 0,
-        p.size,
+        run.length,
         this.lr,
         this.alpha,
         this.eps,

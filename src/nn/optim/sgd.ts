@@ -23,7 +23,7 @@ export class SGD extends Optimizer {
   readonly dampening: number;
   readonly nesterov: boolean;
   readonly weightDecay: number;
-  private readonly buf: Tensor[] = [];
+  private readonly buf: Tensor[];
 
   constructor(params: readonly Tensor[], opts: SGDOptions) {
     super("SGD", params, opts?.lr);
@@ -37,21 +37,19 @@ export class SGD extends Optimizer {
     }
     this.weightDecay = opts.weightDecay ?? 0;
     checkPositive("SGD", "weightDecay", this.weightDecay, true);
-    if (this.momentum > 0)
-      for (let i = 0; i < this.params.length; i++) this.buf.push(this.buffer(i, "momentum_buffer"));
+    this.buf = this.momentum > 0 ? this.stateBuffers("momentum_buffer") : [];
   }
 
   step(): void {
     const k = this.engine.kernels;
     const first = this.stepCount === 0;
     this.stepCount++;
-    for (let i = 0; i < this.params.length; i++) {
-      const p = this.params[i];
+    for (const run of this.runs) {
       k.sgdStep(
-        p.offset,
-        (p.grad as Tensor).offset,
-        this.momentum > 0 ? this.buf[i].offset : 0,
-        p.size,
+        run.value,
+        run.grad,
+        this.momentum > 0 ? this.buf[run.first].offset : 0,
+        run.length,
         this.lr,
         this.momentum,
         this.dampening,
