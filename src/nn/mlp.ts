@@ -1,3 +1,4 @@
+import { checkBool } from "../core/checks.js";
 import type { Engine } from "../core/engine.js";
 import { add, linear, mul, relu, square, sub, tanh, where } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
@@ -63,11 +64,8 @@ export class MLP implements Module {
     this.activation = activation;
     this.activateOutput = opts.activateOutput ?? false;
     this.fuseActivation = opts.fuseActivation ?? true;
-    for (const key of ["activateOutput", "fuseActivation"] as const) {
-      if (typeof this[key] !== "boolean") {
-        throw new InvalidArgumentError(`MLP: ${key} must be a boolean, got ${JSON.stringify(opts[key])}`);
-      }
-    }
+    checkBool("MLP: activateOutput", this.activateOutput);
+    checkBool("MLP: fuseActivation", this.fuseActivation);
     this.inputSize = inputSize;
     this.outputSize = outputSize;
     for (let i = 0; i + 1 < sizes.length; i++) {

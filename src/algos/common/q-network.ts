@@ -1,8 +1,8 @@
+import { checkBool } from "../../core/checks.js";
 import type { Engine } from "../../core/engine.js";
 import { add, mean, reshape, sub } from "../../core/ops.js";
 import type { Rng } from "../../core/rng.js";
 import type { Tensor } from "../../core/tensor.js";
-import { describe, InvalidArgumentError } from "../../errors.js";
 import { Linear } from "../../nn/linear.js";
 import { MLP } from "../../nn/mlp.js";
 import { polyakUpdate } from "../../nn/polyak.js";
@@ -36,10 +36,7 @@ export class QNetwork {
 
   constructor(engine: Engine, rng: Rng, opts: QNetworkOptions) {
     const { inputSize, hiddenSizes, nActions } = opts;
-    const dueling = opts.dueling ?? false;
-    if (typeof dueling !== "boolean") {
-      throw new InvalidArgumentError(`QNetwork: dueling must be a boolean, got ${describe(opts.dueling)}`);
-    }
+    const dueling = checkBool("QNetwork: dueling", opts.dueling ?? false);
     this.engine = engine;
     this.mlp = new MLP(engine, rng, {
       inputSize,
