@@ -1,7 +1,7 @@
+import { checkRange } from "../core/checks.js";
 import type { Tensor } from "../core/tensor.js";
 import { NonFiniteError } from "../errors.js";
 import { checkParameters, paramRunEnd, runLength } from "./module.js";
-import { checkPositive } from "./optim/optimizer.js";
 
 /**
  * Global gradient-norm clipping as `torch.nn.utils.clip_grad_norm_`: the L2 norm over all gradients together;
@@ -10,7 +10,7 @@ import { checkPositive } from "./optim/optimizer.js";
  */
 export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number {
   checkParameters("clipGradNorm", params);
-  checkPositive("clipGradNorm", "maxNorm", maxNorm);
+  checkRange("clipGradNorm: maxNorm", maxNorm, 0, Infinity, "()");
   const engine = params[0].engine;
   const k = engine.kernels;
   // the sum of squares per tensor (a run of tensors would group the sum differently and move the norm's last bits);

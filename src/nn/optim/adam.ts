@@ -1,6 +1,7 @@
+import { checkRange } from "../../core/checks.js";
 import type { Tensor } from "../../core/tensor.js";
 import { InvalidArgumentError } from "../../errors.js";
-import { checkPositive, checkUnit, Optimizer } from "./optimizer.js";
+import { Optimizer } from "./optimizer.js";
 
 export interface AdamOptions {
   /** default 1e-3 */
@@ -31,14 +32,14 @@ export class Adam extends Optimizer {
     if (!Array.isArray(betas) || betas.length !== 2) {
       throw new InvalidArgumentError(`Adam: betas must be a pair [beta1, beta2], got ${JSON.stringify(betas)}`);
     }
-    checkUnit("Adam", "betas[0]", betas[0]);
-    checkUnit("Adam", "betas[1]", betas[1]);
+    checkRange("Adam: betas[0]", betas[0], 0, 1, "[)");
+    checkRange("Adam: betas[1]", betas[1], 0, 1, "[)");
     this.beta1 = betas[0];
     this.beta2 = betas[1];
     this.eps = opts.eps ?? 1e-8;
-    checkPositive("Adam", "eps", this.eps, true);
+    checkRange("Adam: eps", this.eps, 0, Infinity, "[)");
     this.weightDecay = opts.weightDecay ?? 0;
-    checkPositive("Adam", "weightDecay", this.weightDecay, true);
+    checkRange("Adam: weightDecay", this.weightDecay, 0, Infinity, "[)");
     this.m = this.stateBuffers("exp_avg");
     this.v = this.stateBuffers("exp_avg_sq");
   }

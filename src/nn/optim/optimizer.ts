@@ -1,3 +1,4 @@
+import { checkRange } from "../../core/checks.js";
 import type { Engine } from "../../core/engine.js";
 import { type FloatArray, Tensor } from "../../core/tensor.js";
 import { CheckpointError, InvalidArgumentError } from "../../errors.js";
@@ -29,7 +30,7 @@ export abstract class Optimizer {
 
   protected constructor(type: string, params: readonly Tensor[], lr: number) {
     checkParameters(type, params);
-    checkPositive(type, "lr", lr, true);
+    checkRange(`${type}: lr`, lr, 0, Infinity, "[)");
     this.params = params.slice();
     this.engine = params[0].engine;
     if (this.engine.inScope) {
@@ -69,7 +70,7 @@ export abstract class Optimizer {
     if (!Number.isInteger(state.stepCount) || state.stepCount < 0) {
       throw new CheckpointError(`${type}.setState: stepCount must be a non-negative integer, got ${state.stepCount}`);
     }
-    checkPositive(`${type}.setState`, "lr", state.lr, true);
+    checkRange(`${type}.setState: lr`, state.lr, 0, Infinity, "[)");
     const names = Object.keys(state.tensors ?? {});
     for (const name of names) {
       if (!this.buffers.has(name)) throw new CheckpointError(`${type}.setState: unexpected state tensor "${name}"`);
@@ -123,18 +124,4 @@ function paramRuns(params: readonly Tensor[]): ParamRun[] {
     i = end;
   }
   return runs;
-}
-
-export function checkPositive(where: string, name: string, v: number, allowZero = false): void {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new InvalidArgumentError(
-      `${where}: ${name} must be a ${allowZero ? "non-negative" : "positive"} finite number, got ${String(v)}`,
-    );
-  }
-}
-
-export function checkUnit(where: string, name: string, v: number): void {
-  if (typeof v !== "number" || !(v >= 0 && v < 1)) {
-    throw new InvalidArgumentError(`${where}: ${name} must be in [0, 1), got ${String(v)}`);
-  }
 }
