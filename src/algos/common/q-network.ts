@@ -81,15 +81,10 @@ export class QNetwork {
 
   /**
    * theta' <- tau * theta + (1 - tau) * theta' from `source` (same architecture, same engine): tau = 1 is DQN's hard
-   * target update, tau < 1 a Polyak average. One polyakUpdate per tensor, not one over the whole list: polyakUpdate
-   * merges tensors stored back to back into one kernel call, and the relaxed-SIMD axpy fuses its multiply-add in
-   * the vector body but not in the scalar tail, so merging moves a tensor's last elements (biases of 1-3 actions)
-   * from the tail into the body and changes their last bit; DQN's measured runs updated tensor by tensor.
+   * target update, tau < 1 a Polyak average (nn's polyakUpdate, tensor by tensor as DQN's measured runs did).
    */
   updateFrom(source: QNetwork, tau: number): void {
-    const mine = this.parameters();
-    const theirs = source.parameters();
-    for (let i = 0; i < mine.length; i++) polyakUpdate([theirs[i]], [mine[i]], tau);
+    polyakUpdate(source.parameters(), this.parameters(), tau);
   }
 
   /** FLOPs of one forward pass on a batch (multiply-adds count 2), for throughput reports. */
