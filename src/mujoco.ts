@@ -81,6 +81,14 @@ let loading: Promise<MainModule> | null = null;
  * `xmlFile` options may also be file paths; in a browser, give other models with `registerModelFile(name, xml)`.
  */
 export function initMujoco(opts: InitMujocoOptions = {}): Promise<MainModule> {
+  for (const key of ["wasmUrl", "assetsUrl"] as const) {
+    const url = opts[key];
+    if (url !== undefined && typeof url !== "string" && !(url instanceof URL)) {
+      return Promise.reject(
+        new InvalidArgumentError(`initMujoco: ${key} must be a URL or a string, got ${describe(url)}`),
+      );
+    }
+  }
   loading ??= load(opts).catch((e) => {
     loading = null;
     throw e;
@@ -119,12 +127,20 @@ async function loadPackage(opts: InitMujocoOptions): Promise<MainModule> {
     );
   }
   const { wasmUrl, locateFile } = opts;
-  if (wasmUrl === undefined) return factory(locateFile ? { locateFile } : {});
-  const wasm = pageUrl(wasmUrl).href;
-  return factory({
-    locateFile: (path: string, prefix: string) =>
-      path.endsWith(".wasm") ? wasm : locateFile ? locateFile(path, prefix) : prefix + path,
-  });
+  const wasm = wasmUrl === undefined ? null : pageUrl(wasmUrl).href;
+  const locate =
+    wasm === null
+      ? locateFile
+      : (path: string, prefix: string) =>
+          path.endsWith(".wasm") ? wasm : locateFile ? locateFile(path, prefix) : prefix + path;
+  try {
+    return await factory(locate ? { locateFile: locate } : {});
+  } catch (e) {
+    const where = wasm === null ? "" : ` from wasmUrl ${wasm}`;
+    throw new EnvError(
+      `initMujoco: MuJoCo's WebAssembly did not load${where} (${(e as Error)?.message ?? String(e)}); in a browser, copy node_modules/mujoco/mujoco.wasm to the site and pass its URL as wasmUrl`,
+    );
+  }
 }
 
 /** A URL the user gave, relative to the page (or worker) in a browser; absolute (or file path) in Node. */
@@ -134,7 +150,9 @@ function pageUrl(url: string | URL): URL {
   try {
     return new URL(url, base);
   } catch {
-    throw new InvalidArgumentError(`initMujoco: ${describe(url)} is not a URL (nor one relative to the page)`);
+    throw new InvalidArgumentError(
+      `initMujoco: ${describe(url)} is not a URL${base === undefined ? " (and there is no page to resolve it against)" : ""}`,
+    );
   }
 }
 
