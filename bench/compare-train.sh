@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Alternate `npm run bench:train` between an older checkout and this one, ROUNDS times each, and print each row's
-# median wall time and the ratio new/old. Usage: bench/compare-train.sh /path/to/old/checkout [rounds=3]
-# (the old checkout needs its own `npm ci`). Medians of alternating runs keep a shared machine's load fair to both.
+# median wall time and the ratio new/old. Usage: bench/compare-train.sh /path/to/old/checkout [rounds=3] [threads]
+# (the old checkout needs its own `npm ci`; `threads`, when given, is passed to this checkout's runs as --threads:
+# the old code, before the thread pool, always ran on one). Medians of alternating runs keep a shared machine's load fair to both.
 set -euo pipefail
 OLD=$1
 ROUNDS=${2:-3}
+THREADS=${3:-}
 NEW=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$(mktemp -d)
 for r in $(seq 1 "$ROUNDS"); do
   for side in old new; do
     dir=$OLD; [ "$side" = new ] && dir=$NEW
-    (cd "$dir" && npx tsx bench/train.ts) | grep -E "^PPO .*: [0-9.]+ s," >> "$OUT/$side.txt" || true
+    args=()
+    [ "$side" = new ] && [ -n "$THREADS" ] && args=(--threads "$THREADS")
+    (cd "$dir" && npx tsx bench/train.ts ${args[@]+"${args[@]}"}) | grep -E "^PPO .*: [0-9.]+ s," >> "$OUT/$side.txt" || true
   done
 done
 node - "$OUT" <<'JS'

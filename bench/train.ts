@@ -1,4 +1,4 @@
-// npm run bench:train — wall time, env steps/s and the update phase's GFLOP/s of three PPO runs (issue 5):
+// npm run bench:train [-- --threads N] — wall time, env steps/s and the update phase's GFLOP/s of three PPO runs (issue 5):
 //   1. CartPole-v1, rl-baselines3-zoo hyperparameters (8 envs x 32 steps, 20 epochs of batch 256), 100k steps
 //   2. CartPole-v1, CleanRL's ppo.py defaults (4 envs x 128 steps, 4 minibatches, 4 epochs), 500k steps
 //   3. Pendulum-v1, 4 envs x 1024 steps, batch 256, 2 epochs, 64-64 networks, 300k steps (RLtools' benchmark)
@@ -70,6 +70,11 @@ const cases: Case[] = [
   },
 ];
 
+/** How the run's engines were threaded, for the header. */
+function threadsLabel(t: { threads?: number }): string {
+  return t.threads === undefined ? "the default thread count" : `threads ${t.threads}`;
+}
+
 /** The kernel's matmul C = A·B at 256x64x64 as bench:core times it: best of 20 batches of ~10 ms, GFLOP/s. */
 function kernelGflops(): { name: string; gflops: number } {
   const arena = new Arena();
@@ -132,6 +137,10 @@ function countMatmulFlops(k: Kernels, counting: () => boolean): { flops: number 
   return counter;
 }
 
+// `--threads N` runs the networks on N threads (default: the library's, the machine's cores up to 8)
+const threadsArg = process.argv.indexOf("--threads");
+const threads = threadsArg >= 0 ? { threads: Number(process.argv[threadsArg + 1]) } : {};
+
 const rows: string[] = [];
 const load0 = loadavg()[0];
 const before = kernelGflops();
@@ -149,7 +158,7 @@ interface Result {
 const results: Result[] = [];
 for (const c of cases) {
   const env = makeVec(c.env, c.nEnvs, { autoresetMode: "same-step" });
-  const model = new PPO(env, { ...c.config, seed: 0 });
+  const model = new PPO(env, { ...c.config, seed: 0, ...threads });
   let trainMs = 0;
   let mark = 0;
   let flopsAtMark = 0;
@@ -210,7 +219,8 @@ for (const { c, wall, sps, trainMs, gflops, medianGflops, bestGflops, ret } of r
 const md = [
   "# bench:train (PPO speed)",
   "",
-  `Measured ${new Date().toISOString()} with \`npm run bench:train\`, Node ${process.version}, one thread, ` +
+  `Measured ${new Date().toISOString()} with \`npm run bench:train\`, Node ${process.version}, ` +
+    `${threadsLabel(threads)}, ` +
     `kernels ${before.name}; 1-minute load average ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end ` +
     "(the machine is shared: absolute numbers move with its load).",
   `Kernel matmul C = A·B 256x64x64 in this run (best of 20 batches of ~10 ms, as bench:core): ${before.gflops.toFixed(1)} GFLOP/s ` +

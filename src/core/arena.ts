@@ -110,6 +110,12 @@ export class Arena {
     return start / this.bytesPerElement;
   }
 
+  /** Elements an allocation of `n` occupies: n rounded up to the alignment (the next allocation starts there). */
+  paddedLength(n: number): number {
+    const q = ALIGN / this.bytesPerElement;
+    return Math.ceil(n / q) * q;
+  }
+
   /** Allocate `n` elements set to zero. */
   allocZeroed(n: number): number {
     const off = this.alloc(n);

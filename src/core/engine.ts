@@ -24,6 +24,9 @@ export interface EngineOptions {
   threads?: number;
 }
 
+/** Elements reserved at a time for parameters (and as many for their gradients). */
+const PARAM_CHUNK = 1 << 15;
+
 /**
  * One arena (all tensor storage) + one set of kernels + one autograd tape.
  *
@@ -48,6 +51,8 @@ export class Engine {
   checkFinite: boolean;
 
   private gradEnabled = true;
+  /** Where the next parameter and its gradient go (element offsets of two zeroed blocks of `capacity`). */
+  private readonly paramChunk = { values: 0, grads: 0, used: 0, capacity: 0 };
   private depth = 0;
   /** Pooled tape: tape[0..tapeLen) are the recorded ops of the current graph, oldest first. */
   private readonly tape: TapeNode[] = [];
@@ -120,7 +125,22 @@ export class Engine {
     if (this.depth > 0) {
       throw new InvalidArgumentError("Engine.parameter must be called outside engine.scope(): parameters persist");
     }
-    return this.full(shape, 0, { requiresGrad: true });
+    const size = shapeSize(shape, "Engine.parameter shape");
+    // Parameters made one after another lie back to back (each padded to the arena's alignment), and so do their
+    // gradients, at one fixed distance: optimizers, clipping and zeroing then run one kernel call over a whole
+    // network instead of one per tensor (nn/module.ts `paramRunEnd`).
+    const padded = this.arena.paddedLength(size);
+    const chunk = this.paramChunk;
+    if (chunk.used + padded > chunk.capacity) {
+      chunk.capacity = Math.max(PARAM_CHUNK, padded);
+      chunk.values = this.arena.allocZeroed(chunk.capacity);
+      chunk.grads = this.arena.allocZeroed(chunk.capacity);
+      chunk.used = 0;
+    }
+    const t = new Tensor(this, shape.slice(), size, chunk.values + chunk.used, true, true, true);
+    t.grad = new Tensor(this, t.shape, size, chunk.grads + chunk.used, false, true, true);
+    chunk.used += padded;
+    return t;
   }
 
   /** True when called inside a `scope` (allocations are temporary). */
@@ -159,6 +179,17 @@ export class Engine {
       this.gradOwnersLen = ownersStart;
       this.truncateTape(tapeStart);
       this.arena.release(mark);
+    }
+  }
+
+  /** `scope(fn)` under `noGrad`: the acting hot path's temporaries, in one call (no closure made per call). */
+  noGradScope<T>(fn: () => T): T {
+    const prev = this.gradEnabled;
+    this.gradEnabled = false;
+    try {
+      return this.scope(fn);
+    } finally {
+      this.gradEnabled = prev;
     }
   }
 
@@ -296,6 +327,10 @@ export class Engine {
     n.n0 = 0;
     n.n1 = 0;
     n.index = null;
+    out.producer = n;
+    if (a !== null) a.uses++;
+    if (b !== null) b.uses++;
+    if (c !== null) c.uses++;
     return n;
   }
 
@@ -311,6 +346,18 @@ export class Engine {
       g = new Tensor(this, t.shape, t.size, off, false, true, false);
       t.grad = g;
     }
+    return g.offset;
+  }
+
+  /**
+   * @internal For an op that WRITES its input's whole gradient rather than adding to it: the gradient's offset when
+   * `t` has no gradient buffer yet (one is made, uninitialised) and is an intermediate with this op as its only
+   * consumer; otherwise -1 (use `gradOf` and accumulate).
+   */
+  soleGrad(t: Tensor): number {
+    if (!t.requiresGrad || t.isLeaf || t.grad !== null || t.uses !== 1) return -1;
+    const g = new Tensor(this, t.shape, t.size, this.arena.alloc(t.size), false, true, false);
+    t.grad = g;
     return g.offset;
   }
 

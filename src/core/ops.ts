@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError, ShapeError } from "../errors.js";
 import type { Engine } from "./engine.js";
-import { type BinaryKernel, Broadcast } from "./kernels/kernels.js";
+import { type BinaryKernel, Broadcast, type Kernels } from "./kernels/kernels.js";
 import type { OpDef, TapeNode } from "./tape.js";
 import { fmtShape, Tensor } from "./tensor.js";
 
@@ -81,9 +81,18 @@ function modeAgainst(big: readonly number[], bigSize: number, small: readonly nu
   return -1;
 }
 
+/** The one Layout `layout` fills (read at once by its caller; ops never nest between the two). */
+const scratchLayout: Layout = { shape: [], rows: 0, cols: 0, aMode: Broadcast.Full, bMode: Broadcast.Full };
+
 function layout(op: string, a: Tensor, b: Tensor): Layout {
+  const L = scratchLayout;
   if (sameShape(a.shape, b.shape)) {
-    return { shape: a.shape, rows: 1, cols: a.size, aMode: Broadcast.Full, bMode: Broadcast.Full };
+    L.shape = a.shape;
+    L.rows = 1;
+    L.cols = a.size;
+    L.aMode = Broadcast.Full;
+    L.bMode = Broadcast.Full;
+    return L;
   }
   const aBig = a.size > b.size || (a.size === b.size && a.shape.length >= b.shape.length);
   const big = aBig ? a : b;
@@ -96,14 +105,12 @@ function layout(op: string, a: Tensor, b: Tensor): Layout {
     );
   }
   const cols = mode === Broadcast.Scalar ? big.size : big.shape[big.shape.length - 1];
-  const rows = mode === Broadcast.Scalar ? 1 : big.size / cols;
-  return {
-    shape: big.shape,
-    rows,
-    cols,
-    aMode: aBig ? Broadcast.Full : (mode as Broadcast),
-    bMode: aBig ? (mode as Broadcast) : Broadcast.Full,
-  };
+  L.shape = big.shape;
+  L.cols = cols;
+  L.rows = mode === Broadcast.Scalar ? 1 : big.size / cols;
+  L.aMode = aBig ? Broadcast.Full : (mode as Broadcast);
+  L.bMode = aBig ? (mode as Broadcast) : Broadcast.Full;
+  return L;
 }
 
 /**
@@ -136,12 +143,17 @@ function accumulateInto(
 
 // ------------------------------------------------------------------ binary elementwise
 
-function binary(op: OpDef, kernel: (e: Engine) => BinaryKernel, a: Tensor, b: Tensor): Tensor {
+/** A binary elementwise op: its kernel (read off the engine's kernels) and its backward. */
+interface BinaryOp extends OpDef {
+  kernel(k: Kernels): BinaryKernel;
+}
+
+function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   const eng = engineOf(op.name, a, b);
   const L = layout(op.name, a, b);
   const rec = eng.needsGrad(a, b);
   const out = output(eng, L.shape, L.rows * L.cols, rec);
-  kernel(eng)(a.offset, L.aMode, b.offset, L.bMode, out.offset, L.rows, L.cols, false);
+  op.kernel(eng.kernels)(a.offset, L.aMode, b.offset, L.bMode, out.offset, L.rows, L.cols, false);
   if (rec) recordBinary(eng, op, out, a, b, L);
   return finish(eng, op, out);
 }
@@ -160,8 +172,9 @@ function recordBinary(eng: Engine, op: OpDef, out: Tensor, a: Tensor, b: Tensor,
   return node;
 }
 
-const ADD: OpDef = {
+const ADD: BinaryOp = {
   name: "add",
+  kernel: (k) => k.add,
   backward(node, eng) {
     const ga = eng.gradOf(node.a);
     const gb = eng.gradOf(node.b);
@@ -175,11 +188,12 @@ const ADD: OpDef = {
 };
 /** a + b */
 export function add(a: Tensor, b: Tensor): Tensor {
-  return binary(ADD, (e) => e.kernels.add, a, b);
+  return binary(ADD, a, b);
 }
 
-const SUB: OpDef = {
+const SUB: BinaryOp = {
   name: "sub",
+  kernel: (k) => k.sub,
   backward(node, eng) {
     const ga = eng.gradOf(node.a);
     const gb = eng.gradOf(node.b);
@@ -193,7 +207,7 @@ const SUB: OpDef = {
 };
 /** a - b */
 export function sub(a: Tensor, b: Tensor): Tensor {
-  return binary(SUB, (e) => e.kernels.sub, a, b);
+  return binary(SUB, a, b);
 }
 
 /**
@@ -221,8 +235,9 @@ function productGrad(
   accumulateInto(eng, tmp, mode, dst, rows, cols, alpha);
 }
 
-const MUL: OpDef = {
+const MUL: BinaryOp = {
   name: "mul",
+  kernel: (k) => k.mul,
   backward(node, eng) {
     const a = node.a as Tensor;
     const b = node.b as Tensor;
@@ -240,11 +255,12 @@ const MUL: OpDef = {
 };
 /** a * b (elementwise) */
 export function mul(a: Tensor, b: Tensor): Tensor {
-  return binary(MUL, (e) => e.kernels.mul, a, b);
+  return binary(MUL, a, b);
 }
 
-const DIV: OpDef = {
+const DIV: BinaryOp = {
   name: "div",
+  kernel: (k) => k.div,
   backward(node, eng) {
     const b = node.b as Tensor;
     const ga = eng.gradOf(node.a);
@@ -266,7 +282,7 @@ const DIV: OpDef = {
 };
 /** a / b (elementwise) */
 export function div(a: Tensor, b: Tensor): Tensor {
-  return binary(DIV, (e) => e.kernels.div, a, b);
+  return binary(DIV, a, b);
 }
 
 /** Backward of minimum/maximum: operands expanded to full, routed by the kernel (ties split), then reduced. */
@@ -300,16 +316,24 @@ function minMaxBackward(node: TapeNode, eng: Engine, isMax: boolean): void {
   if (gb >= 0) accumulateInto(eng, tb, bMode, gb, rows, cols, 1);
 }
 
-const MINIMUM: OpDef = { name: "minimum", backward: (node, eng) => minMaxBackward(node, eng, false) };
+const MINIMUM: BinaryOp = {
+  name: "minimum",
+  kernel: (k) => k.minimum,
+  backward: (node, eng) => minMaxBackward(node, eng, false),
+};
 /** Elementwise min(a, b); on ties each side gets half the gradient (PyTorch). */
 export function minimum(a: Tensor, b: Tensor): Tensor {
-  return binary(MINIMUM, (e) => e.kernels.minimum, a, b);
+  return binary(MINIMUM, a, b);
 }
 
-const MAXIMUM: OpDef = { name: "maximum", backward: (node, eng) => minMaxBackward(node, eng, true) };
+const MAXIMUM: BinaryOp = {
+  name: "maximum",
+  kernel: (k) => k.maximum,
+  backward: (node, eng) => minMaxBackward(node, eng, true),
+};
 /** Elementwise max(a, b); on ties each side gets half the gradient (PyTorch). */
 export function maximum(a: Tensor, b: Tensor): Tensor {
-  return binary(MAXIMUM, (e) => e.kernels.maximum, a, b);
+  return binary(MAXIMUM, a, b);
 }
 
 const WHERE: OpDef = {
@@ -361,128 +385,167 @@ export function where(mask: Uint8Array, a: Tensor, b: Tensor): Tensor {
 // ------------------------------------------------------------------ unary elementwise
 
 /**
- * The OpDef of an op with one input `a`: `grad` runs only when `a` wants a gradient, with `gx` the offset of that
- * gradient, to add the op's chain rule into it from `out.grad`.
+ * An op with one input `a`, its forward and backward side by side. `forward` writes the n outputs at `out` from the
+ * input at `x`, given the op's two numeric attributes (also kept in the node as n0, n1). `grad` runs only when `a`
+ * wants a gradient, with `gx` the offset of that gradient, to add the op's chain rule into it from `out.grad` (`g`).
  */
-function unaryOpDef(name: string, grad: (eng: Engine, out: Tensor, gx: number, node: TapeNode) => void): OpDef {
+interface UnaryOp extends OpDef {
+  forward(eng: Engine, x: number, out: number, n: number, s0: number, s1: number): void;
+}
+function unaryOp(
+  name: string,
+  forward: UnaryOp["forward"],
+  grad: (eng: Engine, out: Tensor, g: number, gx: number, node: TapeNode) => void,
+): UnaryOp {
   return {
     name,
+    forward,
     backward(node, eng) {
       const gx = eng.gradOf(node.a);
-      if (gx >= 0) grad(eng, node.out as Tensor, gx, node);
+      const out = node.out as Tensor;
+      if (gx >= 0) grad(eng, out, (out.grad as Tensor).offset, gx, node);
     },
   };
 }
 
-function unary(op: OpDef, x: Tensor, run: (eng: Engine, x: number, out: number, n: number) => void): Tensor {
+function unary(op: UnaryOp, x: Tensor, s0 = 0, s1 = 0): Tensor {
   const eng = engineOf(op.name, x);
   const rec = eng.needsGrad(x);
   const out = output(eng, x.shape, x.size, rec);
-  run(eng, x.offset, out.offset, x.size);
-  if (rec) eng.record(op, out, x);
+  op.forward(eng, x.offset, out.offset, x.size, s0, s1);
+  if (rec) {
+    const node = eng.record(op, out, x);
+    node.n0 = s0;
+    node.n1 = s1;
+  }
   return finish(eng, op, out);
 }
 
-const NEG = unaryOpDef("neg", (eng, out, gx) => eng.kernels.axpy(-1, (out.grad as Tensor).offset, gx, out.size));
+const NEG = unaryOp(
+  "neg",
+  (e, x, o, n) => e.kernels.neg(x, o, n),
+  (eng, out, g, gx) => eng.kernels.axpy(-1, g, gx, out.size),
+);
 /** -x */
 export function neg(x: Tensor): Tensor {
-  return unary(NEG, x, (e, xi, o, n) => e.kernels.neg(xi, o, n));
+  return unary(NEG, x);
 }
 
-const EXP = unaryOpDef("exp", (eng, out, gx) => {
+const EXP = unaryOp(
+  "exp",
+  (e, x, o, n) => e.kernels.exp(x, o, n),
   // d exp(x) = exp(x) = out
-  eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
-});
+  (eng, out, g, gx) => eng.kernels.mul(g, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true),
+);
 /** e^x */
 export function exp(x: Tensor): Tensor {
-  return unary(EXP, x, (e, xi, o, n) => e.kernels.exp(xi, o, n));
+  return unary(EXP, x);
 }
 
-const LOG = unaryOpDef("log", (eng, out, gx, node) => {
+const LOG = unaryOp(
+  "log",
+  (e, x, o, n) => e.kernels.log(x, o, n),
   // d log(x) = 1/x
-  const x = node.a as Tensor;
-  eng.kernels.div((out.grad as Tensor).offset, Broadcast.Full, x.offset, Broadcast.Full, gx, 1, out.size, true);
-});
+  (eng, out, g, gx, node) =>
+    eng.kernels.div(g, Broadcast.Full, (node.a as Tensor).offset, Broadcast.Full, gx, 1, out.size, true),
+);
 /** natural log */
 export function log(x: Tensor): Tensor {
-  return unary(LOG, x, (e, xi, o, n) => e.kernels.log(xi, o, n));
+  return unary(LOG, x);
 }
 
-const TANH = unaryOpDef("tanh", (eng, out, gx) => {
+const TANH = unaryOp(
+  "tanh",
+  (e, x, o, n) => e.kernels.tanh(x, o, n),
   // d tanh(x) = 1 - tanh(x)^2
-  eng.kernels.tanhBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
-});
+  (eng, out, g, gx) => eng.kernels.tanhBackward(out.offset, g, gx, out.size, true),
+);
 /** tanh(x) */
 export function tanh(x: Tensor): Tensor {
-  return unary(TANH, x, (e, xi, o, n) => e.kernels.tanh(xi, o, n));
+  return unary(TANH, x);
 }
 
-const RELU = unaryOpDef("relu", (eng, out, gx) => {
-  eng.kernels.reluBackward(out.offset, (out.grad as Tensor).offset, gx, out.size, true);
-});
+const RELU = unaryOp(
+  "relu",
+  (e, x, o, n) => e.kernels.relu(x, o, n),
+  (eng, out, g, gx) => eng.kernels.reluBackward(out.offset, g, gx, out.size, true),
+);
 /** max(x, 0); gradient 0 at x = 0 (PyTorch). */
 export function relu(x: Tensor): Tensor {
-  return unary(RELU, x, (e, xi, o, n) => e.kernels.relu(xi, o, n));
+  return unary(RELU, x);
 }
 
-const SQUARE = unaryOpDef("square", (eng, out, gx, node) => {
-  const x = node.a as Tensor;
+const SQUARE = unaryOp(
+  "square",
+  (e, x, o, n) => e.kernels.square(x, o, n),
   // d x^2 = 2x
-  const tmp = eng.arena.alloc(out.size);
-  eng.kernels.scale(x.offset, 2, tmp, out.size);
-  eng.kernels.mul((out.grad as Tensor).offset, Broadcast.Full, tmp, Broadcast.Full, gx, 1, out.size, true);
-});
+  (eng, out, g, gx, node) => {
+    const tmp = eng.arena.alloc(out.size);
+    eng.kernels.scale((node.a as Tensor).offset, 2, tmp, out.size);
+    eng.kernels.mul(g, Broadcast.Full, tmp, Broadcast.Full, gx, 1, out.size, true);
+  },
+);
 /** x^2 */
 export function square(x: Tensor): Tensor {
-  return unary(SQUARE, x, (e, xi, o, n) => e.kernels.square(xi, o, n));
+  return unary(SQUARE, x);
 }
 
-const SQRT = unaryOpDef("sqrt", (eng, out, gx) => {
+const SQRT = unaryOp(
+  "sqrt",
+  (e, x, o, n) => e.kernels.sqrt(x, o, n),
   // d sqrt(x) = 1 / (2 sqrt(x)) = 0.5 / out
-  const tmp = eng.arena.alloc(out.size);
-  eng.kernels.scale((out.grad as Tensor).offset, 0.5, tmp, out.size);
-  eng.kernels.div(tmp, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
-});
+  (eng, out, g, gx) => {
+    const tmp = eng.arena.alloc(out.size);
+    eng.kernels.scale(g, 0.5, tmp, out.size);
+    eng.kernels.div(tmp, Broadcast.Full, out.offset, Broadcast.Full, gx, 1, out.size, true);
+  },
+);
 /** sqrt(x) */
 export function sqrt(x: Tensor): Tensor {
-  return unary(SQRT, x, (e, xi, o, n) => e.kernels.sqrt(xi, o, n));
+  return unary(SQRT, x);
 }
 
-const ABS = unaryOpDef("abs", (eng, out, gx, node) => {
-  const x = (node.a as Tensor).offset;
-  const g = (out.grad as Tensor).offset;
-  const v = eng.arena.view;
+const ABS = unaryOp(
+  "abs",
+  (e, x, o, n) => {
+    const v = e.arena.view;
+    for (let i = 0; i < n; i++) v[o + i] = Math.abs(v[x + i]);
+  },
   // d|x| = sign(x), 0 at 0 (PyTorch)
-  for (let i = 0; i < out.size; i++) {
-    const xv = v[x + i];
-    if (xv > 0) v[gx + i] += v[g + i];
-    else if (xv < 0) v[gx + i] -= v[g + i];
-  }
-});
+  (eng, out, g, gx, node) => {
+    const x = (node.a as Tensor).offset;
+    const v = eng.arena.view;
+    for (let i = 0; i < out.size; i++) {
+      const xv = v[x + i];
+      if (xv > 0) v[gx + i] += v[g + i];
+      else if (xv < 0) v[gx + i] -= v[g + i];
+    }
+  },
+);
 /** |x| */
 export function abs(x: Tensor): Tensor {
-  return unary(ABS, x, (e, xi, o, n) => {
-    const v = e.arena.view;
-    for (let i = 0; i < n; i++) v[o + i] = Math.abs(v[xi + i]);
-  });
+  return unary(ABS, x);
 }
 
-const SOFTPLUS = unaryOpDef("softplus", (eng, out, gx, node) => {
-  const x = (node.a as Tensor).offset;
-  const g = (out.grad as Tensor).offset;
-  const v = eng.arena.view;
-  // d softplus(x) = sigmoid(x)
-  for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * sigmoidOf(v[x + i]);
-});
-/** log(1 + e^x), computed stably as max(x, 0) + log1p(e^-|x|). */
-export function softplus(x: Tensor): Tensor {
-  return unary(SOFTPLUS, x, (e, xi, o, n) => {
+const SOFTPLUS = unaryOp(
+  "softplus",
+  (e, x, o, n) => {
     const v = e.arena.view;
     for (let i = 0; i < n; i++) {
-      const t = v[xi + i];
+      const t = v[x + i];
       v[o + i] = Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
     }
-  });
+  },
+  // d softplus(x) = sigmoid(x)
+  (eng, out, g, gx, node) => {
+    const x = (node.a as Tensor).offset;
+    const v = eng.arena.view;
+    for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * sigmoidOf(v[x + i]);
+  },
+);
+/** log(1 + e^x), computed stably as max(x, 0) + log1p(e^-|x|). */
+export function softplus(x: Tensor): Tensor {
+  return unary(SOFTPLUS, x);
 }
 
 function sigmoidOf(t: number): number {
@@ -491,75 +554,58 @@ function sigmoidOf(t: number): number {
   return e / (1 + e);
 }
 
-const SIGMOID = unaryOpDef("sigmoid", (eng, out, gx) => {
-  const g = (out.grad as Tensor).offset;
-  const y = out.offset;
-  const v = eng.arena.view;
+const SIGMOID = unaryOp(
+  "sigmoid",
+  (e, x, o, n) => {
+    const v = e.arena.view;
+    for (let i = 0; i < n; i++) v[o + i] = sigmoidOf(v[x + i]);
+  },
   // d sigmoid(x) = y (1 - y), y the output
-  for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * v[y + i] * (1 - v[y + i]);
-});
+  (eng, out, g, gx) => {
+    const y = out.offset;
+    const v = eng.arena.view;
+    for (let i = 0; i < out.size; i++) v[gx + i] += v[g + i] * v[y + i] * (1 - v[y + i]);
+  },
+);
 /** 1 / (1 + e^-x), without overflow for large |x|. */
 export function sigmoid(x: Tensor): Tensor {
-  return unary(SIGMOID, x, (e, xi, o, n) => {
-    const v = e.arena.view;
-    for (let i = 0; i < n; i++) v[o + i] = sigmoidOf(v[xi + i]);
-  });
+  return unary(SIGMOID, x);
 }
 
-const CLAMP = unaryOpDef("clamp", (eng, out, gx, node) => {
-  eng.kernels.clampBackward(
-    (node.a as Tensor).offset,
-    node.n0,
-    node.n1,
-    (out.grad as Tensor).offset,
-    gx,
-    out.size,
-    true,
-  );
-});
+const CLAMP = unaryOp(
+  "clamp",
+  (e, x, o, n, lo, hi) => e.kernels.clamp(x, lo, hi, o, n),
+  (eng, out, g, gx, node) =>
+    eng.kernels.clampBackward((node.a as Tensor).offset, node.n0, node.n1, g, gx, out.size, true),
+);
 /** min(max(x, lo), hi); the gradient passes where lo <= x <= hi (PyTorch). Use +-Infinity for a one-sided clamp. */
 export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   checkNumber("clamp", "lo", lo);
   checkNumber("clamp", "hi", hi);
   if (lo > hi) throw new InvalidArgumentError(`clamp: lo (${lo}) must be <= hi (${hi})`);
-  const eng = engineOf("clamp", x);
-  const rec = eng.needsGrad(x);
-  const out = output(eng, x.shape, x.size, rec);
-  eng.kernels.clamp(x.offset, lo, hi, out.offset, x.size);
-  if (rec) {
-    const node = eng.record(CLAMP, out, x);
-    node.n0 = lo;
-    node.n1 = hi;
-  }
-  return finish(eng, CLAMP, out);
+  return unary(CLAMP, x, lo, hi);
 }
 
-const ADD_SCALAR = unaryOpDef("addScalar", (eng, out, gx) =>
-  eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size),
+const ADD_SCALAR = unaryOp(
+  "addScalar",
+  (e, x, o, n, s) => e.kernels.addScalar(x, s, o, n),
+  (eng, out, g, gx) => eng.kernels.axpy(1, g, gx, out.size),
 );
 /** x + s */
 export function addScalar(x: Tensor, s: number): Tensor {
   checkNumber("addScalar", "s", s);
-  const eng = engineOf("addScalar", x);
-  const rec = eng.needsGrad(x);
-  const out = output(eng, x.shape, x.size, rec);
-  eng.kernels.addScalar(x.offset, s, out.offset, x.size);
-  if (rec) eng.record(ADD_SCALAR, out, x);
-  return finish(eng, ADD_SCALAR, out);
+  return unary(ADD_SCALAR, x, s);
 }
 
-const MUL_SCALAR = unaryOpDef("mulScalar", (eng, out, gx, node) =>
-  eng.kernels.axpy(node.n0, (out.grad as Tensor).offset, gx, out.size),
+const MUL_SCALAR = unaryOp(
+  "mulScalar",
+  (e, x, o, n, s) => e.kernels.scale(x, s, o, n),
+  (eng, out, g, gx, node) => eng.kernels.axpy(node.n0, g, gx, out.size),
 );
 /** x * s */
 export function mulScalar(x: Tensor, s: number): Tensor {
   checkNumber("mulScalar", "s", s);
-  const eng = engineOf("mulScalar", x);
-  const rec = eng.needsGrad(x);
-  const out = output(eng, x.shape, x.size, rec);
-  eng.kernels.scale(x.offset, s, out.offset, x.size);
-  if (rec) eng.record(MUL_SCALAR, out, x).n0 = s;
-  return finish(eng, MUL_SCALAR, out);
+  return unary(MUL_SCALAR, x, s);
 }
 
 // ------------------------------------------------------------------ reductions
@@ -698,20 +744,16 @@ export function min(x: Tensor): Tensor {
 
 // ------------------------------------------------------------------ softmax family
 
-const LOG_SOFTMAX = unaryOpDef("logSoftmax", (eng, out, gx) => {
-  const [rows, cols] = lastAxis("logSoftmax", out);
+const LOG_SOFTMAX = unaryOp(
+  "logSoftmax",
+  (e, x, o, n, cols) => e.kernels.logSoftmax(x, o, n / cols, cols),
   // dx = g - softmax(x) * sum(g)
-  eng.kernels.logSoftmaxBackward(out.offset, (out.grad as Tensor).offset, gx, rows, cols, true);
-});
+  (eng, out, g, gx, node) => eng.kernels.logSoftmaxBackward(out.offset, g, gx, out.size / node.n0, node.n0, true),
+);
 /** log(softmax(x)) over the last axis, computed stably (max-shifted). */
 export function logSoftmax(x: Tensor): Tensor {
-  const eng = engineOf("logSoftmax", x);
-  const [rows, cols] = lastAxis("logSoftmax", x);
-  const rec = eng.needsGrad(x);
-  const out = output(eng, x.shape, x.size, rec);
-  eng.kernels.logSoftmax(x.offset, out.offset, rows, cols);
-  if (rec) eng.record(LOG_SOFTMAX, out, x);
-  return finish(eng, LOG_SOFTMAX, out);
+  engineOf("logSoftmax", x);
+  return unary(LOG_SOFTMAX, x, lastAxis("logSoftmax", x)[1]);
 }
 
 const LOG_SUM_EXP: OpDef = {
@@ -813,18 +855,62 @@ export function stopGradient(x: Tensor): Tensor {
   return eng.alias(x, x.shape, false, true);
 }
 
-const RESHAPE = unaryOpDef("reshape", (eng, out, gx) => eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size));
+const RESHAPE: OpDef = {
+  name: "reshape",
+  backward(node, eng) {
+    const gx = eng.gradOf(node.a);
+    const out = node.out as Tensor;
+    if (gx >= 0) eng.kernels.axpy(1, (out.grad as Tensor).offset, gx, out.size);
+  },
+};
 /** The same values under another shape of the same size (shares storage; no copy). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const eng = engineOf("reshape", x);
   const size = sizeOf(shape);
-  if (size !== x.size || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+  let valid = size === x.size;
+  for (let i = 0; i < shape.length && valid; i++) valid = Number.isInteger(shape[i]) && shape[i] >= 0;
+  if (!valid) {
     throw new ShapeError(`reshape: cannot view shape ${fmtShape(x.shape)} as ${fmtShape(shape)}`);
   }
   const rec = eng.needsGrad(x);
   const out = eng.alias(x, shape.slice(), rec, !rec);
   if (rec) eng.record(RESHAPE, out, x);
   return out;
+}
+
+/**
+ * dst[r * dstStride + j] (+)= src[r * srcStride + j] for r < rows, j < width: a block of columns between two
+ * row-major arrays (concat, sliceLast). Narrow rows (SAC's [obs, action] of a few columns each) are copied in one
+ * loop here instead of one kernel call per row; wide rows, or both sides contiguous, go to the kernels.
+ */
+function copyRows(
+  eng: Engine,
+  src: number,
+  srcStride: number,
+  dst: number,
+  dstStride: number,
+  rows: number,
+  width: number,
+  acc: boolean,
+): void {
+  const k = eng.kernels;
+  if (srcStride === width && dstStride === width) {
+    if (acc) k.axpy(1, src, dst, rows * width);
+    else k.copy(src, dst, rows * width);
+  } else if (width >= 32) {
+    for (let r = 0; r < rows; r++) {
+      if (acc) k.axpy(1, src + r * srcStride, dst + r * dstStride, width);
+      else k.copy(src + r * srcStride, dst + r * dstStride, width);
+    }
+  } else {
+    const v = eng.arena.view;
+    for (let r = 0; r < rows; r++) {
+      const s = src + r * srcStride;
+      const d = dst + r * dstStride;
+      if (acc) for (let j = 0; j < width; j++) v[d + j] += v[s + j];
+      else for (let j = 0; j < width; j++) v[d + j] = v[s + j];
+    }
+  }
 }
 
 /** [rows, cols] of x seen as rows of its last axis, for ops that work column-wise. */
@@ -845,17 +931,16 @@ const CONCAT: OpDef = {
     const g = (out.grad as Tensor).offset;
     const [rows, ca] = rowsOf("concat", a);
     const cb = b.shape[b.rank - 1];
-    const k = eng.kernels;
     // each operand gets its own columns of the output gradient back
-    for (let r = 0; r < rows; r++) {
-      if (ga >= 0) k.axpy(1, g + r * (ca + cb), ga + r * ca, ca);
-      if (gb >= 0) k.axpy(1, g + r * (ca + cb) + ca, gb + r * cb, cb);
-    }
+    if (ga >= 0) copyRows(eng, g, ca + cb, ga, ca, rows, ca, true);
+    if (gb >= 0) copyRows(eng, g + ca, ca + cb, gb, cb, rows, cb, true);
   },
 };
 function concat2(a: Tensor, b: Tensor): Tensor {
   const eng = engineOf("concat", a, b);
-  if (a.rank < 1 || a.rank !== b.rank || a.shape.slice(0, -1).some((d, i) => d !== b.shape[i])) {
+  let agree = a.rank >= 1 && a.rank === b.rank;
+  for (let i = 0; i + 1 < a.rank && agree; i++) agree = a.shape[i] === b.shape[i];
+  if (!agree) {
     throw new ShapeError(
       `concat: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} must agree on every axis but the last`,
     );
@@ -864,11 +949,8 @@ function concat2(a: Tensor, b: Tensor): Tensor {
   const cb = b.shape[b.rank - 1];
   const rec = eng.needsGrad(a, b);
   const out = output(eng, [...a.shape.slice(0, -1), ca + cb], rows * (ca + cb), rec);
-  const k = eng.kernels;
-  for (let r = 0; r < rows; r++) {
-    k.copy(a.offset + r * ca, out.offset + r * (ca + cb), ca);
-    k.copy(b.offset + r * cb, out.offset + r * (ca + cb) + ca, cb);
-  }
+  copyRows(eng, a.offset, ca, out.offset, ca + cb, rows, ca, false);
+  copyRows(eng, b.offset, cb, out.offset + ca, ca + cb, rows, cb, false);
   if (rec) eng.record(CONCAT, out, a, b);
   return finish(eng, CONCAT, out);
 }
@@ -894,7 +976,7 @@ const SLICE: OpDef = {
     const [rows, cols] = rowsOf("sliceLast", x);
     const start = node.n0;
     const width = node.n1;
-    for (let r = 0; r < rows; r++) eng.kernels.axpy(1, g + r * width, gx + r * cols + start, width);
+    copyRows(eng, g, width, gx + start, cols, rows, width, true);
   },
 };
 /** Columns [start, end) of the last axis: x[..., D] -> [..., end - start] (a copy), e.g. one head of a split output. */
@@ -909,7 +991,7 @@ export function sliceLast(x: Tensor, start: number, end: number): Tensor {
   const width = end - start;
   const rec = eng.needsGrad(x);
   const out = output(eng, [...x.shape.slice(0, -1), width], rows * width, rec);
-  for (let r = 0; r < rows; r++) eng.kernels.copy(x.offset + r * cols + start, out.offset + r * width, width);
+  copyRows(eng, x.offset + start, cols, out.offset, width, rows, width, false);
   if (rec) {
     const node = eng.record(SLICE, out, x);
     node.n0 = start;
@@ -992,7 +1074,7 @@ const LINEAR: OpDef = {
   backward(node, eng) {
     const x = node.a as Tensor;
     const w = node.b as Tensor;
-    const gx = eng.gradOf(x);
+    const gx = x.requiresGrad ? 0 : -1; // its buffer is chosen below
     const gw = eng.gradOf(w);
     const gbias = eng.gradOf(node.c);
     const out = node.out as Tensor;
@@ -1003,15 +1085,27 @@ const LINEAR: OpDef = {
     // y = act(z), z = x W^T + b:  dz = dy * act'(y) (from the OUTPUT y),  dx = dz W,  dW = dz^T x,  db = sum_batch dz
     let dz = (out.grad as Tensor).offset;
     const act = node.n0;
-    if (act !== ACT_IDENTITY) {
+    // n1 = 1: the sole consumer of y, a linear layer, already wrote dz into y's gradient (below)
+    if (act !== ACT_IDENTITY && node.n1 !== 1) {
       const t = eng.arena.alloc(out.size);
       if (act === ACT_TANH) k.tanhBackward(out.offset, dz, t, out.size, false);
       else k.reluBackward(out.offset, dz, t, out.size, false);
       dz = t;
     }
-    if (gx >= 0) k.matmul(dz, w.offset, gx, batch, outF, inF, false, false, true);
     if (gw >= 0) k.matmul(dz, x.offset, gw, outF, batch, inF, true, false, true);
     if (gbias >= 0) k.sumCols(dz, gbias, batch, outF, true);
+    if (gx < 0) return;
+    // x made by an activated linear layer and used only here: one fused kernel gives that layer's dz = (dz W) * act'(x)
+    const below = x.producer;
+    const fuse = below !== null && below.out === x && below.op === LINEAR && below.n0 !== ACT_IDENTITY;
+    const sole = fuse ? eng.soleGrad(x) : -1;
+    if (sole >= 0 && below !== null) {
+      k.linearInputGrad(dz, w.offset, x.offset, sole, batch, outF, inF, below.n0 === ACT_TANH ? "tanh" : "relu");
+      below.n1 = 1;
+    } else {
+      if (fuse) below.n1 = 0; // a retained graph's earlier backward may have fused
+      k.matmul(dz, w.offset, eng.gradOf(x), batch, outF, inF, false, false, true);
+    }
   },
 };
 const ACT_IDENTITY = 0;

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "../errors.js";
 import type { Engine } from "./engine.js";
+import type { TapeNode } from "./tape.js";
 
 /** The element type of an engine's arena: float32 (wasm kernels) or float64 (TS kernels, gradient checks). */
 export type FloatArray = Float32Array | Float64Array;
@@ -25,6 +26,10 @@ export class Tensor {
   readonly isLeaf: boolean;
   /** True when made outside every scope: it lives as long as the engine. */
   readonly persistent: boolean;
+  /** @internal The tape node that made this tensor (valid while `producer.out === this`), or null. */
+  producer: TapeNode | null = null;
+  /** @internal How many recorded ops took this tensor as an input (a backward may fuse into a sole consumer). */
+  uses = 0;
 
   constructor(
     engine: Engine,

@@ -1,7 +1,7 @@
+import { checkRange } from "../core/checks.js";
 import type { Tensor } from "../core/tensor.js";
 import { NonFiniteError } from "../errors.js";
-import { checkParameters } from "./module.js";
-import { checkPositive } from "./optim/optimizer.js";
+import { checkParameters, paramRunEnd, runLength } from "./module.js";
 
 /**
  * Global gradient-norm clipping as `torch.nn.utils.clip_grad_norm_`: the L2 norm over all gradients together;
@@ -10,9 +10,11 @@ import { checkPositive } from "./optim/optimizer.js";
  */
 export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number {
   checkParameters("clipGradNorm", params);
-  checkPositive("clipGradNorm", "maxNorm", maxNorm);
+  checkRange("clipGradNorm: maxNorm", maxNorm, 0, Infinity, "()");
   const engine = params[0].engine;
   const k = engine.kernels;
+  // the sum of squares per tensor (a run of tensors would group the sum differently and move the norm's last bits);
+  // the scaling below is exact per element, so it runs once per run of parameters stored back to back
   let sq = 0;
   for (const p of params) {
     const g = p.grad as Tensor;
@@ -25,9 +27,11 @@ export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number
   }
   const coef = maxNorm / (norm + 1e-6);
   if (coef < 1) {
-    for (const p of params) {
-      const g = p.grad as Tensor;
-      k.scale(g.offset, coef, g.offset, g.size);
+    for (let i = 0; i < params.length; ) {
+      const end = paramRunEnd(params, i, null);
+      const g = (params[i].grad as Tensor).offset;
+      k.scale(g, coef, g, runLength(params, i, end));
+      i = end;
     }
   }
   return norm;

@@ -8,10 +8,47 @@ export interface Module {
 
 /** Set every parameter's `.grad` to zero (call before each backward, since backward accumulates). */
 export function zeroGrad(params: readonly Tensor[]): void {
-  for (const p of params) {
-    const g = p.grad;
-    if (g !== null) p.engine.kernels.fill(g.live(), 0, g.size);
+  for (let i = 0; i < params.length; ) {
+    const p = params[i];
+    if (p.grad === null) {
+      i++;
+      continue;
+    }
+    const end = paramRunEnd(params, i, null);
+    p.engine.kernels.fill(p.grad.live(), 0, runLength(params, i, end));
+    i = end;
   }
+}
+
+/**
+ * One past the last index of the run of parameters starting at `i` that lie back to back in the arena (each
+ * directly after the previous one's padded end, as `engine.parameter()` lays them out), with their gradients at one
+ * fixed distance from them and, when `partner` is given, `partner[j]` at one fixed distance from `params[j]` too
+ * (Polyak targets). A run is then one kernel call: its padding elements are never handed out, stay zero in the
+ * gradients and the optimizer state, and so never change. Needs no allocation.
+ */
+export function paramRunEnd(params: readonly Tensor[], i: number, partner: readonly Tensor[] | null): number {
+  const first = params[i];
+  const arena = first.engine.arena;
+  const gradShift = first.grad === null ? 0 : first.grad.offset - first.offset;
+  const partnerShift = partner === null ? 0 : partner[i].offset - first.offset;
+  let prev = first;
+  let j = i + 1;
+  for (; j < params.length; j++) {
+    const p = params[j];
+    if (p.engine !== first.engine || p.offset !== prev.offset + arena.paddedLength(prev.size)) break;
+    if ((p.grad === null) !== (first.grad === null)) break;
+    if (p.grad !== null && p.grad.offset - p.offset !== gradShift) break;
+    if (partner !== null && partner[j].offset - p.offset !== partnerShift) break;
+    prev = p;
+  }
+  return j;
+}
+
+/** Elements from the start of params[i] to the end of params[end - 1] (a run of `paramRunEnd`). */
+export function runLength(params: readonly Tensor[], i: number, end: number): number {
+  const last = params[end - 1];
+  return last.offset + last.size - params[i].offset;
 }
 
 /** Total number of scalar parameters. */

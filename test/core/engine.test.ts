@@ -24,6 +24,37 @@ test("scope frees its tensors and tape; using a freed tensor throws", () => {
   assert.throws(() => e.scope(() => e.parameter([3])), /outside engine.scope/);
 });
 
+test("noGradScope records nothing, frees its tensors and restores gradient mode, also when fn throws", () => {
+  const e = new Engine();
+  const w = e.parameter([2]);
+  const before = e.arena.usedBytes;
+  const v = e.noGradScope(() => {
+    const y = op.mul(e.tensor([1, 2], [2]), w);
+    assert.equal(y.requiresGrad, false);
+    assert.equal(e.tapeLength, 0);
+    assert.equal(e.isGradEnabled, false);
+    return y.toArray();
+  });
+  assert.deepEqual(v, [0, 0]);
+  assert.equal(e.arena.usedBytes, before);
+  assert.equal(e.isGradEnabled, true);
+  assert.throws(() => e.noGradScope(() => e.parameter([1])), /outside engine.scope/);
+  assert.equal(e.isGradEnabled, true);
+  assert.equal(e.arena.usedBytes, before);
+});
+
+test("parameters lie back to back with their gradients at one distance (one kernel call per network)", () => {
+  const e = new Engine();
+  const a = e.parameter([3, 5]);
+  const b = e.parameter([3]);
+  const c = e.parameter([2, 2]);
+  assert.equal(b.offset, a.offset + e.arena.paddedLength(a.size));
+  assert.equal(c.offset, b.offset + e.arena.paddedLength(b.size));
+  const shift = (a.grad as Tensor).offset - a.offset;
+  for (const p of [b, c]) assert.equal((p.grad as Tensor).offset - p.offset, shift);
+  for (const p of [a, b, c]) assert.deepEqual(p.toArray(), new Array(p.size).fill(0));
+});
+
 test("nested scopes free only their own allocations, also when fn throws", () => {
   const e = new Engine();
   e.scope(() => {

@@ -59,6 +59,28 @@ const cases: Case[] = [
     ([x, w1, b1, w2, b2]) => op.linear(op.linear(x, w1, b1, "tanh"), w2, b2, "identity"),
     [rand([4, 3]), rand([5, 3]), rand([5]), rand([2, 5]), rand([2])],
   ],
+  [
+    // the upper layer's backward writes the lower layer's dz in one fused kernel (relu: away from the kink)
+    "three fused layers, relu (fused input gradient)",
+    ([x, w1, b1, w2, b2, w3]) => op.linear(op.linear(op.linear(x, w1, b1, "relu"), w2, b2, "relu"), w3, null, "tanh"),
+    [
+      rand([4, 3], 0.2, 1),
+      rand([5, 3], 0.2, 1),
+      rand([5], 0.2, 1),
+      rand([4, 5], 0.2, 1),
+      rand([4], 0.2, 1),
+      rand([2, 4]),
+    ],
+  ],
+  [
+    // a hidden layer read by two heads (a shared trunk): no fusion, both heads' gradients add up
+    "a fused layer feeding two layers",
+    ([x, w1, b1, w2, w3]) => {
+      const h = op.linear(x, w1, b1, "tanh");
+      return op.add(op.linear(h, w2, null, "tanh"), op.linear(h, w3, null, "identity"));
+    },
+    [rand([4, 3]), rand([5, 3]), rand([5]), rand([2, 5]), rand([2, 5])],
+  ],
   ["add", ([a, b]) => op.add(a, b), [rand([3, 4]), rand([3, 4])]],
   ["add row broadcast", ([a, b]) => op.add(a, b), [rand([3, 4]), rand([4])]],
   ["add row broadcast (left)", ([a, b]) => op.add(a, b), [rand([4]), rand([3, 4])]],

@@ -1,7 +1,8 @@
+import { checkRange } from "../../core/checks.js";
 import type { Engine } from "../../core/engine.js";
-import type { FloatArray, Tensor } from "../../core/tensor.js";
+import { type FloatArray, Tensor } from "../../core/tensor.js";
 import { CheckpointError, InvalidArgumentError } from "../../errors.js";
-import { checkParameters, zeroGrad } from "../module.js";
+import { checkParameters, paramRunEnd, runLength } from "../module.js";
 
 /** A snapshot of an optimizer's state: copies of its buffers by name, the step counter and the learning rate. */
 export interface OptimizerState {
@@ -23,17 +24,20 @@ export abstract class Optimizer {
   lr: number;
   /** Number of `step()` calls so far. */
   stepCount = 0;
+  /** The parameters in runs stored back to back: each step, zeroing or state buffer is one call per run. */
+  readonly runs: readonly ParamRun[];
   private readonly buffers = new Map<string, Tensor>();
 
   protected constructor(type: string, params: readonly Tensor[], lr: number) {
     checkParameters(type, params);
-    checkPositive(type, "lr", lr, true);
+    checkRange(`${type}: lr`, lr, 0, Infinity, "[)");
     this.params = params.slice();
     this.engine = params[0].engine;
     if (this.engine.inScope) {
       throw new InvalidArgumentError(`${type} must be created outside engine.scope(): its state persists`);
     }
     this.lr = lr;
+    this.runs = paramRuns(this.params);
   }
 
   /** One update from the parameters' current `.grad`. */
@@ -41,7 +45,8 @@ export abstract class Optimizer {
 
   /** Zero the gradients of this optimizer's parameters. */
   zeroGrad(): void {
-    zeroGrad(this.params);
+    const k = this.engine.kernels;
+    for (const run of this.runs) k.fill(run.grad, 0, run.length);
   }
 
   /** The live state buffers by name (read-only use: serialization). */
@@ -65,7 +70,7 @@ export abstract class Optimizer {
     if (!Number.isInteger(state.stepCount) || state.stepCount < 0) {
       throw new CheckpointError(`${type}.setState: stepCount must be a non-negative integer, got ${state.stepCount}`);
     }
-    checkPositive(`${type}.setState`, "lr", state.lr, true);
+    checkRange(`${type}.setState: lr`, state.lr, 0, Infinity, "[)");
     const names = Object.keys(state.tensors ?? {});
     for (const name of names) {
       if (!this.buffers.has(name)) throw new CheckpointError(`${type}.setState: unexpected state tensor "${name}"`);
@@ -82,24 +87,41 @@ export abstract class Optimizer {
     this.lr = state.lr;
   }
 
-  /** Allocate a persistent state buffer for parameter `i`, filled with `value`. */
-  protected buffer(i: number, name: string, value = 0): Tensor {
-    const t = this.engine.full(this.params[i].shape, value);
-    this.buffers.set(`${i}.${name}`, t);
-    return t;
+  /**
+   * A persistent state buffer per parameter (`"<i>.<name>"`), filled with `value`. Each run of parameters stored
+   * back to back (`runs`) gets one block laid out like the parameters, so a step is one kernel call per run.
+   */
+  protected stateBuffers(name: string, value = 0): Tensor[] {
+    const out: Tensor[] = [];
+    for (const run of this.runs) {
+      const block = this.engine.full([run.length], value);
+      for (let i = run.first; i < run.end; i++) {
+        const p = this.params[i];
+        const t = new Tensor(this.engine, p.shape, p.size, block.offset + p.offset - run.value, false, true, true);
+        this.buffers.set(`${i}.${name}`, t);
+        out.push(t);
+      }
+    }
+    return out;
   }
 }
 
-export function checkPositive(where: string, name: string, v: number, allowZero = false): void {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new InvalidArgumentError(
-      `${where}: ${name} must be a ${allowZero ? "non-negative" : "positive"} finite number, got ${String(v)}`,
-    );
-  }
+/** Parameters [first, end) of an optimizer stored back to back: values from `value`, gradients from `grad`. */
+export interface ParamRun {
+  readonly first: number;
+  readonly end: number;
+  readonly value: number;
+  readonly grad: number;
+  readonly length: number;
 }
 
-export function checkUnit(where: string, name: string, v: number): void {
-  if (typeof v !== "number" || !(v >= 0 && v < 1)) {
-    throw new InvalidArgumentError(`${where}: ${name} must be in [0, 1), got ${String(v)}`);
+function paramRuns(params: readonly Tensor[]): ParamRun[] {
+  const runs: ParamRun[] = [];
+  for (let i = 0; i < params.length; ) {
+    const end = paramRunEnd(params, i, null);
+    const p = params[i];
+    runs.push({ first: i, end, value: p.offset, grad: (p.grad as Tensor).offset, length: runLength(params, i, end) });
+    i = end;
   }
+  return runs;
 }

@@ -1,5 +1,6 @@
+import { checkRange } from "../../core/checks.js";
 import type { Tensor } from "../../core/tensor.js";
-import { checkPositive, checkUnit, Optimizer } from "./optimizer.js";
+import { Optimizer } from "./optimizer.js";
 
 export interface RMSpropOptions {
   /** default 1e-2 (PyTorch) */
@@ -32,41 +33,39 @@ export class RMSprop extends Optimizer {
   readonly centered: boolean;
   readonly weightDecay: number;
   readonly epsInsideSqrt: boolean;
-  private readonly sq: Tensor[] = [];
-  private readonly buf: Tensor[] = [];
-  private readonly gradAvg: Tensor[] = [];
+  private readonly sq: Tensor[];
+  private readonly buf: Tensor[];
+  private readonly gradAvg: Tensor[];
 
   constructor(params: readonly Tensor[], opts: RMSpropOptions = {}) {
     super("RMSprop", params, opts.lr ?? 1e-2);
     this.alpha = opts.alpha ?? 0.99;
-    checkUnit("RMSprop", "alpha", this.alpha);
+    checkRange("RMSprop: alpha", this.alpha, 0, 1, "[)");
     this.eps = opts.eps ?? 1e-8;
-    checkPositive("RMSprop", "eps", this.eps, true);
+    checkRange("RMSprop: eps", this.eps, 0, Infinity, "[)");
     this.momentum = opts.momentum ?? 0;
-    checkUnit("RMSprop", "momentum", this.momentum);
+    checkRange("RMSprop: momentum", this.momentum, 0, 1, "[)");
     this.centered = opts.centered ?? false;
     this.weightDecay = opts.weightDecay ?? 0;
-    checkPositive("RMSprop", "weightDecay", this.weightDecay, true);
+    checkRange("RMSprop: weightDecay", this.weightDecay, 0, Infinity, "[)");
     this.epsInsideSqrt = opts.epsInsideSqrt ?? false;
-    for (let i = 0; i < this.params.length; i++) {
-      this.sq.push(this.buffer(i, "square_avg", this.epsInsideSqrt ? 1 : 0));
-      if (this.momentum > 0) this.buf.push(this.buffer(i, "momentum_buffer"));
-      if (this.centered) this.gradAvg.push(this.buffer(i, "grad_avg"));
-    }
+    this.sq = this.stateBuffers("square_avg", this.epsInsideSqrt ? 1 : 0);
+    this.buf = this.momentum > 0 ? this.stateBuffers("momentum_buffer") : [];
+    this.gradAvg = this.centered ? this.stateBuffers("grad_avg") : [];
   }
 
   step(): void {
     this.stepCount++;
     const k = this.engine.kernels;
-    for (let i = 0; i < this.params.length; i++) {
-      const p = this.params[i];
+    for (const run of this.runs) {
+      const i = run.first;
       k.rmspropStep(
-        p.offset,
-        (p.grad as Tensor).offset,
+        run.value,
+        run.grad,
         this.sq[i].offset,
         this.momentum > 0 ? this.buf[i].offset : 0,
         this.centered ? this.gradAvg[i].offset : 0,
-        p.size,
+        run.length,
         this.lr,
         this.alpha,
         this.eps,

@@ -1,6 +1,7 @@
+import { checkRange } from "../../core/checks.js";
 import type { Tensor } from "../../core/tensor.js";
 import { InvalidArgumentError } from "../../errors.js";
-import { checkPositive, checkUnit, Optimizer } from "./optimizer.js";
+import { Optimizer } from "./optimizer.js";
 
 export interface SGDOptions {
   lr: number;
@@ -23,35 +24,33 @@ export class SGD extends Optimizer {
   readonly dampening: number;
   readonly nesterov: boolean;
   readonly weightDecay: number;
-  private readonly buf: Tensor[] = [];
+  private readonly buf: Tensor[];
 
   constructor(params: readonly Tensor[], opts: SGDOptions) {
     super("SGD", params, opts?.lr);
     this.momentum = opts.momentum ?? 0;
-    checkUnit("SGD", "momentum", this.momentum);
+    checkRange("SGD: momentum", this.momentum, 0, 1, "[)");
     this.dampening = opts.dampening ?? 0;
-    checkUnit("SGD", "dampening", this.dampening);
+    checkRange("SGD: dampening", this.dampening, 0, 1, "[)");
     this.nesterov = opts.nesterov ?? false;
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
       throw new InvalidArgumentError("SGD: nesterov needs momentum > 0 and dampening 0");
     }
     this.weightDecay = opts.weightDecay ?? 0;
-    checkPositive("SGD", "weightDecay", this.weightDecay, true);
-    if (this.momentum > 0)
-      for (let i = 0; i < this.params.length; i++) this.buf.push(this.buffer(i, "momentum_buffer"));
+    checkRange("SGD: weightDecay", this.weightDecay, 0, Infinity, "[)");
+    this.buf = this.momentum > 0 ? this.stateBuffers("momentum_buffer") : [];
   }
 
   step(): void {
     const k = this.engine.kernels;
     const first = this.stepCount === 0;
     this.stepCount++;
-    for (let i = 0; i < this.params.length; i++) {
-      const p = this.params[i];
+    for (const run of this.runs) {
       k.sgdStep(
-        p.offset,
-        (p.grad as Tensor).offset,
-        this.momentum > 0 ? this.buf[i].offset : 0,
-        p.size,
+        run.value,
+        run.grad,
+        this.momentum > 0 ? this.buf[run.first].offset : 0,
+        run.length,
         this.lr,
         this.momentum,
         this.dampening,
