@@ -138,8 +138,9 @@ test("PPO on CartPole-v1 reaches a mean return >= 475 in the worker; the canvas 
 });
 
 test("training in the page equals Node's same-seed run bit for bit, paused and resumed midway (20k steps)", async () => {
-  // 20k steps: Node 20's V8 and Chromium 156's round some operation differently somewhere between 20k and 51k steps
-  // of this run (measured: equal at 2k and 20k, not at 51k), so a longer run is equal only browser to browser
+  // 20k steps: Node 20's V8 and Chromium 156's Math.sin/cos/exp/pow differ in the last bit on some inputs (0.1-10%
+  // of random ones) and CartPole calls cos/sin each step; the float32 observations hide a one-ulp difference until a
+  // rounding exposes it, which this run's trajectory does after 20k steps (equal at 20k, not at 51k)
   const steps = 20_480;
   const page = await openPage(browser, url);
   await page.click("#hp-details summary");
