@@ -28,7 +28,7 @@ export function clipGradNorm(params: readonly Tensor[], maxNorm: number): number
   const coef = maxNorm / (norm + 1e-6);
   if (coef < 1) {
     for (let i = 0; i < params.length; ) {
-      const end = paramRunEnd(params, i, null);
+      const end = paramRunEnd(params, i);
       const g = (params[i].grad as Tensor).offset;
       k.scale(g, coef, g, runLength(params, i, end));
       i = end;

@@ -24,7 +24,7 @@ export abstract class Optimizer {
   lr: number;
   /** Number of `step()` calls so far. */
   stepCount = 0;
-  /** The parameters in runs stored back to back: each step, zeroing or state buffer is one call per run. */
+  /** The parameters in runs stored back to back: zeroing, and the SGD/RMSprop step, is one call per run. */
   readonly runs: readonly ParamRun[];
   private readonly buffers = new Map<string, Tensor>();
 
@@ -89,7 +89,7 @@ export abstract class Optimizer {
 
   /**
    * A persistent state buffer per parameter (`"<i>.<name>"`), filled with `value`. Each run of parameters stored
-   * back to back (`runs`) gets one block laid out like the parameters, so a step is one kernel call per run.
+   * back to back (`runs`) gets one block laid out like the parameters, so a step may be one kernel call per run.
    */
   protected stateBuffers(name: string, value = 0): Tensor[] {
     const out: Tensor[] = [];
@@ -118,7 +118,7 @@ export interface ParamRun {
 function paramRuns(params: readonly Tensor[]): ParamRun[] {
   const runs: ParamRun[] = [];
   for (let i = 0; i < params.length; ) {
-    const end = paramRunEnd(params, i, null);
+    const end = paramRunEnd(params, i);
     const p = params[i];
     runs.push({ first: i, end, value: p.offset, grad: (p.grad as Tensor).offset, length: runLength(params, i, end) });
     i = end;
