@@ -27,9 +27,7 @@ export interface QNetworkOptions {
  */
 export class QNetwork {
   readonly engine: Engine;
-  readonly inputSize: number;
   readonly nActions: number;
-  readonly dueling: boolean;
   /** hidden layers and the head (Q-values, or advantages when dueling) */
   private readonly mlp: MLP;
   private readonly valueHead: Linear | null;
@@ -46,9 +44,7 @@ export class QNetwork {
       init: "default",
       fuseActivation: false,
     });
-    this.inputSize = inputSize;
     this.nActions = nActions;
-    this.dueling = dueling;
     const features = this.mlp.layers[this.mlp.layers.length - 1].inFeatures;
     this.valueHead = dueling ? new Linear(engine, rng, features, 1, { init: "default" }) : null;
   }
