@@ -1038,6 +1038,21 @@ const MATMUL: OpDef = {
     }
   },
 };
+/**
+ * Offset of W^T for a product op(A)[m,k] · W^T by a 2-D parameter W: its cached pack, repacked here if W was
+ * written since; -1 when W has no cache (not a parameter, or aliased under another shape) or the kernels multiply
+ * without packing at this size (the dot-product path of small batches: acting).
+ */
+function packedWeight(eng: Engine, w: Tensor, m: number, transA: boolean): number {
+  const p = w.pack;
+  if (p === null || p.rows !== w.shape[0] || !eng.kernels.packsB(m, w.shape[0], transA, true)) return -1;
+  if (!p.fresh) {
+    eng.kernels.packB(w.offset, p.offset, w.shape[0], w.shape[1]);
+    p.fresh = true;
+  }
+  return p.offset;
+}
+
 /** op(a) · op(b) for 2-D tensors, op = transpose when the flag is set. */
 export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: boolean } = {}): Tensor {
   const eng = engineOf("matmul", a, b);
@@ -1057,7 +1072,8 @@ export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: 
   }
   const rec = eng.needsGrad(a, b);
   const out = output(eng, [m, n], m * n, rec);
-  eng.kernels.matmul(a.offset, b.offset, out.offset, m, ka, n, transA, transB, false);
+  const packed = transB ? packedWeight(eng, b, m, transA) : -1;
+  eng.kernels.matmul(a.offset, b.offset, out.offset, m, ka, n, transA, transB, false, packed);
   if (rec) {
     const node = eng.record(MATMUL, out, a, b);
     node.n0 = transA ? 1 : 0;
@@ -1148,10 +1164,11 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null, activation?: Lin
   const rec = eng.needsGrad(x, w, b);
   const out = output(eng, x.rank === 2 ? [batch, outF] : [outF], batch * outF, rec);
   const k = eng.kernels;
+  const packed = packedWeight(eng, w, batch, false);
   if (activation !== undefined && b != null) {
-    k.linear(x.offset, w.offset, b.offset, out.offset, batch, inF, outF, KERNEL_ACT[activation]);
+    k.linear(x.offset, w.offset, b.offset, out.offset, batch, inF, outF, KERNEL_ACT[activation], packed);
   } else {
-    k.matmul(x.offset, w.offset, out.offset, batch, inF, outF, false, true, false);
+    k.matmul(x.offset, w.offset, out.offset, batch, inF, outF, false, true, false, packed);
     if (b != null) k.add(out.offset, Broadcast.Full, b.offset, Broadcast.Row, out.offset, batch, outF, false);
     if (activation === "tanh") k.tanh(out.offset, out.offset, batch * outF);
     else if (activation === "relu") k.relu(out.offset, out.offset, batch * outF);

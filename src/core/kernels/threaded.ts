@@ -89,9 +89,10 @@ export class ThreadedKernels extends WasmKernels {
     transA: boolean,
     transB: boolean,
     accumulate: boolean,
+    packedB = -1,
   ): void {
-    if (!this.split(KIND_ROWS, a, b, c, m, k, n, transA, transB, accumulate, 0, 0, 0)) {
-      super.matmul(a, b, c, m, k, n, transA, transB, accumulate);
+    if (!this.split(KIND_ROWS, a, b, c, m, k, n, transA, transB, accumulate, 0, 0, 0, packedB)) {
+      super.matmul(a, b, c, m, k, n, transA, transB, accumulate, packedB);
     }
   }
 
@@ -104,10 +105,11 @@ export class ThreadedKernels extends WasmKernels {
     k: number,
     n: number,
     act: LayerActivation,
+    packedW = -1,
   ): void {
     const kind = act === "tanh" ? KIND_ROWS_TANH : KIND_ROWS;
-    if (!this.split(kind, x, w, out, m, k, n, false, true, false, b * B, Epilogue[act], 0)) {
-      super.linear(x, w, b, out, m, k, n, act);
+    if (!this.split(kind, x, w, out, m, k, n, false, true, false, b * B, Epilogue[act], 0, packedW)) {
+      super.linear(x, w, b, out, m, k, n, act, packedW);
     }
   }
 
@@ -121,7 +123,7 @@ export class ThreadedKernels extends WasmKernels {
     k: number,
     act: LayerActivation,
   ): void {
-    if (!this.split(KIND_ROWS, gy, w, gx, m, n, k, false, false, false, 0, EpilogueGrad[act], y * B)) {
+    if (!this.split(KIND_ROWS, gy, w, gx, m, n, k, false, false, false, 0, EpilogueGrad[act], y * B, -1)) {
       super.linearInputGrad(gy, w, y, gx, m, n, k, act);
     }
   }
@@ -171,7 +173,8 @@ export class ThreadedKernels extends WasmKernels {
   /**
    * Runs a product on the pool when it is large enough, split by rows of C, or by columns when B is the larger
    * operand (n > m: a small batch times a wide layer): each thread then packs and reads only its columns of B
-   * instead of all of it. Returns false when the product should stay on this thread.
+   * instead of all of it. Given `packedB` (B^T from packB) where the kernel packs, it multiplies by that as stored
+   * instead. Returns false when the product should stay on this thread.
    */
   private split(
     kind: number,
@@ -187,14 +190,21 @@ export class ThreadedKernels extends WasmKernels {
     biasByte: number,
     op: number,
     auxByte: number,
+    packedB: number,
   ): boolean {
     if (k === 0 || m === 0 || n === 0) return false;
     const perThread = Math.floor((m * k * n) / Math.max(1, this.minMacsPerThread));
-    const packs = this.w.matmulPacksB(m, n, transA ? 1 : 0, transB ? 1 : 0) !== 0;
+    let packs = this.packsB(m, n, transA, transB);
     // the dot-product path (transB without packing) has no column form
     const byCols = n > m && (packs || !transB) && n >= 16;
     const parts = Math.min(this.threads, perThread, byCols ? Math.floor(n / 8) : Math.floor(m / 16));
     if (parts < 2 || (!byCols && m < 32)) return false;
+    if (packs && packedB >= 0) {
+      // B^T is packed already: multiply by it as stored, the same arithmetic as the packed path
+      b = packedB;
+      transB = false;
+      packs = false;
+    }
     const arena = this.arena;
     const mark = arena.mark();
     try {
