@@ -145,10 +145,10 @@ test("weight pack: a weight is packed once per change, not once per call", () =>
   const n = net(1);
   let packs = 0;
   const k = n.e.kernels;
-  const packB = k.packB.bind(k);
-  k.packB = (b, out, rows, cols) => {
-    packs++;
-    packB(b, out, rows, cols);
+  const linearKernel = k.linear.bind(k);
+  k.linear = (x, w, b, out, m, kk, nn, act, packedW, packedFresh) => {
+    if (packedW !== undefined && packedW >= 0 && packedFresh !== true) packs++;
+    linearKernel(x, w, b, out, m, kk, nn, act, packedW, packedFresh);
   };
   forward(n);
   assert.equal(packs, 3, "each of the 3 layers' weights packed once");
@@ -160,7 +160,7 @@ test("weight pack: a weight is packed once per change, not once per call", () =>
   assert.equal(packs, 3);
   forward(n);
   assert.equal(packs, 6);
-  // acting (one row) multiplies by dot products: nothing packed
+  // acting (one row) multiplies by dot products: no pack given
   n.e.noGradScope(() => n.mlp.forward(n.e.tensor(new Float32Array(24), [24])));
   assert.equal(packs, 6);
 });
@@ -187,20 +187,23 @@ test("weight pack: products by a cached pack equal the uncached ones bit for bit
       e.noGradScope(() => {
         const x = e.tensor(xs, [m, inF]);
         const plain = e.tensor(w.toArray(), w.shape); // not a parameter: no cache, packed per call
-        for (let rep = 0; rep < 2; rep++) {
-          for (const act of ["relu", "tanh", "identity", undefined] as const) {
-            assert.deepEqual(
-              linear(x, w, b, act).toArray(),
-              linear(x, plain, b, act).toArray(),
-              `${m}x${inF}x${outF} ${act}`,
-            );
-          }
-          assert.deepEqual(matmul(x, w, { transB: true }).toArray(), matmul(x, plain, { transB: true }).toArray());
-          const xt = e.tensor(xs, [inF, m]);
-          assert.deepEqual(
-            matmul(xt, w, { transA: true, transB: true }).toArray(),
-            matmul(xt, plain, { transA: true, transB: true }).toArray(),
-          );
+        // each product twice: the first packs W^T into the cache (each thread its columns when split so), the
+        // second multiplies by the cache
+        const products: [string, (w: Tensor) => Tensor][] = [
+          ...(["relu", "tanh", "identity", undefined] as const).map((act): [string, (w: Tensor) => Tensor] => [
+            `linear ${act}`,
+            (w) => linear(x, w, b, act),
+          ]),
+          ["matmul transB", (w) => matmul(x, w, { transB: true })],
+          ["matmul transA transB", (w) => matmul(e.tensor(xs, [inF, m]), w, { transA: true, transB: true })],
+        ];
+        for (const [name, f] of products) {
+          w.markWritten();
+          const want = f(plain).toArray();
+          assert.deepEqual(f(w).toArray(), want, `${m}x${inF}x${outF} ${name}, packing`);
+          const transA = name.includes("transA");
+          assert.equal(w.pack?.fresh, e.kernels.packsB(m, outF, transA, true), "packed where the kernel packs");
+          assert.deepEqual(f(w).toArray(), want, `${m}x${inF}x${outF} ${name}, packed`);
         }
       });
     }

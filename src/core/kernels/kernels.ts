@@ -43,8 +43,11 @@ export interface Kernels {
   // ---- linear algebra ----
   /**
    * C[m,n] (+)= op(A)[m,k] · op(B)[k,n], op(X) = X^T when its flag is set (so A is stored [k,m] when transA,
-   * B is stored [n,k] when transB). C must not overlap A or B. `packedB` (where `packsB` holds; default -1: none):
-   * B^T as `packB` wrote it from the current B, used instead of packing B^T again; the result is the same bit for bit.
+   * B is stored [n,k] when transB). C must not overlap A or B.
+   *
+   * `packedB` (default -1: none), where `packsB` holds: a buffer of k*n for B^T, kept between calls. With
+   * `packedFresh` it holds B^T of the current B and the product multiplies by it as stored; otherwise the product
+   * packs B^T there (instead of into scratch) for later calls. The result is the same bit for bit either way.
    */
   matmul(
     a: number,
@@ -57,11 +60,12 @@ export interface Kernels {
     transB: boolean,
     accumulate: boolean,
     packedB?: number,
+    packedFresh?: boolean,
   ): void;
   /**
    * Dense layer forward in one pass: out[m,n] = act(x[m,k] · W^T + b), W stored [n,k] (PyTorch's layout), b [n].
    * The same arithmetic as matmul, add (Row) and the activation kernel in turn, up to float rounding order.
-   * out must not overlap x, W or b. `packedW`: W^T from `packB`, as matmul's `packedB`.
+   * out must not overlap x, W or b. `packedW`, `packedFresh`: a kept W^T, as matmul's `packedB`.
    */
   linear(
     x: number,
@@ -73,14 +77,13 @@ export interface Kernels {
     n: number,
     act: LayerActivation,
     packedW?: number,
+    packedFresh?: boolean,
   ): void;
   /**
    * Whether `matmul` with these sizes and flags (and `linear`: transB, not transA) multiplies by B^T packed from B,
-   * which it builds on every call unless given `packedB`. The TS kernels never pack.
+   * which it builds on every call unless given a fresh `packedB`. The TS kernels never pack.
    */
   packsB(m: number, n: number, transA: boolean, transB: boolean): boolean;
-  /** out[k,n] = B^T for B stored [n,k]: the packed form `matmul` takes as `packedB`. out must not overlap B. */
-  packB(b: number, out: number, n: number, k: number): void;
   /**
    * Dense layer backward to the layer below, in one pass: gx[m,k] = (gy[m,n] · W[n,k]) * act'(y), where y [m,k]
    * is the lower layer's activation OUTPUT (tanh: 1 - y^2; relu: y > 0; "none": 1). gx may equal y; it must not

@@ -195,11 +195,6 @@ export class ReferenceKernels implements Kernels {
     return false;
   }
 
-  packB(b: number, out: number, n: number, k: number): void {
-    const v = this.arena.view;
-    for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) v[out + p * n + j] = v[b + j * k + p];
-  }
-
   linear(x: number, w: number, b: number, out: number, m: number, k: number, n: number, act: LayerActivation): void {
     this.matmul(x, w, out, m, k, n, false, true, false);
     this.add(out, Broadcast.Full, b, Broadcast.Row, out, m, n, false);

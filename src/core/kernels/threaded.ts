@@ -90,9 +90,10 @@ export class ThreadedKernels extends WasmKernels {
     transB: boolean,
     accumulate: boolean,
     packedB = -1,
+    packedFresh = false,
   ): void {
-    if (!this.split(KIND_ROWS, a, b, c, m, k, n, transA, transB, accumulate, 0, 0, 0, packedB)) {
-      super.matmul(a, b, c, m, k, n, transA, transB, accumulate, packedB);
+    if (!this.split(KIND_ROWS, a, b, c, m, k, n, transA, transB, accumulate, 0, 0, 0, packedB, packedFresh)) {
+      super.matmul(a, b, c, m, k, n, transA, transB, accumulate, packedB, packedFresh);
     }
   }
 
@@ -106,10 +107,11 @@ export class ThreadedKernels extends WasmKernels {
     n: number,
     act: LayerActivation,
     packedW = -1,
+    packedFresh = false,
   ): void {
     const kind = act === "tanh" ? KIND_ROWS_TANH : KIND_ROWS;
-    if (!this.split(kind, x, w, out, m, k, n, false, true, false, b * B, Epilogue[act], 0, packedW)) {
-      super.linear(x, w, b, out, m, k, n, act, packedW);
+    if (!this.split(kind, x, w, out, m, k, n, false, true, false, b * B, Epilogue[act], 0, packedW, packedFresh)) {
+      super.linear(x, w, b, out, m, k, n, act, packedW, packedFresh);
     }
   }
 
@@ -123,7 +125,7 @@ export class ThreadedKernels extends WasmKernels {
     k: number,
     act: LayerActivation,
   ): void {
-    if (!this.split(KIND_ROWS, gy, w, gx, m, n, k, false, false, false, 0, EpilogueGrad[act], y * B, -1)) {
+    if (!this.split(KIND_ROWS, gy, w, gx, m, n, k, false, false, false, 0, EpilogueGrad[act], y * B, -1, false)) {
       super.linearInputGrad(gy, w, y, gx, m, n, k, act);
     }
   }
@@ -173,8 +175,8 @@ export class ThreadedKernels extends WasmKernels {
   /**
    * Runs a product on the pool when it is large enough, split by rows of C, or by columns when B is the larger
    * operand (n > m: a small batch times a wide layer): each thread then packs and reads only its columns of B
-   * instead of all of it. Given `packedB` (B^T from packB) where the kernel packs, it multiplies by that as stored
-   * instead. Returns false when the product should stay on this thread.
+   * instead of all of it. A kept B^T (`packedB`, as matmul's) is multiplied by as stored when fresh, else packed
+   * into (by columns: each thread its own). Returns false when the product should stay on this thread.
    */
   private split(
     kind: number,
@@ -191,6 +193,7 @@ export class ThreadedKernels extends WasmKernels {
     op: number,
     auxByte: number,
     packedB: number,
+    packedFresh: boolean,
   ): boolean {
     if (k === 0 || m === 0 || n === 0) return false;
     const perThread = Math.floor((m * k * n) / Math.max(1, this.minMacsPerThread));
@@ -199,7 +202,8 @@ export class ThreadedKernels extends WasmKernels {
     const byCols = n > m && (packs || !transB) && n >= 16;
     const parts = Math.min(this.threads, perThread, byCols ? Math.floor(n / 8) : Math.floor(m / 16));
     if (parts < 2 || (!byCols && m < 32)) return false;
-    if (packs && packedB >= 0) {
+    const kept = packs && packedB >= 0;
+    if (kept && packedFresh) {
       // B^T is packed already: multiply by it as stored, the same arithmetic as the packed path
       b = packedB;
       transB = false;
@@ -208,7 +212,7 @@ export class ThreadedKernels extends WasmKernels {
     const arena = this.arena;
     const mark = arena.mark();
     try {
-      const scratch = packs ? arena.alloc(k * n) * B : 0;
+      const scratch = !packs ? 0 : kept ? packedB * B : arena.alloc(k * n) * B;
       if (packs && !byCols) this.w.packB(b * B, scratch, n, k);
       const t = this.task;
       t.kind = byCols ? KIND_COLS : kind;

@@ -236,8 +236,9 @@ export class WasmKernels implements Kernels {
     transB: boolean,
     accumulate: boolean,
     packedB = -1,
+    packedFresh = false,
   ): void {
-    this.product(a, b, c, m, k, n, transA, transB, accumulate, packedB, 0, 0);
+    this.product(a, b, c, m, k, n, transA, transB, accumulate, packedB, packedFresh, 0, 0);
   }
 
   linear(
@@ -250,8 +251,9 @@ export class WasmKernels implements Kernels {
     n: number,
     act: LayerActivation,
     packedW = -1,
+    packedFresh = false,
   ): void {
-    this.product(x, w, out, m, k, n, false, true, false, packedW, b * B, Epilogue[act]);
+    this.product(x, w, out, m, k, n, false, true, false, packedW, packedFresh, b * B, Epilogue[act]);
     // tanh as a separate pass: see the epilogue notes in assembly/kernels.ts
     if (act === "tanh") this.w.tanh(out * B, out * B, m * n);
   }
@@ -260,11 +262,7 @@ export class WasmKernels implements Kernels {
     return this.w.matmulPacksB(m, n, transA ? 1 : 0, transB ? 1 : 0) !== 0;
   }
 
-  packB(b: number, out: number, n: number, k: number): void {
-    this.w.packB(b * B, out * B, n, k);
-  }
-
-  /** matmul with a bias and epilogue: by `packedB` where given and the kernel packs, else packing B^T in scratch. */
+  /** matmul with a bias and epilogue, packing B^T (where it does) into `packedB` if given, else into scratch. */
   private product(
     a: number,
     b: number,
@@ -276,14 +274,16 @@ export class WasmKernels implements Kernels {
     transB: boolean,
     accumulate: boolean,
     packedB: number,
+    packedFresh: boolean,
     biasByte: number,
     epilogue: number,
   ): void {
     const acc = accumulate ? 1 : 0;
     const tA = transA ? 1 : 0;
     if (packedB >= 0 && transB && this.packsB(m, n, transA, transB)) {
-      // op(A) times B^T stored [k,n] as it is: the packed path's arithmetic without its packing step
-      this.w.matmul(a * B, packedB * B, c * B, m, k, n, tA, 0, acc, 0, biasByte, epilogue, 0);
+      // fresh: op(A) times B^T stored [k,n] as it is, the packed path's arithmetic without its packing step
+      if (packedFresh) this.w.matmul(a * B, packedB * B, c * B, m, k, n, tA, 0, acc, 0, biasByte, epilogue, 0);
+      else this.w.matmul(a * B, b * B, c * B, m, k, n, tA, 1, acc, packedB * B, biasByte, epilogue, 0);
       return;
     }
     const arena = this.arena;
