@@ -305,6 +305,72 @@ export function heapBase(): usize {
 }
 
 /**
+ * The last `nc` (1 to 3) columns of C for A stored row-major (the input gradient of a layer reading 3 features,
+ * dX = dz W, C [m, 3]): four rows at once, vectorised down each column, A's 4x4 blocks transposed in registers so
+ * each p gives the four rows' A values as one vector. Multiplies and adds separately, as tile4x1 does, so each
+ * element gets exactly tile4x1's arithmetic: s = 0, s += A[i,p] * B[p,j] for p in order, then C or the bias.
+ */
+// @ts-expect-error: decorator
+@inline function tile4xT(
+  nc: i32, pa: usize, ai: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
+): void {
+  const zero = f32x4.splat(0);
+  let c0 = zero, c1 = zero, c2 = zero;
+  let pa0 = pa;
+  let pa1 = pa + ai;
+  let pa2 = pa + 2 * ai;
+  let pa3 = pa + 3 * ai;
+  const k4 = k & ~3;
+  for (let p = 0; p < k4; p += 4) {
+    const r0 = v128.load(pa0);
+    const r1 = v128.load(pa1);
+    const r2 = v128.load(pa2);
+    const r3 = v128.load(pa3);
+    const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+    const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+    const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+    const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+    for (let q = 0; q < 4; q++) {
+      const x = q == 0 ? i32x4.shuffle(t0, t2, 0, 1, 4, 5)
+        : q == 1 ? i32x4.shuffle(t0, t2, 2, 3, 6, 7)
+        : q == 2 ? i32x4.shuffle(t1, t3, 0, 1, 4, 5)
+        : i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+      const pq = pb + <usize>q * rs;
+      c0 = f32x4.add(c0, f32x4.mul(x, v128.load32_splat(pq)));
+      if (nc > 1) c1 = f32x4.add(c1, f32x4.mul(x, v128.load32_splat(pq, 4)));
+      if (nc > 2) c2 = f32x4.add(c2, f32x4.mul(x, v128.load32_splat(pq, 8)));
+    }
+    pa0 += 16; pa1 += 16; pa2 += 16; pa3 += 16;
+    pb += 4 * rs;
+  }
+  for (let p = k4; p < k; p++) {
+    let x = v128.load32_splat(pa0);
+    x = f32x4.replace_lane(x, 1, load<f32>(pa1));
+    x = f32x4.replace_lane(x, 2, load<f32>(pa2));
+    x = f32x4.replace_lane(x, 3, load<f32>(pa3));
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load32_splat(pb)));
+    if (nc > 1) c1 = f32x4.add(c1, f32x4.mul(x, v128.load32_splat(pb, 4)));
+    if (nc > 2) c2 = f32x4.add(c2, f32x4.mul(x, v128.load32_splat(pb, 8)));
+    pa0 += 4; pa1 += 4; pa2 += 4; pa3 += 4;
+    pb += rs;
+  }
+  for (let col = 0; col < nc; col++) {
+    const v = col == 0 ? c0 : col == 1 ? c1 : c2;
+    const b: f32 = bias != 0 ? load<f32>(bias + (<usize>col << 2)) : 0;
+    for (let l = 0; l < 4; l++) {
+      const cq = cp + <usize>l * rs + (<usize>col << 2);
+      let z = f32x4.extract_lane(v, 0);
+      if (l == 1) z = f32x4.extract_lane(v, 1);
+      else if (l == 2) z = f32x4.extract_lane(v, 2);
+      else if (l == 3) z = f32x4.extract_lane(v, 3);
+      if (acc) z = load<f32>(cq) + z;
+      else if (bias != 0) z += b;
+      store<f32>(cq, epiScalar(z, op, cq, auxd));
+    }
+  }
+}
+
+/**
  * C[m,n] (+)= op(A)[m,k] · B[k,n] with B's rows contiguous. op(A)'s element (i, p) is at a + i*ai + p*ap (byte
  * strides), which covers A and A^T. Register blocking in 4x8 tiles of C (then 4x4, 4x1 and single-row edges).
  * Column panels of B are the outer loop and row blocks of A the inner one: the k x 8 panel of B stays in L1
@@ -345,11 +411,25 @@ function gemmRowMajorB(
     for (; i + 4 <= m; i += 4) tile4x4(a + <usize>i * ai, ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
     for (; i < m; i++) tile1x4(a + <usize>i * ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
   }
+  if (ap == 4 && j < n) {
+    // A row-major: the last n % 4 columns together, four rows at a time (the rest of the rows below)
+    const nc = n - j;
+    const jo: usize = (<usize>j) << 2;
+    const bj: usize = bias == 0 ? 0 : bias + jo;
+    for (let i = 0; i + 4 <= m; i += 4) {
+      const pa = a + <usize>i * ai;
+      const cp = c + jo + <usize>i * rs;
+      if (nc == 1) tile4xT(1, pa, ai, b + jo, cp, rs, k, acc, bj, op, auxd);
+      else if (nc == 2) tile4xT(2, pa, ai, b + jo, cp, rs, k, acc, bj, op, auxd);
+      else tile4xT(3, pa, ai, b + jo, cp, rs, k, acc, bj, op, auxd);
+    }
+  }
   for (; j < n; j++) {
     const pb = b + ((<usize>j) << 2);
     const cj = c + ((<usize>j) << 2);
     const bj: usize = bias == 0 ? 0 : bias + ((<usize>j) << 2);
     let i = 0;
+    if (ap == 4) i = m & ~3; // done by tile4xT above
     if (ai == 4) {
       for (; i + 16 <= m; i += 16) tileVx1(16, a + <usize>i * 4, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
       for (; i + 4 <= m; i += 4) tileVx1(4, a + <usize>i * 4, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
