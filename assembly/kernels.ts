@@ -107,6 +107,75 @@ export function heapBase(): usize {
   v128.store(cp + 3 * rs, c30); v128.store(cp + 3 * rs, c31, 16);
 }
 
+/**
+ * 8 rows x 4 columns of C for op(A) = A^T (A stored [k, m]: op(A)[i..i+7, p] are eight consecutive floats), the
+ * weight gradient of a first layer reading 4 features (C [64, 4]). The accumulators run DOWN the columns (two A
+ * vectors times four broadcast B values per p: 6 loads per 8 multiply-adds, where 4x4 needs 5 per 4) and 4x4 blocks
+ * are transposed in registers at the ends. Each element's arithmetic is 4x4's: madd(A[i,p], B[p,j], c) over p in
+ * order from the same start (C, the bias or 0), the product's operands merely swapped, which rounds the same.
+ */
+// @ts-expect-error: decorator
+@inline function tile8x4T(
+  pa: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
+): void {
+  const zero = f32x4.splat(0);
+  let u0 = zero, u1 = zero, u2 = zero, u3 = zero, v0 = zero, v1 = zero, v2 = zero, v3 = zero;
+  if (acc) {
+    for (let h = 0; h < 2; h++) {
+      const q = cp + <usize>(4 * h) * rs;
+      const r0 = v128.load(q);
+      const r1 = v128.load(q + rs);
+      const r2 = v128.load(q + 2 * rs);
+      const r3 = v128.load(q + 3 * rs);
+      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      if (h == 0) {
+        u0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); u1 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+        u2 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); u3 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+      } else {
+        v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v1 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+        v2 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v3 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+      }
+    }
+  } else if (bias != 0) {
+    u0 = v128.load32_splat(bias); u1 = v128.load32_splat(bias, 4);
+    u2 = v128.load32_splat(bias, 8); u3 = v128.load32_splat(bias, 12);
+    v0 = u0; v1 = u1; v2 = u2; v3 = u3;
+  }
+  const pEnd = pb + <usize>k * rs;
+  while (pb < pEnd) {
+    const a0 = v128.load(pa);
+    const a1 = v128.load(pa, 16);
+    let y = v128.load32_splat(pb);
+    u0 = madd(a0, y, u0); v0 = madd(a1, y, v0);
+    y = v128.load32_splat(pb, 4);
+    u1 = madd(a0, y, u1); v1 = madd(a1, y, v1);
+    y = v128.load32_splat(pb, 8);
+    u2 = madd(a0, y, u2); v2 = madd(a1, y, v2);
+    y = v128.load32_splat(pb, 12);
+    u3 = madd(a0, y, u3); v3 = madd(a1, y, v3);
+    pa += ap;
+    pb += rs;
+  }
+  storeT4(u0, u1, u2, u3, cp, rs, op, auxd);
+  storeT4(v0, v1, v2, v3, cp + 4 * rs, rs, op, auxd);
+}
+
+/** Rows r of a 4x4 block of C at `cp` from its columns c0..c3 (transposed in registers), through the epilogue. */
+// @ts-expect-error: decorator
+@inline function storeT4(c0: v128, c1: v128, c2: v128, c3: v128, cp: usize, rs: usize, op: i32, auxd: usize): void {
+  const t0 = i32x4.shuffle(c0, c1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(c0, c1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(c2, c3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(c2, c3, 2, 6, 3, 7);
+  v128.store(cp, epiVec(i32x4.shuffle(t0, t2, 0, 1, 4, 5), op, cp, auxd));
+  v128.store(cp + rs, epiVec(i32x4.shuffle(t0, t2, 2, 3, 6, 7), op, cp + rs, auxd));
+  v128.store(cp + 2 * rs, epiVec(i32x4.shuffle(t1, t3, 0, 1, 4, 5), op, cp + 2 * rs, auxd));
+  v128.store(cp + 3 * rs, epiVec(i32x4.shuffle(t1, t3, 2, 3, 6, 7), op, cp + 3 * rs, auxd));
+}
+
 /** 4 rows x 4 columns. */
 // @ts-expect-error: decorator
 @inline function tile4x4(
@@ -408,6 +477,7 @@ function gemmRowMajorB(
     const cj = c + ((<usize>j) << 2);
     const bj: usize = bias == 0 ? 0 : bias + ((<usize>j) << 2);
     let i = 0;
+    if (ai == 4) for (; i + 8 <= m; i += 8) tile8x4T(a + <usize>i * 4, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
     for (; i + 4 <= m; i += 4) tile4x4(a + <usize>i * ai, ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
     for (; i < m; i++) tile1x4(a + <usize>i * ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
   }
