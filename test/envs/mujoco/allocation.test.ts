@@ -118,14 +118,15 @@ async function bytesPerStep(id: string, sink: Float64Array, control = false): Pr
   return out;
 }
 
-/** Every env's steps that allocated, listed. */
-async function leaks(sink: Float64Array): Promise<string[]> {
+/** Every env's steps that allocated, listed; every measurement is reported to `log`. */
+async function leaks(sink: Float64Array, log: (line: string) => void): Promise<string[]> {
   const found: string[] = [];
   for (const id of ORDER) {
     // The envs before die here, and with them their objects' shapes: V8 drops the optimized code that checks for
     // them (the shared step's too), to optimize it again in the warm-up, not during the measurement.
     fullGc();
     for (const [what, bytes] of await bytesPerStep(id, sink)) {
+      log(`${what}: ${bytes.toFixed(1)} bytes per step`);
       if (!(bytes < TOLERANCE)) found.push(`${what}: ${bytes.toFixed(1)} bytes per step`);
     }
   }
@@ -149,12 +150,12 @@ function stepAllEnvs(): void {
   }
 }
 
-test("every MuJoCo env, unwrapped and through make, steps without allocating, whatever ran before it", async () => {
+test("every MuJoCo env, unwrapped and through make, steps without allocating, whatever ran before it", async (t) => {
   assert.deepEqual([...ORDER].sort(), MUJOCO_REGISTRATIONS.map((r) => r.id).sort());
   const sink = new Float64Array(1);
-  const fresh = await leaks(sink);
+  const fresh = await leaks(sink, (line) => t.diagnostic(`fresh start: ${line}`));
   stepAllEnvs();
-  const polymorphic = await leaks(sink);
+  const polymorphic = await leaks(sink, (line) => t.diagnostic(`after every env: ${line}`));
   assert.deepEqual({ fresh, polymorphic }, { fresh: [], polymorphic: [] });
   fullGc();
   for (const [what, bytes] of await bytesPerStep("InvertedPendulum-v5", sink, true)) {
