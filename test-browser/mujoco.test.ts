@@ -1,5 +1,5 @@
-// tsrl/mujoco in Chromium: bundled with esbuild as docs/mujoco.md says, MuJoCo's WebAssembly loads, and Hopper-v5
-// steps to the same observations as in Node, bit for bit (the same .wasm runs the physics; tsrl's seeded generator
+// tsrl/mujoco in Chromium: bundled with esbuild and with Vite as docs/mujoco.md says, MuJoCo's WebAssembly loads, and
+// Hopper-v5 steps to the same observations as in Node, bit for bit (the same .wasm runs the physics; tsrl's seeded generator
 // and the observation code are plain float64 JavaScript), and renders the same rgb_array frame. Then the web page
 // (build/web, `npm run build:web`): MuJoCo loads only when a MuJoCo env is picked, and PPO trains on it.
 import assert from "node:assert/strict";
@@ -13,6 +13,7 @@ import * as esbuild from "esbuild";
 import type { Browser } from "playwright-core";
 import { Rng } from "tsrl";
 import { initMujoco, MUJOCO_REGISTRATIONS } from "tsrl/mujoco";
+import { build as viteBuild } from "vite";
 import { copyMujocoFiles, MUJOCO_EXTERNALS } from "../scripts/build-web.js";
 import { serve } from "../scripts/serve-web.js";
 import { launchChromium, openPage, ROOT, screenshot, servePage } from "./harness.js";
@@ -24,11 +25,13 @@ let url: string;
 let web: { server: Server; url: string };
 const dir = mkdtempSync(join(tmpdir(), "tsrl-mujoco-page-"));
 
+const BUNDLERS = ["esbuild", "vite"] as const;
+
 before(async () => {
   await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: { page: "test-browser/mujoco-page.ts" },
-    outdir: dir,
+    outdir: join(dir, "esbuild"),
     bundle: true,
     external: MUJOCO_EXTERNALS,
     format: "esm",
@@ -36,8 +39,27 @@ before(async () => {
     target: "es2022",
     logLevel: "warning",
   });
-  await copyMujocoFiles(dir);
-  writeFileSync(join(dir, "index.html"), '<!doctype html><script type="module" src="page.js"></script>');
+  // Vite also bundles the Emscripten glue's pthread worker (`new Worker(new URL(..., import.meta.url))`): as an ES
+  // module (the glue awaits at top level), with the same externals.
+  await viteBuild({
+    root: ROOT,
+    configFile: false,
+    logLevel: "error",
+    worker: { format: "es", rolldownOptions: { external: MUJOCO_EXTERNALS } },
+    build: {
+      outDir: join(dir, "vite"),
+      target: "es2022",
+      rolldownOptions: {
+        input: join(ROOT, "test-browser", "mujoco-page.ts"),
+        external: MUJOCO_EXTERNALS,
+        output: { entryFileNames: "page.js" },
+      },
+    },
+  });
+  for (const bundler of BUNDLERS) {
+    await copyMujocoFiles(join(dir, bundler));
+    writeFileSync(join(dir, bundler, "index.html"), '<!doctype html><script type="module" src="page.js"></script>');
+  }
   browser = await launchChromium();
   server = await serve(dir, 0);
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -50,40 +72,42 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("Hopper-v5 in Chromium: MuJoCo loads, steps like Node bit for bit, and renders the same frame", async () => {
-  const rng = new Rng(11);
-  const actions = Array.from({ length: 60 }, () => Array.from({ length: 3 }, () => rng.uniformRange(-1, 1)));
-  await initMujoco();
-  const node = hopperTrace(4, actions);
+for (const bundler of BUNDLERS) {
+  test(`Hopper-v5 in Chromium, bundled by ${bundler}: MuJoCo loads, steps like Node bit for bit, renders the same frame`, async () => {
+    const rng = new Rng(11);
+    const actions = Array.from({ length: 60 }, () => Array.from({ length: 3 }, () => rng.uniformRange(-1, 1)));
+    await initMujoco();
+    const node = hopperTrace(4, actions);
 
-  const page = await browser.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(url);
-  await page.waitForFunction(() => typeof window.hopperTrace === "function");
-  const t0 = Date.now();
-  const inPage = await page.evaluate(([seed, a]) => window.hopperTrace(seed, a), [4, actions] as const);
-  console.log(`MuJoCo loaded and Hopper-v5 stepped ${actions.length} times in Chromium in ${Date.now() - t0} ms`);
-  assert.deepEqual(errors, []);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${url}${bundler}/`);
+    await page.waitForFunction(() => typeof window.hopperTrace === "function");
+    const t0 = Date.now();
+    const inPage = await page.evaluate(([seed, a]) => window.hopperTrace(seed, a), [4, actions] as const);
+    console.log(`MuJoCo loaded and Hopper-v5 stepped ${actions.length} times in Chromium in ${Date.now() - t0} ms`);
+    assert.deepEqual(errors, []);
 
-  assert.ok(inPage.observations.length > actions.length + 1, "no episode ended: the resets went untested");
-  assert.deepEqual(inPage.observations64, node.observations64, "float64 observations differ from Node's");
-  assert.deepEqual(inPage.observations, node.observations);
-  assert.deepEqual(inPage.rewards, node.rewards);
-  assert.deepEqual(inPage.terminated, node.terminated);
-  // the hopper moved: the trace is not a constant the two sides could agree on by accident
-  assert.notDeepEqual(inPage.observations64[0], inPage.observations64.at(-1));
+    assert.ok(inPage.observations.length > actions.length + 1, "no episode ended: the resets went untested");
+    assert.deepEqual(inPage.observations64, node.observations64, "float64 observations differ from Node's");
+    assert.deepEqual(inPage.observations, node.observations);
+    assert.deepEqual(inPage.rewards, node.rewards);
+    assert.deepEqual(inPage.terminated, node.terminated);
+    // the hopper moved: the trace is not a constant the two sides could agree on by accident
+    assert.notDeepEqual(inPage.observations64[0], inPage.observations64.at(-1));
 
-  assert.equal(inPage.frame.width, 64);
-  assert.equal(inPage.frame.height, 48);
-  assert.deepEqual(inPage.frame.rgba, node.frame.rgba, "the rendered frame differs from Node's");
-  const colours = new Set<number>();
-  for (let i = 0; i < inPage.frame.rgba.length; i += 4) {
-    colours.add((inPage.frame.rgba[i] << 16) | (inPage.frame.rgba[i + 1] << 8) | inPage.frame.rgba[i + 2]);
-  }
-  assert.ok(colours.size > 8, `the frame looks empty (${colours.size} colours)`);
-  await page.close();
-});
+    assert.equal(inPage.frame.width, 64);
+    assert.equal(inPage.frame.height, 48);
+    assert.deepEqual(inPage.frame.rgba, node.frame.rgba, "the rendered frame differs from Node's");
+    const colours = new Set<number>();
+    for (let i = 0; i < inPage.frame.rgba.length; i += 4) {
+      colours.add((inPage.frame.rgba[i] << 16) | (inPage.frame.rgba[i + 1] << 8) | inPage.frame.rgba[i + 2]);
+    }
+    assert.ok(colours.size > 8, `the frame looks empty (${colours.size} colours)`);
+    await page.close();
+  });
+}
 
 test("the page loads MuJoCo when InvertedPendulum-v5 is picked, and PPO trains on it with frames on the canvas", async () => {
   const requests: string[] = [];

@@ -5,8 +5,17 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
 setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as (options?: { type: "major" | "minor" }) => void;
 /** A full (major) garbage collection. */
-export const fullGc = runInNewContext("gc") as () => void;
+export const fullGc = (): void => gc();
+/**
+ * Two minor GCs (scavenges): the young generation emptied (the second promotes what survived the first) without a
+ * full collection's side effect on code, which V8 deoptimizes when an object it was specialized for died.
+ */
+export const emptyYoungGeneration = (): void => {
+  gc({ type: "minor" });
+  gc({ type: "minor" });
+};
 
 /**
  * Minor GCs during `loop()`, after a warm-up run and a full collection. The fewer of two measured runs is returned:

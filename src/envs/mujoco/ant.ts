@@ -1,7 +1,6 @@
 import type { Info, StepResult } from "../env.js";
 import { boolOption, f64, MujocoEnv, type MujocoEnvOptions, numberOption, rangeOption } from "./mujoco-env.js";
-import { sumClippedSquares, sumSquares } from "./rewards.js";
-import { distanceInfo, XyVelocity, xyPositionInfo } from "./xy-motion.js";
+import { XyVelocity } from "./xy-motion.js";
 
 export interface AntOptions extends MujocoEnvOptions {
   forwardRewardWeight?: number;
@@ -36,7 +35,7 @@ export class AntEnv extends MujocoEnv {
   private readonly mainBody: number;
   declare private xpos: Float64Array;
   declare private cfrcExt: Float64Array;
-  private readonly velocity = new XyVelocity();
+  private readonly velocity = new XyVelocity(this.dt);
 
   constructor(opts: AntOptions = {}) {
     const exclude = boolOption(
@@ -96,8 +95,11 @@ export class AntEnv extends MujocoEnv {
   }
 
   protected override resetInfo(info: Info): void {
-    xyPositionInfo(info, this.qpos);
-    distanceInfo(info, this.qpos);
+    const x = this.qpos[0];
+    const y = this.qpos[1];
+    info.x_position = x;
+    info.y_position = y;
+    info.distance_from_origin = Math.sqrt(x * x + y * y); // np.linalg.norm (Math.hypot rounds differently)
   }
 
   protected writeObservation(out: Float64Array): void {
@@ -112,23 +114,32 @@ export class AntEnv extends MujocoEnv {
   }
 
   protected override beforeStep(): void {
-    this.velocity.start(this.xpos[3 * this.mainBody], this.xpos[3 * this.mainBody + 1]);
+    this.velocity.start(this.xpos, 3 * this.mainBody);
   }
 
   protected afterStep(action: Float64Array, r: StepResult<Float32Array>): void {
-    this.velocity.end(this.xpos[3 * this.mainBody], this.xpos[3 * this.mainBody + 1], this.dt);
-    const forward = this.velocity.x * this.forwardRewardWeight;
+    const v = this.velocity;
+    v.end(this.xpos, 3 * this.mainBody);
+    const forward = v.x * this.forwardRewardWeight;
     const healthy = this.isHealthy;
     const survive = healthy ? this.healthyReward : 0;
-    const ctrlCost = this.ctrlCostWeight * sumSquares(action);
+    let a2 = 0;
+    for (let i = 0; i < action.length; i++) a2 += action[i] * action[i];
+    const ctrlCost = this.ctrlCostWeight * a2;
     const lo = this.contactForceRange[0];
     const hi = this.contactForceRange[1];
-    const contactCost = this.contactCostWeight * sumClippedSquares(this.cfrcExt, lo, hi);
+    let f2 = 0; // |clip(cfrc_ext)|^2 (the world body's 6 zeros included, as Gymnasium)
+    for (let i = 0; i < this.cfrcExt.length; i++) {
+      const f = Math.min(Math.max(this.cfrcExt[i], lo), hi);
+      f2 += f * f;
+    }
+    const contactCost = this.contactCostWeight * f2;
     r.reward = forward + survive - (ctrlCost + contactCost);
     r.terminated = !healthy && this.terminateWhenUnhealthy;
     this.resetInfo(this.info);
     const info = this.info;
-    this.velocity.writeInfo(info);
+    info.x_velocity = v.x;
+    info.y_velocity = v.y;
     info.reward_forward = forward;
     info.reward_ctrl = -ctrlCost;
     info.reward_contact = -contactCost;

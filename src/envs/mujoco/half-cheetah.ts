@@ -1,6 +1,5 @@
 import type { Info, StepResult } from "../env.js";
 import { boolOption, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
-import { sumSquares } from "./rewards.js";
 
 export interface HalfCheetahOptions extends MujocoEnvOptions {
   forwardRewardWeight?: number;
@@ -59,7 +58,9 @@ export class HalfCheetahEnv extends MujocoEnv {
 
   protected afterStep(action: Float64Array, r: StepResult<Float32Array>): void {
     const xVelocity = (this.qpos[0] - this.xBefore) / this.dt;
-    const ctrlCost = this.ctrlCostWeight * sumSquares(action);
+    let a2 = 0;
+    for (let i = 0; i < action.length; i++) a2 += action[i] * action[i];
+    const ctrlCost = this.ctrlCostWeight * a2;
     const forward = this.forwardRewardWeight * xVelocity;
     r.reward = forward - ctrlCost;
     const info = this.info;

@@ -1,6 +1,5 @@
 import { rangeOption } from "./mujoco-env.js";
 import { PlanarWalkerEnv, type PlanarWalkerOptions } from "./planar-walker.js";
-import { inOpenRange } from "./rewards.js";
 
 export interface HopperOptions extends PlanarWalkerOptions {
   healthyStateRange?: [number, number];
@@ -27,8 +26,11 @@ export class HopperEnv extends PlanarWalkerEnv {
 
   override get isHealthy(): boolean {
     const q = this.qpos;
-    for (let i = 2; i < q.length; i++) if (!inOpenRange(q[i], this.healthyStateRange)) return false;
-    for (let i = 0; i < this.qvel.length; i++) if (!inOpenRange(this.qvel[i], this.healthyStateRange)) return false;
+    const v = this.qvel;
+    const lo = this.healthyStateRange[0];
+    const hi = this.healthyStateRange[1];
+    for (let i = 2; i < q.length; i++) if (!(lo < q[i] && q[i] < hi)) return false;
+    for (let i = 0; i < v.length; i++) if (!(lo < v[i] && v[i] < hi)) return false;
     return super.isHealthy;
   }
 }

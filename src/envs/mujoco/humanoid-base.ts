@@ -1,7 +1,5 @@
 import type { Info } from "../env.js";
 import { boolOption, f64, MujocoEnv, type MujocoEnvConfig, type MujocoEnvOptions } from "./mujoco-env.js";
-import { sumSquares } from "./rewards.js";
-import { xyPositionInfo } from "./xy-motion.js";
 
 /** The observation options Humanoid-v5 and HumanoidStandup-v5 share. */
 export interface HumanoidObservationOptions extends MujocoEnvOptions {
@@ -53,6 +51,8 @@ export abstract class HumanoidBase extends MujocoEnv {
   declare private tenVelocity: Float64Array;
   private readonly tendonLength: Float64Array;
   private readonly tendonVelocity: Float64Array;
+  /** |ctrl|^2, |cfrc_ext|^2 of the last step ({@link sumSquares}). */
+  protected readonly squares = new Float64Array(2);
 
   constructor(name: string, opts: HumanoidObservationOptions, config: Omit<MujocoEnvConfig, "observationSize">) {
     const p = parts(name, opts);
@@ -98,23 +98,23 @@ export abstract class HumanoidBase extends MujocoEnv {
   }
 
   /**
-   * The control cost: weight * |ctrl|^2. Gymnasium charges the controls as stored in MuJoCo's data (the action
-   * before MuJoCo clamps it).
+   * |ctrl|^2 and |cfrc_ext|^2 into `squares` (for the control cost and the contact or impact cost; written, not
+   * returned: a returned number may be boxed). Gymnasium charges the controls as stored in MuJoCo's data.
    */
-  protected controlCost(weight: number): number {
-    return weight * sumSquares(this.ctrl);
+  protected sumSquares(): void {
+    let c = 0;
+    for (let i = 0; i < this.ctrl.length; i++) c += this.ctrl[i] * this.ctrl[i];
+    let f = 0;
+    for (let i = 0; i < this.cfrcExt.length; i++) f += this.cfrcExt[i] * this.cfrcExt[i];
+    this.squares[0] = c;
+    this.squares[1] = f;
   }
 
-  /** weight * |contact forces|^2 clipped to range: Humanoid's contact cost, HumanoidStandup's impact cost. */
-  protected contactCost(weight: number, range: readonly [number, number]): number {
-    const lo = range[0]; // (no destructuring: it allocates an iterator)
-    const hi = range[1];
-    return Math.min(Math.max(weight * sumSquares(this.cfrcExt), lo), hi);
-  }
-
-  /** x, y positions and the tendons' lengths and velocities (Gymnasium's key spelling, copied into reused arrays). */
-  protected positionInfo(info: Info): void {
-    xyPositionInfo(info, this.qpos);
+  /**
+   * The tendons' lengths and velocities (Gymnasium's key spelling, copied into reused arrays); the subclass writes
+   * the numbers of its info itself (a store shared by both envs' infos would see four shapes).
+   */
+  protected tendonInfo(info: Info): void {
     this.tendonLength.set(this.tenLength);
     this.tendonVelocity.set(this.tenVelocity);
     info.tendon_lenght = this.tendonLength;

@@ -36,14 +36,20 @@ export class HumanoidStandupEnv extends HumanoidBase {
   }
 
   protected override resetInfo(info: Info): void {
-    this.positionInfo(info);
+    info.x_position = this.qpos[0];
+    info.y_position = this.qpos[1];
+    this.tendonInfo(info);
     info.z_distance_from_origin = this.qpos[2] - this.initQpos[2];
   }
 
   protected afterStep(_action: Float64Array, r: StepResult<Float32Array>): void {
     const uph = (this.uphCostWeight * this.qpos[2]) / this.timestep;
-    const ctrlCost = this.controlCost(this.ctrlCostWeight);
-    const impactCost = this.contactCost(this.impactCostWeight, this.impactCostRange);
+    this.sumSquares();
+    const ctrlCost = this.ctrlCostWeight * this.squares[0];
+    const impactCost = Math.min(
+      Math.max(this.impactCostWeight * this.squares[1], this.impactCostRange[0]),
+      this.impactCostRange[1],
+    );
     r.reward = uph - ctrlCost - impactCost + 1;
     this.resetInfo(this.info);
     this.info.reward_linup = uph;

@@ -1,7 +1,7 @@
 import type { Info, StepResult } from "../env.js";
 import { HumanoidBase, type HumanoidObservationOptions } from "./humanoid-base.js";
 import { boolOption, f64, numberOption, rangeOption } from "./mujoco-env.js";
-import { distanceInfo, XyVelocity } from "./xy-motion.js";
+import { XyVelocity } from "./xy-motion.js";
 
 export interface HumanoidOptions extends HumanoidObservationOptions {
   forwardRewardWeight?: number;
@@ -29,9 +29,9 @@ export class HumanoidEnv extends HumanoidBase {
   declare private xipos: Float64Array;
   private readonly bodyMass: Float64Array;
   private readonly totalMass: number;
-  private readonly velocity = new XyVelocity();
-  private xCom = 0;
-  private yCom = 0;
+  private readonly velocity = new XyVelocity(this.dt);
+  /** The x, y of the centre of mass. */
+  private readonly com = new Float64Array(2);
 
   constructor(opts: HumanoidOptions = {}) {
     super("Humanoid", opts, {
@@ -72,28 +72,38 @@ export class HumanoidEnv extends HumanoidBase {
   }
 
   protected override resetInfo(info: Info): void {
-    this.positionInfo(info);
-    distanceInfo(info, this.qpos);
+    const x = this.qpos[0];
+    const y = this.qpos[1];
+    info.x_position = x;
+    info.y_position = y;
+    this.tendonInfo(info);
+    info.distance_from_origin = Math.sqrt(x * x + y * y); // np.linalg.norm (Math.hypot rounds differently)
   }
 
   protected override beforeStep(): void {
     this.massCenter();
-    this.velocity.start(this.xCom, this.yCom);
+    this.velocity.start(this.com, 0);
   }
 
   protected afterStep(_action: Float64Array, r: StepResult<Float32Array>): void {
     this.massCenter();
-    this.velocity.end(this.xCom, this.yCom, this.dt);
-    const forward = this.forwardRewardWeight * this.velocity.x;
+    const v = this.velocity;
+    v.end(this.com, 0);
+    const forward = this.forwardRewardWeight * v.x;
     const healthy = this.isHealthy;
     const survive = healthy ? this.healthyReward : 0;
-    const ctrlCost = this.controlCost(this.ctrlCostWeight);
-    const contactCost = this.contactCost(this.contactCostWeight, this.contactCostRange);
+    this.sumSquares();
+    const ctrlCost = this.ctrlCostWeight * this.squares[0];
+    const contactCost = Math.min(
+      Math.max(this.contactCostWeight * this.squares[1], this.contactCostRange[0]),
+      this.contactCostRange[1],
+    );
     r.reward = forward + survive - (ctrlCost + contactCost);
     r.terminated = !healthy && this.terminateWhenUnhealthy;
     this.resetInfo(this.info);
     const info = this.info;
-    this.velocity.writeInfo(info);
+    info.x_velocity = v.x;
+    info.y_velocity = v.y;
     info.reward_survive = survive;
     info.reward_forward = forward;
     info.reward_ctrl = -ctrlCost;
@@ -108,7 +118,7 @@ export class HumanoidEnv extends HumanoidBase {
       x += this.bodyMass[b] * this.xipos[3 * b];
       y += this.bodyMass[b] * this.xipos[3 * b + 1];
     }
-    this.xCom = x / this.totalMass;
-    this.yCom = y / this.totalMass;
+    this.com[0] = x / this.totalMass;
+    this.com[1] = y / this.totalMass;
   }
 }

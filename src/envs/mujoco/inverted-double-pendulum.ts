@@ -6,8 +6,6 @@ export interface InvertedDoublePendulumOptions extends MujocoEnvOptions {
   healthyReward?: number;
 }
 
-const clip10 = (x: number) => Math.min(Math.max(x, -10), 10);
-
 /**
  * Gymnasium's InvertedDoublePendulum-v5. Observation: cart position, sin and cos of both hinge angles, velocities
  * clipped to [-10, 10], the cart's constraint force clipped to [-10, 10] (9). Reward: healthyReward while alive minus
@@ -50,8 +48,8 @@ export class InvertedDoublePendulumEnv extends MujocoEnv {
       out[1 + n + i] = Math.cos(q[1 + i]);
     }
     let k = 1 + 2 * n;
-    for (let i = 0; i < this.qvel.length; i++) out[k++] = clip10(this.qvel[i]);
-    out[k] = clip10(this.qfrcConstraint[0]);
+    for (let i = 0; i < this.qvel.length; i++) out[k++] = Math.min(Math.max(this.qvel[i], -10), 10);
+    out[k] = Math.min(Math.max(this.qfrcConstraint[0], -10), 10);
   }
 
   protected afterStep(_action: Float64Array, r: StepResult<Float32Array>): void {

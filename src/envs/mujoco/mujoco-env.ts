@@ -63,6 +63,11 @@ export function f64(view: unknown): Float64Array {
  * Observations are computed in float64 (Gymnasium's dtype, `observation64`) and returned as Float32Array, the dtype
  * of tsrl's Box. Views into MuJoCo's memory are made once and remade only when the WebAssembly memory grows (another
  * model loaded); results and infos are reused, so a step allocates nothing. `close()` frees MuJoCo's memory.
+ *
+ * That holds whatever V8 inlines (which depends on the envs a process ran before) because a step's code keeps two
+ * rules: no number that may be fractional crosses a call of a function (methods and helpers; `Math` is fine), since
+ * V8 boxes one in a fresh heap object when it does not inline the call; and the info entries are written by the
+ * env's own class, since a store shared by the infos of many envs goes megamorphic and boxes too.
  */
 export abstract class MujocoEnv extends Env<Float32Array, Float32Array> implements StatefulEnv, Snapshotting {
   readonly observationSpace: Box;

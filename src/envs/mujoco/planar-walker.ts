@@ -7,7 +7,6 @@ import {
   numberOption,
   rangeOption,
 } from "./mujoco-env.js";
-import { inOpenRange, sumSquares } from "./rewards.js";
 
 /** The options Hopper-v5 and Walker2d-v5 share. */
 export interface PlanarWalkerOptions extends MujocoEnvOptions {
@@ -77,8 +76,11 @@ export abstract class PlanarWalkerEnv extends MujocoEnv {
 
   /** z and the torso angle within their ranges. */
   get isHealthy(): boolean {
-    const q = this.qpos;
-    return inOpenRange(q[1], this.healthyZRange) && inOpenRange(q[2], this.healthyAngleRange);
+    const z = this.qpos[1];
+    const angle = this.qpos[2];
+    const zs = this.healthyZRange;
+    const angles = this.healthyAngleRange;
+    return zs[0] < z && z < zs[1] && angles[0] < angle && angle < angles[1];
   }
 
   protected resetModel(): void {
@@ -104,7 +106,9 @@ export abstract class PlanarWalkerEnv extends MujocoEnv {
 
   protected afterStep(action: Float64Array, r: StepResult<Float32Array>): void {
     const xVelocity = (this.qpos[0] - this.xBefore) / this.dt;
-    const ctrlCost = this.ctrlCostWeight * sumSquares(action);
+    let a2 = 0;
+    for (let i = 0; i < action.length; i++) a2 += action[i] * action[i];
+    const ctrlCost = this.ctrlCostWeight * a2;
     const forward = this.forwardRewardWeight * xVelocity;
     const healthy = this.isHealthy;
     const survive = healthy ? this.healthyReward : 0;

@@ -1,6 +1,5 @@
 import type { StepResult } from "../env.js";
 import { f64, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
-import { sumSquares } from "./rewards.js";
 
 export interface ReacherOptions extends MujocoEnvOptions {
   rewardDistWeight?: number;
@@ -80,7 +79,9 @@ export class ReacherEnv extends MujocoEnv {
     const dy = this.xpos[f + 1] - this.xpos[t + 1];
     const dz = this.xpos[f + 2] - this.xpos[t + 2];
     const rewardDist = -Math.sqrt(dx * dx + dy * dy + dz * dz) * this.rewardDistWeight;
-    const rewardCtrl = -sumSquares(action) * this.rewardControlWeight;
+    let a2 = 0;
+    for (let i = 0; i < action.length; i++) a2 += action[i] * action[i];
+    const rewardCtrl = -a2 * this.rewardControlWeight;
     r.reward = rewardDist + rewardCtrl;
     this.info.reward_dist = rewardDist;
     this.info.reward_ctrl = rewardCtrl;

@@ -1,7 +1,6 @@
 import type { Info, StepResult } from "../env.js";
 import { boolOption, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
-import { sumSquares } from "./rewards.js";
-import { distanceInfo, XyVelocity, xyPositionInfo } from "./xy-motion.js";
+import { XyVelocity } from "./xy-motion.js";
 
 export interface SwimmerOptions extends MujocoEnvOptions {
   forwardRewardWeight?: number;
@@ -17,7 +16,7 @@ export class SwimmerEnv extends MujocoEnv {
   readonly forwardRewardWeight: number;
   readonly ctrlCostWeight: number;
   readonly excludeCurrentPositions: boolean;
-  private readonly velocity = new XyVelocity();
+  private readonly velocity = new XyVelocity(this.dt);
 
   constructor(opts: SwimmerOptions = {}) {
     const exclude = boolOption(
@@ -44,8 +43,11 @@ export class SwimmerEnv extends MujocoEnv {
   }
 
   protected override resetInfo(info: Info): void {
-    xyPositionInfo(info, this.qpos);
-    distanceInfo(info, this.qpos);
+    const x = this.qpos[0];
+    const y = this.qpos[1];
+    info.x_position = x;
+    info.y_position = y;
+    info.distance_from_origin = Math.sqrt(x * x + y * y); // np.linalg.norm (Math.hypot rounds differently)
   }
 
   protected writeObservation(out: Float64Array): void {
@@ -56,17 +58,21 @@ export class SwimmerEnv extends MujocoEnv {
   }
 
   protected override beforeStep(): void {
-    this.velocity.start(this.qpos[0], this.qpos[1]);
+    this.velocity.start(this.qpos, 0);
   }
 
   protected afterStep(action: Float64Array, r: StepResult<Float32Array>): void {
-    this.velocity.end(this.qpos[0], this.qpos[1], this.dt);
-    const forward = this.forwardRewardWeight * this.velocity.x;
-    const ctrlCost = this.ctrlCostWeight * sumSquares(action);
+    const v = this.velocity;
+    v.end(this.qpos, 0);
+    const forward = this.forwardRewardWeight * v.x;
+    let a2 = 0;
+    for (let i = 0; i < action.length; i++) a2 += action[i] * action[i];
+    const ctrlCost = this.ctrlCostWeight * a2;
     r.reward = forward - ctrlCost;
     this.resetInfo(this.info);
     const info = this.info;
-    this.velocity.writeInfo(info);
+    info.x_velocity = v.x;
+    info.y_velocity = v.y;
     info.reward_forward = forward;
     info.reward_ctrl = -ctrlCost;
   }
