@@ -195,7 +195,9 @@ async function main(): Promise<void> {
   const vsAt = process.argv.indexOf("--vs");
   const builds = [await loadBuild(resolve("."), "this")];
   if (vsAt > 0) builds.push(await loadBuild(resolve(process.argv[vsAt + 1]), "vs"));
-  console.log(`kernels: ${builds.map((b) => `${b.name}=${b.k.name}`).join(", ")}; load average ${loadavg()[0].toFixed(1)}`);
+  console.log(
+    `kernels: ${builds.map((b) => `${b.name}=${b.k.name}`).join(", ")}; load average ${loadavg()[0].toFixed(1)}`,
+  );
   let mismatches = 0;
   const rows: string[] = [];
   for (const c of cases) {
