@@ -170,7 +170,7 @@ function sweep(a: Build, b: Build): number {
             const bias = bd.arena.alloc(n);
             fill(bd, bias, n, s + 3);
             const c2 = bd.arena.alloc(m * n);
-            if (!tA) bd.k.linear(ma, mb, bias, c2, m, k, n, (f & 4) !== 0 ? "relu" : "identity");
+            if (!tA) bd.k.linear(ma, mb, bias, c2, m, k, n, (f & 4) !== 0 ? "relu" : "none");
             const y = bd.arena.alloc(m * k);
             fill(bd, y, m * k, s + 4);
             const gx = bd.arena.alloc(m * k);
