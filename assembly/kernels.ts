@@ -237,43 +237,6 @@ export function heapBase(): usize {
   store<f32>(cp, s0); store<f32>(cp + rs, s1); store<f32>(cp + 2 * rs, s2); store<f32>(cp + 3 * rs, s3);
 }
 
-/**
- * 1 row x 32 columns: eight independent accumulator chains where 1x8's two leave the multiply-add latency exposed
- * (the weight gradient of a 1- or 2-output head, m = 1 or 2, is all single-row tiles). Each element's arithmetic
- * is 1x8's: its own madd chain over p from the same start.
- */
-// @ts-expect-error: decorator
-@inline function tile1x32(
-  pa: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
-): void {
-  const zero = f32x4.splat(0);
-  let c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
-  if (acc) {
-    c0 = v128.load(cp); c1 = v128.load(cp, 16); c2 = v128.load(cp, 32); c3 = v128.load(cp, 48);
-    c4 = v128.load(cp, 64); c5 = v128.load(cp, 80); c6 = v128.load(cp, 96); c7 = v128.load(cp, 112);
-  } else if (bias != 0) {
-    c0 = v128.load(bias); c1 = v128.load(bias, 16); c2 = v128.load(bias, 32); c3 = v128.load(bias, 48);
-    c4 = v128.load(bias, 64); c5 = v128.load(bias, 80); c6 = v128.load(bias, 96); c7 = v128.load(bias, 112);
-  }
-  for (let p = 0; p < k; p++) {
-    const x = v128.load32_splat(pa);
-    c0 = madd(x, v128.load(pb), c0); c1 = madd(x, v128.load(pb, 16), c1);
-    c2 = madd(x, v128.load(pb, 32), c2); c3 = madd(x, v128.load(pb, 48), c3);
-    c4 = madd(x, v128.load(pb, 64), c4); c5 = madd(x, v128.load(pb, 80), c5);
-    c6 = madd(x, v128.load(pb, 96), c6); c7 = madd(x, v128.load(pb, 112), c7);
-    pa += ap;
-    pb += rs;
-  }
-  if (op != 0) {
-    c0 = epiVec(c0, op, cp, auxd); c1 = epiVec(c1, op, cp + 16, auxd);
-    c2 = epiVec(c2, op, cp + 32, auxd); c3 = epiVec(c3, op, cp + 48, auxd);
-    c4 = epiVec(c4, op, cp + 64, auxd); c5 = epiVec(c5, op, cp + 80, auxd);
-    c6 = epiVec(c6, op, cp + 96, auxd); c7 = epiVec(c7, op, cp + 112, auxd);
-  }
-  v128.store(cp, c0); v128.store(cp, c1, 16); v128.store(cp, c2, 32); v128.store(cp, c3, 48);
-  v128.store(cp, c4, 64); v128.store(cp, c5, 80); v128.store(cp, c6, 96); v128.store(cp, c7, 112);
-}
-
 /** 1 row x 8 columns. */
 // @ts-expect-error: decorator
 @inline function tile1x8(
@@ -450,18 +413,6 @@ function gemmRowMajorB(
   a: usize, ai: usize, ap: usize, b: usize, c: usize, m: i32, k: i32, n: i32, rs: usize, acc: bool, bias: usize, op: i32,
   auxd: usize,
 ): void {
-  // rows past the last full block of 4 (all of C when m < 4): 32-column tiles first, each row on its own
-  const m4 = m & ~3;
-  if (m4 < m && n >= 32) {
-    const j32 = n & ~31;
-    for (let i = m4; i < m; i++) {
-      for (let j = 0; j < j32; j += 32) {
-        const jo: usize = (<usize>j) << 2;
-        tile1x32(a + <usize>i * ai, ap, b + jo, c + jo + <usize>i * rs, rs, k, acc, bias == 0 ? 0 : bias + jo, op, auxd);
-      }
-    }
-  }
-  const jWide = m4 < m ? n & ~31 : 0; // columns the 32-wide tiles already did for rows m4..m
   let j = 0;
   for (; j + 8 <= n; j += 8) {
     const pb = b + ((<usize>j) << 2);
@@ -469,7 +420,6 @@ function gemmRowMajorB(
     const bj: usize = bias == 0 ? 0 : bias + ((<usize>j) << 2);
     let i = 0;
     for (; i + 4 <= m; i += 4) tile4x8(a + <usize>i * ai, ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
-    if (j < jWide) continue;
     for (; i < m; i++) tile1x8(a + <usize>i * ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
   }
   for (; j + 4 <= n; j += 4) {

@@ -1,4 +1,4 @@
-// npm run bench:small-matmul [-- --vs <other checkout>] (env BENCH_ONLY=<name part>, BENCH_TRIALS=<n>) — the matmul kernels on the small shapes of SAC/TD3 with
+// npm run bench:small-matmul [-- --vs <other checkout>] (env BENCH_ONLY=<name part>|<name part>, BENCH_TRIALS=<n>) — the matmul kernels on the small shapes of SAC/TD3 with
 // 64x64 networks (batch 100, Pendulum's 3 observations + 1 action) and PPO's 64x64 nets (batch 64/256, 4 inputs):
 // per dense layer the forward product with bias + relu (W^T packed once, as the weight cache does in training),
 // the weight gradient dW += dz^T x and the input gradient dx = (dz W) * relu'(x), plus batch-1 acting.
@@ -11,7 +11,7 @@ import type { Kernels } from "../src/core/kernels/index.js";
 
 const BATCH_MS = 10;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 15);
-const ONLY = process.env.BENCH_ONLY ?? ""; // time only the cases whose name contains this
+const ONLY = (process.env.BENCH_ONLY ?? "").split("|"); // time only the cases whose name contains one of these
 
 interface Build {
   name: string;
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   let mismatches = 0;
   const rows: string[] = [];
   for (const c of cases) {
-    if (!c.name.includes(ONLY)) continue;
+    if (!ONLY.some((part) => c.name.includes(part))) continue;
     const set = builds.map((b) => c.setup(b));
     if (set.length === 2) {
       // one call on identical inputs (the dW case accumulates, so compare after exactly one run each)
