@@ -610,21 +610,38 @@ export function mulScalar(x: Tensor, s: number): Tensor {
 
 // ------------------------------------------------------------------ reductions
 
-/** [outer, n, inner] decomposition of reducing `shape` over `axis`, and the reduced shape. */
-function reduceLayout(op: string, shape: readonly number[], axis: number): [number, number, number, number[]] {
+/** The [outer, n, inner] decomposition of a reduction (the one object `reduceDims` fills, read at once by its caller). */
+const scratchDims = { axis: 0, outer: 1, n: 1, inner: 1 };
+
+/**
+ * [outer, n, inner] of reducing `shape` over `axis` (normalised to >= 0). No arrays are made: the reductions of a
+ * distribution's log-probability run on every env step, and their tuples and sliced shapes were garbage each time.
+ */
+function reduceDims(op: string, shape: readonly number[], axis: number): typeof scratchDims {
   const r = shape.length;
   if (!Number.isInteger(axis) || axis < -r || axis >= r) {
     throw new InvalidArgumentError(
       `${op}: axis must be an integer in [${-r}, ${r - 1}] for shape ${fmtShape(shape)}, got ${axis}`,
     );
   }
-  const ax = axis < 0 ? axis + r : axis;
-  let outer = 1;
-  for (let i = 0; i < ax; i++) outer *= shape[i];
-  let inner = 1;
-  for (let i = ax + 1; i < r; i++) inner *= shape[i];
-  const outShape = shape.slice(0, ax).concat(shape.slice(ax + 1));
-  return [outer, shape[ax], inner, outShape];
+  const d = scratchDims;
+  d.axis = axis < 0 ? axis + r : axis;
+  d.outer = 1;
+  for (let i = 0; i < d.axis; i++) d.outer *= shape[i];
+  d.n = shape[d.axis];
+  d.inner = 1;
+  for (let i = d.axis + 1; i < r; i++) d.inner *= shape[i];
+  return d;
+}
+
+/** The shape of a full reduction's output, shared by all of them (shapes are never changed in place). */
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
+
+/** `shape` without axis `axis`. */
+function withoutAxis(shape: readonly number[], axis: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) if (i !== axis) out.push(shape[i]);
+  return out;
 }
 
 /** out[o, j] (+)= sum_i x[o, i, j] */
@@ -658,7 +675,7 @@ function reduceBackward(node: TapeNode, eng: Engine, isMean: boolean): void {
     expandAxis(eng, g, gx, 1, x.size, 1, scale);
     return;
   }
-  const [outer, n, inner] = reduceLayout("sum", x.shape, node.n0);
+  const { outer, n, inner } = reduceDims("sum", x.shape, node.n0);
   expandAxis(eng, g, gx, outer, n, inner, isMean ? 1 / n : 1);
 }
 
@@ -667,12 +684,12 @@ function reduce(op: OpDef, x: Tensor, axis: number | undefined, isMean: boolean)
   const rec = eng.needsGrad(x);
   let out: Tensor;
   if (axis === undefined) {
-    out = output(eng, [], 1, rec);
+    out = output(eng, SCALAR_SHAPE, 1, rec);
     eng.kernels.sumAll(x.offset, out.offset, x.size, false);
     if (isMean) eng.kernels.scale(out.offset, 1 / x.size, out.offset, 1);
   } else {
-    const [outer, n, inner, shape] = reduceLayout(op.name, x.shape, axis);
-    out = output(eng, shape, outer * inner, rec);
+    const { axis: ax, outer, n, inner } = reduceDims(op.name, x.shape, axis);
+    out = output(eng, withoutAxis(x.shape, ax), outer * inner, rec);
     sumAxis(eng, x.offset, out.offset, outer, n, inner, false);
     if (isMean) eng.kernels.scale(out.offset, 1 / n, out.offset, outer * inner);
   }
@@ -1144,7 +1161,7 @@ const KERNEL_ACT = { identity: "none", tanh: "tanh", relu: "relu" } as const;
 export function linear(x: Tensor, w: Tensor, b?: Tensor | null, activation?: LinearActivation): Tensor {
   const eng = engineOf("linear", x, w);
   if (b != null) engineOf("linear", x, b);
-  if (activation !== undefined && !Object.hasOwn(ACT_CODE, activation)) {
+  if (activation !== undefined && activation !== "identity" && activation !== "tanh" && activation !== "relu") {
     throw new InvalidArgumentError(
       `linear: activation must be "identity", "tanh" or "relu", got ${JSON.stringify(activation)}`,
     );

@@ -10,6 +10,9 @@ import { describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../e
  */
 const MASKED_LOGIT = -1e8;
 
+/** One row's probabilities during `sample` (each exp computed once; shared, as sampling never nests). */
+let rowProbs = new Float64Array(16);
+
 export interface CategoricalOptions {
   /**
    * Allowed actions, row-major [B * K], nonzero = allowed (sb3-contrib's MaskablePPO semantics). Masked actions get
@@ -119,19 +122,21 @@ export class Categorical {
     const k = this.numActions;
     const v = this.finiteLogProbs.engine.arena.view;
     const base = this.finiteLogProbs.live();
+    if (rowProbs.length < k) rowProbs = new Float64Array(k);
+    const p = rowProbs;
     for (let b = 0; b < this.batchSize; b++) {
       const row = base + b * k;
       let total = 0;
       let last = 0; // the last action of positive probability: where rounding leaves the inversion
       for (let j = 0; j < k; j++) {
-        const p = Math.exp(v[row + j]);
-        total += p;
-        if (p > 0) last = j;
+        p[j] = Math.exp(v[row + j]);
+        total += p[j];
+        if (p[j] > 0) last = j;
       }
       let u = rng.uniform() * total; // total is 1 up to rounding; scaling by it keeps the last bin reachable
       let a = last;
       for (let j = 0; j < last; j++) {
-        u -= Math.exp(v[row + j]);
+        u -= p[j];
         if (u < 0) {
           a = j;
           break;

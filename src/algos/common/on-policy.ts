@@ -190,8 +190,14 @@ export abstract class OnPolicyAlgorithm<
       const obs = policy.observations(this.curObs, n);
       this.actOptions.actionMasks = this.envMasks?.current ?? null;
       const r = policy.forward(obs, this.rng, this.actions, this.actOptions);
-      this.stepValues.set(r.values.data());
-      this.stepLogProbs.set(r.logProb.data());
+      // read straight from the arena: data()'s views would be garbage made on every env step
+      const v = policy.engine.arena.view;
+      const values = r.values.live();
+      const logProb = r.logProb.live();
+      for (let e = 0; e < n; e++) {
+        this.stepValues[e] = v[values + e];
+        this.stepLogProbs[e] = v[logProb + e];
+      }
     };
   }
 

@@ -533,10 +533,19 @@ export class WasmKernels implements Kernels {
     return off * B;
   }
 
-  /** Copy `rows` indices into a fresh arena block (inside the caller's mark); returns its byte address. */
+  private indexView: Int32Array = new Int32Array(0);
+
+  /**
+   * Copy `rows` indices into a fresh arena block (inside the caller's mark); returns its byte address. Through one
+   * int32 view of the whole arena, remade only when the memory grows: two views made per call were garbage on every
+   * env step of a Discrete policy (its log-probability gathers the actions taken).
+   */
   private copyIndex(index: Int32Array, rows: number): number {
-    const off = this.arena.alloc(rows);
-    this.arena.int32View(off, rows).set(index.subarray(0, rows));
+    const arena = this.arena;
+    const off = arena.alloc(rows);
+    if (this.indexView.buffer !== arena.view.buffer) this.indexView = new Int32Array(arena.view.buffer);
+    const v = this.indexView;
+    for (let i = 0; i < rows; i++) v[off + i] = index[i];
     return off * B;
   }
 }
