@@ -14,7 +14,7 @@
  *       stop the epochs early when approx KL > 1.5 targetKl
  */
 
-import * as pmath from "../core/math/index.js";
+import { log } from "../core/math/index.js";
 import { add, clamp, exp, maximum, mean, minimum, mul, mulScalar, neg, square, sub } from "../core/ops.js";
 import type { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError } from "../errors.js";
@@ -241,7 +241,7 @@ export class PPOModel<O = unknown, A extends Action = Action> extends OnPolicyAl
       let kl = 0;
       let clipped = 0;
       for (let b = 0; b < n; b++) {
-        kl += ratio[b] - 1 - pmath.log(ratio[b]);
+        kl += ratio[b] - 1 - log(ratio[b]);
         if (Math.abs(ratio[b] - 1) > clipRange) clipped++;
       }
       const stats = {

@@ -11,7 +11,7 @@
  * tail is left out of that update (weight 0), so the estimate uses only returns that were observed.
  */
 
-import * as pmath from "../core/math/index.js";
+import { pow } from "../core/math/index.js";
 import { add, mean, mul, mulScalar, neg, square, sub, sum } from "../core/ops.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
@@ -95,7 +95,7 @@ export class REINFORCEModel<O = unknown, A extends Action = Action> extends OnPo
       let lastEnd = -1;
       for (let t = 0; t < nSteps; t++) {
         const i = t * nEnvs + e;
-        this.weights[i] = c.discountWeighting ? pmath.pow(c.gamma, this.episodeStep[e]) : 1;
+        this.weights[i] = c.discountWeighting ? pow(c.gamma, this.episodeStep[e]) : 1;
         if (b.terminated[i] || b.truncated[i]) {
           this.episodeStep[e] = 0;
           lastEnd = t;

@@ -9,7 +9,7 @@
 import { InvalidArgumentError, ShapeError } from "../errors.js";
 import type { Engine } from "./engine.js";
 import { type BinaryKernel, Broadcast, type Kernels } from "./kernels/kernels.js";
-import * as pmath from "./math/index.js";
+import { log1p, exp as mathExp, log as mathLog } from "./math/index.js";
 import type { OpDef, TapeNode } from "./tape.js";
 import { fmtShape, Tensor } from "./tensor.js";
 
@@ -534,7 +534,7 @@ const SOFTPLUS = unaryOp(
     const v = e.arena.view;
     for (let i = 0; i < n; i++) {
       const t = v[x + i];
-      v[o + i] = Math.max(t, 0) + pmath.log1p(pmath.exp(-Math.abs(t)));
+      v[o + i] = Math.max(t, 0) + log1p(mathExp(-Math.abs(t)));
     }
   },
   // d softplus(x) = sigmoid(x)
@@ -550,8 +550,8 @@ export function softplus(x: Tensor): Tensor {
 }
 
 function sigmoidOf(t: number): number {
-  if (t >= 0) return 1 / (1 + pmath.exp(-t));
-  const e = pmath.exp(t);
+  if (t >= 0) return 1 / (1 + mathExp(-t));
+  const e = mathExp(t);
   return e / (1 + e);
 }
 
@@ -773,7 +773,7 @@ const LOG_SUM_EXP: OpDef = {
       if (l === Number.NEGATIVE_INFINITY) continue;
       const gr = v[g + r];
       const row = x.offset + r * cols;
-      for (let j = 0; j < cols; j++) v[gx + r * cols + j] += gr * pmath.exp(v[row + j] - l);
+      for (let j = 0; j < cols; j++) v[gx + r * cols + j] += gr * mathExp(v[row + j] - l);
     }
   },
 };
@@ -796,8 +796,8 @@ export function logSumExp(x: Tensor): Tensor {
       continue;
     }
     let s = 0;
-    for (let j = 0; j < cols; j++) s += pmath.exp(v[row + j] - m);
-    v[out.offset + r] = m + pmath.log(s);
+    for (let j = 0; j < cols; j++) s += mathExp(v[row + j] - m);
+    v[out.offset + r] = m + mathLog(s);
   }
   if (rec) eng.record(LOG_SUM_EXP, out, x);
   return finish(eng, LOG_SUM_EXP, out);

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
-import * as pmath from "./math/index.js";
+import { cos, log } from "./math/index.js";
 
 /** The full state of an {@link Rng}: four 32-bit words. Saving and restoring it reproduces the stream exactly. */
 export interface RngState {
@@ -89,12 +89,12 @@ export class Rng {
   normal(mean = 0, std = 1): number {
     const u1 = 1 - this.uniform(); // (0, 1]: log is finite
     const u2 = this.uniform();
-    return mean + std * Math.sqrt(-2 * pmath.log(u1)) * pmath.cos(2 * Math.PI * u2);
+    return mean + std * Math.sqrt(-2 * log(u1)) * cos(2 * Math.PI * u2);
   }
 
   /** Exponential draw with rate 1. */
   exponential(): number {
-    return -pmath.log(1 - this.uniform());
+    return -log(1 - this.uniform());
   }
 
   /** Uniform integer in [0, n), unbiased (Lemire's nearly-divisionless rejection on 32 bits). */

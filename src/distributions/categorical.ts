@@ -1,4 +1,4 @@
-import * as pmath from "../core/math/index.js";
+import { exp as mathExp } from "../core/math/index.js";
 import { argmax, exp, gather, logSoftmax, mul, neg, sub, sum, where } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import { Tensor } from "../core/tensor.js";
@@ -125,14 +125,14 @@ export class Categorical {
       let total = 0;
       let last = 0; // the last action of positive probability: where rounding leaves the inversion
       for (let j = 0; j < k; j++) {
-        const p = pmath.exp(v[row + j]);
+        const p = mathExp(v[row + j]);
         total += p;
         if (p > 0) last = j;
       }
       let u = rng.uniform() * total; // total is 1 up to rounding; scaling by it keeps the last bin reachable
       let a = last;
       for (let j = 0; j < last; j++) {
-        u -= pmath.exp(v[row + j]);
+        u -= mathExp(v[row + j]);
         if (u < 0) {
           a = j;
           break;

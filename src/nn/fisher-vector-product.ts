@@ -13,7 +13,7 @@
  * one reverse pass with that upstream gradient. This equals the Hessian of the mean KL(π_old || π_θ) at θ_old.
  */
 
-import * as pmath from "../core/math/index.js";
+import { exp } from "../core/math/index.js";
 import { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError, ShapeError } from "../errors.js";
 import { zeroGrad } from "./module.js";
@@ -120,11 +120,11 @@ export function fisherVectorProduct(
           let max = Number.NEGATIVE_INFINITY;
           for (let k = 0; k < size; k++) max = Math.max(max, view[z + row + k]);
           let total = 0;
-          for (let k = 0; k < size; k++) total += pmath.exp(view[z + row + k] - max);
+          for (let k = 0; k < size; k++) total += exp(view[z + row + k] - max);
           let pt = 0;
-          for (let k = 0; k < size; k++) pt += (pmath.exp(view[z + row + k] - max) / total) * view[t + row + k];
+          for (let k = 0; k < size; k++) pt += (exp(view[z + row + k] - max) / total) * view[t + row + k];
           for (let k = 0; k < size; k++) {
-            const p = pmath.exp(view[z + row + k] - max) / total;
+            const p = exp(view[z + row + k] - max) / total;
             view[u + row + k] = (p * (view[t + row + k] - pt)) / batch;
           }
           row += size;
@@ -143,7 +143,7 @@ export function fisherVectorProduct(
       for (let b = 0; b < batch; b++) {
         for (let k = 0; k < cols; k++) {
           const i = b * cols + k;
-          view[u + i] = (view[t + i] * pmath.exp(-2 * view[l + k])) / batch;
+          view[u + i] = (view[t + i] * exp(-2 * view[l + k])) / batch;
         }
       }
     }
@@ -169,7 +169,7 @@ export function fisherVectorProduct(
         let wv = 0;
         for (let j = 0; j < latentDim; j++) {
           const phi = head.latent[b * latentDim + j];
-          w[j] = (2 * phi * phi * pmath.exp(2 * ls[j * actDim + k])) / (variance as Float64Array)[b * actDim + k];
+          w[j] = (2 * phi * phi * exp(2 * ls[j * actDim + k])) / (variance as Float64Array)[b * actDim + k];
           wv += w[j] * v[start + j * actDim + k];
         }
         for (let j = 0; j < latentDim; j++) out[start + j * actDim + k] += (0.5 * w[j] * wv) / batch;
@@ -194,7 +194,7 @@ function gsdeVariances(head: { logStd: Tensor; latent: ArrayLike<number> }, batc
     for (let j = 0; j < latentDim; j++) {
       const phi = head.latent[b * latentDim + j];
       const phi2 = phi * phi;
-      for (let k = 0; k < actDim; k++) out[b * actDim + k] += phi2 * pmath.exp(2 * ls[j * actDim + k]);
+      for (let k = 0; k < actDim; k++) out[b * actDim + k] += phi2 * exp(2 * ls[j * actDim + k]);
     }
   }
   return out;

@@ -6,7 +6,7 @@
  * Node and browsers.
  */
 
-import * as pmath from "../core/math/index.js";
+import { log10, pow } from "../core/math/index.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 
 export interface CurveRun {
@@ -93,7 +93,7 @@ export function aggregateRuns(
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / count;
-  const mag = pmath.pow(10, Math.floor(pmath.log10(raw)));
+  const mag = pow(10, Math.floor(log10(raw)));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));

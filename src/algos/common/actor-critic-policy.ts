@@ -1,7 +1,7 @@
 import { Engine } from "../../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../../core/kernels/index.js";
 import { checkThreads } from "../../core/kernels/thread-pool.js";
-import * as pmath from "../../core/math/index.js";
+import { tanh } from "../../core/math/index.js";
 import { reshape } from "../../core/ops.js";
 import type { Rng } from "../../core/rng.js";
 import type { Tensor } from "../../core/tensor.js";
@@ -339,7 +339,7 @@ export class ActorCriticPolicy {
         const j = i % d;
         const a = actions[i];
         // the min/max also keeps a float32 rounding of the squash inside the bounds
-        const v = squash ? low[j] + (pmath.tanh(a) + 1) * 0.5 * (high[j] - low[j]) : a;
+        const v = squash ? low[j] + (tanh(a) + 1) * 0.5 * (high[j] - low[j]) : a;
         out[i] = Math.min(Math.max(v, low[j]), high[j]);
       }
     } else {

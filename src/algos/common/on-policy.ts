@@ -1,5 +1,5 @@
 import type { KernelPreference } from "../../core/kernels/index.js";
-import * as pmath from "../../core/math/index.js";
+import { exp } from "../../core/math/index.js";
 import type { Rng } from "../../core/rng.js";
 import type { Tensor } from "../../core/tensor.js";
 import { CheckpointError, describe, InvalidArgumentError, NonFiniteError } from "../../errors.js";
@@ -334,7 +334,7 @@ export abstract class OnPolicyAlgorithm<
     let clipped = 0;
     for (let i = 0; i < b.size; i++) {
       const logRatio = lp[i] - oldLogProb[i];
-      const ratio = pmath.exp(logRatio);
+      const ratio = exp(logRatio);
       kl += ratio - 1 - logRatio;
       if (Math.abs(ratio - 1) > 0.2) clipped++;
     }
@@ -367,7 +367,7 @@ export abstract class OnPolicyAlgorithm<
     if (logStd !== null && this.policy.sdeLatent === 0) {
       const ls = logStd.data();
       let sum = 0;
-      for (let j = 0; j < ls.length; j++) sum += pmath.exp(ls[j]);
+      for (let j = 0; j < ls.length; j++) sum += exp(ls[j]);
       this.logger.record("train/std", sum / ls.length);
     }
     const elapsed = (performance.now() - this.startTime) / 1000;

@@ -1,5 +1,5 @@
 import type { Arena } from "../arena.js";
-import * as pmath from "../math/index.js";
+import { pow } from "../math/index.js";
 import type { BinaryKernel, Broadcast, Kernels, LayerActivation, UnaryKernel } from "./kernels.js";
 import { checkAdamStep, checkMask, checkRowIndex } from "./reference.js";
 
@@ -432,8 +432,8 @@ export class WasmKernels implements Kernels {
   protected adamScalars(lr: number, beta1: number, beta2: number, step: number): Float64Array {
     checkAdamStep(step);
     const s = this.adamS;
-    s[0] = lr / (1 - pmath.pow(beta1, step));
-    s[1] = 1 / Math.sqrt(1 - pmath.pow(beta2, step));
+    s[0] = lr / (1 - pow(beta1, step));
+    s[1] = 1 / Math.sqrt(1 - pow(beta2, step));
     s[2] = 1 - beta1;
     s[3] = 1 - beta2;
     return s;

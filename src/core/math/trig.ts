@@ -12,12 +12,40 @@ const TWO_OVER_PI = [
   0xe61b08, 0x659985, 0x5f14a0, 0x68408d, 0xffd880, 0x4d7327, 0x310606, 0x1556ca, 0x73a8c9, 0x60e27b, 0xc08c6b,
 ];
 // High words of n*pi/2 for n = 1..32: arguments this close to a multiple need the longer pi/2.
-const NPIO2_HW = [
-  0x3ff921fb, 0x400921fb, 0x4012d97c, 0x401921fb, 0x401f6a7a, 0x4022d97c, 0x4025fdbb, 0x402921fb, 0x402c463a,
-  0x402f6a7a, 0x4031475c, 0x4032d97c, 0x40346b9c, 0x4035fdbb, 0x40378fdb, 0x403921fb, 0x403ab41b, 0x403c463a,
-  0x403dd85a, 0x403f6a7a, 0x40407e4c, 0x4041475c, 0x4042106c, 0x4042d97c, 0x4043a28c, 0x40446b9c, 0x404534ac,
-  0x4045fdbb, 0x4046c6cb, 0x40478fdb, 0x404858eb, 0x404921fb,
-];
+const NPIO2_HW = Int32Array.of(
+  0x3ff921fb,
+  0x400921fb,
+  0x4012d97c,
+  0x401921fb,
+  0x401f6a7a,
+  0x4022d97c,
+  0x4025fdbb,
+  0x402921fb,
+  0x402c463a,
+  0x402f6a7a,
+  0x4031475c,
+  0x4032d97c,
+  0x40346b9c,
+  0x4035fdbb,
+  0x40378fdb,
+  0x403921fb,
+  0x403ab41b,
+  0x403c463a,
+  0x403dd85a,
+  0x403f6a7a,
+  0x40407e4c,
+  0x4041475c,
+  0x4042106c,
+  0x4042d97c,
+  0x4043a28c,
+  0x40446b9c,
+  0x404534ac,
+  0x4045fdbb,
+  0x4046c6cb,
+  0x40478fdb,
+  0x404858eb,
+  0x404921fb,
+);
 // pi/2 cut into 24-bit pieces.
 const PIO2 = [
   1.570796251296997, 7.549789415861596e-8, 5.390302529957765e-15, 3.282003415807913e-22, 1.270655753080676e-29,
@@ -25,13 +53,19 @@ const PIO2 = [
 ];
 const TWO24 = 16777216;
 const TWON24 = 1 / TWO24;
-const INVPIO2 = 0.6366197723675814; // 53 bits of 2/pi
-const PIO2_1 = 1.5707963267341256; // first 33 bits of pi/2
-const PIO2_1T = 6.077100506506192e-11; // pi/2 - PIO2_1
 const PIO2_2 = 6.077100506303966e-11; // second 33 bits
 const PIO2_2T = 2.0222662487959506e-21;
 const PIO2_3 = 2.0222662487111665e-21; // third 33 bits
 const PIO2_3T = 8.4784276603689e-32;
+// fdlibm compares high words; these are the same tests on |x| (a high word below 0xHHHHHHHH is |x| below the
+// double with that high word and a zero low word), which skip the bit access on the hot paths.
+const PIO4_UP = 0.7853984832763672; // high word 0x3fe921fc
+const THREE_PIO4 = 2.3561935424804688; // 0x4002d97c
+const PIO2_LOW = 1.570796012878418; // 0x3ff921fb
+const PIO2_UP = 1.5707969665527344; // 0x3ff921fc
+const MEDIUM = 1647100; // 0x413921fc, 2^19 pi/2
+const TWO_M27 = 7.450580596923828e-9;
+const TWO_M28 = 3.725290298461914e-9;
 
 // Scratch for the reductions (single-threaded JS: no reentrancy).
 const yr = new Float64Array(2);
@@ -159,15 +193,22 @@ function kernelRemPio2(xs: Float64Array, e0: number, nx: number): number {
   return n & 7;
 }
 
-/** x - n*pi/2 into yr[0] + yr[1] with |yr| <= pi/4 (about); returns n. fdlibm's __ieee754_rem_pio2. */
-function remPio2(x: number): number {
-  const hx = highWord(x);
-  const ix = hx & 0x7fffffff;
-  if (ix < 0x4002d97c) {
+/**
+ * x = yr[0] - n*pi/2 into yr[0] + yr[1] with |yr| <= pi/4 (about); returns n. fdlibm's __ieee754_rem_pio2. x comes in
+ * through yr too: a double argument to a call the engine does not inline would be boxed on the heap.
+ */
+function remPio2(): number {
+  const INVPIO2 = 0.6366197723675814; // 53 bits of 2/pi
+  const PIO2_1 = 1.5707963267341256; // first 33 bits of pi/2
+  const PIO2_1T = 6.077100506506192e-11; // pi/2 - PIO2_1
+  const x = yr[0];
+  const ax = Math.abs(x);
+  const nearPio2 = ax >= PIO2_LOW && ax < PIO2_UP; // high word of pi/2: 33+53 bits of pi/2 are not enough
+  if (ax < THREE_PIO4) {
     // |x| < 3pi/4: n = +-1
-    if (hx > 0) {
+    if (x > 0) {
       let z = x - PIO2_1;
-      if (ix !== 0x3ff921fb) {
+      if (!nearPio2) {
         yr[0] = z - PIO2_1T;
         yr[1] = z - yr[0] - PIO2_1T;
       } else {
@@ -178,7 +219,7 @@ function remPio2(x: number): number {
       return 1;
     }
     let z = x + PIO2_1;
-    if (ix !== 0x3ff921fb) {
+    if (!nearPio2) {
       yr[0] = z + PIO2_1T;
       yr[1] = z - yr[0] + PIO2_1T;
     } else {
@@ -188,9 +229,11 @@ function remPio2(x: number): number {
     }
     return -1;
   }
-  if (ix <= 0x413921fb) {
+  const hx = highWord(x);
+  const ix = hx & 0x7fffffff;
+  if (ax < MEDIUM) {
     // |x| <= 2^19 * pi/2: Cody-Waite with up to three pieces of pi/2
-    const t = Math.abs(x);
+    const t = ax;
     const n = (t * INVPIO2 + 0.5) | 0;
     const fn = n;
     let r = t - fn * PIO2_1;
@@ -248,37 +291,35 @@ function remPio2(x: number): number {
   return n;
 }
 
-const C1 = 4.16666666666666e-2;
-const C2 = -0.001388888888887411;
-const C3 = 2.480158728947673e-5;
-const C4 = -2.7557314351390663e-7;
-const C5 = 2.087572321298175e-9;
-const C6 = -1.1359647557788195e-11;
-
 /** cos(x + y) for |x| <= ~pi/4, y the tail of x (fdlibm's __kernel_cos). */
 function kernelCos(x: number, y: number): number {
-  const ix = highWord(x) & 0x7fffffff;
-  if (ix < 0x3e400000) return 1; // |x| < 2^-27
+  const C1 = 4.16666666666666e-2;
+  const C2 = -0.001388888888887411;
+  const C3 = 2.480158728947673e-5;
+  const C4 = -2.7557314351390663e-7;
+  const C5 = 2.087572321298175e-9;
+  const C6 = -1.1359647557788195e-11;
+  const ax = Math.abs(x);
+  if (ax < TWO_M27) return 1;
   const z = x * x;
   const r = z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
-  if (ix < 0x3fd33333) return 1 - (0.5 * z - (z * r - x * y)); // |x| < 0.3
-  const qx = ix > 0x3fe90000 ? 0.28125 : fromWords(ix - 0x00200000, 0); // |x|/4, exact
+  if (ax < 0.2999999523162842) return 1 - (0.5 * z - (z * r - x * y)); // high word < 0x3fd33333, |x| < ~0.3
+  // qx: |x|/4 cut to its high word (exact), or 0.28125 above 0.78125
+  const qx = ax >= 0.7812504768371582 ? 0.28125 : fromWords((highWord(x) & 0x7fffffff) - 0x00200000, 0);
   const hz = 0.5 * z - qx;
   const a = 1 - qx;
   return a - (hz - (z * r - x * y));
 }
 
-const S1 = -0.16666666666666632;
-const S2 = 0.00833333333332249;
-const S3 = -1.984126982985795e-4;
-const S4 = 2.7557313707070068e-6;
-const S5 = -2.5050760253406863e-8;
-const S6 = 1.58969099521155e-10;
-
 /** sin(x + y) for |x| <= ~pi/4; iy = 0 when y is 0 (fdlibm's __kernel_sin). */
 function kernelSin(x: number, y: number, iy: number): number {
-  const ix = highWord(x) & 0x7fffffff;
-  if (ix < 0x3e400000) return x; // |x| < 2^-27
+  const S1 = -0.16666666666666632;
+  const S2 = 0.00833333333332249;
+  const S3 = -1.984126982985795e-4;
+  const S4 = 2.7557313707070068e-6;
+  const S5 = -2.5050760253406863e-8;
+  const S6 = 1.58969099521155e-10;
+  if (Math.abs(x) < TWO_M27) return x;
   const z = x * x;
   const v = z * x;
   const r = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
@@ -296,11 +337,10 @@ const PIO4LO = 3.061616997868383e-17;
 
 /** tan(x + y) (k = 1) or -1/tan(x + y) (k = -1) for |x| <= ~pi/4 (fdlibm's __kernel_tan). */
 function kernelTan(x: number, y: number, k: number): number {
-  const hx = highWord(x);
-  const ix = hx & 0x7fffffff;
-  if (ix < 0x3e300000) {
-    // |x| < 2^-28
-    if ((ix | lowWord(x) | (k + 1)) === 0) return 1 / Math.abs(x);
+  const big = Math.abs(x) >= 0.6743354797363281; // high word >= 0x3fe59428
+  const negative = x < 0;
+  if (Math.abs(x) < TWO_M28) {
+    if (x === 0 && k === -1) return 1 / Math.abs(x);
     if (k === 1) return x;
     // -1/(x+y) carefully
     const w = x + y;
@@ -311,9 +351,9 @@ function kernelTan(x: number, y: number, k: number): number {
     const s = 1 + t * z;
     return t + a * (s + t * v);
   }
-  if (ix >= 0x3fe59428) {
+  if (big) {
     // |x| >= 0.6744: tan(pi/4 - y')
-    if (hx < 0) {
+    if (negative) {
       x = -x;
       y = -y;
     }
@@ -329,9 +369,9 @@ function kernelTan(x: number, y: number, k: number): number {
   r = y + z * (s * (r + v) + y);
   r += T[0] * s;
   w = x + r;
-  if (ix >= 0x3fe59428) {
+  if (big) {
     v = k;
-    return (1 - ((hx >> 30) & 2)) * (v - 2 * (x - ((w * w) / (w + v) - r)));
+    return (negative ? -1 : 1) * (v - 2 * (x - ((w * w) / (w + v) - r)));
   }
   if (k === 1) return w;
   // -1/(x+r) accurately
@@ -343,47 +383,37 @@ function kernelTan(x: number, y: number, k: number): number {
   return t + a * (ss + t * v);
 }
 
+// sin and cos: the kernel on |x| < pi/4, else reduce to y = x - n pi/2 (|y| <= pi/4) and use
+//   n mod 4:   0     1     2     3
+//   sin(x)     S(y)  C(y)  -S(y) -C(y)
+//   cos(x)     C(y)  -S(y) -C(y) S(y)
+// Each is kept small so that engines inline it into the caller (a call boxes its double argument and result).
+
 /** sin(x), the same bits on every engine (fdlibm). */
 export function sin(x: number): number {
-  const ix = highWord(x) & 0x7fffffff;
-  if (ix <= 0x3fe921fb) return kernelSin(x, 0, 0);
-  if (ix >= 0x7ff00000) return x - x; // NaN or +-Infinity
-  const n = remPio2(x);
-  switch (n & 3) {
-    case 0:
-      return kernelSin(yr[0], yr[1], 1);
-    case 1:
-      return kernelCos(yr[0], yr[1]);
-    case 2:
-      return -kernelSin(yr[0], yr[1], 1);
-    default:
-      return -kernelCos(yr[0], yr[1]);
-  }
+  if (Math.abs(x) < PIO4_UP) return kernelSin(x, 0, 0);
+  if (!(Math.abs(x) < Number.POSITIVE_INFINITY)) return x - x; // NaN or +-Infinity
+  yr[0] = x;
+  const n = remPio2();
+  const r = (n & 1) === 0 ? kernelSin(yr[0], yr[1], 1) : kernelCos(yr[0], yr[1]);
+  return (n & 2) === 0 ? r : -r;
 }
 
 /** cos(x), the same bits on every engine (fdlibm). */
 export function cos(x: number): number {
-  const ix = highWord(x) & 0x7fffffff;
-  if (ix <= 0x3fe921fb) return kernelCos(x, 0);
-  if (ix >= 0x7ff00000) return x - x;
-  const n = remPio2(x);
-  switch (n & 3) {
-    case 0:
-      return kernelCos(yr[0], yr[1]);
-    case 1:
-      return -kernelSin(yr[0], yr[1], 1);
-    case 2:
-      return -kernelCos(yr[0], yr[1]);
-    default:
-      return kernelSin(yr[0], yr[1], 1);
-  }
+  if (Math.abs(x) < PIO4_UP) return kernelCos(x, 0);
+  if (!(Math.abs(x) < Number.POSITIVE_INFINITY)) return x - x;
+  yr[0] = x;
+  const n = remPio2();
+  const r = (n & 1) === 0 ? kernelCos(yr[0], yr[1]) : kernelSin(yr[0], yr[1], 1);
+  return ((n + 1) & 2) === 0 ? r : -r;
 }
 
 /** tan(x), the same bits on every engine (fdlibm). */
 export function tan(x: number): number {
-  const ix = highWord(x) & 0x7fffffff;
-  if (ix <= 0x3fe921fb) return kernelTan(x, 0, 1);
-  if (ix >= 0x7ff00000) return x - x;
-  const n = remPio2(x);
+  if (Math.abs(x) < PIO4_UP) return kernelTan(x, 0, 1);
+  if (!(Math.abs(x) < Number.POSITIVE_INFINITY)) return x - x;
+  yr[0] = x;
+  const n = remPio2();
   return kernelTan(yr[0], yr[1], 1 - ((n & 1) << 1));
 }

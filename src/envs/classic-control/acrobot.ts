@@ -1,4 +1,4 @@
-import * as pmath from "../../core/math/index.js";
+import { cos, sin } from "../../core/math/index.js";
 import { Box } from "../../spaces/box.js";
 import { Discrete } from "../../spaces/discrete.js";
 import {
@@ -98,7 +98,7 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
     s[2] = Math.min(Math.max(s[2], -ACROBOT_MAX_VEL_1), ACROBOT_MAX_VEL_1);
     s[3] = Math.min(Math.max(s[3], -ACROBOT_MAX_VEL_2), ACROBOT_MAX_VEL_2);
 
-    const terminated = -pmath.cos(s[0]) - pmath.cos(s[1] + s[0]) > 1.0;
+    const terminated = -cos(s[0]) - cos(s[1] + s[0]) > 1.0;
     this.writeObservation();
     const r = this.result;
     r.reward = terminated ? 0.0 : -1.0;
@@ -122,15 +122,15 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
     const lc2 = LINK_COM_POS_2;
     const I1 = LINK_MOI;
     const I2 = LINK_MOI;
-    const cos2 = pmath.cos(theta2);
-    const sin2 = pmath.sin(theta2);
+    const cos2 = cos(theta2);
+    const sin2 = sin(theta2);
     const d1 = m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * cos2) + I1 + I2;
     const d2 = m2 * (lc2 * lc2 + l1 * lc2 * cos2) + I2;
-    const phi2 = m2 * lc2 * G * pmath.cos(theta1 + theta2 - Math.PI / 2.0);
+    const phi2 = m2 * lc2 * G * cos(theta1 + theta2 - Math.PI / 2.0);
     const phi1 =
       -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sin2 -
       2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin2 +
-      (m1 * lc1 + m2 * l1) * G * pmath.cos(theta1 - Math.PI / 2) +
+      (m1 * lc1 + m2 * l1) * G * cos(theta1 - Math.PI / 2) +
       phi2;
     let ddtheta2: number;
     if (this.bookOrNips === "nips") {
@@ -192,10 +192,10 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
   protected writeObservation(): void {
     const s = this.s;
     const o = this.obs;
-    o[0] = pmath.cos(s[0]);
-    o[1] = pmath.sin(s[0]);
-    o[2] = pmath.cos(s[1]);
-    o[3] = pmath.sin(s[1]);
+    o[0] = cos(s[0]);
+    o[1] = sin(s[0]);
+    o[2] = cos(s[1]);
+    o[3] = sin(s[1]);
     o[4] = s[2];
     o[5] = s[3];
   }

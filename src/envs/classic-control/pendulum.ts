@@ -1,4 +1,4 @@
-import * as pmath from "../../core/math/index.js";
+import { cos, sin } from "../../core/math/index.js";
 import { Box } from "../../spaces/box.js";
 import {
   checkOptionKeys,
@@ -80,7 +80,7 @@ export class PendulumEnv extends ClassicControlEnv<Float32Array> {
     if (an < 0) an += 2 * Math.PI;
     an -= Math.PI;
     const costs = an * an + 0.1 * (thdot * thdot) + 0.001 * (u * u);
-    let newthdot = thdot + (((3 * this.g) / (2 * L)) * pmath.sin(th) + (3.0 / (M * (L * L))) * u) * DT;
+    let newthdot = thdot + (((3 * this.g) / (2 * L)) * sin(th) + (3.0 / (M * (L * L))) * u) * DT;
     newthdot = Math.min(Math.max(newthdot, -MAX_SPEED), MAX_SPEED);
     this.theta = th + newthdot * DT;
     this.thetaDot = newthdot;
@@ -135,8 +135,8 @@ export class PendulumEnv extends ClassicControlEnv<Float32Array> {
   }
 
   protected writeObservation(): void {
-    this.obs[0] = pmath.cos(this.theta);
-    this.obs[1] = pmath.sin(this.theta);
+    this.obs[0] = cos(this.theta);
+    this.obs[1] = sin(this.theta);
     this.obs[2] = this.thetaDot;
   }
 }

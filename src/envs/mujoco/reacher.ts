@@ -1,4 +1,4 @@
-import * as pmath from "../../core/math/index.js";
+import { cos, hypot, sin } from "../../core/math/index.js";
 import type { StepResult } from "../env.js";
 import { f64, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
 import { sumSquares } from "./rewards.js";
@@ -49,7 +49,7 @@ export class ReacherEnv extends MujocoEnv {
     do {
       gx = this.rng.uniformRange(-0.2, 0.2);
       gy = this.rng.uniformRange(-0.2, 0.2);
-    } while (!(pmath.hypot(gx, gy) < 0.2));
+    } while (!(hypot(gx, gy) < 0.2));
     q[nq - 2] = gx;
     q[nq - 1] = gy;
     const v = this.qvel;
@@ -60,10 +60,10 @@ export class ReacherEnv extends MujocoEnv {
 
   protected writeObservation(out: Float64Array): void {
     const q = this.qpos;
-    out[0] = pmath.cos(q[0]);
-    out[1] = pmath.cos(q[1]);
-    out[2] = pmath.sin(q[0]);
-    out[3] = pmath.sin(q[1]);
+    out[0] = cos(q[0]);
+    out[1] = cos(q[1]);
+    out[2] = sin(q[0]);
+    out[3] = sin(q[1]);
     let k = 4;
     for (let i = 2; i < q.length; i++) out[k++] = q[i];
     out[k++] = this.qvel[0];
