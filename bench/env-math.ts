@@ -1,11 +1,13 @@
 // Env speed with tsrl's portable math (src/core/math) against the engine's Math: the classic-control envs of this
 // checkout against the same envs from a baseline git ref that still calls Math.sin/cos (default main), both loaded
-// in one process and timed alternately in CPU time, so machine load hits both alike. Also the functions alone. Prints ratios
+// in one process (each bundled by esbuild, as
+// the page is) and timed alternately in CPU time, so machine load hits both alike. Also the functions alone. Prints ratios
 // (ports / builtins; > 1 means the ports are faster). Usage: npm run bench:env-math [-- baseline-ref rounds]
 import { execSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as esbuild from "esbuild";
 import * as pmath from "../src/core/math/index.js";
 import { Rng } from "../src/core/rng.js";
 import type { Env } from "../src/envs/env.js";
@@ -39,6 +41,23 @@ function stepsPerSecond(env: Env<Float32Array, unknown>, actions: unknown[]): nu
   return STEPS / ((cpuMs() - t0) / 1000);
 }
 
+/**
+ * The module bundled as esbuild bundles the web page (plain ESM, no loader in between: under tsx every imported
+ * binding would be a getter call, which penalizes code split over modules like src/core/math).
+ */
+async function bundled(entry: string, name: string): Promise<Record<string, unknown>> {
+  const outfile = join(base, name);
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    outfile,
+    logLevel: "error",
+  });
+  return import(outfile);
+}
+
 const root = join(import.meta.dirname, "..");
 const base = mkdtempSync(join(tmpdir(), "tsrl-env-math-"));
 try {
@@ -48,8 +67,8 @@ try {
   );
   for (const e of ENVS) {
     const rel = `src/envs/classic-control/${e.file}.ts`;
-    const Ported = (await import(join(root, rel)))[e.cls] as EnvCtor;
-    const Builtin = (await import(join(base, rel)))[e.cls] as EnvCtor;
+    const Ported = (await bundled(join(root, rel), `${e.file}-ports.mjs`))[e.cls] as EnvCtor;
+    const Builtin = (await bundled(join(base, rel), `${e.file}-builtins.mjs`))[e.cls] as EnvCtor;
     const rng = new Rng(0);
     const actions = Array.from({ length: POOL }, () =>
       e.n > 0 ? rng.int(e.n) : new Float32Array([rng.uniformRange(e.low as number, e.high as number)]),
