@@ -182,6 +182,7 @@ check2("hypot", h, (x, y) => Math.hypot(x, y), [
   [uni(-10, 10), uni(-10, 10)],
   [expRange(0, 0x7fe), expRange(0, 0x7fe)],
   [uni(-1, 1), uni(-1e-8, 1e-8)],
+  [uni(-1e6, 1e6), uni(-1, 1)],
 ]);
 check2(
   "hypot3",
