@@ -392,21 +392,41 @@ function kernelTan(x: number, y: number, k: number): number {
 /** sin(x), the same bits on every engine (fdlibm). */
 export function sin(x: number): number {
   if (Math.abs(x) < PIO4_UP) return kernelSin(x, 0, 0);
-  if (!(Math.abs(x) < Number.POSITIVE_INFINITY)) return x - x; // NaN or +-Infinity
   yr[0] = x;
-  const n = remPio2();
-  const r = (n & 1) === 0 ? kernelSin(yr[0], yr[1], 1) : kernelCos(yr[0], yr[1]);
-  return (n & 2) === 0 ? r : -r;
+  reducedSin();
+  return yr[0];
 }
 
 /** cos(x), the same bits on every engine (fdlibm). */
 export function cos(x: number): number {
   if (Math.abs(x) < PIO4_UP) return kernelCos(x, 0);
-  if (!(Math.abs(x) < Number.POSITIVE_INFINITY)) return x - x;
   yr[0] = x;
+  reducedCos();
+  return yr[0];
+}
+
+// Out of line, taking x from yr[0] and leaving the result there: a call the engine does not inline would box a
+// double argument or result on the heap, and env steps must allocate nothing.
+function reducedSin(): void {
+  const x = yr[0];
+  if (!(Math.abs(x) < Number.POSITIVE_INFINITY)) {
+    yr[0] = x - x; // NaN or +-Infinity
+    return;
+  }
+  const n = remPio2();
+  const r = (n & 1) === 0 ? kernelSin(yr[0], yr[1], 1) : kernelCos(yr[0], yr[1]);
+  yr[0] = (n & 2) === 0 ? r : -r;
+}
+
+function reducedCos(): void {
+  const x = yr[0];
+  if (!(Math.abs(x) < Number.POSITIVE_INFINITY)) {
+    yr[0] = x - x;
+    return;
+  }
   const n = remPio2();
   const r = (n & 1) === 0 ? kernelCos(yr[0], yr[1]) : kernelSin(yr[0], yr[1], 1);
-  return ((n + 1) & 2) === 0 ? r : -r;
+  yr[0] = ((n + 1) & 2) === 0 ? r : -r;
 }
 
 /** tan(x), the same bits on every engine (fdlibm). */
