@@ -3,7 +3,7 @@
 import type { MainModule } from "mujoco";
 import { HOW_TO_LOAD, registerModelFile, setModelFileReader, setMujocoModule } from "./envs/mujoco/loader.js";
 import { registerMujocoEnvs } from "./envs/mujoco/register.js";
-import { EnvError } from "./errors.js";
+import { describe, EnvError, InvalidArgumentError } from "./errors.js";
 
 export { AntEnv, type AntOptions } from "./envs/mujoco/ant.js";
 export { HalfCheetahEnv, type HalfCheetahOptions } from "./envs/mujoco/half-cheetah.js";
@@ -50,9 +50,19 @@ export const BUNDLED_MODEL_FILES = [
 export interface InitMujocoOptions {
   /** An already loaded module (`await (await import("mujoco")).default()`), e.g. with a bundler's own options. */
   module?: MainModule;
-  /** Passed to the module factory: where the browser finds `mujoco.wasm` (default: beside mujoco.js). */
+  /**
+   * Where a browser fetches `mujoco.wasm` (resolved against the page's URL). Default: beside the script holding the
+   * `mujoco` package's code (`new URL("mujoco.wasm", import.meta.url)` in that code), which is the bundle's own
+   * folder once a bundler has inlined it: copy `node_modules/mujoco/mujoco.wasm` there, or say where it is.
+   */
+  wasmUrl?: string | URL;
+  /** Passed to the module factory (Emscripten's hook, more general than `wasmUrl`; `wasmUrl` wins for the .wasm). */
   locateFile?: (path: string, prefix: string) => string;
-  /** Where the bundled model files are served (browser; default: the package's assets/mujoco/). */
+  /**
+   * Where the bundled model files (`hopper.xml`, ...) are fetched from: a folder URL, resolved against the page's
+   * URL. Default: the package's assets/mujoco/ beside dist/ (Node, or a browser loading the package unbundled);
+   * a bundled page copies `node_modules/tsrl/assets/mujoco/` to its output and names that folder here.
+   */
   assetsUrl?: string | URL;
 }
 
@@ -71,6 +81,14 @@ let loading: Promise<MainModule> | null = null;
  * `xmlFile` options may also be file paths; in a browser, give other models with `registerModelFile(name, xml)`.
  */
 export function initMujoco(opts: InitMujocoOptions = {}): Promise<MainModule> {
+  for (const key of ["wasmUrl", "assetsUrl"] as const) {
+    const url = opts[key];
+    if (url !== undefined && typeof url !== "string" && !(url instanceof URL)) {
+      return Promise.reject(
+        new InvalidArgumentError(`initMujoco: ${key} must be a URL or a string, got ${describe(url)}`),
+      );
+    }
+  }
   loading ??= load(opts).catch((e) => {
     loading = null;
     throw e;
@@ -80,7 +98,8 @@ export function initMujoco(opts: InitMujocoOptions = {}): Promise<MainModule> {
 
 async function load(opts: InitMujocoOptions): Promise<MainModule> {
   const module = opts.module ?? (await loadPackage(opts));
-  const assets = new URL(opts.assetsUrl ?? "../assets/mujoco/", import.meta.url);
+  const assets = opts.assetsUrl === undefined ? new URL("../assets/mujoco/", import.meta.url) : pageUrl(opts.assetsUrl);
+  if (!assets.pathname.endsWith("/")) assets.pathname += "/"; // a folder: its files resolve inside it
   const fs = nodeFs();
   const texts = await Promise.all(
     BUNDLED_MODEL_FILES.map((name) => {
@@ -107,7 +126,34 @@ async function loadPackage(opts: InitMujocoOptions): Promise<MainModule> {
       `initMujoco: the "mujoco" package could not be imported (${(e as Error).message}); ${HOW_TO_LOAD}`,
     );
   }
-  return factory(opts.locateFile ? { locateFile: opts.locateFile } : {});
+  const { wasmUrl, locateFile } = opts;
+  const wasm = wasmUrl === undefined ? null : pageUrl(wasmUrl).href;
+  const locate =
+    wasm === null
+      ? locateFile
+      : (path: string, prefix: string) =>
+          path.endsWith(".wasm") ? wasm : locateFile ? locateFile(path, prefix) : prefix + path;
+  try {
+    return await factory(locate ? { locateFile: locate } : {});
+  } catch (e) {
+    const where = wasm === null ? "" : ` from wasmUrl ${wasm}`;
+    throw new EnvError(
+      `initMujoco: MuJoCo's WebAssembly did not load${where} (${(e as Error)?.message ?? String(e)}); in a browser, copy node_modules/mujoco/mujoco.wasm to the site and pass its URL as wasmUrl`,
+    );
+  }
+}
+
+/** A URL the user gave, relative to the page (or worker) in a browser; absolute (or file path) in Node. */
+function pageUrl(url: string | URL): URL {
+  if (url instanceof URL) return new URL(url);
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  try {
+    return new URL(url, base);
+  } catch {
+    throw new InvalidArgumentError(
+      `initMujoco: ${describe(url)} is not a URL${base === undefined ? " (and there is no page to resolve it against)" : ""}`,
+    );
+  }
 }
 
 registerMujocoEnvs({ module: import.meta.url, exportName: "initMujoco" });

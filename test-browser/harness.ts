@@ -41,12 +41,21 @@ export async function servePage(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
 }
 
-/** Open the page, fail on any page error, and wait until the worker has sent its catalog. */
-export async function openPage(browser: Browser, url: string, viewport = { width: 1280, height: 900 }): Promise<Page> {
+/**
+ * Open the page, fail on any page error, and wait until the worker has sent its catalog. `beforeLoad` sees the page
+ * before it loads (to watch its requests).
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1280, height: 900 },
+  beforeLoad?: (page: Page) => void,
+): Promise<Page> {
   const page = await browser.newPage({ viewport, acceptDownloads: true });
   page.on("pageerror", (e) => {
     throw new Error(`page error: ${e.message}`);
   });
+  beforeLoad?.(page);
   await page.goto(url);
   await page.waitForFunction(() => !(document.getElementById("start") as HTMLButtonElement).disabled, null, {
     timeout: 30_000,

@@ -44,7 +44,7 @@ const files = checked.map((b, i) => {
     .replace(/from "tsrl\/train"/g, `from ${JSON.stringify(src("train/index.js"))}`)
     .replace(/from "tsrl\/zoo"/g, `from ${JSON.stringify(src("train/browser.js"))}`)
     .replace(/from "tsrl\/study"/g, `from ${JSON.stringify(src("study/index.js"))}`)
-    .replace(/from "tsrl\/mujoco"/g, `from ${JSON.stringify(src("mujoco.js"))}`)
+    .replace(/(from |import\()"tsrl\/mujoco"/g, (_, how) => `${how}${JSON.stringify(src("mujoco.js"))}`)
     .replace(/from "tsrl"/g, `from ${JSON.stringify(src("index.js"))}`);
   const file = join(dir, `block-${i}.mts`);
   // an empty export keeps every block a module of its own (top-level await, no shared names)

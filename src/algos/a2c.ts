@@ -9,8 +9,8 @@
  *   g = grad L clipped to global norm maxGradNorm;  RMSprop (alpha 0.99, eps 1e-5) or Adam step
  */
 
+import { configChecks } from "../core/checks.js";
 import { add, mean, mul, mulScalar, neg, square, sub } from "../core/ops.js";
-import { describe, InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import { RMSprop } from "../nn/optim/rmsprop.js";
 import { checkChoice } from "./common/actor-critic-policy.js";
@@ -24,13 +24,7 @@ import {
   type StaticSide,
 } from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
-import {
-  checkLossCoefficients,
-  checkRange,
-  OnPolicyAlgorithm,
-  type OnPolicyConfig,
-  onPolicyDefaults,
-} from "./common/on-policy.js";
+import { checkLossCoefficients, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 
 export interface A2CConfig extends OnPolicyConfig {
   entCoef: number;
@@ -67,12 +61,11 @@ export class A2CModel<O = unknown, A extends Action = Action> extends OnPolicyAl
   constructor(env: EnvInput<O, A>, config: Partial<A2CConfig> = {}) {
     super(env, { ...a2cDefaults, ...config });
     const c = this.config;
-    checkLossCoefficients(c);
-    checkRange("optimizerEps", c.optimizerEps, 1e-300, Infinity);
+    const check = configChecks(this.algoName, c);
+    checkLossCoefficients(this.algoName, c);
+    check.range("optimizerEps", 0, Infinity, "(]");
     checkChoice("optimizer", c.optimizer, ["rmsprop", "rmsprop-tf", "adam"] as const);
-    if (typeof c.normalizeAdvantage !== "boolean") {
-      throw new InvalidArgumentError(`normalizeAdvantage must be a boolean, got ${describe(c.normalizeAdvantage)}`);
-    }
+    check.bool("normalizeAdvantage");
     const params = this.policy.parameters();
     const lr = this.currentLearningRate();
     this.optimizer =

@@ -1,3 +1,4 @@
+import { configChecks } from "../core/checks.js";
 import type { Engine } from "../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../core/kernels/index.js";
 import { pow } from "../core/math/index.js";
@@ -568,40 +569,31 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 function checkConfig(c: Resolved, numEnvs: number): void {
-  const fail = (key: string, want: string) => {
-    throw new InvalidArgumentError(
-      `DQN: config.${key} must be ${want}, got ${describe((c as unknown as Record<string, unknown>)[key])}`,
-    );
-  };
-  const int = (key: keyof Resolved, min: number) => {
-    const v = c[key] as number;
-    if (!Number.isSafeInteger(v) || v < min) fail(key, `an integer >= ${min}`);
-  };
-  const unit = (key: keyof Resolved, openLow = false) => {
-    const v = c[key] as number;
-    if (typeof v !== "number" || !(v >= 0 && v <= 1) || (openLow && v === 0))
-      fail(key, `a number in ${openLow ? "(0, 1]" : "[0, 1]"}`);
-  };
-  checkScheduled("DQN: config.learningRate", c.learningRate, 0);
-  int("bufferSize", 1);
-  int("learningStarts", 0);
-  int("batchSize", 1);
-  int("trainFreq", 1);
-  int("targetUpdateInterval", 1);
-  int("nStep", 1);
-  if (!Number.isSafeInteger(c.gradientSteps) || c.gradientSteps < -1) fail("gradientSteps", "an integer >= 0, or -1");
-  unit("gamma");
-  unit("tau", true);
-  unit("explorationFraction", true);
-  unit("explorationInitialEps");
-  unit("explorationFinalEps");
-  unit("prioritizedReplayAlpha");
-  unit("prioritizedReplayBeta0");
-  if (!(c.maxGradNorm > 0)) fail("maxGradNorm", "a number > 0");
-  if (!(c.adamEps > 0)) fail("adamEps", "a number > 0");
-  if (c.loss !== "huber" && c.loss !== "mse") fail("loss", '"huber" or "mse"');
+  const check = configChecks("DQN", c);
+  checkScheduled(check.name("learningRate"), c.learningRate, 0);
+  for (const key of ["bufferSize", "batchSize", "trainFreq", "targetUpdateInterval", "nStep"] as const) {
+    check.int(key, 1);
+  }
+  check.int("learningStarts", 0);
+  if (!Number.isSafeInteger(c.gradientSteps) || c.gradientSteps < -1) {
+    check.fail("gradientSteps", "an integer >= 0, or -1");
+  }
+  check.range("tau", 0, 1, "(]");
+  check.range("explorationFraction", 0, 1, "(]");
+  for (const key of [
+    "gamma",
+    "explorationInitialEps",
+    "explorationFinalEps",
+    "prioritizedReplayAlpha",
+    "prioritizedReplayBeta0",
+  ] as const) {
+    check.range(key, 0, 1);
+  }
+  check.range("maxGradNorm", 0, Infinity, "(]");
+  check.range("adamEps", 0, Infinity, "(]");
+  if (c.loss !== "huber" && c.loss !== "mse") check.fail("loss", '"huber" or "mse"');
   if (!Array.isArray(c.netArch) || c.netArch.some((h) => !Number.isInteger(h) || h < 1)) {
-    fail("netArch", "a list of positive integers");
+    check.fail("netArch", "a list of positive integers");
   }
   if (c.replay && c.batchSize > c.bufferSize) {
     throw new InvalidArgumentError(
@@ -614,12 +606,22 @@ function checkConfig(c: Resolved, numEnvs: number): void {
         "DQN: replay: false is the naive online loop (one gradient step per fresh transition); it needs trainFreq 1, gradientSteps 1, no prioritizedReplay and nStep 1",
       );
     }
-    if (c.batchSize !== numEnvs) fail("batchSize", `${numEnvs} (one transition per env) when replay is false`);
+    if (c.batchSize !== numEnvs) check.fail("batchSize", `${numEnvs} (one transition per env) when replay is false`);
   }
   if (c.optimizeMemoryUsage && c.nStep > 1) {
     throw new InvalidArgumentError("DQN: optimizeMemoryUsage cannot be combined with nStep > 1");
   }
-  if (!kernelPreferences.includes(c.kernels)) fail("kernels", `one of ${kernelPreferences.join(", ")}`);
-  if (typeof c.checkFinite !== "boolean") fail("checkFinite", "a boolean");
-  if (typeof c.useActionMasks !== "boolean") fail("useActionMasks", "a boolean");
+  if (!kernelPreferences.includes(c.kernels)) check.fail("kernels", `one of ${kernelPreferences.join(", ")}`);
+  for (const key of [
+    "checkFinite",
+    "useActionMasks",
+    "dueling",
+    "doubleQ",
+    "replay",
+    "targetNetwork",
+    "prioritizedReplay",
+    "optimizeMemoryUsage",
+  ] as const) {
+    check.bool(key);
+  }
 }

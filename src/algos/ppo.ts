@@ -14,10 +14,11 @@
  *       stop the epochs early when approx KL > 1.5 targetKl
  */
 
+import { configChecks } from "../core/checks.js";
 import { log } from "../core/math/index.js";
 import { add, clamp, exp, maximum, mean, minimum, mul, mulScalar, neg, square, sub } from "../core/ops.js";
 import type { Tensor } from "../core/tensor.js";
-import { describe, InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import {
   type Action,
@@ -32,14 +33,7 @@ import {
   scheduleValue,
 } from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
-import {
-  checkInt,
-  checkLossCoefficients,
-  checkRange,
-  OnPolicyAlgorithm,
-  type OnPolicyConfig,
-  onPolicyDefaults,
-} from "./common/on-policy.js";
+import { checkLossCoefficients, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 import { Minibatch } from "./common/rollout-buffer.js";
 
 export interface PPOConfig extends OnPolicyConfig {
@@ -136,17 +130,16 @@ export class PPOModel<O = unknown, A extends Action = Action> extends OnPolicyAl
   constructor(env: EnvInput<O, A>, config: Partial<PPOConfig> = {}) {
     super(env, { ...ppoDefaults, ...config });
     const c = this.config;
-    checkInt("batchSize", c.batchSize, 1);
-    checkInt("nEpochs", c.nEpochs, 1);
-    checkScheduled("clipRange", c.clipRange, 0);
-    if (c.clipRangeVf !== null) checkScheduled("clipRangeVf", c.clipRangeVf, 0);
-    checkLossCoefficients(c, true);
-    checkRange("adamEps", c.adamEps, 1e-300, Infinity);
-    if (typeof c.normalizeAdvantage !== "boolean") {
-      throw new InvalidArgumentError(`normalizeAdvantage must be a boolean, got ${describe(c.normalizeAdvantage)}`);
-    }
+    const check = configChecks(this.algoName, c);
+    check.int("batchSize", 1);
+    check.int("nEpochs", 1);
+    checkScheduled(check.name("clipRange"), c.clipRange, 0);
+    if (c.clipRangeVf !== null) checkScheduled(check.name("clipRangeVf"), c.clipRangeVf, 0);
+    checkLossCoefficients(this.algoName, c, true);
+    check.range("adamEps", 0, Infinity, "(]");
+    check.bool("normalizeAdvantage");
     if (c.targetKl !== null && !(typeof c.targetKl === "number" && c.targetKl > 0)) {
-      throw new InvalidArgumentError(`targetKl must be null or a number > 0, got ${describe(c.targetKl)}`);
+      check.fail("targetKl", "null or a number > 0");
     }
     this.optimizer = new Adam(this.policy.parameters(), { lr: this.currentLearningRate(), eps: c.adamEps });
     this.mb = new Minibatch(c.batchSize, this.obsDim, this.policy.actDim, this.buffer.actionDtype);

@@ -11,9 +11,10 @@
  * tail is left out of that update (weight 0), so the estimate uses only returns that were observed.
  */
 
+import { configChecks } from "../core/checks.js";
 import { pow } from "../core/math/index.js";
 import { add, mean, mul, mulScalar, neg, square, sub, sum } from "../core/ops.js";
-import { describe, InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
 import {
   type Action,
@@ -70,11 +71,9 @@ export class REINFORCEModel<O = unknown, A extends Action = Action> extends OnPo
   constructor(env: EnvInput<O, A>, config: Partial<ReinforceConfig> = {}) {
     super(env, { ...reinforceDefaults, ...config });
     const c = this.config;
-    checkLossCoefficients(c, true);
-    for (const key of ["baseline", "discountWeighting", "normalizeAdvantage"] as const) {
-      if (typeof c[key] !== "boolean")
-        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
-    }
+    checkLossCoefficients(this.algoName, c, true);
+    const check = configChecks(this.algoName, c);
+    for (const key of ["baseline", "discountWeighting", "normalizeAdvantage"] as const) check.bool(key);
     this.optimizer = new Adam(this.policy.parameters(), { lr: this.currentLearningRate(), eps: 1e-8 });
     const n = this.buffer.size;
     this.oldLogProb = new Float64Array(n);

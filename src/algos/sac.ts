@@ -1,3 +1,4 @@
+import { checkInt } from "../core/checks.js";
 import { exp, log } from "../core/math/index.js";
 import { addScalar, concat, mean, min, mul, mulScalar, neg, stopGradient, sub } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
@@ -162,11 +163,7 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
         `SAC: config.targetEntropy must be "auto" or a finite number, got ${describe(c.targetEntropy)}`,
       );
     }
-    if (!Number.isSafeInteger(c.targetUpdateInterval) || c.targetUpdateInterval < 1) {
-      throw new InvalidArgumentError(
-        `SAC: config.targetUpdateInterval must be an integer >= 1, got ${describe(c.targetUpdateInterval)}`,
-      );
-    }
+    checkInt("SAC: config.targetUpdateInterval", c.targetUpdateInterval, 1);
   }
 
   /** The critics Q_j (SB3's `critic`). */

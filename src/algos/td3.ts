@@ -1,3 +1,4 @@
+import { checkInt } from "../core/checks.js";
 import { mean, neg } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
@@ -98,11 +99,7 @@ export class TD3Model<O = unknown, A extends Action = Action> extends OffPolicyA
   constructor(env: EnvInput<O, A>, config: TD3Config = {}, defaults: ResolvedTD3 = TD3_DEFAULTS) {
     super(env, config, defaults);
     const c = this.cfg;
-    if (!Number.isSafeInteger(c.policyDelay) || c.policyDelay < 1) {
-      throw new InvalidArgumentError(
-        `${this.algoName}: config.policyDelay must be an integer >= 1, got ${describe(c.policyDelay)}`,
-      );
-    }
+    checkInt(`${this.algoName}: config.policyDelay`, c.policyDelay, 1);
     for (const key of ["targetPolicyNoise", "targetNoiseClip"] as const) {
       if (!(c[key] >= 0 && Number.isFinite(c[key]))) {
         throw new InvalidArgumentError(

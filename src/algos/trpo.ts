@@ -13,6 +13,7 @@
  * step size set by the KL bound.
  */
 
+import { configChecks } from "../core/checks.js";
 import { exp } from "../core/math/index.js";
 import { mean, mul, square, sub } from "../core/ops.js";
 import type { Tensor } from "../core/tensor.js";
@@ -20,7 +21,7 @@ import { Categorical } from "../distributions/categorical.js";
 import { DiagGaussian } from "../distributions/diag-gaussian.js";
 import { GsdeDistribution } from "../distributions/gsde.js";
 import { MultiCategorical } from "../distributions/multi-categorical.js";
-import { describe, InvalidArgumentError } from "../errors.js";
+import { InvalidArgumentError } from "../errors.js";
 import { type FisherHead, fisherVectorProduct } from "../nn/fisher-vector-product.js";
 import { zeroGrad } from "../nn/module.js";
 import { Adam } from "../nn/optim/adam.js";
@@ -35,7 +36,7 @@ import {
   type StaticSide,
 } from "./common/algorithm.js";
 import { normalizeInPlace } from "./common/normalize-advantages.js";
-import { checkInt, checkRange, OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
+import { OnPolicyAlgorithm, type OnPolicyConfig, onPolicyDefaults } from "./common/on-policy.js";
 import { Minibatch } from "./common/rollout-buffer.js";
 
 export interface TRPOConfig extends OnPolicyConfig {
@@ -174,17 +175,16 @@ export class TRPOModel<O = unknown, A extends Action = Action> extends OnPolicyA
         "TRPO with useSde takes unsquashed Gaussian actions (its Fisher product has no tanh form): set policyKwargs.squashOutput false",
       );
     }
-    checkInt("batchSize", c.batchSize, 1);
-    checkInt("cgMaxSteps", c.cgMaxSteps, 1);
-    checkInt("lineSearchMaxIter", c.lineSearchMaxIter, 1);
-    checkInt("nCriticUpdates", c.nCriticUpdates, 0);
-    checkRange("targetKl", c.targetKl, 1e-300, Infinity);
-    checkRange("cgDamping", c.cgDamping, 0, Infinity);
-    checkRange("lineSearchShrinkingFactor", c.lineSearchShrinkingFactor, 1e-6, 1 - 1e-6);
-    for (const key of ["lineSearch", "normalizeAdvantage"] as const) {
-      if (typeof c[key] !== "boolean")
-        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
-    }
+    const check = configChecks(this.algoName, c);
+    check.int("batchSize", 1);
+    check.int("cgMaxSteps", 1);
+    check.int("lineSearchMaxIter", 1);
+    check.int("nCriticUpdates", 0);
+    check.range("targetKl", 0, Infinity, "(]");
+    check.range("cgDamping", 0, Infinity);
+    check.range("lineSearchShrinkingFactor", 0, 1, "()");
+    check.bool("lineSearch");
+    check.bool("normalizeAdvantage");
     // the critic's own Adam; the actor moves by the natural-gradient step
     this.optimizer = new Adam(p.criticParameters(), { lr: this.currentLearningRate(), eps: 1e-8 });
     this.actor = p.actorParameters();

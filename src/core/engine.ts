@@ -127,8 +127,8 @@ export class Engine {
     }
     const size = shapeSize(shape, "Engine.parameter shape");
     // Parameters made one after another lie back to back (each padded to the arena's alignment), and so do their
-    // gradients, at one fixed distance: optimizers, clipping and zeroing then run one kernel call over a whole
-    // network instead of one per tensor (nn/module.ts `paramRunEnd`).
+    // gradients, at one fixed distance: zeroing, the clip's scaling and the SGD/RMSprop steps then run one kernel call
+    // over a whole network instead of one per tensor (nn/module.ts `paramRunEnd`; Adam and Polyak stay per tensor).
     const padded = this.arena.paddedLength(size);
     const chunk = this.paramChunk;
     if (chunk.used + padded > chunk.capacity) {

@@ -257,7 +257,9 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
   const tensors: Record<string, SafetensorsTensor> = {};
   for (const e of sorted) {
     const info = DTYPES[e.dtype];
-    const copy = bytes.slice(dataStart + e.begin, dataStart + e.end); // own aligned buffer, never a view of the input
+    // own aligned buffer, never a view of the input: new Uint8Array(view) copies, where a Node Buffer's slice() would
+    // return a view into its (pooled, unaligned) memory
+    const copy = new Uint8Array(bytes.subarray(dataStart + e.begin, dataStart + e.end));
     if (!HOST_LITTLE_ENDIAN) swapBytes(copy, 0, copy.length, info.bytes);
     setOwn(tensors, e.name, { dtype: e.dtype, shape: e.shape, data: new info.ctor(copy.buffer) } as SafetensorsTensor);
   }

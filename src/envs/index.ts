@@ -27,6 +27,7 @@ export {
   type StatefulEnv,
   type StepResult,
 } from "./env.js";
+export { isMujocoId, MUJOCO_REGISTRATIONS, type MujocoRegistration } from "./mujoco/ids.js";
 export {
   type EntryPoint,
   type MakeOptions,

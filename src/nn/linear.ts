@@ -1,3 +1,4 @@
+import { checkInt } from "../core/checks.js";
 import type { Engine } from "../core/engine.js";
 import { linear } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
@@ -25,13 +26,8 @@ export class Linear implements Module {
   readonly bias: Tensor | null;
 
   constructor(engine: Engine, rng: Rng, inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
-    for (const [name, v] of [
-      ["inFeatures", inFeatures],
-      ["outFeatures", outFeatures],
-    ] as const) {
-      if (!Number.isInteger(v) || v <= 0)
-        throw new InvalidArgumentError(`Linear: ${name} must be a positive integer, got ${v}`);
-    }
+    checkInt("Linear: inFeatures", inFeatures, 1);
+    checkInt("Linear: outFeatures", outFeatures, 1);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.weight = engine.parameter([outFeatures, inFeatures]);

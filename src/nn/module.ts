@@ -14,7 +14,7 @@ export function zeroGrad(params: readonly Tensor[]): void {
       i++;
       continue;
     }
-    const end = paramRunEnd(params, i, null);
+    const end = paramRunEnd(params, i);
     p.engine.kernels.fill(p.grad.live(), 0, runLength(params, i, end));
     i = end;
   }
@@ -23,15 +23,13 @@ export function zeroGrad(params: readonly Tensor[]): void {
 /**
  * One past the last index of the run of parameters starting at `i` that lie back to back in the arena (each
  * directly after the previous one's padded end, as `engine.parameter()` lays them out), with their gradients at one
- * fixed distance from them and, when `partner` is given, `partner[j]` at one fixed distance from `params[j]` too
- * (Polyak targets). A run is then one kernel call: its padding elements are never handed out, stay zero in the
+ * fixed distance from them. A run is then one kernel call: its padding elements are never handed out, stay zero in the
  * gradients and the optimizer state, and so never change. Needs no allocation.
  */
-export function paramRunEnd(params: readonly Tensor[], i: number, partner: readonly Tensor[] | null): number {
+export function paramRunEnd(params: readonly Tensor[], i: number): number {
   const first = params[i];
   const arena = first.engine.arena;
   const gradShift = first.grad === null ? 0 : first.grad.offset - first.offset;
-  const partnerShift = partner === null ? 0 : partner[i].offset - first.offset;
   let prev = first;
   let j = i + 1;
   for (; j < params.length; j++) {
@@ -39,7 +37,6 @@ export function paramRunEnd(params: readonly Tensor[], i: number, partner: reado
     if (p.engine !== first.engine || p.offset !== prev.offset + arena.paddedLength(prev.size)) break;
     if ((p.grad === null) !== (first.grad === null)) break;
     if (p.grad !== null && p.grad.offset - p.offset !== gradShift) break;
-    if (partner !== null && partner[j].offset - p.offset !== partnerShift) break;
     prev = p;
   }
   return j;

@@ -1,6 +1,6 @@
+import { checkRange } from "../core/checks.js";
 import { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError, ShapeError } from "../errors.js";
-import { paramRunEnd, runLength } from "./module.js";
 
 /**
  * Polyak averaging of target parameters, in place: target <- tau * source + (1 - tau) * target, pairwise over two
@@ -8,9 +8,7 @@ import { paramRunEnd, runLength } from "./module.js";
  * small tau such as 0.005. Arithmetic: target = (1 - tau) * target, then target += tau * source.
  */
 export function polyakUpdate(source: readonly Tensor[], target: readonly Tensor[], tau: number): void {
-  if (typeof tau !== "number" || !(tau > 0 && tau <= 1)) {
-    throw new InvalidArgumentError(`polyakUpdate: tau must be a number in (0, 1], got ${describe(tau)}`);
-  }
+  checkRange("polyakUpdate: tau", tau, 0, 1, "(]");
   if (!Array.isArray(source) || !Array.isArray(target) || source.length !== target.length || source.length === 0) {
     throw new InvalidArgumentError(
       `polyakUpdate: source and target must be non-empty arrays of Tensors of equal length, got ${describe(source?.length)} and ${describe(target?.length)}`,
@@ -31,17 +29,16 @@ export function polyakUpdate(source: readonly Tensor[], target: readonly Tensor[
     }
   }
   const k = source[0].engine.kernels;
-  // one call per run of parameters stored back to back in both lists (nn/module.ts paramRunEnd)
-  for (let i = 0; i < source.length; ) {
-    const end = paramRunEnd(source, i, target);
+  // per tensor, like Adam: axpy's vector path fuses the multiply-add and its scalar tail does not, so one call over a
+  // run of tensors would move the last bits of each tensor's tail
+  for (let i = 0; i < source.length; i++) {
     const s = source[i].live();
     const t = target[i].live();
-    const n = runLength(source, i, end);
+    const n = source[i].size;
     if (tau === 1) k.copy(s, t, n);
     else {
       k.scale(t, 1 - tau, t, n);
       k.axpy(tau, s, t, n);
     }
-    i = end;
   }
 }

@@ -1,3 +1,4 @@
+import { checkRange } from "../core/checks.js";
 import { InvalidArgumentError } from "../errors.js";
 
 /**
@@ -6,15 +7,9 @@ import { InvalidArgumentError } from "../errors.js";
  */
 export type Schedule = (progressRemaining: number) => number;
 
-function checkFinite(where: string, name: string, v: number): void {
-  if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new InvalidArgumentError(`${where}: ${name} must be a finite number, got ${String(v)}`);
-  }
-}
-
 /** Always `value`. */
 export function constantSchedule(value: number): Schedule {
-  checkFinite("constantSchedule", "value", value);
+  checkRange("constantSchedule: value", value, -Infinity, Infinity, "()");
   return () => value;
 }
 
@@ -23,11 +18,9 @@ export function constantSchedule(value: number): Schedule {
  * passed and held after (SB3's get_linear_fn; endFraction 1 = linear annealing over the whole run).
  */
 export function linearSchedule(start: number, end: number, endFraction = 1): Schedule {
-  checkFinite("linearSchedule", "start", start);
-  checkFinite("linearSchedule", "end", end);
-  if (!(endFraction > 0 && endFraction <= 1)) {
-    throw new InvalidArgumentError(`linearSchedule: endFraction must be in (0, 1], got ${String(endFraction)}`);
-  }
+  checkRange("linearSchedule: start", start, -Infinity, Infinity, "()");
+  checkRange("linearSchedule: end", end, -Infinity, Infinity, "()");
+  checkRange("linearSchedule: endFraction", endFraction, 0, 1, "(]");
   const rampStart = 1 - endFraction;
   return (progressRemaining) => {
     // fraction of the ramp still to go (exactly progressRemaining when the ramp spans the whole run)

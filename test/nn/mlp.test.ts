@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Engine } from "../../src/core/engine.js";
-import { mean, square, sub } from "../../src/core/ops.js";
+import { linear, mean, relu, square, sub, tanh } from "../../src/core/ops.js";
 import { Rng } from "../../src/core/rng.js";
 import type { Tensor } from "../../src/core/tensor.js";
 import { InvalidArgumentError, ShapeError } from "../../src/errors.js";
@@ -87,6 +87,39 @@ test("MLP: shapes, parameter order, gains, zero biases, PyTorch default init bou
   assert.throws(
     () => new MLP(e, new Rng(0), { inputSize: 2, hiddenSizes: [], outputSize: 1, activation: "gelu" as "tanh" }),
     InvalidArgumentError,
+  );
+});
+
+test("MLP fuseActivation: false runs activation(linear(h, W, b)) as separate ops, same draws as the fused MLP", () => {
+  const e = new Engine();
+  for (const activation of ["tanh", "relu"] as const) {
+    const opts = { inputSize: 5, hiddenSizes: [7, 6], outputSize: 3, activation, init: "default" } as const;
+    const fused = new MLP(e, new Rng(4), { ...opts, activateOutput: true });
+    const net = new MLP(e, new Rng(4), { ...opts, activateOutput: true, fuseActivation: false });
+    const p = net.parameters();
+    p.forEach((t, i) => {
+      assert.deepEqual(t.toArray(), fused.parameters()[i].toArray(), `parameter ${i}`);
+    });
+    const act = activation === "relu" ? relu : tanh;
+    e.scope(() => {
+      const rng = new Rng(5);
+      const x = e.tensor(
+        Array.from({ length: 20 }, () => rng.normal()),
+        [4, 5],
+      );
+      let h = x;
+      for (let i = 0; i < 3; i++) h = act(linear(h, p[2 * i], p[2 * i + 1]));
+      assert.deepEqual(net.forward(x).toArray(), h.toArray());
+      const near = fused.forward(x).toArray();
+      h.toArray().forEach((v, i) => {
+        assert.ok(Math.abs(v - near[i]) < 1e-5, `${v} vs fused ${near[i]}`);
+      });
+    });
+  }
+  assert.throws(
+    () =>
+      new MLP(e, new Rng(0), { inputSize: 2, hiddenSizes: [], outputSize: 1, fuseActivation: 1 as unknown as boolean }),
+    /MLP: fuseActivation must be a boolean, got 1/,
   );
 });
 

@@ -125,6 +125,9 @@ worker.onmessage = (e: MessageEvent<ToPage>) => {
       break;
     case "experiment-done":
       break;
+    case "info":
+      say(m.message);
+      break;
     case "error":
       say(m.message, "error");
       if (state === "starting") setState(hasModel ? "done" : "idle");
@@ -151,15 +154,12 @@ function onMetrics(step: number, row: Record<string, number>): void {
 
 function fillSelects(): void {
   if (!catalog) return;
-  const groups: [string, EnvInfo["view"]][] = [
-    ["Classic control", "rgb"],
-    ["Toy text", "toy"],
-  ];
+  const groups: EnvInfo["group"][] = ["Classic control", "MuJoCo", "Toy text"];
   ui.env.replaceChildren();
-  for (const [label, view] of groups) {
+  for (const group of groups) {
     const og = document.createElement("optgroup");
-    og.label = label;
-    for (const env of catalog.envs.filter((x) => x.view === view)) og.append(new Option(env.id, env.id));
+    og.label = group === "MuJoCo" ? "MuJoCo (loads 8.6 MB when picked)" : group;
+    for (const env of catalog.envs.filter((x) => x.group === group)) og.append(new Option(env.id, env.id));
     ui.env.append(og);
   }
   ui.env.value = "CartPole-v1";

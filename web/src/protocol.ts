@@ -28,8 +28,10 @@ export interface ZooDefaults {
 
 export interface EnvInfo {
   id: string;
-  /** "rgb" for envs drawn as images (classic control), "toy" for toy text (grid or text). */
+  /** "rgb" for envs drawn as images (classic control, MuJoCo), "toy" for toy text (grid or text). */
   view: "rgb" | "toy";
+  /** The env selector's group. */
+  group: "Classic control" | "Toy text" | "MuJoCo";
   rewardThreshold: number | null;
 }
 
@@ -43,6 +45,7 @@ export type ToPage =
   | { type: "loaded"; algo: string; envId: string; numTimesteps: number }
   | { type: "actions"; actions: number[][] }
   | { type: "experiment-done" }
+  | { type: "info"; message: string }
   | { type: "error"; message: string };
 
 export type ToWorker =

@@ -9,7 +9,9 @@ import {
   evaluatePolicy,
   getAlgorithmClass,
   initKernels,
+  isMujocoId,
   listAlgorithms,
+  MUJOCO_REGISTRATIONS,
   make,
   registeredIds,
   spec,
@@ -50,6 +52,7 @@ function catalog(): ToPage {
   }
   const envs: EnvInfo[] = [];
   for (const id of registeredIds()) {
+    if (isMujocoId(id)) continue; // below
     let modes: readonly string[];
     try {
       const env = make(id);
@@ -59,9 +62,35 @@ function catalog(): ToPage {
       continue; // an env whose optional dependency is absent (MuJoCo before it is loaded)
     }
     const view = modes.includes("rgb_array") ? "rgb" : modes.includes("ansi") ? "toy" : null;
-    if (view !== null) envs.push({ id, view, rewardThreshold: spec(id).rewardThreshold ?? null });
+    if (view !== null) {
+      const group = view === "rgb" ? "Classic control" : "Toy text";
+      envs.push({ id, view, group, rewardThreshold: spec(id).rewardThreshold ?? null });
+    }
+  }
+  // not made here: that needs MuJoCo, which loads when one is picked (loadEnvFamily); cheapest first
+  for (const { id, rewardThreshold } of MUJOCO_REGISTRATIONS) {
+    envs.push({ id, view: "rgb", group: "MuJoCo", rewardThreshold: rewardThreshold ?? null });
   }
   return { type: "catalog", algorithms: listAlgorithms(), zoo, envs };
+}
+
+/**
+ * Load what `envId` needs before `make`: for MuJoCo ids the tsrl/mujoco entry (a chunk of its own) and MuJoCo's
+ * WebAssembly, once, from the files build-web copies to mujoco/ beside this worker. Classic control never waits for it.
+ */
+async function loadEnvFamily(envId: string): Promise<void> {
+  if (!isMujocoId(envId)) return;
+  const t0 = performance.now();
+  const { initMujoco, isMujocoLoaded } = await import("tsrl/mujoco");
+  if (isMujocoLoaded()) return;
+  post({ type: "info", message: "Loading MuJoCo's WebAssembly (8.6 MB)..." });
+  await initMujoco({ wasmUrl: "mujoco/mujoco.wasm", assetsUrl: "mujoco/" });
+  post({ type: "info", message: `MuJoCo loaded in ${((performance.now() - t0) / 1000).toFixed(1)} s.` });
+}
+
+/** The options of the env the canvas shows: MuJoCo's software renderer draws a canvas-sized (3:2) frame. */
+function demoKwargs(envId: string, envKwargs: Record<string, unknown>, renderMode: string): Record<string, unknown> {
+  return isMujocoId(envId) ? { width: 360, height: 240, ...envKwargs, renderMode } : { ...envKwargs, renderMode };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -76,6 +105,8 @@ interface Shown {
   obs: unknown;
   episodeReturn: number;
   lastFrame: number;
+  /** What the last demo step (a policy step and a frame) took, in ms: frames are spaced to keep training going. */
+  frameCost: number;
 }
 
 let shown: Shown | null = null;
@@ -85,7 +116,7 @@ function show(model: Algorithm, algo: string, envId: string, envKwargs: Record<s
   const probe = make(envId, envKwargs);
   const renderMode = probe.metadata.renderModes.includes("rgb_array") ? "rgb_array" : "ansi";
   probe.close();
-  const env = make(envId, { ...envKwargs, renderMode });
+  const env = make(envId, demoKwargs(envId, envKwargs, renderMode));
   shown = {
     model,
     algo,
@@ -95,6 +126,7 @@ function show(model: Algorithm, algo: string, envId: string, envKwargs: Record<s
     obs: env.reset({ seed: 0 }).observation,
     episodeReturn: 0,
     lastFrame: 0,
+    frameCost: 0,
   };
 }
 
@@ -105,6 +137,14 @@ function demoStep(): void {
   const s = shown;
   if (s === null) return;
   s.lastFrame = performance.now();
+  try {
+    demoStepOf(s);
+  } finally {
+    s.frameCost = performance.now() - s.lastFrame;
+  }
+}
+
+function demoStepOf(s: Shown): void {
   const action = s.model.predict(s.obs as Float32Array | number, { deterministic: true });
   const r = s.env.step(action);
   s.episodeReturn += r.reward;
@@ -129,6 +169,8 @@ function demoStep(): void {
   );
 }
 
+let previewsAsked = 0;
+
 /** The env's first frame, before any model (the canvas is not left blank on a new env). */
 function preview(envId: string, envKwargs: Record<string, unknown>): void {
   if (training || (shown !== null && shown.envId === envId)) return;
@@ -137,7 +179,7 @@ function preview(envId: string, envKwargs: Record<string, unknown>): void {
   const probe = make(envId, envKwargs);
   const rgb = probe.metadata.renderModes.includes("rgb_array");
   probe.close();
-  const env = make(envId, { ...envKwargs, renderMode: rgb ? "rgb_array" : "ansi" });
+  const env = make(envId, demoKwargs(envId, envKwargs, rgb ? "rgb_array" : "ansi"));
   const obs = env.reset({ seed: 0 }).observation;
   const frame = env.render();
   if (frame !== null && typeof frame !== "string") {
@@ -253,7 +295,8 @@ async function train(run: RunSpec, model: Algorithm): Promise<boolean> {
       callbacks: {
         onRolloutStart: async (ctx) => {
           const now = performance.now();
-          if (shown?.model === model && now - shown.lastFrame >= FRAME_MS) demoStep();
+          // a frame at most every FRAME_MS, and drawing takes at most a fifth of the time (MuJoCo's frames are costly)
+          if (shown?.model === model && now - shown.lastFrame >= Math.max(FRAME_MS, 4 * shown.frameCost)) demoStep();
           if (now - lastYield >= YIELD_MS) {
             await yieldToEvents();
             lastYield = performance.now();
@@ -295,6 +338,7 @@ async function startRuns(runs: RunSpec[], showEach: boolean): Promise<void> {
   try {
     for (const run of runs) {
       key = run.key;
+      await loadEnvFamily(run.envId);
       const model = buildModel(run);
       if (showEach) show(model, run.algo, run.envId, run.envKwargs);
       const completed = await train(run, model);
@@ -315,7 +359,7 @@ async function startRuns(runs: RunSpec[], showEach: boolean): Promise<void> {
 // ---------------------------------------------------------------------------------------------------------------
 // Models as bytes: the same safetensors checkpoint as `save(path)` in Node.
 
-function load(msg: { bytes: Uint8Array; name: string; algo: string; envId: string }): void {
+async function load(msg: { bytes: Uint8Array; name: string; algo: string; envId: string }): Promise<void> {
   const where = JSON.stringify(msg.name);
   let meta: ReturnType<typeof checkpointFromBytes>["meta"];
   try {
@@ -329,6 +373,7 @@ function load(msg: { bytes: Uint8Array; name: string; algo: string; envId: strin
     );
   }
   const envKwargs = shown?.envId === msg.envId ? shown.envKwargs : {};
+  await loadEnvFamily(msg.envId);
   let model: Algorithm;
   try {
     // only the policy is used: a vector env's saved state stays in the file
@@ -372,11 +417,14 @@ self.onmessage = async (e: MessageEvent<ToWorker>) => {
         break;
       }
       case "load":
-        load(msg);
+        await load(msg);
         break;
-      case "preview":
-        preview(msg.envId, msg.envKwargs);
+      case "preview": {
+        const asked = ++previewsAsked;
+        await loadEnvFamily(msg.envId);
+        if (asked === previewsAsked) preview(msg.envId, msg.envKwargs); // else another env was picked meanwhile
         break;
+      }
       case "actions": {
         if (shown === null) throw new Error("no model loaded");
         const m = shown.model;

@@ -1,3 +1,4 @@
+import { checkBool } from "../../core/checks.js";
 import { Engine } from "../../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../../core/kernels/index.js";
 import { checkThreads } from "../../core/kernels/thread-pool.js";
@@ -122,8 +123,7 @@ export class ActorCriticPolicy {
     checkChoice("policyKwargs.activation", o.activation, activations);
     checkChoice("policyKwargs.kernels", o.kernels, kernelPreferences);
     for (const key of ["orthoInit", "useSde", "squashOutput", "checkFinite"] as const) {
-      if (typeof o[key] !== "boolean")
-        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(o[key])}`);
+      checkBool(`policyKwargs.${key}`, o[key]);
     }
     if (typeof observation === "number" && (!Number.isInteger(observation) || observation < 1))
       throw new InvalidArgumentError(`obsDim must be a positive integer, got ${observation}`);

@@ -20,6 +20,7 @@
  * Nothing here touches the file system directly: `save`/`load` go through `src/platform/fs.ts`, which fetches Node's
  * modules when called, so this file bundles and runs unchanged in a browser (where `toBytes`/`fromBytes` serve).
  */
+import { checkInt } from "../../core/checks.js";
 import { Engine, type EngineOptions } from "../../core/engine.js";
 import { checkThreads } from "../../core/kernels/thread-pool.js";
 import { Rng } from "../../core/rng.js";
@@ -65,7 +66,7 @@ import { type LeafSpaceInfo, leafSpaceInfo, type SpaceInfo, spaceInfo } from "./
 import { TableSink } from "./table-sink.js";
 
 // The pieces split out by concern are re-exported here, where the algorithms and users import them from.
-export { type BaseConfig, checkScheduled, rangeInWords, type Scheduled, scheduleValue } from "./config.js";
+export { type BaseConfig, checkScheduled, type Scheduled, scheduleValue } from "./config.js";
 export {
   type Action,
   type ActionOf,
@@ -254,12 +255,7 @@ export abstract class Algorithm<C extends BaseConfig = BaseConfig, O = unknown, 
         `${this.algoName}: config.seed must be a non-negative safe integer, got ${describe(seed)}`,
       );
     }
-    const logInterval = config.logInterval ?? 1;
-    if (!Number.isInteger(logInterval) || logInterval < 1) {
-      throw new InvalidArgumentError(
-        `${this.algoName}: config.logInterval must be an integer >= 1, got ${describe(logInterval)}`,
-      );
-    }
+    const logInterval = checkInt(`${this.algoName}: config.logInterval`, config.logInterval ?? 1, 1);
     const verbose = config.verbose ?? 0;
     if (verbose !== 0 && verbose !== 1) {
       throw new InvalidArgumentError(`${this.algoName}: config.verbose must be 0 or 1, got ${describe(verbose)}`);
@@ -901,8 +897,5 @@ function camelCase(name: string): string {
 /** The env an id names: `make(id)`, or with `nEnvs` > 1 a same-step vector env of that many, as `makeVec` builds. */
 function envFromId(algo: string, id: string, nEnvs: unknown): AnyEnv | VectorEnvLike {
   if (nEnvs === undefined || nEnvs === 1) return make(id);
-  if (typeof nEnvs !== "number" || !Number.isSafeInteger(nEnvs) || nEnvs < 1) {
-    throw new InvalidArgumentError(`${algo}: config.nEnvs must be a positive integer, got ${describe(nEnvs)}`);
-  }
-  return makeVec(id, nEnvs);
+  return makeVec(id, checkInt(`${algo}: config.nEnvs`, nEnvs, 1));
 }

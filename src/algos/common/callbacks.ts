@@ -11,6 +11,7 @@
  * Returning `false` from onRolloutStart, onStep or onRolloutEnd stops training. All hooks but onStep may be async.
  */
 
+import { checkInt } from "../../core/checks.js";
 import { seedSpaces } from "../../envs/seed-spaces.js";
 import { canSnapshot, type EnvSnapshot } from "../../envs/snapshot.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
@@ -77,13 +78,6 @@ export class CallbackList implements Callback {
   async onTrainingEnd(ctx: CallbackContext): Promise<void> {
     for (const c of this.callbacks) await c.onTrainingEnd?.(ctx);
   }
-}
-
-function checkPositiveInt(where: string, name: string, v: unknown): number {
-  if (!Number.isSafeInteger(v) || (v as number) < 1) {
-    throw new InvalidArgumentError(`${where}: ${name} must be a positive integer, got ${describe(v)}`);
-  }
-  return v as number;
 }
 
 function joinPath(dir: string, file: string): string {
@@ -154,8 +148,8 @@ export class EvalCallback implements Callback {
     if (evalEnv === null || typeof evalEnv !== "object" || typeof evalEnv.reset !== "function") {
       throw new InvalidArgumentError(`EvalCallback: evalEnv must be an Env, got ${describe(evalEnv)}`);
     }
-    this.evalFreq = checkPositiveInt("EvalCallback", "evalFreq", opts.evalFreq ?? 10000);
-    this.nEvalEpisodes = checkPositiveInt("EvalCallback", "nEvalEpisodes", opts.nEvalEpisodes ?? 5);
+    this.evalFreq = checkInt("EvalCallback: evalFreq", opts.evalFreq ?? 10000, 1);
+    this.nEvalEpisodes = checkInt("EvalCallback: nEvalEpisodes", opts.nEvalEpisodes ?? 5, 1);
     this.deterministic = opts.deterministic ?? true;
   }
 
@@ -267,7 +261,7 @@ export class CheckpointCallback implements Callback {
         `CheckpointCallback: options { saveFreq, saveDir } required, got ${describe(opts)}`,
       );
     }
-    this.saveFreq = checkPositiveInt("CheckpointCallback", "saveFreq", opts.saveFreq);
+    this.saveFreq = checkInt("CheckpointCallback: saveFreq", opts.saveFreq, 1);
     if (typeof opts.saveDir !== "string") {
       throw new InvalidArgumentError(`CheckpointCallback: saveDir must be a string, got ${describe(opts.saveDir)}`);
     }

@@ -1,3 +1,4 @@
+import { type Bounds, rangeInWords } from "../../core/checks.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 import { linearSchedule } from "../../nn/schedules.js";
 
@@ -42,15 +43,10 @@ export function checkScheduled(name: string, s: unknown, min = -Infinity, max = 
     const { start, end } = s as { start: unknown; end: unknown };
     if (ok(start) && ok(end)) return { schedule: "linear", start: start as number, end: end as number };
   }
+  // finite numbers: an infinite bound is excluded
+  const bounds: Bounds = min === -Infinity ? (max === Infinity ? "()" : "(]") : max === Infinity ? "[)" : "[]";
+  const words = rangeInWords(min, max, bounds);
   throw new InvalidArgumentError(
-    `${name} must be ${rangeInWords(min, max)} or { schedule: "linear", start, end } of such numbers, got ${describe(s)}`,
+    `${name} must be ${words} or { schedule: "linear", start, end } of such numbers, got ${describe(s)}`,
   );
-}
-
-/** "a finite number >= 0", "a finite number in [0, 1]": no infinite bound written as a number. */
-export function rangeInWords(min: number, max: number): string {
-  if (min === -Infinity && max === Infinity) return "a finite number";
-  if (max === Infinity) return `a finite number >= ${min}`;
-  if (min === -Infinity) return `a finite number <= ${max}`;
-  return `a finite number in [${min}, ${max}]`;
 }

@@ -1,3 +1,4 @@
+import { checkInt } from "../../core/checks.js";
 import type { Env } from "../../envs/env.js";
 import { describe, InvalidArgumentError } from "../../errors.js";
 
@@ -42,10 +43,7 @@ export function evaluatePolicy(
   env: Env<unknown, unknown>,
   opts: EvaluateOptions = {},
 ): EvaluationResult {
-  const episodes = opts.episodes ?? 10;
-  if (!Number.isSafeInteger(episodes) || episodes < 1) {
-    throw new InvalidArgumentError(`evaluatePolicy: episodes must be a positive integer, got ${describe(episodes)}`);
-  }
+  const episodes = checkInt("evaluatePolicy: episodes", opts.episodes ?? 10, 1);
   if (model === null || typeof model !== "object" || typeof model.predict !== "function") {
     throw new InvalidArgumentError(`evaluatePolicy: model must have predict(obs, opts), got ${describe(model)}`);
   }

@@ -1,3 +1,4 @@
+import { configChecks } from "../../core/checks.js";
 import type { Engine } from "../../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../../core/kernels/index.js";
 import type { Rng } from "../../core/rng.js";
@@ -414,23 +415,16 @@ export function meanOf(t: Tensor): number {
 }
 
 function checkOffPolicyConfig(algo: string, c: ResolvedOffPolicy): void {
-  const fail = (key: string, want: string): never => {
-    throw new InvalidArgumentError(
-      `${algo}: config.${key} must be ${want}, got ${describe((c as unknown as Record<string, unknown>)[key])}`,
-    );
-  };
-  const int = (key: keyof ResolvedOffPolicy, min: number) => {
-    const v = c[key];
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) fail(key, `an integer >= ${min}`);
-  };
-  checkScheduled(`${algo}: config.learningRate`, c.learningRate, 0);
-  int("bufferSize", 1);
-  int("learningStarts", 0);
-  int("batchSize", 1);
-  int("nCritics", 1);
+  const check = configChecks(algo, c);
+  const fail = check.fail;
+  checkScheduled(check.name("learningRate"), c.learningRate, 0);
+  check.int("bufferSize", 1);
+  check.int("learningStarts", 0);
+  check.int("batchSize", 1);
+  check.int("nCritics", 1);
   if (!Number.isSafeInteger(c.gradientSteps) || c.gradientSteps < -1) fail("gradientSteps", "an integer >= 0, or -1");
-  if (!(c.tau > 0 && c.tau <= 1)) fail("tau", "a number in (0, 1]");
-  if (!(c.gamma >= 0 && c.gamma <= 1)) fail("gamma", "a number in [0, 1]");
+  check.range("tau", 0, 1, "(]");
+  check.range("gamma", 0, 1);
   const tf = c.trainFreq;
   const tfOk =
     (Number.isSafeInteger(tf) && (tf as number) >= 1) ||
@@ -447,8 +441,8 @@ function checkOffPolicyConfig(algo: string, c: ResolvedOffPolicy): void {
     (typeof na === "object" && na !== null && sizes((na as { pi: unknown }).pi) && sizes((na as { qf: unknown }).qf));
   if (!naOk) fail("netArch", "a list of positive integers, or { pi: [...], qf: [...] }");
   if (c.activation !== "relu" && c.activation !== "tanh") fail("activation", '"relu" or "tanh"');
-  if (typeof c.optimizeMemoryUsage !== "boolean") fail("optimizeMemoryUsage", "a boolean");
-  if (typeof c.checkFinite !== "boolean") fail("checkFinite", "a boolean");
+  check.bool("optimizeMemoryUsage");
+  check.bool("checkFinite");
   if (c.batchSize > c.bufferSize) {
     throw new InvalidArgumentError(
       `${algo}: config.batchSize ${c.batchSize} is larger than config.bufferSize ${c.bufferSize}; a minibatch cannot exceed the replay buffer`,

@@ -1,3 +1,4 @@
+import { checkRange, configChecks } from "../../core/checks.js";
 import type { KernelPreference } from "../../core/kernels/index.js";
 import { exp } from "../../core/math/index.js";
 import type { Rng } from "../../core/rng.js";
@@ -123,18 +124,20 @@ export abstract class OnPolicyAlgorithm<
   constructor(env: EnvInput<O, A>, config: C) {
     super(env, config);
     const c = this.config;
-    checkScheduled("learningRate", c.learningRate, 0);
-    checkInt("nSteps", c.nSteps, 1);
+    const check = configChecks(this.algoName, c);
+    checkScheduled(check.name("learningRate"), c.learningRate, 0);
+    check.int("nSteps", 1);
     if (c.nSteps * this.numEnvs > 2 ** 28) {
-      throw new InvalidArgumentError(`nSteps * nEnvs must be at most 2^28 rows, got ${c.nSteps} * ${this.numEnvs}`);
+      throw new InvalidArgumentError(
+        `${this.algoName}: config.nSteps * nEnvs must be at most 2^28 rows, got ${c.nSteps} * ${this.numEnvs}`,
+      );
     }
-    checkRange("gamma", c.gamma, 0, 1);
-    checkRange("gaeLambda", c.gaeLambda, 0, 1);
-    checkRange("clipObs", c.clipObs, 1e-12, Infinity);
-    checkRange("clipReward", c.clipReward, 1e-12, Infinity);
+    check.range("gamma", 0, 1);
+    check.range("gaeLambda", 0, 1);
+    check.range("clipObs", 0, Infinity, "(]");
+    check.range("clipReward", 0, Infinity, "(]");
     for (const key of ["normalizeObs", "normalizeReward", "useSde", "checkFinite", "useActionMasks"] as const) {
-      if (typeof c[key] !== "boolean")
-        throw new InvalidArgumentError(`${key} must be a boolean, got ${describe(c[key])}`);
+      check.bool(key);
     }
     const spec = actionSpecOf(this.actInfo);
     const pk = c.policyKwargs ?? {};
@@ -149,7 +152,7 @@ export abstract class OnPolicyAlgorithm<
       }
     }
     if (!Number.isInteger(c.sdeSampleFreq) || (c.sdeSampleFreq < 1 && c.sdeSampleFreq !== -1)) {
-      throw new InvalidArgumentError(`sdeSampleFreq must be -1 or an integer >= 1, got ${describe(c.sdeSampleFreq)}`);
+      check.fail("sdeSampleFreq", "-1 or an integer >= 1");
     }
     const opts: PolicyOptions = { ...pk, useSde: c.useSde, checkFinite: c.checkFinite, threads: this.threads };
     this.policy = new ActorCriticPolicy(this.obsInfo, spec, this.rng, opts);
@@ -518,30 +521,19 @@ function actionSpecOf(act: LeafSpaceInfo): ActionSpec {
   }
 }
 
-export function checkInt(name: string, v: unknown, min: number): void {
-  if (!Number.isInteger(v) || (v as number) < min) {
-    throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${describe(v)}`);
-  }
-}
-
 /**
  * The coefficients of the actor-critic losses (A2C, PPO, REINFORCE): entropy, value, global grad-norm clip
  * (null, no clipping, only where `clipOptional`).
  */
 export function checkLossCoefficients(
+  owner: string,
   c: { entCoef: number; vfCoef: number; maxGradNorm: number | null },
   clipOptional = false,
 ): void {
-  checkRange("entCoef", c.entCoef, -Infinity, Infinity);
-  checkRange("vfCoef", c.vfCoef, 0, Infinity);
+  const check = configChecks(owner, c);
+  check.range("entCoef", -Infinity, Infinity);
+  check.range("vfCoef", 0, Infinity);
   if (clipOptional && c.maxGradNorm === null) return;
-  checkRange(clipOptional ? "maxGradNorm (null: no clipping)" : "maxGradNorm", c.maxGradNorm, 0, Infinity);
-}
-
-export function checkRange(name: string, v: unknown, lo: number, hi: number): void {
-  if (typeof v !== "number" || Number.isNaN(v) || v < lo || v > hi) {
-    const range =
-      hi === Infinity ? (lo === -Infinity ? "a number" : `a number >= ${lo}`) : `a number in [${lo}, ${hi}]`;
-    throw new InvalidArgumentError(`${name} must be ${range}, got ${describe(v)}`);
-  }
+  const note = clipOptional ? " (null: no clipping)" : "";
+  checkRange(`${check.name("maxGradNorm")}${note}`, c.maxGradNorm, 0, Infinity);
 }

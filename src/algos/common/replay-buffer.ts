@@ -1,3 +1,4 @@
+import { checkInt } from "../../core/checks.js";
 import type { Rng } from "../../core/rng.js";
 import { InvalidArgumentError, NonFiniteError } from "../../errors.js";
 import type { StateTensor } from "./checkpoint.js";
@@ -109,14 +110,14 @@ export class ReplayBuffer {
 
   constructor(opts: ReplayBufferOptions) {
     const numEnvs = opts.numEnvs ?? 1;
-    checkPositiveInt("numEnvs", numEnvs);
-    checkPositiveInt("bufferSize", opts.bufferSize);
-    checkPositiveInt("obsDim", opts.obsDim);
+    checkInt("ReplayBuffer: numEnvs", numEnvs, 1);
+    checkInt("ReplayBuffer: bufferSize", opts.bufferSize, 1);
+    checkInt("ReplayBuffer: obsDim", opts.obsDim, 1);
     this.obsDim = opts.obsDim;
     this.numEnvs = numEnvs;
     this.optimizeMemoryUsage = opts.optimizeMemoryUsage ?? false;
     this.actionDim = opts.actionDim ?? 0;
-    if (opts.actionDim !== undefined) checkPositiveInt("actionDim", opts.actionDim);
+    if (opts.actionDim !== undefined) checkInt("ReplayBuffer: actionDim", opts.actionDim, 1);
     this.maskDim = opts.maskDim ?? 0;
     if (!Number.isInteger(this.maskDim) || this.maskDim < 0) {
       throw new InvalidArgumentError(`ReplayBuffer: maskDim must be a non-negative integer, got ${opts.maskDim}`);
@@ -273,7 +274,7 @@ export class ReplayBuffer {
   }
 
   protected prepareSample(batchSize: number, out?: ReplayBatch): ReplayBatch {
-    checkPositiveInt("batchSize", batchSize);
+    checkInt("ReplayBuffer: batchSize", batchSize, 1);
     const size = this.size;
     if (batchSize > size) {
       throw new InvalidArgumentError(
@@ -378,12 +379,6 @@ export class ReplayBuffer {
 /** dst[dstOff .. dstOff + n) = src[srcOff .. srcOff + n) (a plain loop: no view object per row in the hot path). */
 function copyRow(src: ArrayLike<number>, srcOff: number, dst: Float32Array, dstOff: number, n: number): void {
   for (let k = 0; k < n; k++) dst[dstOff + k] = src[srcOff + k];
-}
-
-function checkPositiveInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) {
-    throw new InvalidArgumentError(`ReplayBuffer: ${name} must be a positive integer, got ${v}`);
-  }
 }
 
 function checkFiniteArray(name: string, a: Float32Array, n: number): void {

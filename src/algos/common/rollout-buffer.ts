@@ -1,3 +1,4 @@
+import { checkInt } from "../../core/checks.js";
 import type { Rng } from "../../core/rng.js";
 import { InvalidArgumentError } from "../../errors.js";
 import { computeGae, computeRewardToGo } from "./gae.js";
@@ -74,11 +75,7 @@ export class RolloutBuffer {
     readonly actionDtype: ActionDtype = "float32",
     readonly maskDim = 0,
   ) {
-    for (const [name, v] of Object.entries({ nSteps, nEnvs, obsDim, actDim })) {
-      if (!Number.isInteger(v) || v < 1) {
-        throw new InvalidArgumentError(`RolloutBuffer: ${name} must be a positive integer, got ${v}`);
-      }
-    }
+    for (const [name, v] of Object.entries({ nSteps, nEnvs, obsDim, actDim })) checkInt(`RolloutBuffer: ${name}`, v, 1);
     const n = nSteps * nEnvs;
     // a typed error instead of the runtime's RangeError (or an out-of-memory crash) for an impossible size
     if (n * Math.max(obsDim, actDim, 2) > MAX_BUFFER_VALUES) {

@@ -1,3 +1,4 @@
+import { checkInt } from "../../core/checks.js";
 import { InvalidArgumentError } from "../../errors.js";
 
 /**
@@ -16,9 +17,7 @@ export class SumTree {
   private readonly mins: Float64Array;
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new InvalidArgumentError(`SumTree: capacity must be a positive integer, got ${capacity}`);
-    }
+    checkInt("SumTree: capacity", capacity, 1);
     this.capacity = capacity;
     let size = 1;
     while (size < capacity) size *= 2;

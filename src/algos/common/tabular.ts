@@ -1,3 +1,4 @@
+import { configChecks } from "../../core/checks.js";
 import type { Rng } from "../../core/rng.js";
 import { describe, InvalidArgumentError, NonFiniteError } from "../../errors.js";
 import { linearSchedule, type Schedule } from "../../nn/schedules.js";
@@ -262,33 +263,12 @@ export abstract class TabularAgent<O = unknown, A extends Action = Action> exten
 }
 
 function checkTabularConfig(name: string, c: Resolved): void {
-  const unit = (key: keyof Resolved, openLow = false) => {
-    const v = c[key] as number;
-    if (typeof v !== "number" || !(v >= 0 && v <= 1) || (openLow && v === 0)) {
-      throw new InvalidArgumentError(
-        `${name}: config.${key} must be a number in ${openLow ? "(0, 1]" : "[0, 1]"}, got ${describe(v)}`,
-      );
-    }
-  };
-  unit("gamma");
-  unit("explorationInitialEps");
-  unit("explorationFinalEps");
-  unit("explorationFraction", true);
-  checkScheduled(`${name}: config.learningRate`, c.learningRate, 0, 1);
-  if (scheduleValue(c.learningRate, 1) <= 0) {
-    throw new InvalidArgumentError(`${name}: config.learningRate must start above 0, got ${describe(c.learningRate)}`);
-  }
-  if (typeof c.initialQ !== "number" || !Number.isFinite(c.initialQ)) {
-    throw new InvalidArgumentError(`${name}: config.initialQ must be a finite number, got ${describe(c.initialQ)}`);
-  }
-  if (typeof c.useActionMasks !== "boolean") {
-    throw new InvalidArgumentError(
-      `${name}: config.useActionMasks must be a boolean, got ${describe(c.useActionMasks)}`,
-    );
-  }
-  if (!Number.isSafeInteger(c.stepsPerIteration) || c.stepsPerIteration < 1) {
-    throw new InvalidArgumentError(
-      `${name}: config.stepsPerIteration must be a positive integer, got ${describe(c.stepsPerIteration)}`,
-    );
-  }
+  const check = configChecks(name, c);
+  for (const key of ["gamma", "explorationInitialEps", "explorationFinalEps"] as const) check.range(key, 0, 1);
+  check.range("explorationFraction", 0, 1, "(]");
+  checkScheduled(check.name("learningRate"), c.learningRate, 0, 1);
+  if (scheduleValue(c.learningRate, 1) <= 0) check.fail("learningRate", "a schedule that starts above 0");
+  check.range("initialQ", -Infinity, Infinity, "()");
+  check.bool("useActionMasks");
+  check.int("stepsPerIteration", 1);
 }

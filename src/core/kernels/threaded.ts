@@ -16,11 +16,14 @@ const B = 4;
 
 /**
  * Multiply-adds each thread must get before a split pays for its fork/join. bench/threads.ts measures the
- * crossover: the fork/join of a 2-thread call cost about 5-10 us on an idle 2-core AMD EPYC (Node 20), a single
- * thread multiplies at about 50 GFLOP/s (25 G multiply-adds/s), so a block of 2^18 multiply-adds (about 10 us)
- * is where two threads start to win; smaller products stay on the calling thread.
+ * crossover with the workers awake: 2^18 multiply-adds per thread (about 10 us at 25 G multiply-adds/s) already won
+ * there. In training the workers are often asleep when a product comes (acting and env steps run between updates;
+ * waking one costs 20-30 us) and the host may not give the second core in full, so 2^18 lost: PPO with CleanRL's
+ * settings (minibatch 128, 64-64 networks) took 4.63 s on 2 threads against 3.99 s on 1 (medians of 3 alternating
+ * runs, idle machine); at 2^20 it took 4.14 s, and the zoo CartPole run (minibatch 256) was the same at all three
+ * (3.27-3.38 s). Batch-64 products of 256-wide layers (DQN) and larger still split.
  */
-export const MIN_MACS_PER_THREAD = 1 << 18;
+export const MIN_MACS_PER_THREAD = 1 << 20;
 
 /** Adam elements each thread must get before its (memory-bound) step is split. */
 const MIN_ADAM_ELEMENTS_PER_THREAD = 1 << 15;

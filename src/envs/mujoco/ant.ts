@@ -1,6 +1,7 @@
 import type { Info, StepResult } from "../env.js";
 import { boolOption, f64, MujocoEnv, type MujocoEnvOptions, numberOption, rangeOption } from "./mujoco-env.js";
-import { norm2, sumClippedSquares, sumSquares } from "./rewards.js";
+import { sumClippedSquares, sumSquares } from "./rewards.js";
+import { distanceInfo, XyVelocity, xyPositionInfo } from "./xy-motion.js";
 
 export interface AntOptions extends MujocoEnvOptions {
   forwardRewardWeight?: number;
@@ -35,8 +36,7 @@ export class AntEnv extends MujocoEnv {
   private readonly mainBody: number;
   declare private xpos: Float64Array;
   declare private cfrcExt: Float64Array;
-  private xBefore = 0;
-  private yBefore = 0;
+  private readonly velocity = new XyVelocity();
 
   constructor(opts: AntOptions = {}) {
     const exclude = boolOption(
@@ -96,9 +96,8 @@ export class AntEnv extends MujocoEnv {
   }
 
   protected override resetInfo(info: Info): void {
-    info.x_position = this.qpos[0];
-    info.y_position = this.qpos[1];
-    info.distance_from_origin = norm2(this.qpos[0], this.qpos[1]);
+    xyPositionInfo(info, this.qpos);
+    distanceInfo(info, this.qpos);
   }
 
   protected writeObservation(out: Float64Array): void {
@@ -113,14 +112,12 @@ export class AntEnv extends MujocoEnv {
   }
 
   protected override beforeStep(): void {
-    this.xBefore = this.xpos[3 * this.mainBody];
-    this.yBefore = this.xpos[3 * this.mainBody + 1];
+    this.velocity.start(this.xpos[3 * this.mainBody], this.xpos[3 * this.mainBody + 1]);
   }
 
   protected afterStep(action: Float64Array, r: StepResult<Float32Array>): void {
-    const xVelocity = (this.xpos[3 * this.mainBody] - this.xBefore) / this.dt;
-    const yVelocity = (this.xpos[3 * this.mainBody + 1] - this.yBefore) / this.dt;
-    const forward = xVelocity * this.forwardRewardWeight;
+    this.velocity.end(this.xpos[3 * this.mainBody], this.xpos[3 * this.mainBody + 1], this.dt);
+    const forward = this.velocity.x * this.forwardRewardWeight;
     const healthy = this.isHealthy;
     const survive = healthy ? this.healthyReward : 0;
     const ctrlCost = this.ctrlCostWeight * sumSquares(action);
@@ -131,8 +128,7 @@ export class AntEnv extends MujocoEnv {
     r.terminated = !healthy && this.terminateWhenUnhealthy;
     this.resetInfo(this.info);
     const info = this.info;
-    info.x_velocity = xVelocity;
-    info.y_velocity = yVelocity;
+    this.velocity.writeInfo(info);
     info.reward_forward = forward;
     info.reward_ctrl = -ctrlCost;
     info.reward_contact = -contactCost;

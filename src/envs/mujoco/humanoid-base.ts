@@ -1,5 +1,7 @@
 import type { Info } from "../env.js";
 import { boolOption, f64, MujocoEnv, type MujocoEnvConfig, type MujocoEnvOptions } from "./mujoco-env.js";
+import { sumSquares } from "./rewards.js";
+import { xyPositionInfo } from "./xy-motion.js";
 
 /** The observation options Humanoid-v5 and HumanoidStandup-v5 share. */
 export interface HumanoidObservationOptions extends MujocoEnvOptions {
@@ -95,10 +97,24 @@ export abstract class HumanoidBase extends MujocoEnv {
     if (p.cfrcExt) for (let i = 6; i < this.cfrcExt.length; i++) out[k++] = this.cfrcExt[i];
   }
 
+  /**
+   * The control cost: weight * |ctrl|^2. Gymnasium charges the controls as stored in MuJoCo's data (the action
+   * before MuJoCo clamps it).
+   */
+  protected controlCost(weight: number): number {
+    return weight * sumSquares(this.ctrl);
+  }
+
+  /** weight * |contact forces|^2 clipped to range: Humanoid's contact cost, HumanoidStandup's impact cost. */
+  protected contactCost(weight: number, range: readonly [number, number]): number {
+    const lo = range[0]; // (no destructuring: it allocates an iterator)
+    const hi = range[1];
+    return Math.min(Math.max(weight * sumSquares(this.cfrcExt), lo), hi);
+  }
+
   /** x, y positions and the tendons' lengths and velocities (Gymnasium's key spelling, copied into reused arrays). */
   protected positionInfo(info: Info): void {
-    info.x_position = this.qpos[0];
-    info.y_position = this.qpos[1];
+    xyPositionInfo(info, this.qpos);
     this.tendonLength.set(this.tenLength);
     this.tendonVelocity.set(this.tenVelocity);
     info.tendon_lenght = this.tendonLength;

@@ -1,7 +1,6 @@
 import type { Info, StepResult } from "../env.js";
 import { HumanoidBase, type HumanoidObservationOptions } from "./humanoid-base.js";
 import { numberOption, rangeOption } from "./mujoco-env.js";
-import { sumSquares } from "./rewards.js";
 
 export interface HumanoidStandupOptions extends HumanoidObservationOptions {
   uphCostWeight?: number;
@@ -43,10 +42,8 @@ export class HumanoidStandupEnv extends HumanoidBase {
 
   protected afterStep(_action: Float64Array, r: StepResult<Float32Array>): void {
     const uph = (this.uphCostWeight * this.qpos[2]) / this.timestep;
-    const ctrlCost = this.ctrlCostWeight * sumSquares(this.ctrl);
-    const lo = this.impactCostRange[0]; // (no destructuring: it allocates an iterator)
-    const hi = this.impactCostRange[1];
-    const impactCost = Math.min(Math.max(this.impactCostWeight * sumSquares(this.cfrcExt), lo), hi);
+    const ctrlCost = this.controlCost(this.ctrlCostWeight);
+    const impactCost = this.contactCost(this.impactCostWeight, this.impactCostRange);
     r.reward = uph - ctrlCost - impactCost + 1;
     this.resetInfo(this.info);
     this.info.reward_linup = uph;

@@ -1,7 +1,7 @@
 import type { Info, StepResult } from "../env.js";
 import { HumanoidBase, type HumanoidObservationOptions } from "./humanoid-base.js";
 import { boolOption, f64, numberOption, rangeOption } from "./mujoco-env.js";
-import { norm2, sumSquares } from "./rewards.js";
+import { distanceInfo, XyVelocity } from "./xy-motion.js";
 
 export interface HumanoidOptions extends HumanoidObservationOptions {
   forwardRewardWeight?: number;
@@ -29,8 +29,7 @@ export class HumanoidEnv extends HumanoidBase {
   declare private xipos: Float64Array;
   private readonly bodyMass: Float64Array;
   private readonly totalMass: number;
-  private xBefore = 0;
-  private yBefore = 0;
+  private readonly velocity = new XyVelocity();
   private xCom = 0;
   private yCom = 0;
 
@@ -74,33 +73,27 @@ export class HumanoidEnv extends HumanoidBase {
 
   protected override resetInfo(info: Info): void {
     this.positionInfo(info);
-    info.distance_from_origin = norm2(this.qpos[0], this.qpos[1]);
+    distanceInfo(info, this.qpos);
   }
 
   protected override beforeStep(): void {
     this.massCenter();
-    this.xBefore = this.xCom;
-    this.yBefore = this.yCom;
+    this.velocity.start(this.xCom, this.yCom);
   }
 
   protected afterStep(_action: Float64Array, r: StepResult<Float32Array>): void {
     this.massCenter();
-    const xVelocity = (this.xCom - this.xBefore) / this.dt;
-    const yVelocity = (this.yCom - this.yBefore) / this.dt;
-    const forward = this.forwardRewardWeight * xVelocity;
+    this.velocity.end(this.xCom, this.yCom, this.dt);
+    const forward = this.forwardRewardWeight * this.velocity.x;
     const healthy = this.isHealthy;
     const survive = healthy ? this.healthyReward : 0;
-    // Gymnasium charges the controls as stored in MuJoCo's data (the action before MuJoCo clamps it)
-    const ctrlCost = this.ctrlCostWeight * sumSquares(this.ctrl);
-    const lo = this.contactCostRange[0]; // (no destructuring: it allocates an iterator)
-    const hi = this.contactCostRange[1];
-    const contactCost = Math.min(Math.max(this.contactCostWeight * sumSquares(this.cfrcExt), lo), hi);
+    const ctrlCost = this.controlCost(this.ctrlCostWeight);
+    const contactCost = this.contactCost(this.contactCostWeight, this.contactCostRange);
     r.reward = forward + survive - (ctrlCost + contactCost);
     r.terminated = !healthy && this.terminateWhenUnhealthy;
     this.resetInfo(this.info);
     const info = this.info;
-    info.x_velocity = xVelocity;
-    info.y_velocity = yVelocity;
+    this.velocity.writeInfo(info);
     info.reward_survive = survive;
     info.reward_forward = forward;
     info.reward_ctrl = -ctrlCost;

@@ -65,6 +65,17 @@ function modelText(where: string, xmlFile: string): string {
 }
 
 /**
+ * The model text with `<compiler usethread="false"/>` first in its root element. MuJoCo's compiler otherwise starts
+ * a thread, which the WebAssembly build makes a Web Worker and waits for: a browser starts that worker only after the
+ * waiting code returns to the event loop, so loading a model never finished there. One thread compiles the bundled
+ * models faster anyway (no worker to start). Inserted on the root element's own line, so MuJoCo's line numbers in
+ * error messages stay the file's; a `compiler` element of the model's own comes later and overrides it.
+ */
+function singleThreaded(text: string): string {
+  return text.replace(/<mujoco(\s[^>]*)?>/, (root) => `${root}<compiler usethread="false"/>`);
+}
+
+/**
  * Compile a model: the text goes to a file of its own in MuJoCo's in-memory file system, which MuJoCo parses;
  * its error message (XML syntax, unknown attribute, ...) is passed through.
  */
@@ -77,7 +88,7 @@ export function loadModel(where: string, xmlFile: unknown): MjModel {
   const dir = "/tsrl-models";
   if (!mj.FS.analyzePath(dir, false).exists) mj.FS.mkdir(dir);
   const path = `${dir}/model-${++loadCount}.xml`;
-  mj.FS.writeFile(path, text);
+  mj.FS.writeFile(path, singleThreaded(text));
   try {
     return mj.MjModel.mj_loadXML(path);
   } catch (e) {

@@ -1,6 +1,7 @@
 import type { Info, StepResult } from "../env.js";
 import { boolOption, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
-import { norm2, sumSquares } from "./rewards.js";
+import { sumSquares } from "./rewards.js";
+import { distanceInfo, XyVelocity, xyPositionInfo } from "./xy-motion.js";
 
 export interface SwimmerOptions extends MujocoEnvOptions {
   forwardRewardWeight?: number;
@@ -16,8 +17,7 @@ export class SwimmerEnv extends MujocoEnv {
   readonly forwardRewardWeight: number;
   readonly ctrlCostWeight: number;
   readonly excludeCurrentPositions: boolean;
-  private xBefore = 0;
-  private yBefore = 0;
+  private readonly velocity = new XyVelocity();
 
   constructor(opts: SwimmerOptions = {}) {
     const exclude = boolOption(
@@ -44,9 +44,8 @@ export class SwimmerEnv extends MujocoEnv {
   }
 
   protected override resetInfo(info: Info): void {
-    info.x_position = this.qpos[0];
-    info.y_position = this.qpos[1];
-    info.distance_from_origin = norm2(this.qpos[0], this.qpos[1]);
+    xyPositionInfo(info, this.qpos);
+    distanceInfo(info, this.qpos);
   }
 
   protected writeObservation(out: Float64Array): void {
@@ -57,20 +56,17 @@ export class SwimmerEnv extends MujocoEnv {
   }
 
   protected override beforeStep(): void {
-    this.xBefore = this.qpos[0];
-    this.yBefore = this.qpos[1];
+    this.velocity.start(this.qpos[0], this.qpos[1]);
   }
 
   protected afterStep(action: Float64Array, r: StepResult<Float32Array>): void {
-    const xVelocity = (this.qpos[0] - this.xBefore) / this.dt;
-    const yVelocity = (this.qpos[1] - this.yBefore) / this.dt;
-    const forward = this.forwardRewardWeight * xVelocity;
+    this.velocity.end(this.qpos[0], this.qpos[1], this.dt);
+    const forward = this.forwardRewardWeight * this.velocity.x;
     const ctrlCost = this.ctrlCostWeight * sumSquares(action);
     r.reward = forward - ctrlCost;
     this.resetInfo(this.info);
     const info = this.info;
-    info.x_velocity = xVelocity;
-    info.y_velocity = yVelocity;
+    this.velocity.writeInfo(info);
     info.reward_forward = forward;
     info.reward_ctrl = -ctrlCost;
   }

@@ -1,6 +1,7 @@
+import { checkRange } from "../../core/checks.js";
 import type { Tensor } from "../../core/tensor.js";
 import { InvalidArgumentError } from "../../errors.js";
-import { checkPositive, checkUnit, Optimizer } from "./optimizer.js";
+import { Optimizer } from "./optimizer.js";
 
 export interface AdamOptions {
   /** default 1e-3 */
@@ -31,14 +32,14 @@ export class Adam extends Optimizer {
     if (!Array.isArray(betas) || betas.length !== 2) {
       throw new InvalidArgumentError(`Adam: betas must be a pair [beta1, beta2], got ${JSON.stringify(betas)}`);
     }
-    checkUnit("Adam", "betas[0]", betas[0]);
-    checkUnit("Adam", "betas[1]", betas[1]);
+    checkRange("Adam: betas[0]", betas[0], 0, 1, "[)");
+    checkRange("Adam: betas[1]", betas[1], 0, 1, "[)");
     this.beta1 = betas[0];
     this.beta2 = betas[1];
     this.eps = opts.eps ?? 1e-8;
-    checkPositive("Adam", "eps", this.eps, true);
+    checkRange("Adam: eps", this.eps, 0, Infinity, "[)");
     this.weightDecay = opts.weightDecay ?? 0;
-    checkPositive("Adam", "weightDecay", this.weightDecay, true);
+    checkRange("Adam: weightDecay", this.weightDecay, 0, Infinity, "[)");
     this.m = this.stateBuffers("exp_avg");
     this.v = this.stateBuffers("exp_avg_sq");
   }
@@ -46,13 +47,18 @@ export class Adam extends Optimizer {
   step(): void {
     this.stepCount++;
     const k = this.engine.kernels;
-    for (const run of this.runs) {
+    // One call per tensor, not per run of tensors stored back to back (as zeroGrad and SGD/RMSprop do): the kernel's
+    // last partial group of 4 takes a scalar path that rounds differently from the vector one (no fused multiply-add),
+    // so a run would change the last bits of each tensor's tail and with them the tuned results (DQN CartPole-v1 fell
+    // to 3 of seeds 0-4); the call saved is about 0.1 us.
+    for (let i = 0; i < this.params.length; i++) {
+      const p = this.params[i];
       k.adamStep(
-        run.value,
-        run.grad,
-        this.m[run.first].offset,
-        this.v[run.first].offset,
-        run.length,
+        p.offset,
+        (p.grad as Tensor).offset,
+        this.m[i].offset,
+        this.v[i].offset,
+        p.size,
         this.lr,
         this.beta1,
         this.beta2,

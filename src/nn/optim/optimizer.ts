@@ -1,3 +1,4 @@
+import { checkRange } from "../../core/checks.js";
 import type { Engine } from "../../core/engine.js";
 import { type FloatArray, Tensor } from "../../core/tensor.js";
 import { CheckpointError, InvalidArgumentError } from "../../errors.js";
@@ -23,13 +24,13 @@ export abstract class Optimizer {
   lr: number;
   /** Number of `step()` calls so far. */
   stepCount = 0;
-  /** The parameters in runs stored back to back: each step, zeroing or state buffer is one call per run. */
+  /** The parameters in runs stored back to back: zeroing, and the SGD/RMSprop step, is one call per run. */
   readonly runs: readonly ParamRun[];
   private readonly buffers = new Map<string, Tensor>();
 
   protected constructor(type: string, params: readonly Tensor[], lr: number) {
     checkParameters(type, params);
-    checkPositive(type, "lr", lr, true);
+    checkRange(`${type}: lr`, lr, 0, Infinity, "[)");
     this.params = params.slice();
     this.engine = params[0].engine;
     if (this.engine.inScope) {
@@ -69,7 +70,7 @@ export abstract class Optimizer {
     if (!Number.isInteger(state.stepCount) || state.stepCount < 0) {
       throw new CheckpointError(`${type}.setState: stepCount must be a non-negative integer, got ${state.stepCount}`);
     }
-    checkPositive(`${type}.setState`, "lr", state.lr, true);
+    checkRange(`${type}.setState: lr`, state.lr, 0, Infinity, "[)");
     const names = Object.keys(state.tensors ?? {});
     for (const name of names) {
       if (!this.buffers.has(name)) throw new CheckpointError(`${type}.setState: unexpected state tensor "${name}"`);
@@ -88,7 +89,7 @@ export abstract class Optimizer {
 
   /**
    * A persistent state buffer per parameter (`"<i>.<name>"`), filled with `value`. Each run of parameters stored
-   * back to back (`runs`) gets one block laid out like the parameters, so a step is one kernel call per run.
+   * back to back (`runs`) gets one block laid out like the parameters, so a step may be one kernel call per run.
    */
   protected stateBuffers(name: string, value = 0): Tensor[] {
     const out: Tensor[] = [];
@@ -117,24 +118,10 @@ export interface ParamRun {
 function paramRuns(params: readonly Tensor[]): ParamRun[] {
   const runs: ParamRun[] = [];
   for (let i = 0; i < params.length; ) {
-    const end = paramRunEnd(params, i, null);
+    const end = paramRunEnd(params, i);
     const p = params[i];
     runs.push({ first: i, end, value: p.offset, grad: (p.grad as Tensor).offset, length: runLength(params, i, end) });
     i = end;
   }
   return runs;
-}
-
-export function checkPositive(where: string, name: string, v: number, allowZero = false): void {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new InvalidArgumentError(
-      `${where}: ${name} must be a ${allowZero ? "non-negative" : "positive"} finite number, got ${String(v)}`,
-    );
-  }
-}
-
-export function checkUnit(where: string, name: string, v: number): void {
-  if (typeof v !== "number" || !(v >= 0 && v < 1)) {
-    throw new InvalidArgumentError(`${where}: ${name} must be in [0, 1), got ${String(v)}`);
-  }
 }

@@ -1,5 +1,6 @@
+import { checkRange } from "../../core/checks.js";
 import type { Tensor } from "../../core/tensor.js";
-import { checkPositive, checkUnit, Optimizer } from "./optimizer.js";
+import { Optimizer } from "./optimizer.js";
 
 export interface RMSpropOptions {
   /** default 1e-2 (PyTorch) */
@@ -39,14 +40,14 @@ export class RMSprop extends Optimizer {
   constructor(params: readonly Tensor[], opts: RMSpropOptions = {}) {
     super("RMSprop", params, opts.lr ?? 1e-2);
     this.alpha = opts.alpha ?? 0.99;
-    checkUnit("RMSprop", "alpha", this.alpha);
+    checkRange("RMSprop: alpha", this.alpha, 0, 1, "[)");
     this.eps = opts.eps ?? 1e-8;
-    checkPositive("RMSprop", "eps", this.eps, true);
+    checkRange("RMSprop: eps", this.eps, 0, Infinity, "[)");
     this.momentum = opts.momentum ?? 0;
-    checkUnit("RMSprop", "momentum", this.momentum);
+    checkRange("RMSprop: momentum", this.momentum, 0, 1, "[)");
     this.centered = opts.centered ?? false;
     this.weightDecay = opts.weightDecay ?? 0;
-    checkPositive("RMSprop", "weightDecay", this.weightDecay, true);
+    checkRange("RMSprop: weightDecay", this.weightDecay, 0, Infinity, "[)");
     this.epsInsideSqrt = opts.epsInsideSqrt ?? false;
     this.sq = this.stateBuffers("square_avg", this.epsInsideSqrt ? 1 : 0);
     this.buf = this.momentum > 0 ? this.stateBuffers("momentum_buffer") : [];

@@ -1,6 +1,7 @@
+import { checkRange } from "../../core/checks.js";
 import type { Tensor } from "../../core/tensor.js";
 import { InvalidArgumentError } from "../../errors.js";
-import { checkPositive, checkUnit, Optimizer } from "./optimizer.js";
+import { Optimizer } from "./optimizer.js";
 
 export interface SGDOptions {
   lr: number;
@@ -28,15 +29,15 @@ export class SGD extends Optimizer {
   constructor(params: readonly Tensor[], opts: SGDOptions) {
     super("SGD", params, opts?.lr);
     this.momentum = opts.momentum ?? 0;
-    checkUnit("SGD", "momentum", this.momentum);
+    checkRange("SGD: momentum", this.momentum, 0, 1, "[)");
     this.dampening = opts.dampening ?? 0;
-    checkUnit("SGD", "dampening", this.dampening);
+    checkRange("SGD: dampening", this.dampening, 0, 1, "[)");
     this.nesterov = opts.nesterov ?? false;
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
       throw new InvalidArgumentError("SGD: nesterov needs momentum > 0 and dampening 0");
     }
     this.weightDecay = opts.weightDecay ?? 0;
-    checkPositive("SGD", "weightDecay", this.weightDecay, true);
+    checkRange("SGD: weightDecay", this.weightDecay, 0, Infinity, "[)");
     this.buf = this.momentum > 0 ? this.stateBuffers("momentum_buffer") : [];
   }
 
