@@ -1,10 +1,12 @@
 // Env speed with tsrl's portable math (src/core/math) against the engine's Math: the classic-control envs of this
 // checkout against the same envs from a baseline git ref that still calls Math.sin/cos (default main), both loaded
-// in one process (each bundled by esbuild, as
-// the page is) and timed alternately in CPU time, so machine load hits both alike. Also the functions alone. Prints ratios
-// (ports / builtins; > 1 means the ports are faster). Usage: npm run bench:env-math [-- baseline-ref rounds]
+// in one process and timed alternately in CPU time, so machine load hits both alike. Also the functions alone.
+// Prints ratios (ports / builtins; > 1 means the ports are faster). Each tree is compiled file by file as tsc
+// compiles dist/ (what Node users run: module-level consts stay const), or with --bundle into one file as esbuild
+// bundles the web page (module-level consts become vars).
+// Usage: npm run bench:env-math [-- baseline-ref rounds] [--bundle]
 import { execSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
@@ -12,8 +14,10 @@ import * as pmath from "../src/core/math/index.js";
 import { Rng } from "../src/core/rng.js";
 import type { Env } from "../src/envs/env.js";
 
-const REF = process.argv[2] ?? "main";
-const ROUNDS = Number(process.argv[3] ?? 7);
+const BUNDLE = process.argv.includes("--bundle");
+const args = process.argv.slice(2).filter((a) => a !== "--bundle");
+const REF = args[0] ?? "main";
+const ROUNDS = Number(args[1] ?? 7);
 const STEPS = 400_000;
 const POOL = 4096;
 
@@ -22,6 +26,14 @@ const ENVS: { id: string; file: string; cls: string; n: number; low?: number; hi
   { id: "CartPole-v1", file: "cartpole", cls: "CartPoleEnv", n: 2 },
   { id: "Pendulum-v1", file: "pendulum", cls: "PendulumEnv", n: 0, low: -2, high: 2 },
   { id: "Acrobot-v1", file: "acrobot", cls: "AcrobotEnv", n: 3 },
+  {
+    id: "MountainCarContinuous-v0",
+    file: "mountain-car-continuous",
+    cls: "MountainCarContinuousEnv",
+    n: 0,
+    low: -1,
+    high: 1,
+  },
 ];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -41,21 +53,29 @@ function stepsPerSecond(env: Env<Float32Array, unknown>, actions: unknown[]): nu
   return STEPS / ((cpuMs() - t0) / 1000);
 }
 
-/**
- * The module bundled as esbuild bundles the web page (plain ESM, no loader in between: under tsx every imported
- * binding would be a getter call, which penalizes code split over modules like src/core/math).
- */
-async function bundled(entry: string, name: string): Promise<Record<string, unknown>> {
-  const outfile = join(base, name);
-  await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    outfile,
-    logLevel: "error",
-  });
-  return import(outfile);
+/** The env module of the tree at `srcRoot` (the folder holding src/), compiled into `out` (see the header). */
+async function compiled(srcRoot: string, out: string, rel: string): Promise<Record<string, unknown>> {
+  const outdir = join(base, out);
+  if (BUNDLE) {
+    const outfile = join(outdir, "env.mjs");
+    await esbuild.build({
+      entryPoints: [join(srcRoot, rel)],
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      outfile,
+      logLevel: "error",
+    });
+    return import(outfile);
+  }
+  if (!existsSync(outdir)) {
+    const files = readdirSync(join(srcRoot, "src"), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+      .map((f) => join(srcRoot, "src", f));
+    await esbuild.build({ entryPoints: files, outbase: srcRoot, outdir, format: "esm", logLevel: "error" });
+    writeFileSync(join(outdir, "package.json"), '{ "type": "module" }');
+  }
+  return import(join(outdir, rel.replace(/\.ts$/, ".js")));
 }
 
 const root = join(import.meta.dirname, "..");
@@ -63,12 +83,12 @@ const base = mkdtempSync(join(tmpdir(), "tsrl-env-math-"));
 try {
   execSync(`git archive ${REF} src | tar -x -C ${base}`, { cwd: root });
   console.log(
-    `baseline: src/ of ${REF}; ${ROUNDS} alternating rounds of ${STEPS} steps; median ratios (ports/builtins)`,
+    `baseline: src/ of ${REF}, ${BUNDLE ? "bundled" : "compiled file by file"}; ${ROUNDS} alternating rounds of ${STEPS} steps; median ratios (ports/builtins)`,
   );
   for (const e of ENVS) {
     const rel = `src/envs/classic-control/${e.file}.ts`;
-    const Ported = (await bundled(join(root, rel), `${e.file}-ports.mjs`))[e.cls] as EnvCtor;
-    const Builtin = (await bundled(join(base, rel), `${e.file}-builtins.mjs`))[e.cls] as EnvCtor;
+    const Ported = (await compiled(root, BUNDLE ? `${e.file}-ports` : "ports", rel))[e.cls] as EnvCtor;
+    const Builtin = (await compiled(base, BUNDLE ? `${e.file}-builtins` : "builtins", rel))[e.cls] as EnvCtor;
     const rng = new Rng(0);
     const actions = Array.from({ length: POOL }, () =>
       e.n > 0 ? rng.int(e.n) : new Float32Array([rng.uniformRange(e.low as number, e.high as number)]),
@@ -87,7 +107,7 @@ try {
     }
     const m = (x: number[]) => (median(x) / 1e6).toFixed(2);
     console.log(
-      `${e.id.padEnd(12)} ports ${m(rates[0])}M/s, builtins ${m(rates[1])}M/s, ratio ${median(ratios).toFixed(3)}`,
+      `${e.id.padEnd(24)} ports ${m(rates[0])}M/s, builtins ${m(rates[1])}M/s, ratio ${median(ratios).toFixed(3)}`,
     );
   }
 } finally {

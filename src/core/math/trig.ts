@@ -53,6 +53,7 @@ const PIO2 = [
 ];
 const TWO24 = 16777216;
 const TWON24 = 1 / TWO24;
+const TWON23 = 2 / TWO24;
 const PIO2_2 = 6.077100506303966e-11; // second 33 bits
 const PIO2_2T = 2.0222662487959506e-21;
 const PIO2_3 = 2.0222662487111665e-21; // third 33 bits
@@ -67,8 +68,10 @@ const MEDIUM = 1647100; // 0x413921fc, 2^19 pi/2
 const TWO_M27 = 7.450580596923828e-9;
 const TWO_M28 = 3.725290298461914e-9;
 
-// Scratch for the reductions (single-threaded JS: no reentrancy).
-const yr = new Float64Array(2);
+// Scratch (single-threaded JS: no reentrancy). yr: an argument in and the result out, or a reduced argument
+// yr[0] + yr[1]. A var: reading a module-level const from a function costs a check that it was initialized (2 bytes
+// of bytecode), which would put the wrappers below over the size engines always inline.
+var yr = new Float64Array(2);
 const iq = new Int32Array(20);
 const f = new Float64Array(20);
 const fq = new Float64Array(20);
@@ -194,83 +197,14 @@ function kernelRemPio2(xs: Float64Array, e0: number, nx: number): number {
 }
 
 /**
- * x = yr[0] - n*pi/2 into yr[0] + yr[1] with |yr| <= pi/4 (about); returns n. fdlibm's __ieee754_rem_pio2. x comes in
- * through yr too: a double argument to a call the engine does not inline would be boxed on the heap.
+ * x = yr[0] - n*pi/2 into yr[0] + yr[1] for |x| > 2^19 pi/2; returns n. The end of fdlibm's __ieee754_rem_pio2
+ * (Payne-Hanek; out of line, rarely run).
  */
-function remPio2(): number {
-  const INVPIO2 = 0.6366197723675814; // 53 bits of 2/pi
-  const PIO2_1 = 1.5707963267341256; // first 33 bits of pi/2
-  const PIO2_1T = 6.077100506506192e-11; // pi/2 - PIO2_1
+function remPio2Huge(): number {
   const x = yr[0];
-  const ax = Math.abs(x);
-  const nearPio2 = ax >= PIO2_LOW && ax < PIO2_UP; // high word of pi/2: 33+53 bits of pi/2 are not enough
-  if (ax < THREE_PIO4) {
-    // |x| < 3pi/4: n = +-1
-    if (x > 0) {
-      let z = x - PIO2_1;
-      if (!nearPio2) {
-        yr[0] = z - PIO2_1T;
-        yr[1] = z - yr[0] - PIO2_1T;
-      } else {
-        z -= PIO2_2;
-        yr[0] = z - PIO2_2T;
-        yr[1] = z - yr[0] - PIO2_2T;
-      }
-      return 1;
-    }
-    let z = x + PIO2_1;
-    if (!nearPio2) {
-      yr[0] = z + PIO2_1T;
-      yr[1] = z - yr[0] + PIO2_1T;
-    } else {
-      z += PIO2_2;
-      yr[0] = z + PIO2_2T;
-      yr[1] = z - yr[0] + PIO2_2T;
-    }
-    return -1;
-  }
   const hx = highWord(x);
   const ix = hx & 0x7fffffff;
-  if (ax < MEDIUM) {
-    // |x| <= 2^19 * pi/2: Cody-Waite with up to three pieces of pi/2
-    const t = ax;
-    const n = (t * INVPIO2 + 0.5) | 0;
-    const fn = n;
-    let r = t - fn * PIO2_1;
-    let w = fn * PIO2_1T; // good to 85 bits
-    if (n < 32 && ix !== NPIO2_HW[n - 1]) {
-      yr[0] = r - w;
-    } else {
-      const j = ix >> 20;
-      yr[0] = r - w;
-      let i = j - ((highWord(yr[0]) >> 20) & 0x7ff);
-      if (i > 16) {
-        // second iteration, good to 118 bits
-        let tt = r;
-        w = fn * PIO2_2;
-        r = tt - w;
-        w = fn * PIO2_2T - (tt - r - w);
-        yr[0] = r - w;
-        i = j - ((highWord(yr[0]) >> 20) & 0x7ff);
-        if (i > 49) {
-          // third iteration, 151 bits
-          tt = r;
-          w = fn * PIO2_3;
-          r = tt - w;
-          w = fn * PIO2_3T - (tt - r - w);
-          yr[0] = r - w;
-        }
-      }
-    }
-    yr[1] = r - yr[0] - w;
-    if (hx < 0) {
-      yr[0] = -yr[0];
-      yr[1] = -yr[1];
-      return -n;
-    }
-    return n;
-  }
-  // huge |x|: split into three 24-bit chunks, z = scalbn(|x|, -e0) with e0 = ilogb(x) - 23
+  // split |x| into three 24-bit chunks: z = scalbn(|x|, -e0) with e0 = ilogb(x) - 23
   const e0 = (ix >> 20) - 1046;
   let z = fromWords(ix - (e0 << 20), lowWord(x));
   for (let i = 0; i < 2; i++) {
@@ -284,47 +218,11 @@ function remPio2(): number {
   if (hx < 0) {
     yr[0] = -yk[0];
     yr[1] = -yk[1];
-    return -n;
+    return -n | 0; // an int, never -0 (as in C)
   }
   yr[0] = yk[0];
   yr[1] = yk[1];
   return n;
-}
-
-/** cos(x + y) for |x| <= ~pi/4, y the tail of x (fdlibm's __kernel_cos). */
-function kernelCos(x: number, y: number): number {
-  const C1 = 4.16666666666666e-2;
-  const C2 = -0.001388888888887411;
-  const C3 = 2.480158728947673e-5;
-  const C4 = -2.7557314351390663e-7;
-  const C5 = 2.087572321298175e-9;
-  const C6 = -1.1359647557788195e-11;
-  const ax = Math.abs(x);
-  if (ax < TWO_M27) return 1;
-  const z = x * x;
-  const r = z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
-  if (ax < 0.2999999523162842) return 1 - (0.5 * z - (z * r - x * y)); // high word < 0x3fd33333, |x| < ~0.3
-  // qx: |x|/4 cut to its high word (exact), or 0.28125 above 0.78125
-  const qx = ax >= 0.7812504768371582 ? 0.28125 : fromWords((highWord(x) & 0x7fffffff) - 0x00200000, 0);
-  const hz = 0.5 * z - qx;
-  const a = 1 - qx;
-  return a - (hz - (z * r - x * y));
-}
-
-/** sin(x + y) for |x| <= ~pi/4; iy = 0 when y is 0 (fdlibm's __kernel_sin). */
-function kernelSin(x: number, y: number, iy: number): number {
-  const S1 = -0.16666666666666632;
-  const S2 = 0.00833333333332249;
-  const S3 = -1.984126982985795e-4;
-  const S4 = 2.7557313707070068e-6;
-  const S5 = -2.5050760253406863e-8;
-  const S6 = 1.58969099521155e-10;
-  if (Math.abs(x) < TWO_M27) return x;
-  const z = x * x;
-  const v = z * x;
-  const r = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
-  if (iy === 0) return x + v * (S1 + z * r);
-  return x - (z * (0.5 * y - v * r) - y - v * S1);
 }
 
 const T = [
@@ -335,21 +233,25 @@ const T = [
 const PIO4 = 0.7853981633974483;
 const PIO4LO = 3.061616997868383e-17;
 
-/** tan(x + y) (k = 1) or -1/tan(x + y) (k = -1) for |x| <= ~pi/4 (fdlibm's __kernel_tan). */
-function kernelTan(x: number, y: number, k: number): number {
+/** yr[0] = tan(x + y) (k = 1) or -1/tan(x + y) (k = -1) for x = yr[0], |x| <= ~pi/4, y = yr[1] (fdlibm's __kernel_tan). */
+function kernelTan(k: number): void {
+  let x = yr[0];
+  let y = yr[1];
   const big = Math.abs(x) >= 0.6743354797363281; // high word >= 0x3fe59428
   const negative = x < 0;
   if (Math.abs(x) < TWO_M28) {
-    if (x === 0 && k === -1) return 1 / Math.abs(x);
-    if (k === 1) return x;
-    // -1/(x+y) carefully
-    const w = x + y;
-    const z = withLowWord(w, 0);
-    const v = y - (z - x);
-    const a = -1 / w;
-    const t = withLowWord(a, 0);
-    const s = 1 + t * z;
-    return t + a * (s + t * v);
+    if (x === 0 && k === -1) yr[0] = 1 / Math.abs(x);
+    else if (k === -1) {
+      // -1/(x+y) carefully
+      const w = x + y;
+      const z = withLowWord(w, 0);
+      const v = y - (z - x);
+      const a = -1 / w;
+      const t = withLowWord(a, 0);
+      const s = 1 + t * z;
+      yr[0] = t + a * (s + t * v);
+    }
+    return;
   }
   if (big) {
     // |x| >= 0.6744: tan(pi/4 - y')
@@ -371,69 +273,171 @@ function kernelTan(x: number, y: number, k: number): number {
   w = x + r;
   if (big) {
     v = k;
-    return (negative ? -1 : 1) * (v - 2 * (x - ((w * w) / (w + v) - r)));
+    yr[0] = (negative ? -1 : 1) * (v - 2 * (x - ((w * w) / (w + v) - r)));
+  } else if (k === 1) yr[0] = w;
+  else {
+    // -1/(x+r) accurately
+    const zz = withLowWord(w, 0);
+    v = r - (zz - x);
+    const a = -1 / w;
+    const t = withLowWord(a, 0);
+    const ss = 1 + t * zz;
+    yr[0] = t + a * (ss + t * v);
   }
-  if (k === 1) return w;
-  // -1/(x+r) accurately
-  const zz = withLowWord(w, 0);
-  v = r - (zz - x);
-  const a = -1 / w;
-  const t = withLowWord(a, 0);
-  const ss = 1 + t * zz;
-  return t + a * (ss + t * v);
 }
 
-// sin and cos: the kernel on |x| < pi/4, else reduce to y = x - n pi/2 (|y| <= pi/4) and use
+// sin, cos and tan: the kernel on |x| < pi/4, else reduce to y = x - n pi/2 (|y| <= pi/4) and use
 //   n mod 4:   0     1     2     3
 //   sin(x)     S(y)  C(y)  -S(y) -C(y)
 //   cos(x)     C(y)  -S(y) -C(y) S(y)
-// Each is kept small so that engines inline it into the caller (a call boxes its double argument and result).
+//   tan(x)     T(y)  -1/T  T(y)  -1/T
+// The exported functions only pass x and the result through yr[0] around trigAt, a call with no arguments. That
+// keeps them at most 27 bytes of bytecode, which TurboFan inlines into any caller whatever its inlining budget, and
+// trigAt is over the 460 bytes it ever inlines, so the wrappers' own optimized code stays that small too (an inlined
+// callee would count): a double argument or result of a call that is not inlined is boxed on the heap, and env steps
+// allocate nothing (test/envs/vector/allocation.test.ts).
 
 /** sin(x), the same bits on every engine (fdlibm). */
 export function sin(x: number): number {
-  if (Math.abs(x) < PIO4_UP) return kernelSin(x, 0, 0);
-  yr[0] = x;
-  reducedSin();
-  return yr[0];
+  const io = yr;
+  io[0] = x;
+  trigAt(0);
+  return io[0];
 }
 
 /** cos(x), the same bits on every engine (fdlibm). */
 export function cos(x: number): number {
-  if (Math.abs(x) < PIO4_UP) return kernelCos(x, 0);
-  yr[0] = x;
-  reducedCos();
-  return yr[0];
-}
-
-// Out of line, taking x from yr[0] and leaving the result there: a call the engine does not inline would box a
-// double argument or result on the heap, and env steps must allocate nothing.
-function reducedSin(): void {
-  const x = yr[0];
-  if (!(Math.abs(x) < Number.POSITIVE_INFINITY)) {
-    yr[0] = x - x; // NaN or +-Infinity
-    return;
-  }
-  const n = remPio2();
-  const r = (n & 1) === 0 ? kernelSin(yr[0], yr[1], 1) : kernelCos(yr[0], yr[1]);
-  yr[0] = (n & 2) === 0 ? r : -r;
-}
-
-function reducedCos(): void {
-  const x = yr[0];
-  if (!(Math.abs(x) < Number.POSITIVE_INFINITY)) {
-    yr[0] = x - x;
-    return;
-  }
-  const n = remPio2();
-  const r = (n & 1) === 0 ? kernelCos(yr[0], yr[1]) : kernelSin(yr[0], yr[1], 1);
-  yr[0] = ((n + 1) & 2) === 0 ? r : -r;
+  const io = yr;
+  io[0] = x;
+  trigAt(1);
+  return io[0];
 }
 
 /** tan(x), the same bits on every engine (fdlibm). */
 export function tan(x: number): number {
-  if (Math.abs(x) < PIO4_UP) return kernelTan(x, 0, 1);
-  if (!(Math.abs(x) < Number.POSITIVE_INFINITY)) return x - x;
-  yr[0] = x;
-  const n = remPio2();
-  return kernelTan(yr[0], yr[1], 1 - ((n & 1) << 1));
+  const io = yr;
+  io[0] = x;
+  trigAt(2);
+  return io[0];
+}
+
+/**
+ * yr[0] = sin, cos or tan (kind 0, 1, 2) of yr[0]: fdlibm's __ieee754_rem_pio2 for |x| < 2^19 pi/2 (x - c for
+ * x + (-c), and the sign of x taken out as it does: the same operations), then __kernel_sin or __kernel_cos, all
+ * inline (a kernel that was a call might not be inlined, and a call boxes its double arguments and result).
+ */
+function trigAt(kind: number): void {
+  const INVPIO2 = 0.6366197723675814; // 53 bits of 2/pi
+  const PIO2_1 = 1.5707963267341256; // first 33 bits of pi/2
+  const PIO2_1T = 6.077100506506192e-11; // pi/2 - PIO2_1
+  const x = yr[0];
+  const ax = Math.abs(x);
+  // x = n pi/2 + y + tail
+  let n = 0;
+  let y = x;
+  let tail = 0;
+  if (ax < PIO4_UP) {
+    // no reduction
+  } else if (!(ax < Number.POSITIVE_INFINITY)) {
+    yr[0] = x - x; // NaN or +-Infinity
+    return;
+  } else if (ax < THREE_PIO4) {
+    // |x| < 3pi/4: n = +-1
+    n = x > 0 ? 1 : -1;
+    let z = x - n * PIO2_1;
+    let t = n * PIO2_1T;
+    if (ax >= PIO2_LOW && ax < PIO2_UP) {
+      // the high word of pi/2: 33 + 53 bits of pi/2 are not enough
+      z -= n * PIO2_2;
+      t = n * PIO2_2T;
+    }
+    y = z - t;
+    tail = z - y - t;
+  } else if (ax < MEDIUM) {
+    // |x| <= 2^19 * pi/2: Cody-Waite on |x| with up to three pieces of pi/2
+    n = (ax * INVPIO2 + 0.5) | 0;
+    let r = ax - n * PIO2_1;
+    let w = n * PIO2_1T; // good to 85 bits
+    y = r - w;
+    const ix = highWord(ax);
+    if (n >= 32 || ix === NPIO2_HW[n - 1]) {
+      // near a multiple of pi/2: more bits where the subtraction cancelled many
+      const j = ix >> 20;
+      if (j - ((highWord(y) >> 20) & 0x7ff) > 16) {
+        // second iteration, good to 118 bits
+        let t = r;
+        w = n * PIO2_2;
+        r = t - w;
+        w = n * PIO2_2T - (t - r - w);
+        y = r - w;
+        if (j - ((highWord(y) >> 20) & 0x7ff) > 49) {
+          // third iteration, 151 bits
+          t = r;
+          w = n * PIO2_3;
+          r = t - w;
+          w = n * PIO2_3T - (t - r - w);
+          y = r - w;
+        }
+      }
+    }
+    tail = r - y - w;
+    if (x < 0) {
+      y = -y;
+      tail = -tail;
+      n = -n;
+    }
+  } else {
+    n = remPio2Huge();
+    y = yr[0];
+    tail = yr[1];
+  }
+  if (kind === 2) {
+    yr[0] = y;
+    yr[1] = tail;
+    kernelTan(1 - ((n & 1) << 1));
+    return;
+  }
+  const m = n + kind; // cos(x) = sin(x + pi/2)
+  const ay = Math.abs(y);
+  const z = y * y;
+  let r: number;
+  if ((m & 1) === 0) {
+    // __kernel_sin(y, tail, iy), iy = 0 when not reduced (tail = 0)
+    const S1 = -0.16666666666666632;
+    const S2 = 0.00833333333332249;
+    const S3 = -1.984126982985795e-4;
+    const S4 = 2.7557313707070068e-6;
+    const S5 = -2.5050760253406863e-8;
+    const S6 = 1.58969099521155e-10;
+    if (ay < TWO_M27) r = y;
+    else {
+      const v = z * y;
+      const p = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
+      if (ax < PIO4_UP) r = y + v * (S1 + z * p);
+      else r = y - (z * (0.5 * tail - v * p) - tail - v * S1);
+    }
+  } else {
+    // __kernel_cos(y, tail)
+    const C1 = 4.16666666666666e-2;
+    const C2 = -0.001388888888887411;
+    const C3 = 2.480158728947673e-5;
+    const C4 = -2.7557314351390663e-7;
+    const C5 = 2.087572321298175e-9;
+    const C6 = -1.1359647557788195e-11;
+    if (ay < TWO_M27) r = 1;
+    else {
+      const p = z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
+      if (ay < 0.2999999523162842)
+        r = 1 - (0.5 * z - (z * p - y * tail)); // high word < 0x3fd33333
+      else {
+        // qx: |y|/4 cut to its high word (20 bits after the point: exact), or 0.28125 above 0.78125
+        let qx = 0.28125;
+        if (ay < 0.5)
+          qx = Math.floor(ay * 4194304) * TWON24; // 2^22: ay in [1/4, 1/2)
+        else if (ay < 0.7812504768371582) qx = Math.floor(ay * 2097152) * TWON23; // 2^21: ay in [1/2, 1)
+        r = 1 - qx - (0.5 * z - qx - (z * p - y * tail));
+      }
+    }
+  }
+  yr[0] = (m & 2) === 0 ? r : -r;
 }
