@@ -66,6 +66,19 @@ test("the fixture check sees a port that is one ulp off", () => {
   assert.equal(mismatches({ sin: [[x, h]] }).length, 1);
 });
 
+test("sincos gives the bits of sin and cos, on the fixture's inputs and random ones", () => {
+  const rng = new Rng(8);
+  const xs = [...FIXTURE.cases.sin, ...FIXTURE.cases.cos].map((row) => fromHex(row[0]));
+  for (let i = 0; i < 20_000; i++) xs.push((rng.uniform() - 0.5) * 2 ** (rng.uniform() * 50 - 20));
+  const bad: string[] = [];
+  for (const x of xs) {
+    pmath.sincos(x);
+    const [s, c] = [pmath.sincosOut[0], pmath.sincosOut[1]];
+    if (!same(s, pmath.sin(x)) || !same(c, pmath.cos(x))) bad.push(`sincos(${x}): ${s}, ${c}`);
+  }
+  assert.deepEqual(bad.slice(0, 10), []);
+});
+
 test("on Node 20 every port equals Math bit for bit on random inputs", {
   skip: !process.version.startsWith("v20."),
 }, () => {

@@ -2,10 +2,14 @@
 // shared buffer (an 8-byte store, then a 4-byte load: fast). Building a double from words is done in arithmetic
 // instead (exact for normal numbers), because two 4-byte stores followed by an 8-byte load defeat the CPU's store
 // forwarding and cost some 30 cycles each time. Both are exact and engine-independent.
-const f64 = new Float64Array(1);
-const i32 = new Int32Array(f64.buffer);
+/**
+ * The shared buffer: a double written to `f64[0]` reads back as words `i32[HI]` and `i32[LO]`. Exported for code
+ * that must read a word inline, without a call (see trig.ts).
+ */
+export const f64 = new Float64Array(1);
+export const i32 = new Int32Array(f64.buffer);
 /** Index of the high word in `i32` (1 on little-endian hosts, which all current engines are). */
-const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+export const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
 const LO = 1 - HI;
 
 /** POW2[k + 1074] = 2^k for k in [-1074, 1023], built by exact doublings and halvings. */

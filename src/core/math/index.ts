@@ -9,4 +9,4 @@ export { exp, expm1, tanh } from "./exp.js";
 export { hypot, hypot3 } from "./hypot.js";
 export { atanh, log, log1p, log10 } from "./log.js";
 export { pow } from "./pow.js";
-export { cos, sin, tan } from "./trig.js";
+export { cos, sin, sincos, sincosOut, tan } from "./trig.js";

@@ -1,6 +1,6 @@
 // sin, cos, tan as fdlibm 5.3 computes them (e_rem_pio2.c, k_rem_pio2.c, k_sin.c, k_cos.c, k_tan.c, s_sin.c,
 // s_cos.c, s_tan.c), which is what V8 before its glibc switch, Node 20 included, runs for Math.sin/cos/tan.
-import { fromWords, highWord, lowWord, scalbn, withLowWord } from "./bits.js";
+import { f64, fromWords, HI, highWord, i32, lowWord, scalbn, withLowWord } from "./bits.js";
 
 // 2/pi in 24-bit chunks (396 hex digits), for reducing huge arguments.
 const TWO_OVER_PI = [
@@ -313,6 +313,18 @@ export function cos(x: number): number {
   return io[0];
 }
 
+/**
+ * sin(x) and cos(x) from one argument reduction, left in `sincosOut` ([0] sin, [1] cos): the same bits as sin(x) and
+ * cos(x), for about the cost of one. The next call of sin, cos, tan or sincos overwrites them: read them at once.
+ */
+export function sincos(x: number): void {
+  yr[0] = x;
+  trigAt(3);
+}
+
+/** Where sincos leaves sin(x) and cos(x). */
+export const sincosOut: { readonly [i: number]: number } = yr;
+
 /** tan(x), the same bits on every engine (fdlibm). */
 export function tan(x: number): number {
   const io = yr;
@@ -322,7 +334,7 @@ export function tan(x: number): number {
 }
 
 /**
- * yr[0] = sin, cos or tan (kind 0, 1, 2) of yr[0]: fdlibm's __ieee754_rem_pio2 for |x| < 2^19 pi/2 (x - c for
+ * yr[0] = sin, cos or tan (kind 0, 1, 2) of yr[0], or yr[0], yr[1] = sin, cos (kind 3): fdlibm's __ieee754_rem_pio2 for |x| < 2^19 pi/2 (x - c for
  * x + (-c), and the sign of x taken out as it does: the same operations), then __kernel_sin or __kernel_cos, all
  * inline (a kernel that was a call might not be inlined, and a call boxes its double arguments and result).
  */
@@ -339,7 +351,8 @@ function trigAt(kind: number): void {
   if (ax < PIO4_UP) {
     // no reduction
   } else if (!(ax < Number.POSITIVE_INFINITY)) {
-    yr[0] = x - x; // NaN or +-Infinity
+    yr[0] = x - x; // NaN or +-Infinity: NaN (for sincos in both)
+    yr[1] = x - x;
     return;
   } else if (ax < THREE_PIO4) {
     // |x| < 3pi/4: n = +-1
@@ -359,18 +372,23 @@ function trigAt(kind: number): void {
     let r = ax - n * PIO2_1;
     let w = n * PIO2_1T; // good to 85 bits
     y = r - w;
-    const ix = highWord(ax);
+    // high words read inline, not through highWord(): engines leave a call in a branch that runs rarely (as this
+    // one may, for a caller's arguments) out of line, and a call boxes its double argument on the heap
+    f64[0] = ax;
+    const ix = i32[HI];
     if (n >= 32 || ix === NPIO2_HW[n - 1]) {
       // near a multiple of pi/2: more bits where the subtraction cancelled many
       const j = ix >> 20;
-      if (j - ((highWord(y) >> 20) & 0x7ff) > 16) {
+      f64[0] = y;
+      if (j - ((i32[HI] >> 20) & 0x7ff) > 16) {
         // second iteration, good to 118 bits
         let t = r;
         w = n * PIO2_2;
         r = t - w;
         w = n * PIO2_2T - (t - r - w);
         y = r - w;
-        if (j - ((highWord(y) >> 20) & 0x7ff) > 49) {
+        f64[0] = y;
+        if (j - ((i32[HI] >> 20) & 0x7ff) > 49) {
           // third iteration, 151 bits
           t = r;
           w = n * PIO2_3;
@@ -397,11 +415,15 @@ function trigAt(kind: number): void {
     kernelTan(1 - ((n & 1) << 1));
     return;
   }
-  const m = n + kind; // cos(x) = sin(x + pi/2)
+  // cos(x) = sin(x + pi/2): kind 1 shifts n by one; kind 3 gives sin (first) and cos
+  const both = kind === 3;
+  const m = both ? n : n + kind;
+  const sinFirst = (m & 1) === 0; // the first result from __kernel_sin, else from __kernel_cos
   const ay = Math.abs(y);
   const z = y * y;
-  let r: number;
-  if ((m & 1) === 0) {
+  let s = 0;
+  let c = 0;
+  if (both || sinFirst) {
     // __kernel_sin(y, tail, iy), iy = 0 when not reduced (tail = 0)
     const S1 = -0.16666666666666632;
     const S2 = 0.00833333333332249;
@@ -409,14 +431,15 @@ function trigAt(kind: number): void {
     const S4 = 2.7557313707070068e-6;
     const S5 = -2.5050760253406863e-8;
     const S6 = 1.58969099521155e-10;
-    if (ay < TWO_M27) r = y;
+    if (ay < TWO_M27) s = y;
     else {
       const v = z * y;
       const p = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
-      if (ax < PIO4_UP) r = y + v * (S1 + z * p);
-      else r = y - (z * (0.5 * tail - v * p) - tail - v * S1);
+      if (ax < PIO4_UP) s = y + v * (S1 + z * p);
+      else s = y - (z * (0.5 * tail - v * p) - tail - v * S1);
     }
-  } else {
+  }
+  if (both || !sinFirst) {
     // __kernel_cos(y, tail)
     const C1 = 4.16666666666666e-2;
     const C2 = -0.001388888888887411;
@@ -424,20 +447,25 @@ function trigAt(kind: number): void {
     const C4 = -2.7557314351390663e-7;
     const C5 = 2.087572321298175e-9;
     const C6 = -1.1359647557788195e-11;
-    if (ay < TWO_M27) r = 1;
+    if (ay < TWO_M27) c = 1;
     else {
       const p = z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
       if (ay < 0.2999999523162842)
-        r = 1 - (0.5 * z - (z * p - y * tail)); // high word < 0x3fd33333
+        c = 1 - (0.5 * z - (z * p - y * tail)); // high word < 0x3fd33333
       else {
         // qx: |y|/4 cut to its high word (20 bits after the point: exact), or 0.28125 above 0.78125
         let qx = 0.28125;
         if (ay < 0.5)
           qx = Math.floor(ay * 4194304) * TWON24; // 2^22: ay in [1/4, 1/2)
         else if (ay < 0.7812504768371582) qx = Math.floor(ay * 2097152) * TWON23; // 2^21: ay in [1/2, 1)
-        r = 1 - qx - (0.5 * z - qx - (z * p - y * tail));
+        c = 1 - qx - (0.5 * z - qx - (z * p - y * tail));
       }
     }
   }
-  yr[0] = (m & 2) === 0 ? r : -r;
+  const first = sinFirst ? s : c;
+  yr[0] = (m & 2) === 0 ? first : -first;
+  if (both) {
+    const second = sinFirst ? c : s; // cos(x) with n + 1
+    yr[1] = ((m + 1) & 2) === 0 ? second : -second;
+  }
 }

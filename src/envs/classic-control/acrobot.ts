@@ -1,4 +1,4 @@
-import { cos, sin } from "../../core/math/index.js";
+import { cos, sincos, sincosOut } from "../../core/math/index.js";
 import { Box } from "../../spaces/box.js";
 import { Discrete } from "../../spaces/discrete.js";
 import {
@@ -122,8 +122,9 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
     const lc2 = LINK_COM_POS_2;
     const I1 = LINK_MOI;
     const I2 = LINK_MOI;
-    const cos2 = cos(theta2);
-    const sin2 = sin(theta2);
+    sincos(theta2);
+    const sin2 = sincosOut[0];
+    const cos2 = sincosOut[1];
     const d1 = m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * cos2) + I1 + I2;
     const d2 = m2 * (lc2 * lc2 + l1 * lc2 * cos2) + I2;
     const phi2 = m2 * lc2 * G * cos(theta1 + theta2 - Math.PI / 2.0);
@@ -192,10 +193,12 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
   protected writeObservation(): void {
     const s = this.s;
     const o = this.obs;
-    o[0] = cos(s[0]);
-    o[1] = sin(s[0]);
-    o[2] = cos(s[1]);
-    o[3] = sin(s[1]);
+    sincos(s[0]);
+    o[0] = sincosOut[1];
+    o[1] = sincosOut[0];
+    sincos(s[1]);
+    o[2] = sincosOut[1];
+    o[3] = sincosOut[0];
     o[4] = s[2];
     o[5] = s[3];
   }

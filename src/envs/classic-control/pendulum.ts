@@ -1,4 +1,4 @@
-import { cos, sin } from "../../core/math/index.js";
+import { sin, sincos, sincosOut } from "../../core/math/index.js";
 import { Box } from "../../spaces/box.js";
 import {
   checkOptionKeys,
@@ -135,8 +135,9 @@ export class PendulumEnv extends ClassicControlEnv<Float32Array> {
   }
 
   protected writeObservation(): void {
-    this.obs[0] = cos(this.theta);
-    this.obs[1] = sin(this.theta);
+    sincos(this.theta);
+    this.obs[0] = sincosOut[1];
+    this.obs[1] = sincosOut[0];
     this.obs[2] = this.thetaDot;
   }
 }

@@ -1,4 +1,4 @@
-import { cos, hypot, sin } from "../../core/math/index.js";
+import { hypot, sincos, sincosOut } from "../../core/math/index.js";
 import type { StepResult } from "../env.js";
 import { f64, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
 import { sumSquares } from "./rewards.js";
@@ -60,10 +60,12 @@ export class ReacherEnv extends MujocoEnv {
 
   protected writeObservation(out: Float64Array): void {
     const q = this.qpos;
-    out[0] = cos(q[0]);
-    out[1] = cos(q[1]);
-    out[2] = sin(q[0]);
-    out[3] = sin(q[1]);
+    sincos(q[0]);
+    out[0] = sincosOut[1];
+    out[2] = sincosOut[0];
+    sincos(q[1]);
+    out[1] = sincosOut[1];
+    out[3] = sincosOut[0];
     let k = 4;
     for (let i = 2; i < q.length; i++) out[k++] = q[i];
     out[k++] = this.qvel[0];
