@@ -53,20 +53,6 @@ const PIO2 = [
 ];
 const TWO24 = 16777216;
 const TWON24 = 1 / TWO24;
-const TWON23 = 2 / TWO24;
-const PIO2_2 = 6.077100506303966e-11; // second 33 bits
-const PIO2_2T = 2.0222662487959506e-21;
-const PIO2_3 = 2.0222662487111665e-21; // third 33 bits
-const PIO2_3T = 8.4784276603689e-32;
-// fdlibm compares high words; these are the same tests on |x| (a high word below 0xHHHHHHHH is |x| below the
-// double with that high word and a zero low word), which skip the bit access on the hot paths.
-const PIO4_UP = 0.7853984832763672; // high word 0x3fe921fc
-const THREE_PIO4 = 2.3561935424804688; // 0x4002d97c
-const PIO2_LOW = 1.570796012878418; // 0x3ff921fb
-const PIO2_UP = 1.5707969665527344; // 0x3ff921fc
-const MEDIUM = 1647100; // 0x413921fc, 2^19 pi/2
-const TWO_M27 = 7.450580596923828e-9;
-const TWO_M28 = 3.725290298461914e-9;
 
 // Scratch (single-threaded JS: no reentrancy). yr: an argument in and the result out, or a reduced argument
 // yr[0] + yr[1]. A var: reading a module-level const from a function costs a check that it was initialized (2 bytes
@@ -239,7 +225,8 @@ function kernelTan(k: number): void {
   let y = yr[1];
   const big = Math.abs(x) >= 0.6743354797363281; // high word >= 0x3fe59428
   const negative = x < 0;
-  if (Math.abs(x) < TWO_M28) {
+  if (Math.abs(x) < 3.725290298461914e-9) {
+    // |x| < 2^-28
     if (x === 0 && k === -1) yr[0] = 1 / Math.abs(x);
     else if (k === -1) {
       // -1/(x+y) carefully
@@ -339,9 +326,24 @@ export function tan(x: number): number {
  * inline (a kernel that was a call might not be inlined, and a call boxes its double arguments and result).
  */
 function trigAt(kind: number): void {
+  // constants local, so the compiled code holds them (a module-level one is loaded from the module's context)
   const INVPIO2 = 0.6366197723675814; // 53 bits of 2/pi
   const PIO2_1 = 1.5707963267341256; // first 33 bits of pi/2
   const PIO2_1T = 6.077100506506192e-11; // pi/2 - PIO2_1
+  const PIO2_2 = 6.077100506303966e-11; // second 33 bits
+  const PIO2_2T = 2.0222662487959506e-21;
+  const PIO2_3 = 2.0222662487111665e-21; // third 33 bits
+  const PIO2_3T = 8.4784276603689e-32;
+  // fdlibm compares high words; these are the same tests on |x| (a high word below 0xHHHHHHHH is |x| below the
+  // double with that high word and a zero low word), which skip the bit access on the hot paths
+  const PIO4_UP = 0.7853984832763672; // high word 0x3fe921fc
+  const THREE_PIO4 = 2.3561935424804688; // 0x4002d97c
+  const PIO2_LOW = 1.570796012878418; // 0x3ff921fb
+  const PIO2_UP = 1.5707969665527344; // 0x3ff921fc
+  const MEDIUM = 1647100; // 0x413921fc, 2^19 pi/2
+  const TWO_M27 = 7.450580596923828e-9;
+  const TWO_M24 = 1 / 16777216;
+  const TWO_M23 = 1 / 8388608;
   const x = yr[0];
   const ax = Math.abs(x);
   // x = n pi/2 + y + tail
@@ -456,8 +458,8 @@ function trigAt(kind: number): void {
         // qx: |y|/4 cut to its high word (20 bits after the point: exact), or 0.28125 above 0.78125
         let qx = 0.28125;
         if (ay < 0.5)
-          qx = Math.floor(ay * 4194304) * TWON24; // 2^22: ay in [1/4, 1/2)
-        else if (ay < 0.7812504768371582) qx = Math.floor(ay * 2097152) * TWON23; // 2^21: ay in [1/2, 1)
+          qx = Math.floor(ay * 4194304) * TWO_M24; // 2^22: ay in [1/4, 1/2)
+        else if (ay < 0.7812504768371582) qx = Math.floor(ay * 2097152) * TWO_M23; // 2^21: ay in [1/2, 1)
         c = 1 - qx - (0.5 * z - qx - (z * p - y * tail));
       }
     }

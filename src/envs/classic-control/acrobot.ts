@@ -46,6 +46,8 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
   private readonly s = new Float64Array(4);
   private readonly k = new Float64Array(16); // k1..k4 of RK4, 4 components each
   private readonly y = new Float64Array(4); // RK4 stage input
+  /** cos(s[0]), computed with the observation, for the termination test. */
+  private cosTheta1 = Number.NaN;
 
   constructor(opts: AcrobotOptions = {}) {
     super("Acrobot", opts, [], 15, 6, ["theta1", "theta2", "dtheta1", "dtheta2"]);
@@ -98,8 +100,8 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
     s[2] = Math.min(Math.max(s[2], -ACROBOT_MAX_VEL_1), ACROBOT_MAX_VEL_1);
     s[3] = Math.min(Math.max(s[3], -ACROBOT_MAX_VEL_2), ACROBOT_MAX_VEL_2);
 
-    const terminated = -cos(s[0]) - cos(s[1] + s[0]) > 1.0;
     this.writeObservation();
+    const terminated = -this.cosTheta1 - cos(s[1] + s[0]) > 1.0;
     const r = this.result;
     r.reward = terminated ? 0.0 : -1.0;
     r.terminated = terminated;
@@ -194,6 +196,7 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
     const s = this.s;
     const o = this.obs;
     sincos(s[0]);
+    this.cosTheta1 = sincosOut[1];
     o[0] = sincosOut[1];
     o[1] = sincosOut[0];
     sincos(s[1]);
