@@ -53,6 +53,8 @@ export class Engine {
   private gradEnabled = true;
   /** Where the next parameter and its gradient go (element offsets of two zeroed blocks of `capacity`). */
   private readonly paramChunk = { values: 0, grads: 0, used: 0, capacity: 0 };
+  /** Where the next 2-D parameter's packed W^T goes (see `Tensor.pack`). */
+  private readonly packChunk = { offset: 0, used: 0, capacity: 0 };
   private depth = 0;
   /** Pooled tape: tape[0..tapeLen) are the recorded ops of the current graph, oldest first. */
   private readonly tape: TapeNode[] = [];
@@ -140,7 +142,23 @@ export class Engine {
     const t = new Tensor(this, shape.slice(), size, chunk.values + chunk.used, true, true, true);
     t.grad = new Tensor(this, t.shape, size, chunk.grads + chunk.used, false, true, true);
     chunk.used += padded;
+    // room for the W^T that the wasm matmul multiplies by, so linear packs a weight once per change, not per call
+    if (shape.length === 2 && this.kernels.name !== "ts") {
+      t.pack = { offset: this.reserve(this.packChunk, padded), rows: shape[0], fresh: false };
+    }
     return t;
+  }
+
+  /** `n` elements from `chunk`, a new block when it is full (persistent: call outside every scope). */
+  private reserve(chunk: { offset: number; used: number; capacity: number }, n: number): number {
+    if (chunk.used + n > chunk.capacity) {
+      chunk.capacity = Math.max(PARAM_CHUNK, n);
+      chunk.offset = this.arena.alloc(chunk.capacity);
+      chunk.used = 0;
+    }
+    const off = chunk.offset + chunk.used;
+    chunk.used += n;
+    return off;
   }
 
   /** True when called inside a `scope` (allocations are temporary). */
@@ -302,6 +320,7 @@ export class Engine {
   /** @internal A tensor sharing `src`'s storage under another shape (reshape, stopGradient). */
   alias(src: Tensor, shape: readonly number[], requiresGrad: boolean, isLeaf: boolean): Tensor {
     const t = new Tensor(this, shape, src.size, src.live(), requiresGrad, isLeaf, this.depth === 0);
+    t.pack = src.pack; // same storage: a write through either invalidates the one cache
     if (this.depth > 0) this.track(t);
     return t;
   }
@@ -342,7 +361,9 @@ export class Engine {
     if (t === null || !t.requiresGrad) return -1;
     let g = t.grad;
     if (g === null) {
-      const off = this.arena.allocZeroed(t.size);
+      // zeroed by the kernel: a typed array's fill on a shared memory (threads) is several times slower
+      const off = this.arena.alloc(t.size);
+      this.kernels.fill(off, 0, t.size);
       g = new Tensor(this, t.shape, t.size, off, false, true, false);
       t.grad = g;
     }

@@ -11,7 +11,7 @@ import type { Engine } from "./engine.js";
 import { type BinaryKernel, Broadcast, type Kernels } from "./kernels/kernels.js";
 import { log1p, exp as mathExp, log as mathLog } from "./math/index.js";
 import type { OpDef, TapeNode } from "./tape.js";
-import { fmtShape, Tensor } from "./tensor.js";
+import { fmtShape, Tensor, type WeightPack } from "./tensor.js";
 
 // ------------------------------------------------------------------ helpers
 
@@ -1039,6 +1039,22 @@ const MATMUL: OpDef = {
     }
   },
 };
+/**
+ * The kept W^T of a 2-D parameter W for a product op(A)[m,k] · W^T, or null when W keeps none (not a parameter, or
+ * aliased under another shape) or the kernels multiply without packing here (small batches, e.g. acting, take dot
+ * products). Pass `pack.offset` and `pack.fresh` to the kernel, then {@link packed}.
+ */
+function weightPack(eng: Engine, w: Tensor, m: number, transA: boolean): WeightPack | null {
+  const p = w.pack;
+  if (p === null || m === 0 || p.rows !== w.shape[0] || !eng.kernels.packsB(m, p.rows, transA, true)) return null;
+  return p;
+}
+
+/** After a product given `p`: the kernel left W^T there. */
+function packed(p: WeightPack | null): void {
+  if (p !== null) p.fresh = true;
+}
+
 /** op(a) · op(b) for 2-D tensors, op = transpose when the flag is set. */
 export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: boolean } = {}): Tensor {
   const eng = engineOf("matmul", a, b);
@@ -1058,7 +1074,9 @@ export function matmul(a: Tensor, b: Tensor, opts: { transA?: boolean; transB?: 
   }
   const rec = eng.needsGrad(a, b);
   const out = output(eng, [m, n], m * n, rec);
-  eng.kernels.matmul(a.offset, b.offset, out.offset, m, ka, n, transA, transB, false);
+  const p = transB ? weightPack(eng, b, m, transA) : null;
+  eng.kernels.matmul(a.offset, b.offset, out.offset, m, ka, n, transA, transB, false, p?.offset, p?.fresh);
+  packed(p);
   if (rec) {
     const node = eng.record(MATMUL, out, a, b);
     node.n0 = transA ? 1 : 0;
@@ -1149,14 +1167,16 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor | null, activation?: Lin
   const rec = eng.needsGrad(x, w, b);
   const out = output(eng, x.rank === 2 ? [batch, outF] : [outF], batch * outF, rec);
   const k = eng.kernels;
+  const p = weightPack(eng, w, batch, false);
   if (activation !== undefined && b != null) {
-    k.linear(x.offset, w.offset, b.offset, out.offset, batch, inF, outF, KERNEL_ACT[activation]);
+    k.linear(x.offset, w.offset, b.offset, out.offset, batch, inF, outF, KERNEL_ACT[activation], p?.offset, p?.fresh);
   } else {
-    k.matmul(x.offset, w.offset, out.offset, batch, inF, outF, false, true, false);
+    k.matmul(x.offset, w.offset, out.offset, batch, inF, outF, false, true, false, p?.offset, p?.fresh);
     if (b != null) k.add(out.offset, Broadcast.Full, b.offset, Broadcast.Row, out.offset, batch, outF, false);
     if (activation === "tanh") k.tanh(out.offset, out.offset, batch * outF);
     else if (activation === "relu") k.relu(out.offset, out.offset, batch * outF);
   }
+  packed(p);
   if (rec) eng.record(LINEAR, out, x, w, b ?? null).n0 = ACT_CODE[activation ?? "identity"];
   return finish(eng, LINEAR, out);
 }

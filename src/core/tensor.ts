@@ -6,6 +6,17 @@ import type { TapeNode } from "./tape.js";
 export type FloatArray = Float32Array | Float64Array;
 
 /**
+ * @internal The transposed copy W^T [cols, rows] of a 2-D parameter W [rows, cols] that the wasm matmul multiplies
+ * by in `linear` (and `matmul` with transB), kept so it is built once per change of W instead of once per call.
+ * `fresh` is cleared by every write to W (`Tensor.markWritten`); shared by W and its aliases (same storage).
+ */
+export interface WeightPack {
+  readonly offset: number;
+  readonly rows: number;
+  fresh: boolean;
+}
+
+/**
  * A dense row-major array living in its engine's arena. The Tensor object itself only holds the shape and the
  * element offset; the numbers are read with `data()` / `toArray()` / `item()`.
  *
@@ -30,6 +41,8 @@ export class Tensor {
   producer: TapeNode | null = null;
   /** @internal How many recorded ops took this tensor as an input (a backward may fuse into a sole consumer). */
   uses = 0;
+  /** @internal The packed W^T cache of a 2-D parameter (and of its aliases), or null. */
+  pack: WeightPack | null = null;
 
   constructor(
     engine: Engine,
@@ -53,15 +66,20 @@ export class Tensor {
     return this.shape.length;
   }
 
-  /** A live view of the elements. Valid until the arena next grows (any later allocation may grow it). */
+  /**
+   * A live view of the elements. Valid until the arena next grows (any later allocation may grow it). Writing
+   * through it is allowed: the call counts as a write (see {@link markWritten}).
+   */
   data(): FloatArray {
     const off = this.live();
+    this.markWritten();
     return this.engine.arena.view.subarray(off, off + this.size);
   }
 
   /** A copy of the elements as plain numbers. */
   toArray(): number[] {
-    return Array.from(this.data());
+    const off = this.live();
+    return Array.from(this.engine.arena.view.subarray(off, off + this.size));
   }
 
   /** The single element of a tensor of size 1. */
@@ -80,6 +98,16 @@ export class Tensor {
       );
     }
     this.engine.arena.view.set(values, this.live());
+    this.markWritten();
+  }
+
+  /**
+   * Declare that this tensor's values changed. `set`, `data()`, the optimizers, `polyakUpdate` and nn/init do it
+   * for you; code that writes a parameter any other way (through `engine.arena.view` or a kernel called on its
+   * offset) must call it, or `linear` may keep multiplying by a cached copy of the old weights.
+   */
+  markWritten(): void {
+    if (this.pack !== null) this.pack.fresh = false;
   }
 
   /** The offset, or a clear error when the tensor's scope has already ended. */

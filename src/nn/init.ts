@@ -12,6 +12,7 @@ export function constantInit(t: Tensor, value: number): void {
     throw new InvalidArgumentError(`constantInit: value must be a number, got ${String(value)}`);
   }
   t.engine.kernels.fill(t.live(), value, t.size);
+  t.markWritten();
 }
 
 /** Independent draws from U[lo, hi). */

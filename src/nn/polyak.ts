@@ -40,5 +40,6 @@ export function polyakUpdate(source: readonly Tensor[], target: readonly Tensor[
       k.scale(t, 1 - tau, t, n);
       k.axpy(tau, s, t, n);
     }
+    target[i].markWritten();
   }
 }

@@ -44,6 +44,10 @@ export interface Kernels {
   /**
    * C[m,n] (+)= op(A)[m,k] · op(B)[k,n], op(X) = X^T when its flag is set (so A is stored [k,m] when transA,
    * B is stored [n,k] when transB). C must not overlap A or B.
+   *
+   * `packedB` (default -1: none), where `packsB` holds: a buffer of k*n for B^T, kept between calls. With
+   * `packedFresh` it holds B^T of the current B and the product multiplies by it as stored; otherwise the product
+   * packs B^T there (instead of into scratch) for later calls. The result is the same bit for bit either way.
    */
   matmul(
     a: number,
@@ -55,13 +59,31 @@ export interface Kernels {
     transA: boolean,
     transB: boolean,
     accumulate: boolean,
+    packedB?: number,
+    packedFresh?: boolean,
   ): void;
   /**
    * Dense layer forward in one pass: out[m,n] = act(x[m,k] · W^T + b), W stored [n,k] (PyTorch's layout), b [n].
    * The same arithmetic as matmul, add (Row) and the activation kernel in turn, up to float rounding order.
-   * out must not overlap x, W or b.
+   * out must not overlap x, W or b. `packedW`, `packedFresh`: a kept W^T, as matmul's `packedB`.
    */
-  linear(x: number, w: number, b: number, out: number, m: number, k: number, n: number, act: LayerActivation): void;
+  linear(
+    x: number,
+    w: number,
+    b: number,
+    out: number,
+    m: number,
+    k: number,
+    n: number,
+    act: LayerActivation,
+    packedW?: number,
+    packedFresh?: boolean,
+  ): void;
+  /**
+   * Whether `matmul` with these sizes and flags (and `linear`: transB, not transA) multiplies by B^T packed from B,
+   * which it builds on every call unless given a fresh `packedB`. The TS kernels never pack.
+   */
+  packsB(m: number, n: number, transA: boolean, transB: boolean): boolean;
   /**
    * Dense layer backward to the layer below, in one pass: gx[m,k] = (gy[m,n] · W[n,k]) * act'(y), where y [m,k]
    * is the lower layer's activation OUTPUT (tanh: 1 - y^2; relu: y > 0; "none": 1). gx may equal y; it must not

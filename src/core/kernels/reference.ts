@@ -192,6 +192,10 @@ export class ReferenceKernels implements Kernels {
     }
   }
 
+  packsB(): boolean {
+    return false;
+  }
+
   linear(x: number, w: number, b: number, out: number, m: number, k: number, n: number, act: LayerActivation): void {
     this.matmul(x, w, out, m, k, n, false, true, false);
     this.add(out, Broadcast.Full, b, Broadcast.Row, out, m, n, false);

@@ -89,9 +89,11 @@ export class ThreadedKernels extends WasmKernels {
     transA: boolean,
     transB: boolean,
     accumulate: boolean,
+    packedB = -1,
+    packedFresh = false,
   ): void {
-    if (!this.split(KIND_ROWS, a, b, c, m, k, n, transA, transB, accumulate, 0, 0, 0)) {
-      super.matmul(a, b, c, m, k, n, transA, transB, accumulate);
+    if (!this.split(KIND_ROWS, a, b, c, m, k, n, transA, transB, accumulate, 0, 0, 0, packedB, packedFresh)) {
+      super.matmul(a, b, c, m, k, n, transA, transB, accumulate, packedB, packedFresh);
     }
   }
 
@@ -104,10 +106,12 @@ export class ThreadedKernels extends WasmKernels {
     k: number,
     n: number,
     act: LayerActivation,
+    packedW = -1,
+    packedFresh = false,
   ): void {
     const kind = act === "tanh" ? KIND_ROWS_TANH : KIND_ROWS;
-    if (!this.split(kind, x, w, out, m, k, n, false, true, false, b * B, Epilogue[act], 0)) {
-      super.linear(x, w, b, out, m, k, n, act);
+    if (!this.split(kind, x, w, out, m, k, n, false, true, false, b * B, Epilogue[act], 0, packedW, packedFresh)) {
+      super.linear(x, w, b, out, m, k, n, act, packedW, packedFresh);
     }
   }
 
@@ -121,7 +125,7 @@ export class ThreadedKernels extends WasmKernels {
     k: number,
     act: LayerActivation,
   ): void {
-    if (!this.split(KIND_ROWS, gy, w, gx, m, n, k, false, false, false, 0, EpilogueGrad[act], y * B)) {
+    if (!this.split(KIND_ROWS, gy, w, gx, m, n, k, false, false, false, 0, EpilogueGrad[act], y * B, -1, false)) {
       super.linearInputGrad(gy, w, y, gx, m, n, k, act);
     }
   }
@@ -171,7 +175,8 @@ export class ThreadedKernels extends WasmKernels {
   /**
    * Runs a product on the pool when it is large enough, split by rows of C, or by columns when B is the larger
    * operand (n > m: a small batch times a wide layer): each thread then packs and reads only its columns of B
-   * instead of all of it. Returns false when the product should stay on this thread.
+   * instead of all of it. A kept B^T (`packedB`, as matmul's) is multiplied by as stored when fresh, else packed
+   * into (by columns: each thread its own). Returns false when the product should stay on this thread.
    */
   private split(
     kind: number,
@@ -187,18 +192,27 @@ export class ThreadedKernels extends WasmKernels {
     biasByte: number,
     op: number,
     auxByte: number,
+    packedB: number,
+    packedFresh: boolean,
   ): boolean {
     if (k === 0 || m === 0 || n === 0) return false;
     const perThread = Math.floor((m * k * n) / Math.max(1, this.minMacsPerThread));
-    const packs = this.w.matmulPacksB(m, n, transA ? 1 : 0, transB ? 1 : 0) !== 0;
+    let packs = this.packsB(m, n, transA, transB);
     // the dot-product path (transB without packing) has no column form
     const byCols = n > m && (packs || !transB) && n >= 16;
     const parts = Math.min(this.threads, perThread, byCols ? Math.floor(n / 8) : Math.floor(m / 16));
     if (parts < 2 || (!byCols && m < 32)) return false;
+    const kept = packs && packedB >= 0;
+    if (kept && packedFresh) {
+      // B^T is packed already: multiply by it as stored, the same arithmetic as the packed path
+      b = packedB;
+      transB = false;
+      packs = false;
+    }
     const arena = this.arena;
     const mark = arena.mark();
     try {
-      const scratch = packs ? arena.alloc(k * n) * B : 0;
+      const scratch = !packs ? 0 : kept ? packedB * B : arena.alloc(k * n) * B;
       if (packs && !byCols) this.w.packB(b * B, scratch, n, k);
       const t = this.task;
       t.kind = byCols ? KIND_COLS : kind;

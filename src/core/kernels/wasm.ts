@@ -236,37 +236,63 @@ export class WasmKernels implements Kernels {
     transA: boolean,
     transB: boolean,
     accumulate: boolean,
+    packedB = -1,
+    packedFresh = false,
   ): void {
+    this.product(a, b, c, m, k, n, transA, transB, accumulate, packedB, packedFresh, 0, 0);
+  }
+
+  linear(
+    x: number,
+    w: number,
+    b: number,
+    out: number,
+    m: number,
+    k: number,
+    n: number,
+    act: LayerActivation,
+    packedW = -1,
+    packedFresh = false,
+  ): void {
+    this.product(x, w, out, m, k, n, false, true, false, packedW, packedFresh, b * B, Epilogue[act]);
+    // tanh as a separate pass: see the epilogue notes in assembly/kernels.ts
+    if (act === "tanh") this.w.tanh(out * B, out * B, m * n);
+  }
+
+  packsB(m: number, n: number, transA: boolean, transB: boolean): boolean {
+    return this.w.matmulPacksB(m, n, transA ? 1 : 0, transB ? 1 : 0) !== 0;
+  }
+
+  /** matmul with a bias and epilogue, packing B^T (where it does) into `packedB` if given, else into scratch. */
+  private product(
+    a: number,
+    b: number,
+    c: number,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+    accumulate: boolean,
+    packedB: number,
+    packedFresh: boolean,
+    biasByte: number,
+    epilogue: number,
+  ): void {
+    const acc = accumulate ? 1 : 0;
+    const tA = transA ? 1 : 0;
+    if (packedB >= 0 && transB && this.packsB(m, n, transA, transB)) {
+      // fresh: op(A) times B^T stored [k,n] as it is, the packed path's arithmetic without its packing step
+      if (packedFresh) this.w.matmul(a * B, packedB * B, c * B, m, k, n, tA, 0, acc, 0, biasByte, epilogue, 0);
+      else this.w.matmul(a * B, b * B, c * B, m, k, n, tA, 1, acc, packedB * B, biasByte, epilogue, 0);
+      return;
+    }
     const arena = this.arena;
     const mark = arena.mark();
     // room to pack B^T; the kernel skips packing when it multiplies by dot products instead
     const scratch = transB ? arena.alloc(k * n) : 0;
-    this.w.matmul(
-      a * B,
-      b * B,
-      c * B,
-      m,
-      k,
-      n,
-      transA ? 1 : 0,
-      transB ? 1 : 0,
-      accumulate ? 1 : 0,
-      scratch * B,
-      0,
-      0,
-      0,
-    );
+    this.w.matmul(a * B, b * B, c * B, m, k, n, tA, transB ? 1 : 0, acc, scratch * B, biasByte, epilogue, 0);
     arena.release(mark);
-  }
-
-  linear(x: number, w: number, b: number, out: number, m: number, k: number, n: number, act: LayerActivation): void {
-    const arena = this.arena;
-    const mark = arena.mark();
-    const scratch = arena.alloc(k * n);
-    this.w.matmul(x * B, w * B, out * B, m, k, n, 0, 1, 0, scratch * B, b * B, Epilogue[act], 0);
-    arena.release(mark);
-    // tanh as a separate pass: see the epilogue notes in assembly/kernels.ts
-    if (act === "tanh") this.w.tanh(out * B, out * B, m * n);
   }
 
   linearInputGrad(

@@ -44,7 +44,7 @@ export class Adam extends Optimizer {
     this.v = this.stateBuffers("exp_avg_sq");
   }
 
-  step(): void {
+  protected update(): void {
     this.stepCount++;
     const k = this.engine.kernels;
     // One call per tensor, not per run of tensors stored back to back (as zeroGrad and SGD/RMSprop do): the kernel's

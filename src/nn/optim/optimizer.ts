@@ -41,7 +41,14 @@ export abstract class Optimizer {
   }
 
   /** One update from the parameters' current `.grad`. */
-  abstract step(): void;
+  step(): void {
+    this.update();
+    // the parameters changed: linear's cached packed copies of them are stale
+    for (let i = 0; i < this.params.length; i++) this.params[i].markWritten();
+  }
+
+  /** The update rule (`step` runs it, then marks the parameters written). */
+  protected abstract update(): void;
 
   /** Zero the gradients of this optimizer's parameters. */
   zeroGrad(): void {

@@ -54,7 +54,7 @@ export class RMSprop extends Optimizer {
     this.gradAvg = this.centered ? this.stateBuffers("grad_avg") : [];
   }
 
-  step(): void {
+  protected update(): void {
     this.stepCount++;
     const k = this.engine.kernels;
     for (const run of this.runs) {

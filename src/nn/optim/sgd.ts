@@ -41,7 +41,7 @@ export class SGD extends Optimizer {
     this.buf = this.momentum > 0 ? this.stateBuffers("momentum_buffer") : [];
   }
 
-  step(): void {
+  protected update(): void {
     const k = this.engine.kernels;
     const first = this.stepCount === 0;
     this.stepCount++;
