@@ -321,9 +321,10 @@ export function tan(x: number): number {
 }
 
 /**
- * yr[0] = sin, cos or tan (kind 0, 1, 2) of yr[0], or yr[0], yr[1] = sin, cos (kind 3): fdlibm's __ieee754_rem_pio2 for |x| < 2^19 pi/2 (x - c for
- * x + (-c), and the sign of x taken out as it does: the same operations), then __kernel_sin or __kernel_cos, all
- * inline (a kernel that was a call might not be inlined, and a call boxes its double arguments and result).
+ * yr[0] = sin, cos or tan (kind 0, 1, 2) of yr[0], or yr[0], yr[1] = its sin, cos (kind 3). fdlibm's
+ * __ieee754_rem_pio2 for |x| < 2^19 pi/2 (x - c for x + (-c), and the sign of x taken out as it does: the same
+ * operations), then __kernel_sin and/or __kernel_cos, all inline (a kernel that was a call might not be inlined,
+ * and a call boxes its double arguments and result).
  */
 function trigAt(kind: number): void {
   // constants local, so the compiled code holds them (a module-level one is loaded from the module's context)
