@@ -28,6 +28,8 @@ export class Rng {
   private s1 = 0;
   private s2 = 0;
   private s3 = 0;
+  /** The last 32-bit output (see advance). */
+  private out = Number.NaN;
 
   constructor(seed = 0) {
     this.seed(seed);
@@ -53,6 +55,15 @@ export class Rng {
 
   /** Next raw 32-bit unsigned integer. */
   nextU32(): number {
+    this.advance();
+    return this.out;
+  }
+
+  /**
+   * Step the state, leaving the output in `out`. The draws below read it from there: a 32-bit integer returned by a
+   * call is boxed on the heap when the engine does not inline the call (its inlining budget spent elsewhere).
+   */
+  private advance(): void {
     const s0 = this.s0;
     const s1 = this.s1;
     const s2 = this.s2;
@@ -65,13 +76,15 @@ export class Rng {
     this.s0 = s0 ^ n3;
     this.s2 = n2 ^ t;
     this.s3 = rotl(n3, 11);
-    return result;
+    this.out = result;
   }
 
   /** Uniform double in [0, 1) with 53 random bits. */
   uniform(): number {
-    const hi = this.nextU32() >>> 5; // 27 bits
-    const lo = this.nextU32() >>> 6; // 26 bits
+    this.advance();
+    const hi = this.out >>> 5; // 27 bits
+    this.advance();
+    const lo = this.out >>> 6; // 26 bits
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
@@ -82,7 +95,8 @@ export class Rng {
 
   /** Fast uniform in [0, 1) with 32 random bits: enough for sampling actions. */
   uniform32(): number {
-    return this.nextU32() * TWO_POW_NEG_32;
+    this.advance();
+    return this.out * TWO_POW_NEG_32;
   }
 
   /** Standard normal draw (Box-Muller; one normal per two uniforms, so the state stays four words). */
