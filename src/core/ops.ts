@@ -9,6 +9,7 @@
 import { InvalidArgumentError, ShapeError } from "../errors.js";
 import type { Engine } from "./engine.js";
 import { type BinaryKernel, Broadcast, type Kernels } from "./kernels/kernels.js";
+import { log1p, exp as mathExp, log as mathLog } from "./math/index.js";
 import type { OpDef, TapeNode } from "./tape.js";
 import { fmtShape, Tensor, type WeightPack } from "./tensor.js";
 
@@ -533,7 +534,7 @@ const SOFTPLUS = unaryOp(
     const v = e.arena.view;
     for (let i = 0; i < n; i++) {
       const t = v[x + i];
-      v[o + i] = Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
+      v[o + i] = Math.max(t, 0) + log1p(mathExp(-Math.abs(t)));
     }
   },
   // d softplus(x) = sigmoid(x)
@@ -549,8 +550,8 @@ export function softplus(x: Tensor): Tensor {
 }
 
 function sigmoidOf(t: number): number {
-  if (t >= 0) return 1 / (1 + Math.exp(-t));
-  const e = Math.exp(t);
+  if (t >= 0) return 1 / (1 + mathExp(-t));
+  const e = mathExp(t);
   return e / (1 + e);
 }
 
@@ -789,7 +790,7 @@ const LOG_SUM_EXP: OpDef = {
       if (l === Number.NEGATIVE_INFINITY) continue;
       const gr = v[g + r];
       const row = x.offset + r * cols;
-      for (let j = 0; j < cols; j++) v[gx + r * cols + j] += gr * Math.exp(v[row + j] - l);
+      for (let j = 0; j < cols; j++) v[gx + r * cols + j] += gr * mathExp(v[row + j] - l);
     }
   },
 };
@@ -812,8 +813,8 @@ export function logSumExp(x: Tensor): Tensor {
       continue;
     }
     let s = 0;
-    for (let j = 0; j < cols; j++) s += Math.exp(v[row + j] - m);
-    v[out.offset + r] = m + Math.log(s);
+    for (let j = 0; j < cols; j++) s += mathExp(v[row + j] - m);
+    v[out.offset + r] = m + mathLog(s);
   }
   if (rec) eng.record(LOG_SUM_EXP, out, x);
   return finish(eng, LOG_SUM_EXP, out);

@@ -1,3 +1,4 @@
+import { exp as mathExp } from "../core/math/index.js";
 import { argmax, exp, gather, logSoftmax, mul, neg, sub, sum, where } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import { Tensor } from "../core/tensor.js";
@@ -129,7 +130,7 @@ export class Categorical {
       let total = 0;
       let last = 0; // the last action of positive probability: where rounding leaves the inversion
       for (let j = 0; j < k; j++) {
-        p[j] = Math.exp(v[row + j]);
+        p[j] = mathExp(v[row + j]);
         total += p[j];
         if (p[j] > 0) last = j;
       }

@@ -1,4 +1,5 @@
 import type { Arena } from "../arena.js";
+import { pow } from "../math/index.js";
 import type { BinaryKernel, Broadcast, Kernels, LayerActivation, UnaryKernel } from "./kernels.js";
 import { checkAdamStep, checkMask, checkRowIndex } from "./reference.js";
 
@@ -457,8 +458,8 @@ export class WasmKernels implements Kernels {
   protected adamScalars(lr: number, beta1: number, beta2: number, step: number): Float64Array {
     checkAdamStep(step);
     const s = this.adamS;
-    s[0] = lr / (1 - beta1 ** step);
-    s[1] = 1 / Math.sqrt(1 - beta2 ** step);
+    s[0] = lr / (1 - pow(beta1, step));
+    s[1] = 1 / Math.sqrt(1 - pow(beta2, step));
     s[2] = 1 - beta1;
     s[3] = 1 - beta2;
     return s;
