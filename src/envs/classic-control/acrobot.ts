@@ -46,9 +46,8 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
   private readonly s = new Float64Array(4);
   private readonly k = new Float64Array(16); // k1..k4 of RK4, 4 components each
   private readonly y = new Float64Array(4); // RK4 stage input
-  /** cos(s[0]) and cos(s[1] + s[0]), computed with the observation, for the termination test. */
+  /** cos(s[0]), computed with the observation, for the termination test. */
   private cosTheta1 = Number.NaN;
-  private cosSum = Number.NaN;
   /** sin(s[1]) and cos(s[1]), computed with the observation, for the first RK4 stage. */
   private sinTheta2 = Number.NaN;
   private cosTheta2 = Number.NaN;
@@ -105,7 +104,7 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
     s[3] = Math.min(Math.max(s[3], -ACROBOT_MAX_VEL_2), ACROBOT_MAX_VEL_2);
 
     this.writeObservation();
-    const terminated = -this.cosTheta1 - this.cosSum > 1.0;
+    const terminated = -this.cosTheta1 - cos(s[1] + s[0]) > 1.0;
     const r = this.result;
     r.reward = terminated ? 0.0 : -1.0;
     r.terminated = terminated;
@@ -137,15 +136,13 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
       sin2 = sincosOut[0];
       cos2 = sincosOut[1];
     }
-    const cosA = cos(theta1 + theta2 - Math.PI / 2.0);
-    const cosB = cos(theta1 - Math.PI / 2);
     const d1 = m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * cos2) + I1 + I2;
     const d2 = m2 * (lc2 * lc2 + l1 * lc2 * cos2) + I2;
-    const phi2 = m2 * lc2 * G * cosA;
+    const phi2 = m2 * lc2 * G * cos(theta1 + theta2 - Math.PI / 2.0);
     const phi1 =
       -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sin2 -
       2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin2 +
-      (m1 * lc1 + m2 * l1) * G * cosB +
+      (m1 * lc1 + m2 * l1) * G * cos(theta1 - Math.PI / 2) +
       phi2;
     let ddtheta2: number;
     if (this.bookOrNips === "nips") {
@@ -216,7 +213,6 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
     this.cosTheta2 = sincosOut[1];
     o[2] = sincosOut[1];
     o[3] = sincosOut[0];
-    this.cosSum = cos(s[1] + s[0]);
     o[4] = s[2];
     o[5] = s[3];
   }
