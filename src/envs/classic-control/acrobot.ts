@@ -48,6 +48,9 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
   private readonly y = new Float64Array(4); // RK4 stage input
   /** cos(s[0]), computed with the observation, for the termination test. */
   private cosTheta1 = Number.NaN;
+  /** sin(s[1]) and cos(s[1]), computed with the observation, for the first RK4 stage. */
+  private sinTheta2 = Number.NaN;
+  private cosTheta2 = Number.NaN;
 
   constructor(opts: AcrobotOptions = {}) {
     super("Acrobot", opts, [], 15, 6, ["theta1", "theta2", "dtheta1", "dtheta2"]);
@@ -109,7 +112,8 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
   }
 
   /**
-   * Time derivative of y = [theta1, theta2, dtheta1, dtheta2] under torque a, written to k[off..off+3].
+   * Time derivative of y = [theta1, theta2, dtheta1, dtheta2] under torque a, written to k[off..off+3]; off = 0
+   * is the first RK4 stage, where y is s.
    * (State in and out through typed arrays: doubles passed as call arguments would be boxed on the heap.)
    */
   private dsdt(y: Float64Array, a: number, off: number): void {
@@ -124,9 +128,14 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
     const lc2 = LINK_COM_POS_2;
     const I1 = LINK_MOI;
     const I2 = LINK_MOI;
-    sincos(theta2);
-    const sin2 = sincosOut[0];
-    const cos2 = sincosOut[1];
+    // sin and cos of theta2: at the first stage, where y is s, those writeObservation kept
+    let sin2 = this.sinTheta2;
+    let cos2 = this.cosTheta2;
+    if (off !== 0) {
+      sincos(theta2);
+      sin2 = sincosOut[0];
+      cos2 = sincosOut[1];
+    }
     const d1 = m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * cos2) + I1 + I2;
     const d2 = m2 * (lc2 * lc2 + l1 * lc2 * cos2) + I2;
     const phi2 = m2 * lc2 * G * cos(theta1 + theta2 - Math.PI / 2.0);
@@ -200,6 +209,8 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
     o[0] = sincosOut[1];
     o[1] = sincosOut[0];
     sincos(s[1]);
+    this.sinTheta2 = sincosOut[0];
+    this.cosTheta2 = sincosOut[1];
     o[2] = sincosOut[1];
     o[3] = sincosOut[0];
     o[4] = s[2];
