@@ -1,6 +1,7 @@
 import { configChecks } from "../core/checks.js";
 import type { Engine } from "../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../core/kernels/index.js";
+import { pow } from "../core/math/index.js";
 import { abs, add, clamp, gather, mean, mul, mulScalar, square, sub } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
@@ -435,7 +436,7 @@ export class DQNModel<O = unknown, A extends Action = Action> extends Algorithm<
         const nextV = this.nextValues;
         for (let i = 0; i < B; i++) nextV[i] = nextQ[i * nA + maskedArgmax(chooser, i * nA, nA, masks, i * nA)];
         for (let i = 0; i < B; i++) {
-          const bootstrap = batch.terminated[i] ? 0 : c.gamma ** batch.steps[i] * nextV[i];
+          const bootstrap = batch.terminated[i] ? 0 : pow(c.gamma, batch.steps[i]) * nextV[i];
           this.targets[i] = batch.rewards[i] + bootstrap;
         }
       });

@@ -15,6 +15,7 @@
  */
 
 import { configChecks } from "../core/checks.js";
+import { log } from "../core/math/index.js";
 import { add, clamp, exp, maximum, mean, minimum, mul, mulScalar, neg, square, sub } from "../core/ops.js";
 import type { Tensor } from "../core/tensor.js";
 import { InvalidArgumentError } from "../errors.js";
@@ -233,7 +234,7 @@ export class PPOModel<O = unknown, A extends Action = Action> extends OnPolicyAl
       let kl = 0;
       let clipped = 0;
       for (let b = 0; b < n; b++) {
-        kl += ratio[b] - 1 - Math.log(ratio[b]);
+        kl += ratio[b] - 1 - log(ratio[b]);
         if (Math.abs(ratio[b] - 1) > clipRange) clipped++;
       }
       const stats = {

@@ -12,6 +12,7 @@
  */
 
 import { configChecks } from "../core/checks.js";
+import { pow } from "../core/math/index.js";
 import { add, mean, mul, mulScalar, neg, square, sub, sum } from "../core/ops.js";
 import { InvalidArgumentError } from "../errors.js";
 import { Adam } from "../nn/optim/adam.js";
@@ -93,7 +94,7 @@ export class REINFORCEModel<O = unknown, A extends Action = Action> extends OnPo
       let lastEnd = -1;
       for (let t = 0; t < nSteps; t++) {
         const i = t * nEnvs + e;
-        this.weights[i] = c.discountWeighting ? c.gamma ** this.episodeStep[e] : 1;
+        this.weights[i] = c.discountWeighting ? pow(c.gamma, this.episodeStep[e]) : 1;
         if (b.terminated[i] || b.truncated[i]) {
           this.episodeStep[e] = 0;
           lastEnd = t;

@@ -1,4 +1,5 @@
 import { checkInt } from "../core/checks.js";
+import { exp, log } from "../core/math/index.js";
 import { addScalar, concat, mean, min, mul, mulScalar, neg, stopGradient, sub } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import type { Tensor } from "../core/tensor.js";
@@ -149,7 +150,7 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
     const { learned, initial } = parseEntCoef(c.entCoef);
     if (learned) {
       this.logEntCoef = eng.parameter([1]);
-      this.logEntCoef.set([Math.log(initial)]);
+      this.logEntCoef.set([log(initial)]);
       this.entCoefOptimizer = new Adam([this.logEntCoef], { lr });
     } else {
       this.logEntCoef = null;
@@ -177,7 +178,7 @@ export class SACModel<O = unknown, A extends Action = Action> extends OffPolicyA
 
   /** The current temperature alpha. */
   get entCoef(): number {
-    return this.logEntCoef === null ? this.entCoefFixed : Math.exp(this.logEntCoef.item());
+    return this.logEntCoef === null ? this.entCoefFixed : exp(this.logEntCoef.item());
   }
 
   protected actorActions(obs: Float32Array, count: number, deterministic: boolean, rng: Rng, out: Float32Array): void {

@@ -14,6 +14,7 @@
  */
 
 import { configChecks } from "../core/checks.js";
+import { exp } from "../core/math/index.js";
 import { mean, mul, square, sub } from "../core/ops.js";
 import type { Tensor } from "../core/tensor.js";
 import { Categorical } from "../distributions/categorical.js";
@@ -260,7 +261,7 @@ export class TRPOModel<O = unknown, A extends Action = Action> extends OnPolicyA
             const dist = policy.distribution(obs);
             const lp = logProbOf(dist, buffer.actions).data();
             let objective = 0;
-            for (let i = 0; i < n; i++) objective += Math.exp(lp[i] - this.oldLogProb[i]) * adv[i];
+            for (let i = 0; i < n; i++) objective += exp(lp[i] - this.oldLogProb[i]) * adv[i];
             return { objective: objective / n, kl: mean(klOf(old, dist)).item() };
           }),
         );

@@ -54,6 +54,11 @@ export class Arena {
   private topBytes = RESERVED_BYTES;
   private peakBytes = RESERVED_BYTES;
   private buffer: ArrayBuffer | SharedArrayBuffer;
+  /**
+   * `buffer.byteLength`, kept as a number: on a shared memory (the threaded kernels') that getter is a runtime call
+   * of about 35 ns, and `alloc` asks on every op output, gradient and kernel scratch block.
+   */
+  private capacity: number;
 
   constructor(opts: ArenaOptions = {}) {
     const dtype = opts.dtype ?? "float32";
@@ -80,6 +85,7 @@ export class Arena {
       this.buffer = new ArrayBuffer(pages * PAGE);
     }
     this.view = this.makeView();
+    this.capacity = this.buffer.byteLength;
   }
 
   /** Bytes handed out and not yet released (including the reserved head). */
@@ -94,7 +100,7 @@ export class Arena {
 
   /** Size of the underlying memory in bytes. */
   get capacityBytes(): number {
-    return this.buffer.byteLength;
+    return this.capacity;
   }
 
   /** Allocate `n` elements (uninitialised; possibly stale data from released temporaries); returns the element offset. */
@@ -104,7 +110,7 @@ export class Arena {
     }
     const start = this.topBytes;
     const end = start + Math.ceil((n * this.bytesPerElement) / ALIGN) * ALIGN;
-    if (end > this.buffer.byteLength) this.grow(end);
+    if (end > this.capacity) this.grow(end);
     this.topBytes = end;
     if (end > this.peakBytes) this.peakBytes = end;
     return start / this.bytesPerElement;
@@ -176,6 +182,7 @@ export class Arena {
   /** The one place that replaces the view after the memory changed. */
   private refreshView(): void {
     this.view = this.makeView();
+    this.capacity = this.buffer.byteLength;
     this.generation++;
   }
 

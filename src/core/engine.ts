@@ -93,7 +93,7 @@ export class Engine {
   // ---------------------------------------------------------------- creation
 
   /** A new tensor holding a copy of `values` (row-major, length = product of `shape`). */
-  tensor(values: ArrayLike<number>, shape: readonly number[], opts: { requiresGrad?: boolean } = {}): Tensor {
+  tensor(values: ArrayLike<number>, shape: readonly number[], opts?: { requiresGrad?: boolean }): Tensor {
     const size = shapeSize(shape, "Engine.tensor shape");
     if (values === null || typeof values !== "object" || typeof values.length !== "number") {
       throw new InvalidArgumentError(`Engine.tensor values must be an array or typed array of numbers`);
@@ -101,20 +101,20 @@ export class Engine {
     if (values.length !== size) {
       throw new ShapeError(`Engine.tensor: values has length ${values.length}, shape ${fmtShape(shape)} needs ${size}`);
     }
-    const t = this.empty(shape, size, opts.requiresGrad ?? false);
+    const t = this.empty(shape, size, opts?.requiresGrad ?? false);
     this.arena.view.set(values, t.offset);
     if (this.checkFinite) this.assertFinite("tensor (input)", t);
     return t;
   }
 
-  zeros(shape: readonly number[], opts: { requiresGrad?: boolean } = {}): Tensor {
+  zeros(shape: readonly number[], opts?: { requiresGrad?: boolean }): Tensor {
     return this.full(shape, 0, opts);
   }
 
-  full(shape: readonly number[], value: number, opts: { requiresGrad?: boolean } = {}): Tensor {
+  full(shape: readonly number[], value: number, opts?: { requiresGrad?: boolean }): Tensor {
     const size = shapeSize(shape, "Engine.full shape");
     if (typeof value !== "number") throw new InvalidArgumentError(`Engine.full value must be a number, got ${value}`);
-    const t = this.empty(shape, size, opts.requiresGrad ?? false);
+    const t = this.empty(shape, size, opts?.requiresGrad ?? false);
     this.arena.view.fill(value, t.offset, t.offset + size);
     return t;
   }

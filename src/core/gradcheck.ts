@@ -49,9 +49,9 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   let na = 0;
   let nb = 0;
   for (let j = 0; j < a.length; j++) {
-    diff += (a[j] - b[j]) ** 2;
-    na += a[j] ** 2;
-    nb += b[j] ** 2;
+    diff += (a[j] - b[j]) * (a[j] - b[j]);
+    na += a[j] * a[j];
+    nb += b[j] * b[j];
   }
   const denom = Math.max(Math.sqrt(na), Math.sqrt(nb));
   return denom === 0 ? 0 : Math.sqrt(diff) / denom;

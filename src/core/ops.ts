@@ -9,6 +9,7 @@
 import { InvalidArgumentError, ShapeError } from "../errors.js";
 import type { Engine } from "./engine.js";
 import { type BinaryKernel, Broadcast, type Kernels } from "./kernels/kernels.js";
+import { log1p, exp as mathExp, log as mathLog } from "./math/index.js";
 import type { OpDef, TapeNode } from "./tape.js";
 import { fmtShape, Tensor, type WeightPack } from "./tensor.js";
 
@@ -533,7 +534,7 @@ const SOFTPLUS = unaryOp(
     const v = e.arena.view;
     for (let i = 0; i < n; i++) {
       const t = v[x + i];
-      v[o + i] = Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
+      v[o + i] = Math.max(t, 0) + log1p(mathExp(-Math.abs(t)));
     }
   },
   // d softplus(x) = sigmoid(x)
@@ -549,8 +550,8 @@ export function softplus(x: Tensor): Tensor {
 }
 
 function sigmoidOf(t: number): number {
-  if (t >= 0) return 1 / (1 + Math.exp(-t));
-  const e = Math.exp(t);
+  if (t >= 0) return 1 / (1 + mathExp(-t));
+  const e = mathExp(t);
   return e / (1 + e);
 }
 
@@ -610,21 +611,38 @@ export function mulScalar(x: Tensor, s: number): Tensor {
 
 // ------------------------------------------------------------------ reductions
 
-/** [outer, n, inner] decomposition of reducing `shape` over `axis`, and the reduced shape. */
-function reduceLayout(op: string, shape: readonly number[], axis: number): [number, number, number, number[]] {
+/** The [outer, n, inner] decomposition of a reduction (the one object `reduceDims` fills, read at once by its caller). */
+const scratchDims = { axis: 0, outer: 1, n: 1, inner: 1 };
+
+/**
+ * [outer, n, inner] of reducing `shape` over `axis` (normalised to >= 0). No arrays are made: the reductions of a
+ * distribution's log-probability run on every env step, and their tuples and sliced shapes were garbage each time.
+ */
+function reduceDims(op: string, shape: readonly number[], axis: number): typeof scratchDims {
   const r = shape.length;
   if (!Number.isInteger(axis) || axis < -r || axis >= r) {
     throw new InvalidArgumentError(
       `${op}: axis must be an integer in [${-r}, ${r - 1}] for shape ${fmtShape(shape)}, got ${axis}`,
     );
   }
-  const ax = axis < 0 ? axis + r : axis;
-  let outer = 1;
-  for (let i = 0; i < ax; i++) outer *= shape[i];
-  let inner = 1;
-  for (let i = ax + 1; i < r; i++) inner *= shape[i];
-  const outShape = shape.slice(0, ax).concat(shape.slice(ax + 1));
-  return [outer, shape[ax], inner, outShape];
+  const d = scratchDims;
+  d.axis = axis < 0 ? axis + r : axis;
+  d.outer = 1;
+  for (let i = 0; i < d.axis; i++) d.outer *= shape[i];
+  d.n = shape[d.axis];
+  d.inner = 1;
+  for (let i = d.axis + 1; i < r; i++) d.inner *= shape[i];
+  return d;
+}
+
+/** The shape of a full reduction's output, shared by all of them (shapes are never changed in place). */
+const SCALAR_SHAPE: readonly number[] = Object.freeze([]);
+
+/** `shape` without axis `axis`. */
+function withoutAxis(shape: readonly number[], axis: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < shape.length; i++) if (i !== axis) out.push(shape[i]);
+  return out;
 }
 
 /** out[o, j] (+)= sum_i x[o, i, j] */
@@ -658,7 +676,7 @@ function reduceBackward(node: TapeNode, eng: Engine, isMean: boolean): void {
     expandAxis(eng, g, gx, 1, x.size, 1, scale);
     return;
   }
-  const [outer, n, inner] = reduceLayout("sum", x.shape, node.n0);
+  const { outer, n, inner } = reduceDims("sum", x.shape, node.n0);
   expandAxis(eng, g, gx, outer, n, inner, isMean ? 1 / n : 1);
 }
 
@@ -667,12 +685,12 @@ function reduce(op: OpDef, x: Tensor, axis: number | undefined, isMean: boolean)
   const rec = eng.needsGrad(x);
   let out: Tensor;
   if (axis === undefined) {
-    out = output(eng, [], 1, rec);
+    out = output(eng, SCALAR_SHAPE, 1, rec);
     eng.kernels.sumAll(x.offset, out.offset, x.size, false);
     if (isMean) eng.kernels.scale(out.offset, 1 / x.size, out.offset, 1);
   } else {
-    const [outer, n, inner, shape] = reduceLayout(op.name, x.shape, axis);
-    out = output(eng, shape, outer * inner, rec);
+    const { axis: ax, outer, n, inner } = reduceDims(op.name, x.shape, axis);
+    out = output(eng, withoutAxis(x.shape, ax), outer * inner, rec);
     sumAxis(eng, x.offset, out.offset, outer, n, inner, false);
     if (isMean) eng.kernels.scale(out.offset, 1 / n, out.offset, outer * inner);
   }
@@ -772,7 +790,7 @@ const LOG_SUM_EXP: OpDef = {
       if (l === Number.NEGATIVE_INFINITY) continue;
       const gr = v[g + r];
       const row = x.offset + r * cols;
-      for (let j = 0; j < cols; j++) v[gx + r * cols + j] += gr * Math.exp(v[row + j] - l);
+      for (let j = 0; j < cols; j++) v[gx + r * cols + j] += gr * mathExp(v[row + j] - l);
     }
   },
 };
@@ -795,8 +813,8 @@ export function logSumExp(x: Tensor): Tensor {
       continue;
     }
     let s = 0;
-    for (let j = 0; j < cols; j++) s += Math.exp(v[row + j] - m);
-    v[out.offset + r] = m + Math.log(s);
+    for (let j = 0; j < cols; j++) s += mathExp(v[row + j] - m);
+    v[out.offset + r] = m + mathLog(s);
   }
   if (rec) eng.record(LOG_SUM_EXP, out, x);
   return finish(eng, LOG_SUM_EXP, out);
@@ -1144,7 +1162,7 @@ const KERNEL_ACT = { identity: "none", tanh: "tanh", relu: "relu" } as const;
 export function linear(x: Tensor, w: Tensor, b?: Tensor | null, activation?: LinearActivation): Tensor {
   const eng = engineOf("linear", x, w);
   if (b != null) engineOf("linear", x, b);
-  if (activation !== undefined && !Object.hasOwn(ACT_CODE, activation)) {
+  if (activation !== undefined && activation !== "identity" && activation !== "tanh" && activation !== "relu") {
     throw new InvalidArgumentError(
       `linear: activation must be "identity", "tanh" or "relu", got ${JSON.stringify(activation)}`,
     );

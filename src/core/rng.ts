@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "../errors.js";
+import { cos, log } from "./math/index.js";
 
 /** The full state of an {@link Rng}: four 32-bit words. Saving and restoring it reproduces the stream exactly. */
 export interface RngState {
@@ -27,6 +28,8 @@ export class Rng {
   private s1 = 0;
   private s2 = 0;
   private s3 = 0;
+  /** The last 32-bit output (see advance). */
+  private out = Number.NaN;
 
   constructor(seed = 0) {
     this.seed(seed);
@@ -52,6 +55,15 @@ export class Rng {
 
   /** Next raw 32-bit unsigned integer. */
   nextU32(): number {
+    this.advance();
+    return this.out;
+  }
+
+  /**
+   * Step the state, leaving the output in `out`. The draws below read it from there: a 32-bit integer returned by a
+   * call is boxed on the heap when the engine does not inline the call (its inlining budget spent elsewhere).
+   */
+  private advance(): void {
     const s0 = this.s0;
     const s1 = this.s1;
     const s2 = this.s2;
@@ -64,13 +76,15 @@ export class Rng {
     this.s0 = s0 ^ n3;
     this.s2 = n2 ^ t;
     this.s3 = rotl(n3, 11);
-    return result;
+    this.out = result;
   }
 
   /** Uniform double in [0, 1) with 53 random bits. */
   uniform(): number {
-    const hi = this.nextU32() >>> 5; // 27 bits
-    const lo = this.nextU32() >>> 6; // 26 bits
+    this.advance();
+    const hi = this.out >>> 5; // 27 bits
+    this.advance();
+    const lo = this.out >>> 6; // 26 bits
     return (hi * 67108864 + lo) / 9007199254740992;
   }
 
@@ -81,19 +95,20 @@ export class Rng {
 
   /** Fast uniform in [0, 1) with 32 random bits: enough for sampling actions. */
   uniform32(): number {
-    return this.nextU32() * TWO_POW_NEG_32;
+    this.advance();
+    return this.out * TWO_POW_NEG_32;
   }
 
   /** Standard normal draw (Box-Muller; one normal per two uniforms, so the state stays four words). */
   normal(mean = 0, std = 1): number {
     const u1 = 1 - this.uniform(); // (0, 1]: log is finite
     const u2 = this.uniform();
-    return mean + std * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    return mean + std * Math.sqrt(-2 * log(u1)) * cos(2 * Math.PI * u2);
   }
 
   /** Exponential draw with rate 1. */
   exponential(): number {
-    return -Math.log(1 - this.uniform());
+    return -log(1 - this.uniform());
   }
 
   /** Uniform integer in [0, n), unbiased (Lemire's nearly-divisionless rejection on 32 bits). */

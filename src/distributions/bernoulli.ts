@@ -1,3 +1,4 @@
+import { exp } from "../core/math/index.js";
 import { mul, sigmoid, softplus, sub, sum } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import { Tensor } from "../core/tensor.js";
@@ -74,7 +75,7 @@ export class Bernoulli {
   sample(rng: Rng, out?: Uint8Array): Uint8Array {
     const res = this.checkOut("sample", out);
     const v = this.logits.data();
-    for (let i = 0; i < res.length; i++) res[i] = rng.uniform() < 1 / (1 + Math.exp(-v[i])) ? 1 : 0;
+    for (let i = 0; i < res.length; i++) res[i] = rng.uniform() < 1 / (1 + exp(-v[i])) ? 1 : 0;
     return res;
   }
 

@@ -1,3 +1,4 @@
+import { exp as mathExp } from "../core/math/index.js";
 import { argmax, exp, gather, logSoftmax, mul, neg, sub, sum, where } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import { Tensor } from "../core/tensor.js";
@@ -9,6 +10,9 @@ import { describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../e
  * gradient becomes NaN. Log-probabilities shown to the caller carry -Infinity instead.
  */
 const MASKED_LOGIT = -1e8;
+
+/** One row's probabilities during `sample` (each exp computed once; shared, as sampling never nests). */
+let rowProbs = new Float64Array(16);
 
 export interface CategoricalOptions {
   /**
@@ -119,19 +123,21 @@ export class Categorical {
     const k = this.numActions;
     const v = this.finiteLogProbs.engine.arena.view;
     const base = this.finiteLogProbs.live();
+    if (rowProbs.length < k) rowProbs = new Float64Array(k);
+    const p = rowProbs;
     for (let b = 0; b < this.batchSize; b++) {
       const row = base + b * k;
       let total = 0;
       let last = 0; // the last action of positive probability: where rounding leaves the inversion
       for (let j = 0; j < k; j++) {
-        const p = Math.exp(v[row + j]);
-        total += p;
-        if (p > 0) last = j;
+        p[j] = mathExp(v[row + j]);
+        total += p[j];
+        if (p[j] > 0) last = j;
       }
       let u = rng.uniform() * total; // total is 1 up to rounding; scaling by it keeps the last bin reachable
       let a = last;
       for (let j = 0; j < last; j++) {
-        u -= Math.exp(v[row + j]);
+        u -= p[j];
         if (u < 0) {
           a = j;
           break;

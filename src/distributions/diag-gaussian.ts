@@ -1,9 +1,10 @@
+import { log, exp as mathExp } from "../core/math/index.js";
 import { add, addScalar, exp, mul, mulScalar, neg, square, sub, sum } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError, NonFiniteError, ShapeError } from "../errors.js";
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+const HALF_LOG_2PI = 0.5 * log(2 * Math.PI);
 
 /**
  * A batch of B Gaussians over D dimensions with diagonal covariance: mean [B, D] and log standard deviation either
@@ -122,7 +123,7 @@ export class DiagGaussian {
     const sStride = this.stateIndependent ? 0 : d;
     for (let b = 0; b < this.batchSize; b++) {
       for (let j = 0; j < d; j++) {
-        res[b * d + j] = v[m + b * d + j] + Math.exp(v[s + b * sStride + j]) * rng.normal();
+        res[b * d + j] = v[m + b * d + j] + mathExp(v[s + b * sStride + j]) * rng.normal();
       }
     }
     return res;

@@ -1,4 +1,5 @@
 import type { Engine } from "../core/engine.js";
+import { tanh } from "../core/math/index.js";
 import { addScalar, exp, log, matmul, mul, mulScalar, square, stopGradient, where } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import { Tensor } from "../core/tensor.js";
@@ -231,7 +232,7 @@ export class GsdeDistribution {
         let noise = 0;
         for (let i = 0; i < L; i++) noise += z[r * L + i] * theta[i * A + j];
         const a = mu[r * A + j] + noise;
-        res[r * A + j] = g.squashOutput ? Math.tanh(a) : a;
+        res[r * A + j] = g.squashOutput ? tanh(a) : a;
       }
     }
     return res;

@@ -1,3 +1,4 @@
+import { atanh, tanh as mathTanh } from "../core/math/index.js";
 import { addScalar, mulScalar, neg, softplus, sub, sum, tanh } from "../core/ops.js";
 import type { Rng } from "../core/rng.js";
 import { Tensor } from "../core/tensor.js";
@@ -70,7 +71,7 @@ export class SquashedDiagGaussian {
           `SquashedDiagGaussian.logProb: actions[${i}] is ${a[i]}, expected a number in [-1, 1]`,
         );
       }
-      u[i] = Math.atanh(Math.min(Math.max(a[i], -1 + ACTION_EPS), 1 - ACTION_EPS));
+      u[i] = atanh(Math.min(Math.max(a[i], -1 + ACTION_EPS), 1 - ACTION_EPS));
     }
     return this.logProbOfPreSquash(this.gaussian.mean.engine.tensor(u, [this.batchSize, this.dim]));
   }
@@ -102,6 +103,6 @@ export class SquashedDiagGaussian {
 }
 
 function squash(a: Float32Array | Float64Array): Float32Array | Float64Array {
-  for (let i = 0; i < a.length; i++) a[i] = Math.tanh(a[i]);
+  for (let i = 0; i < a.length; i++) a[i] = mathTanh(a[i]);
   return a;
 }

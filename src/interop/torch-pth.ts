@@ -1,3 +1,4 @@
+import { pow } from "../core/math/index.js";
 import { PickleError } from "../errors.js";
 import { kind, PyDict, PyGlobal, PyOpaque, PyTuple, type PyValue, unpickle } from "./pickle.js";
 import { ZipArchive, type ZipLimits } from "./zip-reader.js";
@@ -298,5 +299,5 @@ function halfToFloat(h: number): number {
   const m = h & 0x3ff;
   if (e === 0) return s * m * 2 ** -24;
   if (e === 31) return m === 0 ? s * Number.POSITIVE_INFINITY : Number.NaN;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
+  return s * (1 + m / 1024) * pow(2, e - 15);
 }

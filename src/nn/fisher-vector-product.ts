@@ -12,6 +12,8 @@
  * F v is computed without forming F: J v by forward mode (`jvp`), M (J v) in closed form per row, and Jᵀ(·) by
  * one reverse pass with that upstream gradient. This equals the Hessian of the mean KL(π_old || π_θ) at θ_old.
  */
+
+import { exp } from "../core/math/index.js";
 import { Tensor } from "../core/tensor.js";
 import { describe, InvalidArgumentError, ShapeError } from "../errors.js";
 import { zeroGrad } from "./module.js";
@@ -118,11 +120,11 @@ export function fisherVectorProduct(
           let max = Number.NEGATIVE_INFINITY;
           for (let k = 0; k < size; k++) max = Math.max(max, view[z + row + k]);
           let total = 0;
-          for (let k = 0; k < size; k++) total += Math.exp(view[z + row + k] - max);
+          for (let k = 0; k < size; k++) total += exp(view[z + row + k] - max);
           let pt = 0;
-          for (let k = 0; k < size; k++) pt += (Math.exp(view[z + row + k] - max) / total) * view[t + row + k];
+          for (let k = 0; k < size; k++) pt += (exp(view[z + row + k] - max) / total) * view[t + row + k];
           for (let k = 0; k < size; k++) {
-            const p = Math.exp(view[z + row + k] - max) / total;
+            const p = exp(view[z + row + k] - max) / total;
             view[u + row + k] = (p * (view[t + row + k] - pt)) / batch;
           }
           row += size;
@@ -141,7 +143,7 @@ export function fisherVectorProduct(
       for (let b = 0; b < batch; b++) {
         for (let k = 0; k < cols; k++) {
           const i = b * cols + k;
-          view[u + i] = (view[t + i] * Math.exp(-2 * view[l + k])) / batch;
+          view[u + i] = (view[t + i] * exp(-2 * view[l + k])) / batch;
         }
       }
     }
@@ -167,7 +169,7 @@ export function fisherVectorProduct(
         let wv = 0;
         for (let j = 0; j < latentDim; j++) {
           const phi = head.latent[b * latentDim + j];
-          w[j] = (2 * phi * phi * Math.exp(2 * ls[j * actDim + k])) / (variance as Float64Array)[b * actDim + k];
+          w[j] = (2 * phi * phi * exp(2 * ls[j * actDim + k])) / (variance as Float64Array)[b * actDim + k];
           wv += w[j] * v[start + j * actDim + k];
         }
         for (let j = 0; j < latentDim; j++) out[start + j * actDim + k] += (0.5 * w[j] * wv) / batch;
@@ -190,8 +192,9 @@ function gsdeVariances(head: { logStd: Tensor; latent: ArrayLike<number> }, batc
   const out = new Float64Array(batch * actDim).fill(1e-6);
   for (let b = 0; b < batch; b++) {
     for (let j = 0; j < latentDim; j++) {
-      const phi2 = head.latent[b * latentDim + j] ** 2;
-      for (let k = 0; k < actDim; k++) out[b * actDim + k] += phi2 * Math.exp(2 * ls[j * actDim + k]);
+      const phi = head.latent[b * latentDim + j];
+      const phi2 = phi * phi;
+      for (let k = 0; k < actDim; k++) out[b * actDim + k] += phi2 * exp(2 * ls[j * actDim + k]);
     }
   }
   return out;

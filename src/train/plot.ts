@@ -5,6 +5,8 @@
  * steps all runs cover (runs of different lengths are not cut to the shortest). Pure string building: usable in
  * Node and browsers.
  */
+
+import { log10, pow } from "../core/math/index.js";
 import { describe, InvalidArgumentError } from "../errors.js";
 
 export interface CurveRun {
@@ -91,7 +93,7 @@ export function aggregateRuns(
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
   const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
+  const mag = pow(10, Math.floor(log10(raw)));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));

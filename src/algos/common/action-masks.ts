@@ -32,11 +32,6 @@ export class EnvActionMasks {
   read(vectorEnv: object, infos: readonly Info[]): void {
     const { numEnvs: n, dim: m, owner } = this;
     const env = vectorEnv as MaskSource;
-    const put = (i: number, row: unknown, where: string) => {
-      checkMaskRows(row, 1, m, `${owner}: ${where}`);
-      const a = row as ArrayLike<number>;
-      for (let j = 0; j < m; j++) this.values[i * m + j] = a[j] ? 1 : 0;
-    };
     if (typeof env.actionMasks === "function") {
       const all = env.actionMasks();
       if (all === null || typeof all !== "object" || all.length !== n * m) {
@@ -44,17 +39,25 @@ export class EnvActionMasks {
           `${owner}: env.actionMasks() must return ${n} x ${m} values, got ${describe(all)}`,
         );
       }
-      for (let i = 0; i < n; i++) put(i, Array.prototype.slice.call(all, i * m, (i + 1) * m), "env.actionMasks()");
+      for (let i = 0; i < n; i++) this.put(i, Array.prototype.slice.call(all, i * m, (i + 1) * m), "env.actionMasks()");
     } else if (env.envs !== undefined && typeof env.envs[0]?.actionMasks === "function") {
       env.envs.forEach((sub, i) => {
-        put(i, sub.actionMasks?.(), `env ${i}'s actionMasks()`);
+        this.put(i, sub.actionMasks?.(), `env ${i}'s actionMasks()`);
       });
     } else if (infos.length > 0 && infos[0].action_mask !== undefined) {
       infos.forEach((info, i) => {
-        put(i, info.action_mask, `env ${i}'s info.action_mask`);
+        this.put(i, info.action_mask, `env ${i}'s info.action_mask`);
       });
     } else return;
     this.valid = true;
+  }
+
+  /** Row i of the masks from `row`, checked (a method: a closure made per step would be garbage per step). */
+  private put(i: number, row: unknown, where: string): void {
+    const m = this.dim;
+    checkMaskRows(row, 1, m, `${this.owner}: ${where}`);
+    const a = row as ArrayLike<number>;
+    for (let j = 0; j < m; j++) this.values[i * m + j] = a[j] ? 1 : 0;
   }
 
   /** The masks in force (null when the env gave none). */

@@ -2,6 +2,7 @@ import { checkBool } from "../../core/checks.js";
 import { Engine } from "../../core/engine.js";
 import { type KernelPreference, kernelPreferences } from "../../core/kernels/index.js";
 import { checkThreads } from "../../core/kernels/thread-pool.js";
+import { tanh } from "../../core/math/index.js";
 import { reshape } from "../../core/ops.js";
 import type { Rng } from "../../core/rng.js";
 import type { Tensor } from "../../core/tensor.js";
@@ -338,7 +339,7 @@ export class ActorCriticPolicy {
         const j = i % d;
         const a = actions[i];
         // the min/max also keeps a float32 rounding of the squash inside the bounds
-        const v = squash ? low[j] + (Math.tanh(a) + 1) * 0.5 * (high[j] - low[j]) : a;
+        const v = squash ? low[j] + (tanh(a) + 1) * 0.5 * (high[j] - low[j]) : a;
         out[i] = Math.min(Math.max(v, low[j]), high[j]);
       }
     } else {

@@ -80,7 +80,7 @@ export function evaluatePolicy(
     lengths.push(len);
   }
   const mean = returns.reduce((a, b) => a + b, 0) / episodes;
-  const variance = returns.reduce((a, r) => a + (r - mean) ** 2, 0) / episodes;
+  const variance = returns.reduce((a, r) => a + (r - mean) * (r - mean), 0) / episodes;
   return {
     meanReturn: mean,
     stdReturn: Math.sqrt(variance),

@@ -5,7 +5,7 @@ export function normalizeInPlace(x: Float64Array, n: number): void {
   for (let i = 0; i < n; i++) mean += x[i];
   mean /= n;
   let v = 0;
-  for (let i = 0; i < n; i++) v += (x[i] - mean) ** 2;
+  for (let i = 0; i < n; i++) v += (x[i] - mean) * (x[i] - mean);
   const std = Math.sqrt(v / (n - 1));
   for (let i = 0; i < n; i++) x[i] = (x[i] - mean) / (std + 1e-8);
 }

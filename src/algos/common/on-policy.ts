@@ -1,5 +1,6 @@
 import { checkRange, configChecks } from "../../core/checks.js";
 import type { KernelPreference } from "../../core/kernels/index.js";
+import { exp } from "../../core/math/index.js";
 import type { Rng } from "../../core/rng.js";
 import type { Tensor } from "../../core/tensor.js";
 import { CheckpointError, describe, InvalidArgumentError, NonFiniteError } from "../../errors.js";
@@ -190,8 +191,14 @@ export abstract class OnPolicyAlgorithm<
       const obs = policy.observations(this.curObs, n);
       this.actOptions.actionMasks = this.envMasks?.current ?? null;
       const r = policy.forward(obs, this.rng, this.actions, this.actOptions);
-      this.stepValues.set(r.values.data());
-      this.stepLogProbs.set(r.logProb.data());
+      // read straight from the arena: data()'s views would be garbage made on every env step
+      const v = policy.engine.arena.view;
+      const values = r.values.live();
+      const logProb = r.logProb.live();
+      for (let e = 0; e < n; e++) {
+        this.stepValues[e] = v[values + e];
+        this.stepLogProbs[e] = v[logProb + e];
+      }
     };
   }
 
@@ -336,7 +343,7 @@ export abstract class OnPolicyAlgorithm<
     let clipped = 0;
     for (let i = 0; i < b.size; i++) {
       const logRatio = lp[i] - oldLogProb[i];
-      const ratio = Math.exp(logRatio);
+      const ratio = exp(logRatio);
       kl += ratio - 1 - logRatio;
       if (Math.abs(ratio - 1) > 0.2) clipped++;
     }
@@ -359,15 +366,17 @@ export abstract class OnPolicyAlgorithm<
     let vr = 0;
     let vd = 0;
     for (let i = 0; i < b.size; i++) {
-      vr += (b.returns[i] - mr) ** 2;
-      vd += (b.returns[i] - b.values[i] - md) ** 2;
+      const r = b.returns[i] - mr;
+      const d = b.returns[i] - b.values[i] - md;
+      vr += r * r;
+      vd += d * d;
     }
     this.logger.record("train/explained_variance", vr === 0 ? Number.NaN : 1 - vd / vr);
     const logStd = this.policy.logStd;
     if (logStd !== null && this.policy.sdeLatent === 0) {
       const ls = logStd.data();
       let sum = 0;
-      for (let j = 0; j < ls.length; j++) sum += Math.exp(ls[j]);
+      for (let j = 0; j < ls.length; j++) sum += exp(ls[j]);
       this.logger.record("train/std", sum / ls.length);
     }
     const elapsed = (performance.now() - this.startTime) / 1000;

@@ -1,3 +1,4 @@
+import { pow } from "../../core/math/index.js";
 import type { Rng } from "../../core/rng.js";
 import { InvalidArgumentError } from "../../errors.js";
 import {
@@ -48,7 +49,7 @@ export class PrioritizedReplayBuffer extends ReplayBuffer {
   override add(t: TransitionBatch): void {
     const row = this.pos;
     super.add(t);
-    const p = this.maxPriority ** this.alpha;
+    const p = pow(this.maxPriority, this.alpha);
     for (let e = 0; e < this.numEnvs; e++) this.tree.set(row * this.numEnvs + e, p);
     if (this.optimizeMemoryUsage && this.full) {
       // row `pos` lost its s to the previous s': it must not be drawn until it is written again
@@ -74,7 +75,7 @@ export class PrioritizedReplayBuffer extends ReplayBuffer {
       const mass = Math.min((b + rng.uniform()) * segment, total * (1 - 1e-12));
       const i = this.tree.findPrefixSum(mass);
       batch.indices[b] = i;
-      batch.weights[b] = n > 0 ? (this.tree.get(i) / pMin) ** -beta : 1;
+      batch.weights[b] = n > 0 ? pow(this.tree.get(i) / pMin, -beta) : 1;
     }
     this.gather(batch);
     return batch;
@@ -91,7 +92,7 @@ export class PrioritizedReplayBuffer extends ReplayBuffer {
       }
       const p = Math.abs(delta) + this.priorityEps;
       if (p > this.maxPriority) this.maxPriority = p;
-      this.tree.set(indices[b], p ** this.alpha);
+      this.tree.set(indices[b], pow(p, this.alpha));
     }
   }
 

@@ -173,15 +173,16 @@ export class RolloutBuffer {
         `RolloutBuffer.gather: rows [${start}, ${start + size}) do not fit buffer ${this.size} / minibatch ${mb.capacity}`,
       );
     }
-    const { obsDim, actDim } = this;
+    const { obsDim, actDim, maskDim, indices, observations, actions } = this;
+    const masks = this.actionMasks;
+    const mbMasks = mb.actionMasks;
     for (let k = 0; k < size; k++) {
-      const i = this.indices[start + k];
-      for (let j = 0; j < obsDim; j++) mb.observations[k * obsDim + j] = this.observations[i * obsDim + j];
-      for (let j = 0; j < actDim; j++) mb.actions[k * actDim + j] = this.actions[i * actDim + j];
-      if (mb.actionMasks !== null && this.actionMasks !== null) {
-        const m = this.maskDim;
-        mb.actionMasks.set(this.actionMasks.subarray(i * m, (i + 1) * m), k * m);
-      }
+      const i = indices[start + k];
+      for (let j = 0; j < obsDim; j++) mb.observations[k * obsDim + j] = observations[i * obsDim + j];
+      for (let j = 0; j < actDim; j++) mb.actions[k * actDim + j] = actions[i * actDim + j];
+      // a loop, not set(subarray(...)): a view per row was most of a Discrete minibatch's garbage
+      if (masks !== null && mbMasks !== null)
+        for (let j = 0; j < maskDim; j++) mbMasks[k * maskDim + j] = masks[i * maskDim + j];
       mb.logProbs[k] = this.logProbs[i];
       mb.values[k] = this.values[i];
       mb.advantages[k] = this.advantages[i];

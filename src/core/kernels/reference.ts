@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "../../errors.js";
 import type { Arena } from "../arena.js";
+import { exp, log, pow, tanh } from "../math/index.js";
 import { type BinaryKernel, Broadcast, type Kernels, type LayerActivation, type UnaryKernel } from "./kernels.js";
 
 /** Offset of element (r, c) of an operand laid out by `mode` against [rows, cols]. */
@@ -101,11 +102,11 @@ export class ReferenceKernels implements Kernels {
     this.minimum = binary(Math.min, arena); // NaN propagates, as in PyTorch and wasm's f32x4.min
     this.maximum = binary(Math.max, arena);
     this.neg = unary((x) => -x, arena);
-    this.exp = unary(Math.exp, arena);
-    this.log = unary(Math.log, arena);
+    this.exp = unary(exp, arena);
+    this.log = unary(log, arena);
     this.sqrt = unary(Math.sqrt, arena);
     this.square = unary((x) => x * x, arena);
-    this.tanh = unary(Math.tanh, arena);
+    this.tanh = unary(tanh, arena);
     this.relu = unary((x) => Math.max(x, 0), arena);
   }
 
@@ -405,8 +406,8 @@ export class ReferenceKernels implements Kernels {
       let mx = Number.NEGATIVE_INFINITY;
       for (let c = 0; c < cols; c++) if (v[xi + c] > mx) mx = v[xi + c];
       let s = 0;
-      for (let c = 0; c < cols; c++) s += Math.exp(v[xi + c] - mx);
-      const lse = mx + Math.log(s);
+      for (let c = 0; c < cols; c++) s += exp(v[xi + c] - mx);
+      const lse = mx + log(s);
       for (let c = 0; c < cols; c++) v[oi + c] = v[xi + c] - lse;
     }
   }
@@ -418,7 +419,7 @@ export class ReferenceKernels implements Kernels {
       let s = 0;
       for (let c = 0; c < cols; c++) s += v[gy + o + c];
       for (let c = 0; c < cols; c++) {
-        const d = v[gy + o + c] - Math.exp(v[y + o + c]) * s;
+        const d = v[gy + o + c] - exp(v[y + o + c]) * s;
         v[gx + o + c] = accumulate ? v[gx + o + c] + d : d;
       }
     }
@@ -451,8 +452,8 @@ export class ReferenceKernels implements Kernels {
   ): void {
     checkAdamStep(step);
     const w = this.arena.view;
-    const stepSize = lr / (1 - beta1 ** step);
-    const bc2Sqrt = Math.sqrt(1 - beta2 ** step);
+    const stepSize = lr / (1 - pow(beta1, step));
+    const bc2Sqrt = Math.sqrt(1 - pow(beta2, step));
     for (let i = 0; i < n; i++) {
       const g = w[grad + i] + weightDecay * w[param + i];
       const mi = beta1 * w[m + i] + (1 - beta1) * g;

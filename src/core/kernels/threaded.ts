@@ -197,6 +197,8 @@ export class ThreadedKernels extends WasmKernels {
   ): boolean {
     if (k === 0 || m === 0 || n === 0) return false;
     const perThread = Math.floor((m * k * n) / Math.max(1, this.minMacsPerThread));
+    // the common case (every product of a 64-64 network's acting and minibatch steps): decided before the wasm call
+    if (perThread < 2 || this.threads < 2) return false;
     let packs = this.packsB(m, n, transA, transB);
     // the dot-product path (transB without packing) has no column form
     const byCols = n > m && (packs || !transB) && n >= 16;

@@ -1,4 +1,5 @@
 import type { Arena } from "../arena.js";
+import { pow } from "../math/index.js";
 import type { BinaryKernel, Broadcast, Kernels, LayerActivation, UnaryKernel } from "./kernels.js";
 import { checkAdamStep, checkMask, checkRowIndex } from "./reference.js";
 
@@ -457,8 +458,8 @@ export class WasmKernels implements Kernels {
   protected adamScalars(lr: number, beta1: number, beta2: number, step: number): Float64Array {
     checkAdamStep(step);
     const s = this.adamS;
-    s[0] = lr / (1 - beta1 ** step);
-    s[1] = 1 / Math.sqrt(1 - beta2 ** step);
+    s[0] = lr / (1 - pow(beta1, step));
+    s[1] = 1 / Math.sqrt(1 - pow(beta2, step));
     s[2] = 1 - beta1;
     s[3] = 1 - beta2;
     return s;
@@ -533,10 +534,19 @@ export class WasmKernels implements Kernels {
     return off * B;
   }
 
-  /** Copy `rows` indices into a fresh arena block (inside the caller's mark); returns its byte address. */
+  private indexView: Int32Array = new Int32Array(0);
+
+  /**
+   * Copy `rows` indices into a fresh arena block (inside the caller's mark); returns its byte address. Through one
+   * int32 view of the whole arena, remade only when the memory grows: two views made per call were garbage on every
+   * env step of a Discrete policy (its log-probability gathers the actions taken).
+   */
   private copyIndex(index: Int32Array, rows: number): number {
-    const off = this.arena.alloc(rows);
-    this.arena.int32View(off, rows).set(index.subarray(0, rows));
+    const arena = this.arena;
+    const off = arena.alloc(rows);
+    if (this.indexView.buffer !== arena.view.buffer) this.indexView = new Int32Array(arena.view.buffer);
+    const v = this.indexView;
+    for (let i = 0; i < rows; i++) v[off + i] = index[i];
     return off * B;
   }
 }

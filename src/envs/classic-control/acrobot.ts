@@ -1,3 +1,4 @@
+import { cos, sincos, sincosOut } from "../../core/math/index.js";
 import { Box } from "../../spaces/box.js";
 import { Discrete } from "../../spaces/discrete.js";
 import {
@@ -45,6 +46,11 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
   private readonly s = new Float64Array(4);
   private readonly k = new Float64Array(16); // k1..k4 of RK4, 4 components each
   private readonly y = new Float64Array(4); // RK4 stage input
+  /** cos(s[0]), computed with the observation, for the termination test. */
+  private cosTheta1 = Number.NaN;
+  /** sin(s[1]) and cos(s[1]), computed with the observation, for the first RK4 stage. */
+  private sinTheta2 = Number.NaN;
+  private cosTheta2 = Number.NaN;
 
   constructor(opts: AcrobotOptions = {}) {
     super("Acrobot", opts, [], 15, 6, ["theta1", "theta2", "dtheta1", "dtheta2"]);
@@ -97,8 +103,8 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
     s[2] = Math.min(Math.max(s[2], -ACROBOT_MAX_VEL_1), ACROBOT_MAX_VEL_1);
     s[3] = Math.min(Math.max(s[3], -ACROBOT_MAX_VEL_2), ACROBOT_MAX_VEL_2);
 
-    const terminated = -Math.cos(s[0]) - Math.cos(s[1] + s[0]) > 1.0;
     this.writeObservation();
+    const terminated = -this.cosTheta1 - cos(s[1] + s[0]) > 1.0;
     const r = this.result;
     r.reward = terminated ? 0.0 : -1.0;
     r.terminated = terminated;
@@ -106,7 +112,8 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
   }
 
   /**
-   * Time derivative of y = [theta1, theta2, dtheta1, dtheta2] under torque a, written to k[off..off+3].
+   * Time derivative of y = [theta1, theta2, dtheta1, dtheta2] under torque a, written to k[off..off+3]; off = 0
+   * is the first RK4 stage, where y is s.
    * (State in and out through typed arrays: doubles passed as call arguments would be boxed on the heap.)
    */
   private dsdt(y: Float64Array, a: number, off: number): void {
@@ -121,15 +128,21 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
     const lc2 = LINK_COM_POS_2;
     const I1 = LINK_MOI;
     const I2 = LINK_MOI;
-    const cos2 = Math.cos(theta2);
-    const sin2 = Math.sin(theta2);
+    // sin and cos of theta2: at the first stage, where y is s, those writeObservation kept
+    let sin2 = this.sinTheta2;
+    let cos2 = this.cosTheta2;
+    if (off !== 0) {
+      sincos(theta2);
+      sin2 = sincosOut[0];
+      cos2 = sincosOut[1];
+    }
     const d1 = m1 * (lc1 * lc1) + m2 * (l1 * l1 + lc2 * lc2 + 2 * l1 * lc2 * cos2) + I1 + I2;
     const d2 = m2 * (lc2 * lc2 + l1 * lc2 * cos2) + I2;
-    const phi2 = m2 * lc2 * G * Math.cos(theta1 + theta2 - Math.PI / 2.0);
+    const phi2 = m2 * lc2 * G * cos(theta1 + theta2 - Math.PI / 2.0);
     const phi1 =
       -m2 * l1 * lc2 * (dtheta2 * dtheta2) * sin2 -
       2 * m2 * l1 * lc2 * dtheta2 * dtheta1 * sin2 +
-      (m1 * lc1 + m2 * l1) * G * Math.cos(theta1 - Math.PI / 2) +
+      (m1 * lc1 + m2 * l1) * G * cos(theta1 - Math.PI / 2) +
       phi2;
     let ddtheta2: number;
     if (this.bookOrNips === "nips") {
@@ -191,10 +204,15 @@ export class AcrobotEnv extends ClassicControlEnv<number> {
   protected writeObservation(): void {
     const s = this.s;
     const o = this.obs;
-    o[0] = Math.cos(s[0]);
-    o[1] = Math.sin(s[0]);
-    o[2] = Math.cos(s[1]);
-    o[3] = Math.sin(s[1]);
+    sincos(s[0]);
+    this.cosTheta1 = sincosOut[1];
+    o[0] = sincosOut[1];
+    o[1] = sincosOut[0];
+    sincos(s[1]);
+    this.sinTheta2 = sincosOut[0];
+    this.cosTheta2 = sincosOut[1];
+    o[2] = sincosOut[1];
+    o[3] = sincosOut[0];
     o[4] = s[2];
     o[5] = s[3];
   }

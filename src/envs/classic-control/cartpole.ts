@@ -1,3 +1,4 @@
+import { sincos, sincosOut } from "../../core/math/index.js";
 import { Box } from "../../spaces/box.js";
 import { Discrete } from "../../spaces/discrete.js";
 import {
@@ -79,8 +80,9 @@ export class CartPoleEnv extends ClassicControlEnv<number> {
     if (action !== 0 && action !== 1) throw discreteActionError(envName(this), action, 2);
     if (!this.hasState) throw notResetError(envName(this));
     const force = action === 1 ? FORCE_MAG : -FORCE_MAG;
-    const costheta = Math.cos(this.theta);
-    const sintheta = Math.sin(this.theta);
+    sincos(this.theta);
+    const sintheta = sincosOut[0];
+    const costheta = sincosOut[1];
     const thetaDot = this.thetaDot;
     // https://coneural.org/florian/papers/05_cart_pole.pdf
     const temp = (force + POLEMASS_LENGTH * (thetaDot * thetaDot) * sintheta) / TOTAL_MASS;

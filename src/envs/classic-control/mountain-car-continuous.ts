@@ -1,3 +1,4 @@
+import { cos } from "../../core/math/index.js";
 import { Box } from "../../spaces/box.js";
 import { envName, type StepResult } from "../env.js";
 import {
@@ -36,7 +37,7 @@ export class MountainCarContinuousEnv extends MountainCarBase<Float32Array> {
     let position = this.position;
     let velocity = this.velocity;
     const force = Math.min(Math.max(a, MIN_ACTION), MAX_ACTION);
-    velocity += force * POWER - 0.0025 * Math.cos(3 * position);
+    velocity += force * POWER - 0.0025 * cos(3 * position);
     // clamps as min/max (same values as Gymnasium's if-chains; a branch that assigns an imported constant
     // would make V8 box the result)
     velocity = Math.min(Math.max(velocity, -MOUNTAIN_CAR_MAX_SPEED), MOUNTAIN_CAR_MAX_SPEED);

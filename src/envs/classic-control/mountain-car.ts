@@ -1,3 +1,4 @@
+import { cos } from "../../core/math/index.js";
 import { Discrete } from "../../spaces/discrete.js";
 import { envName, type StepResult } from "../env.js";
 import {
@@ -32,7 +33,7 @@ export class MountainCarEnv extends MountainCarBase<number> {
     if (!this.hasState) throw notResetError(envName(this));
     let position = this.position;
     let velocity = this.velocity;
-    velocity += (action - 1) * FORCE + Math.cos(3 * position) * -GRAVITY;
+    velocity += (action - 1) * FORCE + cos(3 * position) * -GRAVITY;
     velocity = Math.min(Math.max(velocity, -MOUNTAIN_CAR_MAX_SPEED), MOUNTAIN_CAR_MAX_SPEED);
     position += velocity;
     position = Math.min(Math.max(position, MOUNTAIN_CAR_MIN_POSITION), MOUNTAIN_CAR_MAX_POSITION);

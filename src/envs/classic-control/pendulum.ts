@@ -1,3 +1,4 @@
+import { sincos, sincosOut } from "../../core/math/index.js";
 import { Box } from "../../spaces/box.js";
 import {
   checkOptionKeys,
@@ -38,6 +39,8 @@ export class PendulumEnv extends ClassicControlEnv<Float32Array> {
   private theta = 0;
   private thetaDot = 0;
   private lastU = Number.NaN; // NaN until the first step (a number-only field: no boxing per step)
+  /** sin(theta), computed with the observation (every change of theta writes one), for the next step. */
+  private sinTheta = Number.NaN;
 
   constructor(opts: PendulumOptions = {}) {
     super("Pendulum", opts, ["g"], 30, 3, ["theta", "thetadot"]);
@@ -79,7 +82,7 @@ export class PendulumEnv extends ClassicControlEnv<Float32Array> {
     if (an < 0) an += 2 * Math.PI;
     an -= Math.PI;
     const costs = an * an + 0.1 * (thdot * thdot) + 0.001 * (u * u);
-    let newthdot = thdot + (((3 * this.g) / (2 * L)) * Math.sin(th) + (3.0 / (M * (L * L))) * u) * DT;
+    let newthdot = thdot + (((3 * this.g) / (2 * L)) * this.sinTheta + (3.0 / (M * (L * L))) * u) * DT;
     newthdot = Math.min(Math.max(newthdot, -MAX_SPEED), MAX_SPEED);
     this.theta = th + newthdot * DT;
     this.thetaDot = newthdot;
@@ -134,8 +137,10 @@ export class PendulumEnv extends ClassicControlEnv<Float32Array> {
   }
 
   protected writeObservation(): void {
-    this.obs[0] = Math.cos(this.theta);
-    this.obs[1] = Math.sin(this.theta);
+    sincos(this.theta);
+    this.sinTheta = sincosOut[0];
+    this.obs[0] = sincosOut[1];
+    this.obs[1] = sincosOut[0];
     this.obs[2] = this.thetaDot;
   }
 }

@@ -1,3 +1,4 @@
+import { sincos, sincosOut } from "../../core/math/index.js";
 import type { StepResult } from "../env.js";
 import { f64, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
 
@@ -44,8 +45,9 @@ export class InvertedDoublePendulumEnv extends MujocoEnv {
     const n = q.length - 1;
     out[0] = q[0];
     for (let i = 0; i < n; i++) {
-      out[1 + i] = Math.sin(q[1 + i]);
-      out[1 + n + i] = Math.cos(q[1 + i]);
+      sincos(q[1 + i]);
+      out[1 + i] = sincosOut[0];
+      out[1 + n + i] = sincosOut[1];
     }
     let k = 1 + 2 * n;
     for (let i = 0; i < this.qvel.length; i++) out[k++] = Math.min(Math.max(this.qvel[i], -10), 10);

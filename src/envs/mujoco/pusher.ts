@@ -1,3 +1,4 @@
+import { hypot } from "../../core/math/index.js";
 import type { StepResult } from "../env.js";
 import { f64, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
 
@@ -52,7 +53,7 @@ export class PusherEnv extends MujocoEnv {
     do {
       cx = this.rng.uniformRange(-0.3, 0);
       cy = this.rng.uniformRange(-0.2, 0.2);
-    } while (!(Math.hypot(cx, cy) > 0.17));
+    } while (!(hypot(cx, cy) > 0.17));
     q[nq - 4] = cx;
     q[nq - 3] = cy;
     q[nq - 2] = 0;

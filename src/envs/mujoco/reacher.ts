@@ -1,3 +1,4 @@
+import { hypot, sincos, sincosOut } from "../../core/math/index.js";
 import type { StepResult } from "../env.js";
 import { f64, MujocoEnv, type MujocoEnvOptions, numberOption } from "./mujoco-env.js";
 
@@ -47,7 +48,7 @@ export class ReacherEnv extends MujocoEnv {
     do {
       gx = this.rng.uniformRange(-0.2, 0.2);
       gy = this.rng.uniformRange(-0.2, 0.2);
-    } while (!(Math.hypot(gx, gy) < 0.2));
+    } while (!(hypot(gx, gy) < 0.2));
     q[nq - 2] = gx;
     q[nq - 1] = gy;
     const v = this.qvel;
@@ -58,10 +59,12 @@ export class ReacherEnv extends MujocoEnv {
 
   protected writeObservation(out: Float64Array): void {
     const q = this.qpos;
-    out[0] = Math.cos(q[0]);
-    out[1] = Math.cos(q[1]);
-    out[2] = Math.sin(q[0]);
-    out[3] = Math.sin(q[1]);
+    sincos(q[0]);
+    out[0] = sincosOut[1];
+    out[2] = sincosOut[0];
+    sincos(q[1]);
+    out[1] = sincosOut[1];
+    out[3] = sincosOut[0];
     let k = 4;
     for (let i = 2; i < q.length; i++) out[k++] = q[i];
     out[k++] = this.qvel[0];

@@ -1,4 +1,5 @@
 import type { MjData, MjModel } from "mujoco";
+import { cos, hypot, hypot3, sin, tan } from "../../core/math/index.js";
 import type { RgbFrame } from "../env.js";
 
 /** Gymnasium's `default_camera_config`: the body a camera tracks, its distance, elevation and azimuth (degrees). */
@@ -51,9 +52,9 @@ export function renderMujocoScene(
   // camera frame: forward from azimuth/elevation, right = forward x z, up = right x forward
   const el = ((camera.elevation ?? -45) * Math.PI) / 180;
   const az = ((camera.azimuth ?? 90) * Math.PI) / 180;
-  const fwd = [Math.cos(el) * Math.cos(az), Math.cos(el) * Math.sin(az), Math.sin(el)];
+  const fwd = [cos(el) * cos(az), cos(el) * sin(az), sin(el)];
   let right = [fwd[1], -fwd[0], 0];
-  const rn = Math.hypot(right[0], right[1]);
+  const rn = hypot(right[0], right[1]);
   right = rn < 1e-9 ? [1, 0, 0] : [right[0] / rn, right[1] / rn, 0];
   const up = cross(right, fwd);
   const look = [...(camera.lookat ?? [0, 0, 0])];
@@ -90,9 +91,9 @@ export function renderMujocoScene(
           : t === CAPSULE
             ? a + b
             : t === CYLINDER
-              ? Math.hypot(a, b)
+              ? hypot(a, b)
               : t === BOX
-                ? Math.hypot(a, b, c)
+                ? hypot3(a, b, c)
                 : Math.max(a, b, c);
     for (let k = 0; k < 3; k++) colour[3 * g + k] = rgba[k];
     const d = [eye[0] - xpos[3 * g], eye[1] - xpos[3 * g + 1], eye[2] - xpos[3 * g + 2]];
@@ -102,7 +103,7 @@ export function renderMujocoScene(
   }
 
   const pixels = new Uint8ClampedArray(width * height * 4);
-  const f = height / 2 / Math.tan(FOVY / 2);
+  const f = height / 2 / tan(FOVY / 2);
   const o = [0, 0, 0];
   const dl = [0, 0, 0];
   const n = [0, 0, 0];
@@ -114,7 +115,7 @@ export function renderMujocoScene(
       const dx = fwd[0] + sx * right[0] + sy * up[0];
       const dy = fwd[1] + sx * right[1] + sy * up[1];
       const dz = fwd[2] + sx * right[2] + sy * up[2];
-      const inv = 1 / Math.hypot(dx, dy, dz);
+      const inv = 1 / hypot3(dx, dy, dz);
       let tBest = NO_HIT;
       let gBest = -1;
       let checker = 0;
@@ -154,7 +155,7 @@ export function renderMujocoScene(
       } else {
         // headlight: ambient + diffuse on |n . ray|
         const lambert =
-          (Math.abs(best[0] * dx + best[1] * dy + best[2] * dz) * inv) / Math.hypot(best[0], best[1], best[2]);
+          (Math.abs(best[0] * dx + best[1] * dy + best[2] * dz) * inv) / hypot3(best[0], best[1], best[2]);
         const shade = (0.35 + 0.65 * lambert) * (checker ? 0.75 : 1);
         for (let k = 0; k < 3; k++) pixels[p + k] = 255 * Math.min(1, colour[3 * gBest + k] * shade);
       }

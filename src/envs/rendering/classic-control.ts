@@ -1,3 +1,4 @@
+import { cos, sin } from "../../core/math/index.js";
 import type { RgbFrame } from "../env.js";
 import { Raster, rotated } from "./raster.js";
 
@@ -32,10 +33,10 @@ export function renderAcrobot(theta1: number, theta2: number): RgbFrame {
   const scale = D / (bound * 2);
   const offset = D / 2;
   const r = new Raster(D, D);
-  const p1x = -Math.cos(theta1) * scale;
-  const p1y = Math.sin(theta1) * scale;
-  const p2x = p1x - Math.cos(theta1 + theta2) * scale;
-  const p2y = p1y + Math.sin(theta1 + theta2) * scale;
+  const p1x = -cos(theta1) * scale;
+  const p1y = sin(theta1) * scale;
+  const p2x = p1x - cos(theta1 + theta2) * scale;
+  const p2y = p1y + sin(theta1 + theta2) * scale;
   // Gymnasium swaps the coordinates of the joints ([:, ::-1]) before drawing
   const joints = [
     [0, 0],
@@ -56,7 +57,7 @@ export function renderAcrobot(theta1: number, theta2: number): RgbFrame {
 }
 
 function mountainHeight(x: number): number {
-  return Math.sin(3 * x) * 0.45 + 0.55;
+  return sin(3 * x) * 0.45 + 0.55;
 }
 
 export function renderMountainCar(position: number, goalPosition: number): RgbFrame {
@@ -75,7 +76,7 @@ export function renderMountainCar(position: number, goalPosition: number): RgbFr
   }
   r.polyline(curve, [0, 0, 0]);
   const clearance = 10;
-  const angle = Math.cos(3 * position);
+  const angle = cos(3 * position);
   const ox = (position - minPosition) * scale;
   const oy = clearance + mountainHeight(position) * scale;
   const [l, rr, t, b] = [-carwidth / 2, carwidth / 2, carheight, 0];

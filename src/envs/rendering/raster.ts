@@ -1,3 +1,4 @@
+import { cos, sin } from "../../core/math/index.js";
 import type { RgbFrame } from "../env.js";
 
 export type Rgb = readonly [number, number, number];
@@ -124,8 +125,8 @@ export class Raster {
 
 /** Rotate (x, y) counter-clockwise by `angle` and translate by (ox, oy): pygame's `Vector2.rotate_rad` + offset. */
 export function rotated(points: readonly number[], angle: number, ox: number, oy: number): number[] {
-  const c = Math.cos(angle);
-  const s = Math.sin(angle);
+  const c = cos(angle);
+  const s = sin(angle);
   const out: number[] = [];
   for (let i = 0; i < points.length; i += 2) {
     const x = points[i];

@@ -1,4 +1,5 @@
 import * as gifencModule from "gifenc";
+import { cbrt } from "../../core/math/index.js";
 import { describe, EnvError, InvalidArgumentError } from "../../errors.js";
 import { type Env, envName, type ResetOptions, type ResetResult, type RgbFrame, type StepResult } from "../env.js";
 import { Wrapper } from "./wrapper.js";
@@ -40,7 +41,10 @@ export interface RecordVideoOptions {
 
 /** Gymnasium's default episode trigger: episodes 0, 1, 8, 27, ..., 729, then every 1000th. */
 export function cappedCubicVideoSchedule(episodeId: number): boolean {
-  if (episodeId < 1000) return Math.round(Math.cbrt(episodeId)) ** 3 === episodeId;
+  if (episodeId < 1000) {
+    const root = Math.round(cbrt(episodeId));
+    return root * root * root === episodeId;
+  }
   return episodeId % 1000 === 0;
 }
 
