@@ -107,6 +107,75 @@ export function heapBase(): usize {
   v128.store(cp + 3 * rs, c30); v128.store(cp + 3 * rs, c31, 16);
 }
 
+/**
+ * 8 rows x 4 columns of C for op(A) = A^T (A stored [k, m]: op(A)[i..i+7, p] are eight consecutive floats), the
+ * weight gradient of a first layer reading 4 features (C [64, 4]). The accumulators run DOWN the columns (two A
+ * vectors times four broadcast B values per p: 6 loads per 8 multiply-adds, where 4x4 needs 5 per 4) and 4x4 blocks
+ * are transposed in registers at the ends. Each element's arithmetic is 4x4's: madd(A[i,p], B[p,j], c) over p in
+ * order from the same start (C, the bias or 0), the product's operands merely swapped, which rounds the same.
+ */
+// @ts-expect-error: decorator
+@inline function tile8x4T(
+  pa: usize, ap: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
+): void {
+  const zero = f32x4.splat(0);
+  let u0 = zero, u1 = zero, u2 = zero, u3 = zero, v0 = zero, v1 = zero, v2 = zero, v3 = zero;
+  if (acc) {
+    for (let h = 0; h < 2; h++) {
+      const q = cp + <usize>(4 * h) * rs;
+      const r0 = v128.load(q);
+      const r1 = v128.load(q + rs);
+      const r2 = v128.load(q + 2 * rs);
+      const r3 = v128.load(q + 3 * rs);
+      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+      const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      if (h == 0) {
+        u0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); u1 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+        u2 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); u3 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+      } else {
+        v0 = i32x4.shuffle(t0, t2, 0, 1, 4, 5); v1 = i32x4.shuffle(t0, t2, 2, 3, 6, 7);
+        v2 = i32x4.shuffle(t1, t3, 0, 1, 4, 5); v3 = i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+      }
+    }
+  } else if (bias != 0) {
+    u0 = v128.load32_splat(bias); u1 = v128.load32_splat(bias, 4);
+    u2 = v128.load32_splat(bias, 8); u3 = v128.load32_splat(bias, 12);
+    v0 = u0; v1 = u1; v2 = u2; v3 = u3;
+  }
+  const pEnd = pb + <usize>k * rs;
+  while (pb < pEnd) {
+    const a0 = v128.load(pa);
+    const a1 = v128.load(pa, 16);
+    let y = v128.load32_splat(pb);
+    u0 = madd(a0, y, u0); v0 = madd(a1, y, v0);
+    y = v128.load32_splat(pb, 4);
+    u1 = madd(a0, y, u1); v1 = madd(a1, y, v1);
+    y = v128.load32_splat(pb, 8);
+    u2 = madd(a0, y, u2); v2 = madd(a1, y, v2);
+    y = v128.load32_splat(pb, 12);
+    u3 = madd(a0, y, u3); v3 = madd(a1, y, v3);
+    pa += ap;
+    pb += rs;
+  }
+  storeT4(u0, u1, u2, u3, cp, rs, op, auxd);
+  storeT4(v0, v1, v2, v3, cp + 4 * rs, rs, op, auxd);
+}
+
+/** Rows r of a 4x4 block of C at `cp` from its columns c0..c3 (transposed in registers), through the epilogue. */
+// @ts-expect-error: decorator
+@inline function storeT4(c0: v128, c1: v128, c2: v128, c3: v128, cp: usize, rs: usize, op: i32, auxd: usize): void {
+  const t0 = i32x4.shuffle(c0, c1, 0, 4, 1, 5);
+  const t1 = i32x4.shuffle(c0, c1, 2, 6, 3, 7);
+  const t2 = i32x4.shuffle(c2, c3, 0, 4, 1, 5);
+  const t3 = i32x4.shuffle(c2, c3, 2, 6, 3, 7);
+  v128.store(cp, epiVec(i32x4.shuffle(t0, t2, 0, 1, 4, 5), op, cp, auxd));
+  v128.store(cp + rs, epiVec(i32x4.shuffle(t0, t2, 2, 3, 6, 7), op, cp + rs, auxd));
+  v128.store(cp + 2 * rs, epiVec(i32x4.shuffle(t1, t3, 0, 1, 4, 5), op, cp + 2 * rs, auxd));
+  v128.store(cp + 3 * rs, epiVec(i32x4.shuffle(t1, t3, 2, 3, 6, 7), op, cp + 3 * rs, auxd));
+}
+
 /** 4 rows x 4 columns. */
 // @ts-expect-error: decorator
 @inline function tile4x4(
@@ -268,6 +337,72 @@ export function heapBase(): usize {
 }
 
 /**
+ * The last `nc` (1 to 3) columns of C for A stored row-major (the input gradient of a layer reading 3 features,
+ * dX = dz W, C [m, 3]): four rows at once, vectorised down each column, A's 4x4 blocks transposed in registers so
+ * each p gives the four rows' A values as one vector. Multiplies and adds separately, as tile4x1 does, so each
+ * element gets exactly tile4x1's arithmetic: s = 0, s += A[i,p] * B[p,j] for p in order, then C or the bias.
+ */
+// @ts-expect-error: decorator
+@inline function tile4xT(
+  nc: i32, pa: usize, ai: usize, pb: usize, cp: usize, rs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
+): void {
+  const zero = f32x4.splat(0);
+  let c0 = zero, c1 = zero, c2 = zero;
+  let pa0 = pa;
+  let pa1 = pa + ai;
+  let pa2 = pa + 2 * ai;
+  let pa3 = pa + 3 * ai;
+  const k4 = k & ~3;
+  for (let p = 0; p < k4; p += 4) {
+    const r0 = v128.load(pa0);
+    const r1 = v128.load(pa1);
+    const r2 = v128.load(pa2);
+    const r3 = v128.load(pa3);
+    const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);
+    const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+    const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+    const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+    for (let q = 0; q < 4; q++) {
+      const x = q == 0 ? i32x4.shuffle(t0, t2, 0, 1, 4, 5)
+        : q == 1 ? i32x4.shuffle(t0, t2, 2, 3, 6, 7)
+        : q == 2 ? i32x4.shuffle(t1, t3, 0, 1, 4, 5)
+        : i32x4.shuffle(t1, t3, 2, 3, 6, 7);
+      const pq = pb + <usize>q * rs;
+      c0 = f32x4.add(c0, f32x4.mul(x, v128.load32_splat(pq)));
+      if (nc > 1) c1 = f32x4.add(c1, f32x4.mul(x, v128.load32_splat(pq, 4)));
+      if (nc > 2) c2 = f32x4.add(c2, f32x4.mul(x, v128.load32_splat(pq, 8)));
+    }
+    pa0 += 16; pa1 += 16; pa2 += 16; pa3 += 16;
+    pb += 4 * rs;
+  }
+  for (let p = k4; p < k; p++) {
+    let x = v128.load32_splat(pa0);
+    x = f32x4.replace_lane(x, 1, load<f32>(pa1));
+    x = f32x4.replace_lane(x, 2, load<f32>(pa2));
+    x = f32x4.replace_lane(x, 3, load<f32>(pa3));
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load32_splat(pb)));
+    if (nc > 1) c1 = f32x4.add(c1, f32x4.mul(x, v128.load32_splat(pb, 4)));
+    if (nc > 2) c2 = f32x4.add(c2, f32x4.mul(x, v128.load32_splat(pb, 8)));
+    pa0 += 4; pa1 += 4; pa2 += 4; pa3 += 4;
+    pb += rs;
+  }
+  for (let col = 0; col < nc; col++) {
+    const v = col == 0 ? c0 : col == 1 ? c1 : c2;
+    const b: f32 = bias != 0 ? load<f32>(bias + (<usize>col << 2)) : 0;
+    for (let l = 0; l < 4; l++) {
+      const cq = cp + <usize>l * rs + (<usize>col << 2);
+      let z = f32x4.extract_lane(v, 0);
+      if (l == 1) z = f32x4.extract_lane(v, 1);
+      else if (l == 2) z = f32x4.extract_lane(v, 2);
+      else if (l == 3) z = f32x4.extract_lane(v, 3);
+      if (acc) z = load<f32>(cq) + z;
+      else if (bias != 0) z += b;
+      store<f32>(cq, epiScalar(z, op, cq, auxd));
+    }
+  }
+}
+
+/**
  * C[m,n] (+)= op(A)[m,k] · B[k,n] with B's rows contiguous. op(A)'s element (i, p) is at a + i*ai + p*ap (byte
  * strides), which covers A and A^T. Register blocking in 4x8 tiles of C (then 4x4, 4x1 and single-row edges).
  * Column panels of B are the outer loop and row blocks of A the inner one: the k x 8 panel of B stays in L1
@@ -292,14 +427,29 @@ function gemmRowMajorB(
     const cj = c + ((<usize>j) << 2);
     const bj: usize = bias == 0 ? 0 : bias + ((<usize>j) << 2);
     let i = 0;
+    if (ai == 4) for (; i + 8 <= m; i += 8) tile8x4T(a + <usize>i * 4, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
     for (; i + 4 <= m; i += 4) tile4x4(a + <usize>i * ai, ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
     for (; i < m; i++) tile1x4(a + <usize>i * ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
+  }
+  if (ap == 4 && j < n) {
+    // A row-major: the last n % 4 columns together, four rows at a time (the rest of the rows below)
+    const nc = n - j;
+    const jo: usize = (<usize>j) << 2;
+    const bj: usize = bias == 0 ? 0 : bias + jo;
+    for (let i = 0; i + 4 <= m; i += 4) {
+      const pa = a + <usize>i * ai;
+      const cp = c + jo + <usize>i * rs;
+      if (nc == 1) tile4xT(1, pa, ai, b + jo, cp, rs, k, acc, bj, op, auxd);
+      else if (nc == 2) tile4xT(2, pa, ai, b + jo, cp, rs, k, acc, bj, op, auxd);
+      else tile4xT(3, pa, ai, b + jo, cp, rs, k, acc, bj, op, auxd);
+    }
   }
   for (; j < n; j++) {
     const pb = b + ((<usize>j) << 2);
     const cj = c + ((<usize>j) << 2);
     const bj: usize = bias == 0 ? 0 : bias + ((<usize>j) << 2);
     let i = 0;
+    if (ap == 4) i = m & ~3; // done by tile4xT above
     if (ai == 4) {
       for (; i + 16 <= m; i += 16) tileVx1(16, a + <usize>i * 4, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
       for (; i + 4 <= m; i += 4) tileVx1(4, a + <usize>i * 4, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
@@ -307,6 +457,49 @@ function gemmRowMajorB(
     for (; i + 4 <= m; i += 4) tile4x1(a + <usize>i * ai, ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
     for (; i < m; i++) tile1x1(a + <usize>i * ai, ap, pb, cj + <usize>i * rs, rs, k, acc, bj, op, auxd);
   }
+}
+
+/**
+ * C[i..i+3, j] of gemmDotNT: four rows of A (at `pa`, row stride `ks` bytes) dotted with row j of B (at `pb`), four
+ * independent multiply-add chains instead of one at a time. Each element's arithmetic is gemmDotNT's single-column
+ * loop's: a madd chain over the k4 vector steps, hsum, the scalar tail, then C or the bias added, then the epilogue.
+ */
+// @ts-expect-error: decorator
+@inline function dotRows4(
+  pa: usize, ks: usize, pb: usize, cp: usize, cs: usize, k: i32, acc: bool, bias: usize, op: i32, auxd: usize,
+): void {
+  const k4 = k & ~3;
+  const pa1 = pa + ks;
+  const pa2 = pa1 + ks;
+  const pa3 = pa2 + ks;
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  for (let p = 0; p < k4; p += 4) {
+    const o = (<usize>p) << 2;
+    const y = v128.load(pb + o);
+    s0 = madd(v128.load(pa + o), y, s0);
+    s1 = madd(v128.load(pa1 + o), y, s1);
+    s2 = madd(v128.load(pa2 + o), y, s2);
+    s3 = madd(v128.load(pa3 + o), y, s3);
+  }
+  let h0 = hsum(s0), h1 = hsum(s1), h2 = hsum(s2), h3 = hsum(s3);
+  for (let p = k4; p < k; p++) {
+    const o = (<usize>p) << 2;
+    const y = load<f32>(pb + o);
+    h0 += load<f32>(pa + o) * y;
+    h1 += load<f32>(pa1 + o) * y;
+    h2 += load<f32>(pa2 + o) * y;
+    h3 += load<f32>(pa3 + o) * y;
+  }
+  if (acc) {
+    h0 = load<f32>(cp) + h0; h1 = load<f32>(cp + cs) + h1; h2 = load<f32>(cp + 2 * cs) + h2; h3 = load<f32>(cp + 3 * cs) + h3;
+  } else if (bias != 0) {
+    const bv = load<f32>(bias);
+    h0 += bv; h1 += bv; h2 += bv; h3 += bv;
+  }
+  store<f32>(cp, epiScalar(h0, op, cp, auxd));
+  store<f32>(cp + cs, epiScalar(h1, op, cp + cs, auxd));
+  store<f32>(cp + 2 * cs, epiScalar(h2, op, cp + 2 * cs, auxd));
+  store<f32>(cp + 3 * cs, epiScalar(h3, op, cp + 3 * cs, auxd));
 }
 
 /**
@@ -318,6 +511,16 @@ function gemmDotNT(
 ): void {
   const ks: usize = (<usize>k) << 2;
   const k4 = k & ~3;
+  const m4 = m & ~3;
+  const n4 = n & ~3;
+  // the last n % 4 columns (all of C for a 1- or 2-output head), four rows at a time
+  for (let i = 0; i < m4; i += 4) {
+    for (let j = n4; j < n; j++) {
+      const jo: usize = (<usize>j) << 2;
+      const cp = c + ((<usize>i * <usize>n) << 2) + jo;
+      dotRows4(a + <usize>i * ks, ks, b + <usize>j * ks, cp, (<usize>n) << 2, k, acc, bias == 0 ? 0 : bias + jo, op, auxd);
+    }
+  }
   for (let i = 0; i < m; i++) {
     const pa = a + <usize>i * ks;
     const cRow = c + ((<usize>i * <usize>n) << 2);
@@ -351,6 +554,7 @@ function gemmDotNT(
       else if (bias != 0) h = f32x4.add(h, v128.load(bias + ((<usize>j) << 2)));
       v128.store(cp, epiVec(h, op, cp, auxd));
     }
+    if (i < m4) continue; // its last n % 4 columns: done by dotRows4 above
     for (; j < n; j++) {
       const pb = b + <usize>j * ks;
       let s = f32x4.splat(0);
