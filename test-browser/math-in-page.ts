@@ -1,14 +1,7 @@
 // Bundled into a blank Chromium page by math.test.ts: checks fixture cases (hex bit patterns, see
 // test/fixtures/math/README.md) against src/core/math or against the page's own Math.
 import * as pmath from "../src/core/math/index.js";
-
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-function fromHex(h: string): number {
-  u32[1] = Number.parseInt(h.slice(0, 8), 16);
-  u32[0] = Number.parseInt(h.slice(8), 16);
-  return f64[0];
-}
+import { fromHex } from "../test/support/hex-double.js";
 
 const ENGINE: Record<string, (...xs: number[]) => number> = {
   sin: Math.sin,
