@@ -1,4 +1,4 @@
-import type { AlgoZoo } from "./types.js";
+import type { AlgoZoo, ZooEntry } from "./types.js";
 
 /**
  * SAC defaults per env: rl-baselines3-zoo's hyperparams/sac.yml (the settings of its published SB3 results, as
@@ -32,6 +32,9 @@ export const zoo: AlgoZoo = {
       },
       source: "rl-baselines3-zoo sac.yml (zoo result: 94.7 at 50k)",
     },
+    // the zoo's MuJoCo defaults (its v3 entries, run here on v5)
+    "Hopper-v5": mujocoSac("zoo result for Hopper-v3: 2326 at 1M"),
+    "HalfCheetah-v5": mujocoSac("zoo result for HalfCheetah-v3: 9535 at 1M"),
   },
   fallback: {
     totalTimesteps: 100_000,
@@ -39,3 +42,11 @@ export const zoo: AlgoZoo = {
     source: "SB3 SAC defaults",
   },
 };
+
+function mujocoSac(result: string): ZooEntry {
+  return {
+    totalTimesteps: 1_000_000,
+    hyperparams: { learningStarts: 10_000 },
+    source: `rl-baselines3-zoo sac.yml, MuJoCo defaults (${result})`,
+  };
+}

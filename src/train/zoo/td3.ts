@@ -1,4 +1,4 @@
-import type { AlgoZoo } from "./types.js";
+import type { AlgoZoo, ZooEntry } from "./types.js";
 
 /**
  * TD3 defaults per env: rl-baselines3-zoo's hyperparams/td3.yml (the settings of its published SB3 results, as
@@ -28,6 +28,9 @@ export const zoo: AlgoZoo = {
       hyperparams: { actionNoise: { type: "ornstein-uhlenbeck", sigma: 0.5 } },
       source: "rl-baselines3-zoo td3.yml (zoo result: 93.5 at 300k)",
     },
+    // the zoo's MuJoCo defaults (its v3 entries, run here on v5)
+    "Hopper-v5": mujocoTd3("zoo result for Hopper-v3: 3606 at 1M"),
+    "HalfCheetah-v5": mujocoTd3("zoo result for HalfCheetah-v3: 9656 at 1M"),
   },
   fallback: {
     totalTimesteps: 100_000,
@@ -35,3 +38,11 @@ export const zoo: AlgoZoo = {
     source: "SB3 TD3 defaults with Gaussian exploration noise 0.1",
   },
 };
+
+function mujocoTd3(result: string): ZooEntry {
+  return {
+    totalTimesteps: 1_000_000,
+    hyperparams: { learningStarts: 10_000, actionNoise: { type: "normal", sigma: 0.1 } },
+    source: `rl-baselines3-zoo td3.yml, MuJoCo defaults (${result})`,
+  };
+}
