@@ -10,6 +10,7 @@ import { buildWeb, WEB_OUT } from "./build-web.js";
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8", // webpack's ES module output (test-browser/mujoco.test.ts)
   ".css": "text/css; charset=utf-8",
   ".map": "application/json",
   ".json": "application/json",

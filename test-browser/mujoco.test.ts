@@ -1,4 +1,4 @@
-// tsrl/mujoco in Chromium: bundled with esbuild and with Vite as docs/mujoco.md says, MuJoCo's WebAssembly loads, and
+// tsrl/mujoco in Chromium: bundled with esbuild, Vite and webpack as docs/mujoco.md says, MuJoCo's WebAssembly loads, and
 // Hopper-v5 steps to the same observations as in Node, bit for bit (the same .wasm runs the physics; tsrl's seeded generator
 // and the observation code are plain float64 JavaScript), and renders the same rgb_array frame. Then the web page
 // (build/web, `npm run build:web`): MuJoCo loads only when a MuJoCo env is picked, and PPO trains on it.
@@ -14,6 +14,7 @@ import type { Browser } from "playwright-core";
 import { Rng } from "tsrl";
 import { initMujoco, MUJOCO_REGISTRATIONS } from "tsrl/mujoco";
 import { build as viteBuild } from "vite";
+import webpack from "webpack";
 import { copyMujocoFiles, MUJOCO_EXTERNALS } from "../scripts/build-web.js";
 import { serve } from "../scripts/serve-web.js";
 import { launchChromium, openPage, ROOT, screenshot, servePage } from "./harness.js";
@@ -25,7 +26,10 @@ let url: string;
 let web: { server: Server; url: string };
 const dir = mkdtempSync(join(tmpdir(), "tsrl-mujoco-page-"));
 
-const BUNDLERS = ["esbuild", "vite"] as const;
+const BUNDLERS = ["esbuild", "vite", "webpack"] as const;
+const PAGE_FILE = { esbuild: "page.js", vite: "page.js", webpack: "page.mjs" };
+/** webpack's bundle of the glue's thread worker (the one entry chunk besides the page), as the glue starts it. */
+let webpackWorker: string;
 
 before(async () => {
   await esbuild.build({
@@ -56,9 +60,42 @@ before(async () => {
       },
     },
   });
+  // webpack in production mode with docs/mujoco.md's settings: the same externals; ES module output, so that the glue's
+  // thread worker is an ES module as the glue starts it (`type: "module"`); the glue's `import.meta.url` and
+  // `new URL("mujoco.wasm", ...)` left to the browser. Not minified here: terser takes ~12 s of CPU over the page and
+  // two copies of the glue (the minified build was checked by hand).
+  const stats = await new Promise<webpack.Stats>((resolve, reject) =>
+    webpack(
+      {
+        mode: "production",
+        context: ROOT,
+        entry: { page: "./test-browser/mujoco-page.ts" },
+        output: { path: join(dir, "webpack"), module: true },
+        experiments: { outputModule: true },
+        externals: Object.fromEntries(MUJOCO_EXTERNALS.map((name) => [name, name])),
+        // the page is TypeScript importing ./mujoco-trace.js: an app's own concern, not MuJoCo's
+        resolve: { extensionAlias: { ".js": [".ts", ".js"] } },
+        module: {
+          rules: [
+            { test: /[\\/]node_modules[\\/]mujoco[\\/]/, parser: { url: false, importMeta: false } },
+            { test: /\.ts$/, loader: join(ROOT, "test-browser", "webpack-ts-loader.ts") },
+          ],
+        },
+        optimization: { minimize: false },
+      },
+      (err, result) =>
+        err || !result || result.hasErrors()
+          ? reject(err ?? new Error(result?.toString("errors-only")))
+          : resolve(result),
+    ),
+  );
+  const workers = (stats.toJson({ all: false, chunks: true }).chunks ?? []).filter((c) => c.entry && !c.initial);
+  assert.equal(workers.length, 1, "webpack did not bundle the glue's thread worker as one entry chunk");
+  webpackWorker = workers[0].files?.[0] ?? "";
   for (const bundler of BUNDLERS) {
     await copyMujocoFiles(join(dir, bundler));
-    writeFileSync(join(dir, bundler, "index.html"), '<!doctype html><script type="module" src="page.js"></script>');
+    const html = `<!doctype html><script type="module" src="${PAGE_FILE[bundler]}"></script>`;
+    writeFileSync(join(dir, bundler, "index.html"), html);
   }
   browser = await launchChromium();
   server = await serve(dir, 0);
@@ -108,6 +145,29 @@ for (const bundler of BUNDLERS) {
     await page.close();
   });
 }
+
+test("webpack's bundle of the glue's thread worker loads as the module worker the glue starts", async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`${url}webpack/`);
+  const started = page.waitForEvent("worker");
+  // as the glue's PThread.allocateUnusedWorker starts it: a module worker whose name says it hosts a thread
+  await page.evaluate((file) => {
+    const w = new Worker(new URL(file, location.href), { type: "module", name: "em-pthread-1" });
+    w.onerror = (e) => {
+      throw new Error(`thread worker: ${e.message}`);
+    };
+  }, webpackWorker);
+  const worker = await started;
+  // the glue, run as a thread, marks its global first thing (then waits for the main thread's wasm module)
+  const loaded = () => worker.evaluate(() => (globalThis as { moduleLoaded?: boolean }).moduleLoaded === true);
+  const t0 = Date.now();
+  while (!(await loaded()) && errors.length === 0 && Date.now() - t0 < 10_000) await page.waitForTimeout(50);
+  assert.deepEqual(errors, []);
+  assert.ok(await loaded(), "the glue did not run in webpack's thread worker");
+  await page.close();
+});
 
 test("the page loads MuJoCo when InvertedPendulum-v5 is picked, and PPO trains on it with frames on the canvas", async () => {
   const requests: string[] = [];
